@@ -1,0 +1,21 @@
+/**
+ * Langium keeps its own codes (`linking-error`, `parsing-error`, `lexing-error`) in
+ * `diagnostic.data.code`; Backplan promises every code in `Diagnostic.code`, so the editor and
+ * the CLI show the same codes.
+ */
+import { DefaultDocumentValidator, type LangiumDocument, type ValidationOptions } from 'langium';
+import type { CancellationToken, Diagnostic } from 'vscode-languageserver';
+
+/** Copies Langium's `data.code` into `code` where a diagnostic has none. */
+export class BackplanDocumentValidator extends DefaultDocumentValidator {
+    override async validateDocument(document: LangiumDocument, options?: ValidationOptions, cancelToken?: CancellationToken): Promise<Diagnostic[]> {
+        const diagnostics = await super.validateDocument(document, options, cancelToken);
+        for (const diagnostic of diagnostics) {
+            const code = (diagnostic.data as { code?: string } | undefined)?.code;
+            if (diagnostic.code === undefined && code !== undefined) {
+                diagnostic.code = code;
+            }
+        }
+        return diagnostics;
+    }
+}

@@ -1,0 +1,26 @@
+/**
+ * Registers Backplan's validation: one table per rule family, plus the runbook-wide rules
+ * that run on each document's root node.
+ */
+import type { ValidationChecks } from 'langium';
+import type { BackplanAstType } from '../generated/ast.js';
+import type { BackplanServices } from '../backplan-module.js';
+import { attributeChecks } from './attribute-rules.js';
+import { backupChecks } from './backup-rules.js';
+import { folderChecks } from './folder-rules.js';
+import { createImportChecks } from './import-rules.js';
+import { serverChecks } from './server-rules.js';
+import { tapeChecks } from './tape-rules.js';
+
+/** Registers every Backplan check with Langium's validation registry. */
+export function registerValidationChecks(services: BackplanServices): void {
+    const registry = services.validation.ValidationRegistry;
+    const runbookValidator = services.validation.RunbookValidator;
+    const runbookChecks: ValidationChecks<BackplanAstType> = {
+        Document: (node, accept) => runbookValidator.checkDocument(node, accept)
+    };
+    for (const checks of [attributeChecks, serverChecks, folderChecks, tapeChecks, backupChecks,
+        createImportChecks(services.workspace.RunbookGraph), runbookChecks]) {
+        registry.register(checks);
+    }
+}

@@ -1,0 +1,67 @@
+/**
+ * Backup rules on one `backup` block: `backup.no-tape`, `backup.no-stop` (seed rule 2: quit
+ * the application before copying its data), `schedule.invalid`.
+ */
+import { Cron } from 'croner';
+import type { ValidationAcceptor, ValidationChecks } from 'langium';
+import type { Backup, BackplanAstType } from '../generated/ast.js';
+import { Code } from './rule-codes.js';
+
+const NICKNAMES = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
+
+/** Why a cron schedule is unusable, or undefined when it is fine. */
+export function scheduleProblem(schedule: string): string | undefined {
+    const text = schedule.trim();
+    if (text.startsWith('@')) {
+        return NICKNAMES.has(text.toLowerCase()) ? undefined
+            : `"${schedule}" is not a known nickname (use @hourly, @daily, @weekly, @monthly or @yearly)`;
+    }
+    const fields = text.split(/\s+/).filter(f => f !== '');
+    if (fields.length !== 5) {
+        return `"${schedule}" has ${fields.length} field${fields.length === 1 ? '' : 's'}, but cron takes exactly 5 (minute hour day-of-month month day-of-week)`;
+    }
+    try {
+        const cron = new Cron(text, { paused: true });
+        if (cron.nextRun() === null) return `"${schedule}" never runs`;
+    } catch (err) {
+        return `"${schedule}" is not valid cron (${String((err as Error).message).replace(/^CronPattern: /, '')})`;
+    }
+    return undefined;
+}
+
+function checkTape(backup: Backup, accept: ValidationAcceptor): void {
+    if (backup.to.length === 0) {
+        accept('error', `Backup '${backup.name}' has no \`to\`: add \`to TAPE\` naming the tape its archives go to.`,
+            { node: backup, property: 'name', code: Code.NoTape });
+    }
+}
+
+function checkStopStart(backup: Backup, accept: ValidationAcceptor): void {
+    for (const list of backup.servers) {
+        list.refs.forEach((ref, index) => {
+            const server = ref.ref;
+            if (!server) return;
+            const missing = [server.stop.length === 0 ? 'stop' : '', server.start.length === 0 ? 'start' : ''].filter(Boolean);
+            if (missing.length > 0) {
+                accept('error', `Server '${server.name}' is backed up by '${backup.name}' but has no ${missing.map(m => `\`${m}\``).join(' or ')} command: `
+                    + `the application must be quit while its data is copied; add ${missing.map(m => `\`${m} "…"\``).join(' and ')} to '${server.name}'.`,
+                    { node: list, property: 'refs', index, code: Code.NoStop });
+            }
+        });
+    }
+}
+
+function checkSchedule(backup: Backup, accept: ValidationAcceptor): void {
+    backup.schedule.forEach((schedule, index) => {
+        const problem = scheduleProblem(schedule);
+        if (problem) {
+            accept('error', `Schedule ${problem}: write five fields such as "0 2 * * *" (02:00 every day), or a nickname such as "@daily".`,
+                { node: backup, property: 'schedule', index, code: Code.ScheduleInvalid });
+        }
+    });
+}
+
+/** Checks on single backup blocks. */
+export const backupChecks: ValidationChecks<BackplanAstType> = {
+    Backup: [checkTape, checkStopStart, checkSchedule]
+};

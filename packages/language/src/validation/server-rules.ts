@@ -1,0 +1,54 @@
+/**
+ * Server rules: `server.incomplete`, `server.data-relative`, `host.invalid`,
+ * `master.not-catalog`. Each looks at one server declaration only.
+ */
+import type { ValidationAcceptor, ValidationChecks } from 'langium';
+import type { BackplanAstType, Host, Server } from '../generated/ast.js';
+import { first } from '../model/declarations.js';
+import { parseSshUrl } from '../model/host-spec.js';
+import { Code } from './rule-codes.js';
+import { listNames } from './runbook-rule.js';
+
+function checkComplete(server: Server, accept: ValidationAcceptor): void {
+    const missing: string[] = [];
+    const hints: string[] = [];
+    if (server.role.length === 0) { missing.push('`role`'); hints.push('`role mail` or `role catalog`'); }
+    if (server.host.length === 0) { missing.push('`host`'); hints.push('`host local` or `host "ssh://user@host"`'); }
+    if (server.data.length === 0) { missing.push('`data`'); hints.push('`data "/absolute/path"`'); }
+    if (missing.length > 0) {
+        accept('error', `Server '${server.name}' has no ${listNames(missing, 'or')}: add ${hints.join(' and ')}.`,
+            { node: server, property: 'name', code: Code.ServerIncomplete });
+    }
+}
+
+function checkDataAbsolute(server: Server, accept: ValidationAcceptor): void {
+    const data = first(server.data);
+    if (data !== undefined && !data.startsWith('/')) {
+        accept('error', `Data folder "${data}" of server '${server.name}' is not absolute: write the full path from /, e.g. "/${data.replace(/^(\.\/)+/, '')}".`,
+            { node: server, property: 'data', index: 0, code: Code.ServerDataRelative });
+    }
+}
+
+function checkHost(host: Host, accept: ValidationAcceptor): void {
+    if (host.local || host.url === undefined) return;
+    const parsed = parseSshUrl(host.url);
+    if (!parsed.ok) {
+        accept('error', `Host ${parsed.reason}: write \`host local\` or \`host "ssh://user@host[:port]"\`.`,
+            { node: host, property: 'url', code: Code.HostInvalid });
+    }
+}
+
+function checkMasterRole(server: Server, accept: ValidationAcceptor): void {
+    server.role.forEach(role => {
+        if (role.master && role.kind !== 'catalog') {
+            accept('error', `Server '${server.name}' is a ${role.kind} server and cannot be a master: only a catalog server holds folders; remove \`master\` or write \`role catalog master\`.`,
+                { node: role, keyword: 'master', code: Code.MasterNotCatalog });
+        }
+    });
+}
+
+/** Checks on single server declarations. */
+export const serverChecks: ValidationChecks<BackplanAstType> = {
+    Server: [checkComplete, checkDataAbsolute, checkMasterRole],
+    Host: checkHost
+};
