@@ -1,0 +1,49 @@
+/**
+ * What every command shares: turning errors into one line and an exit code, and option
+ * parsing helpers.
+ */
+import { InvalidArgumentError } from 'commander';
+import { InputError } from '@backplan/language/node';
+import { FailedError, UsageError } from '../cli-error.js';
+
+/** Passed to every command's register function. */
+export interface CommandContext {
+    readonly version: string;
+    /** Wraps an action: its resolved number is the exit code; errors become one line. */
+    action<A extends unknown[]>(fn: (...args: A) => Promise<number>): (...args: A) => Promise<void>;
+}
+
+/** A commander argument parser accepting one of the given values. */
+export function choice<T extends string>(values: readonly T[]): (value: string) => T {
+    return value => {
+        if (!(values as readonly string[]).includes(value)) {
+            throw new InvalidArgumentError(`expected one of ${values.join(', ')}`);
+        }
+        return value as T;
+    };
+}
+
+/** The exit code and stderr line for an error thrown by a command. */
+export function describeFailure(err: unknown): { code: number; line?: string } {
+    if (err instanceof UsageError || err instanceof InputError) return { code: 2, line: err.message };
+    if (err instanceof FailedError) return { code: 1, line: err.message || undefined };
+    const message = err instanceof Error ? err.message : String(err);
+    const debug = process.env.BACKPLAN_DEBUG && err instanceof Error ? `\n${err.stack}` : '';
+    return { code: 1, line: `internal error: ${message} (set BACKPLAN_DEBUG=1 for details)${debug}` };
+}
+
+/** The context for commands run from `main`. */
+export function createCommandContext(version: string): CommandContext {
+    return {
+        version,
+        action: fn => async (...args) => {
+            try {
+                process.exitCode = await fn(...args);
+            } catch (err) {
+                const { code, line } = describeFailure(err);
+                if (line) process.stderr.write(`backplan: ${line}\n`);
+                process.exitCode = code;
+            }
+        }
+    };
+}

@@ -1,0 +1,41 @@
+/**
+ * The `backplan` command line. Thin: parses flags and calls the language and engine
+ * packages. Exit codes everywhere: 0 success, 1 failed run or check, 2 bad usage or input.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerCheck } from './commands/check.js';
+import { createCommandContext } from './commands/command-support.js';
+
+declare const BACKPLAN_VERSION: string;
+const version = typeof BACKPLAN_VERSION === 'string' ? BACKPLAN_VERSION : '0.0.0-dev';
+
+/** Builds the program with every command registered. */
+export function createProgram(): Command {
+    const program = new Command('backplan')
+        .description('Backup runbooks: prove every folder has a second copy, then run backups, restores and recoveries.')
+        .version(version, '-V, --version')
+        .showHelpAfterError('(run with --help for usage)')
+        .exitOverride()
+        .configureOutput({ outputError: (text, write) => write(`backplan: ${text.replace(/^error: /, '')}`) });
+    const context = createCommandContext(version);
+    registerCheck(program, context);
+    for (const command of program.commands) command.exitOverride();
+    return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+    const program = createProgram();
+    try {
+        await program.parseAsync(argv);
+    } catch (err) {
+        if (err instanceof CommanderError) {
+            // Help and version exit 0; every other commander error is bad usage.
+            process.exitCode = err.exitCode === 0 ? 0 : 2;
+            return;
+        }
+        throw err;
+    }
+}
+
+process.on('SIGPIPE', () => process.exit(process.exitCode ?? 0));
+await main(process.argv);

@@ -1,0 +1,48 @@
+/**
+ * The language server's services: Backplan's core module plus Langium's LSP module and the
+ * Backplan LSP slots (quick fixes, hover, completion, formatting, inlay hints, …).
+ */
+import { inject, type Module } from 'langium';
+import {
+    createDefaultModule, createDefaultSharedModule,
+    type DefaultSharedModuleContext, type LangiumServices, type LangiumSharedServices, type PartialLangiumServices
+} from 'langium/lsp';
+import { BackplanModule, BackplanSharedModule, type BackplanAddedServices } from '../backplan-module.js';
+import { BackplanGeneratedModule, BackplanGeneratedSharedModule } from '../generated/module.js';
+import { registerValidationChecks } from '../validation/backplan-validator.js';
+import type { BackplanSharedCoreServices } from '../workspace/backplan-document-builder.js';
+
+/** Shared services of the language server. */
+export type BackplanSharedLspServices = LangiumSharedServices & BackplanSharedCoreServices;
+
+/** Language services of the language server. */
+export type BackplanLspServices = LangiumServices & BackplanAddedServices & { shared: BackplanSharedLspServices };
+
+/** Backplan's LSP slots (each in its own file under `lsp/`). */
+export const BackplanLspModule: Module<BackplanLspServices, PartialLangiumServices> = {
+    lsp: {}
+};
+
+/** Creates the services of the language server. */
+export function createBackplanLspServices(context: DefaultSharedModuleContext): {
+    shared: BackplanSharedLspServices; Backplan: BackplanLspServices;
+} {
+    const shared = inject(
+        createDefaultSharedModule(context),
+        BackplanGeneratedSharedModule,
+        BackplanSharedModule as Module<LangiumSharedServices, object>
+    ) as BackplanSharedLspServices;
+    const Backplan = inject(
+        createDefaultModule({ shared }),
+        BackplanGeneratedModule,
+        BackplanModule as Module<LangiumServices, object>,
+        BackplanLspModule as Module<LangiumServices, object>
+    ) as BackplanLspServices;
+    shared.ServiceRegistry.register(Backplan);
+    registerValidationChecks(Backplan);
+    if (!context.connection) {
+        // Without a client there is no configuration request to wait for.
+        shared.workspace.ConfigurationProvider.initialized({});
+    }
+    return { shared, Backplan };
+}

@@ -1,0 +1,11 @@
+/**
+ * Entry point of the Backplan language server (stdio or Node IPC, as the client chooses).
+ */
+import { startLanguageServer } from 'langium/lsp';
+import { NodeFileSystem } from 'langium/node';
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
+import { createBackplanLspServices } from './backplan-lsp-module.js';
+
+const connection = createConnection(ProposedFeatures.all);
+const { shared } = createBackplanLspServices({ connection, ...NodeFileSystem });
+startLanguageServer(shared);
