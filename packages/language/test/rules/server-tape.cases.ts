@@ -1,0 +1,88 @@
+/**
+ * Cases for the server rules (`server.*`, `host.invalid`) and the tape rules
+ * (`tape.location-invalid`, `retention.invalid`).
+ */
+import { MAIL_RUNBOOK } from '../helpers.js';
+import { catalog, type RuleCases } from './rule-case.js';
+
+function server(name: string, host: string, data: string): string {
+    return `server ${name} { role catalog host ${host} data ${data} }\n`;
+}
+
+function keep(lines: string): string {
+    return MAIL_RUNBOOK.replace('tape Shelf { at "/var/backups/shelf" }', `tape Shelf {\n  at "/var/backups/shelf"\n${lines}}`);
+}
+
+export const serverTapeCases: readonly RuleCases[] = [{
+    code: 'server.incomplete',
+    severity: 'error',
+    fail: [
+        { title: 'no host, no data', fail: 'server ⟦Cat1⟧ { role catalog }\n', message: /^Server 'Cat1' has no `host` or `data`: add `host local` or `host "ssh:\/\/user@host"` and `data "\/absolute\/path"`/ },
+        { title: 'no role', fail: 'server ⟦Box⟧ { host local data "/srv/box" }\n', message: /has no `role`/ },
+        { title: 'nothing at all', fail: 'server ⟦Empty⟧ { }\n' }
+    ],
+    pass: [{ title: 'role, host and data', text: catalog('Cat1') }]
+}, {
+    code: 'server.data-relative',
+    severity: 'error',
+    fail: [{ title: 'a relative data folder', fail: server('Cat2', 'local', '⟦"srv/cat2"⟧'), message: /^Data folder "srv\/cat2" of server 'Cat2' is not absolute.*"\/srv\/cat2"/ }],
+    pass: [{ title: 'an absolute data folder', text: server('Cat2', 'local', '"/srv/cat2"') }]
+}, {
+    code: 'server.data-overlap',
+    severity: 'error',
+    fail: [
+        { title: 'nested on local', fail: server('A', 'local', '"/srv/dir"') + server('B', 'local', '⟦"/srv/dir/b"⟧'), message: /^Data folder "\/srv\/dir\/b" of 'B' lies inside "\/srv\/dir" of 'A' on host local/ },
+        {
+            title: 'equal on one ssh host: host name case, default port and user ignored',
+            fail: server('A', '"ssh://admin@DIR.example.lan"', '"/srv/dir"') + server('B', '"ssh://backup@dir.example.lan:22"', '⟦"/srv/dir/"⟧'),
+            message: /is the same as "\/srv\/dir" of 'A' on host ssh:\/\/backup@dir.example.lan/
+        },
+        { title: 'three on one folder', fail: server('A', 'local', '"/srv/x"') + server('B', 'local', '⟦"/srv/x"⟧') + server('C', 'local', '⟦"/srv/./x"⟧') }
+    ],
+    pass: [
+        { title: 'local and ssh are different machines', text: server('A', 'local', '"/srv/dir"') + server('B', '"ssh://dir.example.lan"', '"/srv/dir"') },
+        { title: 'one host name, different ports', text: server('A', '"ssh://dir.example.lan"', '"/srv/dir"') + server('B', '"ssh://dir.example.lan:2222"', '"/srv/dir"') },
+        { title: 'a common prefix is not nesting', text: server('A', 'local', '"/srv/dir"') + server('B', 'local', '"/srv/dir2"') }
+    ]
+}, {
+    code: 'host.invalid',
+    severity: 'error',
+    fail: [
+        { title: 'an http URL', fail: server('C', '⟦"http://cat4.example.lan"⟧', '"/srv/c"'), message: /^Host "http:\/\/cat4.example.lan" is not an ssh:\/\/ URL: write `host local` or `host "ssh:\/\/user@host\[:port\]"`/ },
+        { title: 'a password', fail: server('C', '⟦"ssh://admin:secret@cat4.lan"⟧', '"/srv/c"'), message: /password/ },
+        { title: 'a port out of range', fail: server('C', '⟦"ssh://cat4.lan:99999"⟧', '"/srv/c"'), message: /"99999" is not a port number/ },
+        { title: 'no host name', fail: server('C', '⟦"ssh://"⟧', '"/srv/c"') },
+        { title: 'a bare host name', fail: server('C', '⟦"cat4.lan"⟧', '"/srv/c"') },
+        {
+            title: 'a holder with a bad host still counts as a copy',
+            fail: `server Cat1 { role catalog host ⟦"http://x"⟧ data "/srv/cat1" }\n${catalog('Cat2')}folder People on Cat1, Cat2\n`
+        }
+    ],
+    pass: [
+        { title: 'user, host and port', text: server('C', '"ssh://admin@cat2.acme.lan:2222"', '"/srv/c"') },
+        { title: 'an IPv4 address', text: server('C', '"ssh://10.0.0.7"', '"/srv/c"') },
+        { title: 'an IPv6 address', text: server('C', '"ssh://backup@[fe80::1]:22"', '"/srv/c"') },
+        { title: 'local', text: server('C', 'local', '"/srv/c"') }
+    ]
+}, {
+    code: 'tape.location-invalid',
+    severity: 'error',
+    fail: [
+        { title: 'no `at`', fail: MAIL_RUNBOOK.replace('tape Shelf { at "/var/backups/shelf" }', 'tape ⟦Shelf⟧ { offsite }'), message: /^Tape 'Shelf' has no `at`/ },
+        { title: 'a relative folder', fail: MAIL_RUNBOOK.replace('"/var/backups/shelf"', '⟦"backups/shelf"⟧'), message: /^Location "backups\/shelf" of tape 'Shelf' is not an absolute path/ },
+        { title: 'a URL', fail: MAIL_RUNBOOK.replace('"/var/backups/shelf"', '⟦"sftp://nas/backups"⟧'), message: /is a URL/ }
+    ],
+    pass: [{ title: 'an absolute folder', text: MAIL_RUNBOOK }]
+}, {
+    code: 'retention.invalid',
+    severity: 'error',
+    fail: [
+        { title: 'a count of 0', fail: keep('  keep daily ⟦0⟧ weekly 4\n'), message: /^`keep daily 0` on tape 'Shelf' keeps nothing/ },
+        { title: 'a period twice on one line', fail: keep('  keep weekly 4 ⟦weekly⟧ 8\n'), message: /^Tape 'Shelf' gives `weekly` twice in `keep`/ },
+        { title: 'a period twice across lines', fail: keep('  keep last 3\n  keep ⟦last⟧ 5 yearly ⟦0⟧\n') }
+    ],
+    pass: [
+        { title: 'every period once', text: keep('  keep last 3 hourly 24 daily 7 weekly 4 monthly 12 yearly 3\n') },
+        { title: 'periods in any order over several lines', text: keep('  keep yearly 1\n  keep daily 7 last 2\n') }
+    ]
+}];
