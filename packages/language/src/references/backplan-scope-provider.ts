@@ -2,10 +2,24 @@
  * Scoping: a name resolves within its file and the files that file imports, transitively.
  * Two unrelated runbooks in one folder never see each other's declarations.
  *
- * One scope per (document, reference type), cached until the next workspace update, so a
- * runbook of 10,000 folders builds one name map, not one per reference.
+ * One name map per (document, reference type), built on the first reference and cached until
+ * the next workspace update, so a runbook of 10,000 folders builds one map, not one per
+ * reference (DESIGN.md §7). The map holds the file's own declarations first, then those of
+ * its imports, so a local declaration wins over an imported one of the same name (the
+ * duplicate itself is `name.duplicate`).
+ *
+ * Langium's default `getScope` puts a scope of the document's local symbols in front of the
+ * global scope, and that scope is a stream searched linearly on every lookup: with servers
+ * declared after 10,000 folders, each of the 20,000 server references scanned every folder
+ * (11 s for one `backplan check`). Every Backplan declaration is a top-level, exported
+ * node, so the document's local symbols are exactly its own entries in the map, and the
+ * linear scope is skipped for the document root. Local symbols of nested containers (none
+ * in today's grammar) are still put in front, as Langium does.
  */
-import { AstUtils, DefaultScopeProvider, MultiMapScope, WorkspaceCache, type ReferenceInfo, type Scope } from 'langium';
+import {
+    AstUtils, DefaultScopeProvider, MultiMapScope, stream, WorkspaceCache,
+    type AstNodeDescription, type ReferenceInfo, type Scope, type Stream
+} from 'langium';
 import type { BackplanServices } from '../backplan-module.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
 
@@ -20,9 +34,34 @@ export class BackplanScopeProvider extends DefaultScopeProvider {
         this.closureScopes = new WorkspaceCache(services.shared);
     }
 
+    override getScope(context: ReferenceInfo): Scope {
+        const referenceType = this.reflection.getReferenceType(context);
+        const document = AstUtils.getDocument(context.container);
+        const nested: Array<Stream<AstNodeDescription>> = [];
+        const localSymbols = document.localSymbols;
+        if (localSymbols) {
+            // The root's local symbols are in the closure map already; only nested ones
+            // (inner containers) go in front of it.
+            for (let node = context.container; node.$container; node = node.$container) {
+                if (localSymbols.has(node)) {
+                    nested.push(localSymbols.getStream(node).filter(d => this.reflection.isSubtype(d.type, referenceType)));
+                }
+            }
+        }
+        let result = this.getGlobalScope(referenceType, context);
+        for (let i = nested.length - 1; i >= 0; i--) {
+            result = this.createScope(nested[i], result);
+        }
+        return result;
+    }
+
     protected override getGlobalScope(referenceType: string, context: ReferenceInfo): Scope {
         const uri = AstUtils.getDocument(context.container).uri.toString();
-        return this.closureScopes.get(`${referenceType}\u0000${uri}`, () =>
-            new MultiMapScope(this.indexManager.allElements(referenceType, new Set(this.graph.closure(uri)))));
+        return this.closureScopes.get(`${referenceType}\u0000${uri}`, () => {
+            const imported = new Set(this.graph.closure(uri));
+            imported.delete(uri);
+            const own = this.indexManager.allElements(referenceType, new Set([uri]));
+            return new MultiMapScope(stream(own).concat(this.indexManager.allElements(referenceType, imported)));
+        });
     }
 }
