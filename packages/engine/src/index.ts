@@ -1,1 +1,24 @@
-export {};
+/**
+ * @backplan/engine: planner and runner. Folders by concern:
+ *   hosts/     the host interface (run, tar out/in, list files, tools) and `local`
+ *   archive/   tar | zstd streaming, manifests, the tar reader, verification
+ *   tape/      the tape store: archive IDs, durable writes, listing, lock
+ *   journal/   append-only run journal in the state folder, recovery of killed runs
+ *   plan/      pure planning, dry-run rendering, which diagnostics refuse which verb
+ *   run/       the backup runner
+ *   retention/ restic-style `keep` selection
+ *   progress/  live progress lines
+ */
+export * from './hosts/host.js';
+export * from './hosts/local-host.js';
+export * from './hosts/tar-options.js';
+export * from './hosts/child-process.js';
+export * from './archive/manifest.js';
+export * from './archive/tar-scanner.js';
+export * from './archive/compression.js';
+export * from './archive/archive-writer.js';
+export * from './archive/archive-verifier.js';
+export * from './tape/durable-write.js';
+export * from './tape/archive-id.js';
+export * from './tape/tape-store.js';
+export * from './tape/tape-lock.js';

@@ -1,0 +1,115 @@
+/**
+ * Verifying an archive against its manifest, read-only.
+ *
+ *   manifest readable? archive present? size equal?
+ *   read archive ─► SHA-256 (must equal manifest.archive.sha256)
+ *        └─► decompressor ─► TarScanner ─► every entry (path, type, size, mode, owner,
+ *                                          mtime, link, SHA-256) equal to the manifest's
+ *
+ * `archive-hash` mode re-reads and hashes the compressed bytes only (the check a backup
+ * does right after writing, when the entries were hashed on the way in).
+ * Never modifies, moves or deletes anything. Interruption leaves nothing behind.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { describeExit, spawnProcess } from '../hosts/child-process.js';
+import type { ToolVersions } from '../hosts/host.js';
+import type { ListedArchive } from '../tape/tape-store.js';
+import { decompressorFor } from './compression.js';
+import type { Manifest, ManifestEntry } from './manifest.js';
+import { TarScanner } from './tar-scanner.js';
+
+export interface VerifyResult {
+    ok: boolean;
+    problems: string[];
+}
+
+export interface VerifyOptions {
+    mode?: 'full' | 'archive-hash';
+    tools: ToolVersions;
+    signal?: AbortSignal;
+    onProgress?: (bytes: number) => void;
+}
+
+/** Verifies one listed archive. */
+export async function verifyArchive(item: ListedArchive, options: VerifyOptions): Promise<VerifyResult> {
+    const m = item.manifest;
+    if (!m) return { ok: false, problems: [`manifest unreadable: ${item.manifestError ?? 'unknown'}`] };
+    if (item.archiveSize === undefined) return { ok: false, problems: [`archive file missing: ${item.archivePath}`] };
+    if (item.archiveSize !== m.archive.size) {
+        return { ok: false, problems: [`archive size ${item.archiveSize} differs from the manifest's ${m.archive.size} (truncated or replaced)`] };
+    }
+    const problems: string[] = [];
+    const hash = createHash('sha256');
+    let read = 0;
+    const hashing = new Transform({
+        highWaterMark: 1 << 20,
+        transform(chunk: Buffer, _e, cb) {
+            hash.update(chunk);
+            read += chunk.length;
+            options.onProgress?.(read);
+            cb(null, chunk);
+        }
+    });
+    const source = createReadStream(item.archivePath, { highWaterMark: 1 << 20 });
+    if ((options.mode ?? 'full') === 'archive-hash') {
+        await pipeline(source, hashing, new Writable({ write: (_c, _e, cb) => cb() }), { signal: options.signal });
+    } else {
+        let dec;
+        try {
+            dec = decompressorFor(m.archive.compression, options.tools);
+        } catch (err) {
+            return { ok: false, problems: [(err as Error).message] };
+        }
+        const abort = new AbortController();
+        options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+        const proc = spawnProcess(dec.command, dec.args, { stdio: ['pipe', 'pipe', 'pipe'], signal: abort.signal });
+        const scanner = new TarScanner();
+        let scanError: Error | undefined;
+        const sink = new Writable({
+            highWaterMark: 1 << 20,
+            write(chunk: Buffer, _e, cb) {
+                if (!scanError) {
+                    try { scanner.write(chunk); } catch (err) { scanError = err as Error; }
+                }
+                cb();
+            }
+        });
+        const results = await Promise.allSettled([
+            pipeline(source, hashing, proc.child.stdin!),
+            pipeline(proc.child.stdout!, sink),
+            proc.exited.then(r => { if (r.code !== 0) throw new Error(describeExit(dec.command, r, proc.stderr.text())); })
+        ]);
+        if (options.signal?.aborted) throw new Error('interrupted');
+        const decompressFailed = results.find(r => r.status === 'rejected') as PromiseRejectedResult | undefined;
+        if (decompressFailed) problems.push(`the archive cannot be decompressed: ${(decompressFailed.reason as Error).message}`);
+        if (scanError) problems.push(`the tar stream is corrupt: ${scanError.message}`);
+        else if (!decompressFailed && !scanner.complete) problems.push('the tar stream is truncated (no end-of-archive marker)');
+        else if (!decompressFailed) problems.push(...compareEntries(m, scanner.entries));
+    }
+    const sha = hash.digest('hex');
+    if (sha !== m.archive.sha256) problems.unshift(`archive SHA-256 ${sha} differs from the manifest's ${m.archive.sha256}`);
+    return { ok: problems.length === 0, problems };
+}
+
+const FIELDS: Array<keyof ManifestEntry> = ['path', 'type', 'size', 'mode', 'uid', 'gid', 'mtime', 'linkTarget', 'sha256'];
+
+/** Differences between the manifest's entries and those read back (at most 10 listed). */
+export function compareEntries(m: Manifest, found: readonly ManifestEntry[]): string[] {
+    const problems: string[] = [];
+    if (found.length !== m.entries.length) problems.push(`the archive holds ${found.length} entries, the manifest lists ${m.entries.length}`);
+    const n = Math.min(found.length, m.entries.length);
+    for (let i = 0; i < n && problems.length < 10; i++) {
+        const want = m.entries[i];
+        const got = found[i];
+        for (const field of FIELDS) {
+            if (want[field] !== got[field]) {
+                problems.push(`${want.path}: ${field} ${JSON.stringify(got[field])} in the archive, ${JSON.stringify(want[field])} in the manifest`);
+                break;
+            }
+        }
+    }
+    return problems;
+}

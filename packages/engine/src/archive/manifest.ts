@@ -1,0 +1,95 @@
+/**
+ * The manifest: a JSON file beside each archive, written LAST. It lists every entry of the
+ * archive (as read from the tar stream while it was written) and the archive's own
+ * SHA-256. An archive without a manifest is garbage; a manifest whose archive is missing
+ * or differs is corruption.
+ */
+
+/** Entry types as tar records them. */
+export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'chardev' | 'blockdev' | 'fifo' | 'socket';
+
+/** One entry of an archive. Paths are relative to the data folder (`.` is the folder). */
+export interface ManifestEntry {
+    path: string;
+    type: EntryType;
+    /** Content size in bytes (logical size for sparse files; 0 for non-files). */
+    size: number;
+    /** Permission bits (incl. setuid/setgid/sticky). */
+    mode: number;
+    uid: number;
+    gid: number;
+    /** Seconds since the epoch as a decimal string, exact to the nanosecond as tar records
+     *  it (`1795610651.107633744`; no trailing zeros): see `mtimeString`. */
+    mtime: string;
+    /** Symlink target, or the path a hardlink points at. */
+    linkTarget?: string;
+    /** SHA-256 (hex) of a file's content. */
+    sha256?: string;
+    /** Present and true for files stored sparse. */
+    sparse?: boolean;
+}
+
+/** Compression of an archive. */
+export type Compression = 'zstd' | 'gzip';
+
+/** A manifest (format version 1). */
+export interface Manifest {
+    format: 'backplan-manifest';
+    version: 1;
+    id: string;
+    server: string;
+    role?: string;
+    /** The `backup` block that made it. */
+    policy: string;
+    runId: string;
+    runbook: string;
+    tape: string;
+    host: string;
+    data: string;
+    /** Catalog folders it holds (from the coverage model); empty for a mail server. */
+    folders: Array<{ name: string; path: string }>;
+    archive: {
+        file: string;
+        compression: Compression;
+        /** Why compression is not zstd, when it is not. */
+        fallbackReason?: string;
+        size: number;
+        sha256: string;
+        /** Bytes of the uncompressed tar stream. */
+        tarSize: number;
+    };
+    times: {
+        stopStarted?: string;
+        stopped?: string;
+        archiveStarted: string;
+        archiveFinished: string;
+    };
+    tools: { tar?: string; compressor?: string; backplan?: string };
+    files: number;
+    entries: ManifestEntry[];
+}
+
+/** Parses and sanity-checks a manifest's text; throws with a one-line reason. */
+export function parseManifest(text: string): Manifest {
+    const m = JSON.parse(text) as Manifest;
+    if (m?.format !== 'backplan-manifest' || m.version !== 1 || typeof m.id !== 'string' || !Array.isArray(m.entries)
+        || typeof m.archive?.sha256 !== 'string' || typeof m.archive?.file !== 'string') {
+        throw new Error('not a Backplan manifest (format 1)');
+    }
+    return m;
+}
+
+/** The canonical mtime string from tar's decimal seconds (pax) or integer seconds. */
+export function mtimeString(seconds: string | number): string {
+    const text = String(seconds);
+    const [whole, frac = ''] = text.split('.');
+    const f = frac.slice(0, 9).replace(/0+$/, '');
+    return f ? `${whole}.${f}` : whole;
+}
+
+/** The canonical mtime string from a bigint `stat` (`fs.lstat(p, { bigint: true })`). */
+export function mtimeFromNs(mtimeNs: bigint): string {
+    const whole = mtimeNs / 1_000_000_000n;
+    const frac = (mtimeNs % 1_000_000_000n).toString().padStart(9, '0');
+    return mtimeString(`${whole}.${frac}`);
+}

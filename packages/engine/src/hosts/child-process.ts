@@ -1,0 +1,89 @@
+/**
+ * Child processes for hosts and compressors: one place that spawns, captures the tail of
+ * stderr, turns an exit into a settled promise, and kills a whole process group on abort
+ * or timeout.
+ *
+ *   spawn detached (own process group: a Ctrl-C on the terminal reaches us, not the
+ *   runbook's commands; we decide what to kill) → on abort/timeout kill(-pgid, SIGTERM),
+ *   then SIGKILL after a grace period → settle on 'exit' (not 'close': a command that
+ *   starts a daemon may leave our pipes open in its child).
+ */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+
+const TAIL = 64 * 1024;
+
+/** Keeps the last bytes written to it. */
+export class OutputTail {
+    private chunks: Buffer[] = [];
+    private size = 0;
+    push(chunk: Buffer): void {
+        this.chunks.push(chunk);
+        this.size += chunk.length;
+        while (this.size > TAIL && this.chunks.length > 1) this.size -= this.chunks.shift()!.length;
+    }
+    text(): string {
+        const all = Buffer.concat(this.chunks);
+        return all.subarray(Math.max(0, all.length - TAIL)).toString('utf8');
+    }
+}
+
+/** Kills a detached child's whole process group (falls back to the child alone). */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+        process.kill(-child.pid, signal);
+    } catch {
+        try { child.kill(signal); } catch { /* already gone */ }
+    }
+}
+
+/** A spawned process with a promise of its exit. */
+export interface Spawned {
+    readonly child: ChildProcess;
+    readonly stderr: OutputTail;
+    /** Resolves with the exit code (or signal) once the process has exited. */
+    readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Spawns a program (no shell) in its own process group; `signal` kills it. */
+export function spawnProcess(file: string, args: readonly string[], options: SpawnOptions & { signal?: AbortSignal } = {}): Spawned {
+    const { signal, ...rest } = options;
+    const child = spawn(file, args, { ...rest, detached: true });
+    const stderr = new OutputTail();
+    child.stderr?.on('data', (c: Buffer) => stderr.push(c));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+        child.once('error', err => reject(err));
+        child.once('exit', (code, sig) => resolve({ code, signal: sig }));
+    });
+    exited.catch(() => undefined);
+    if (signal) {
+        const onAbort = (): void => {
+            killGroup(child, 'SIGTERM');
+            setTimeout(() => killGroup(child, 'SIGKILL'), 2000).unref();
+        };
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+        void exited.finally(() => signal.removeEventListener('abort', onAbort)).catch(() => undefined);
+    }
+    return { child, stderr, exited };
+}
+
+/** A one-line reason for a failed tool run. */
+export function describeExit(tool: string, result: { code: number | null; signal: NodeJS.Signals | null }, stderr: string): string {
+    const lastLine = stderr.trim().split('\n').filter(l => l.trim() !== '').slice(-3).join(' | ');
+    const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
+    return `${tool} ${how}${lastLine ? `: ${lastLine}` : ''}`;
+}
+
+/** Runs a program to completion and returns its stdout (for version probes). */
+export async function captureOutput(file: string, args: readonly string[]): Promise<string | undefined> {
+    try {
+        const p = spawnProcess(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        const out = new OutputTail();
+        p.child.stdout!.on('data', (c: Buffer) => out.push(c));
+        const r = await p.exited;
+        return r.code === 0 ? out.text() + p.stderr.text() : undefined;
+    } catch {
+        return undefined;
+    }
+}

@@ -1,0 +1,73 @@
+/**
+ * The HOST INTERFACE: everything the engine does on a server goes through one `Host`.
+ *
+ *   run(cmd, env)      → /bin/sh -c cmd on the host, env vars passed as environment
+ *                        (never spliced into the command text), output captured, timeout
+ *   tarOut(folder)     → a readable POSIX-pax tar stream of the folder (host's `tar`)
+ *   tarIn(folder)      → a writable tar stream extracted into an existing folder
+ *   listFiles(folder)  → every entry below the folder with its SHA-256 (manifest shape)
+ *   checkTools()       → which of tar / zstd / gzip the host has, with versions
+ *   stat(path)         → does a path exist, and is it a folder
+ *
+ * Streams are plain Node streams plus a `done` promise that settles when the process
+ * behind them has exited: it rejects with a one-line reason when tar failed, even when
+ * the stream itself ended cleanly. Aborting the given signal kills the process.
+ * Interruption: nothing is left behind on the host by tarOut/listFiles/checkTools; tarIn
+ * leaves whatever it had extracted so far (callers extract into a staging folder).
+ *
+ * `local-host.ts` is the first implementation; an SSH host implements the same interface
+ * (remote `tar` out, local archive in) and is chosen by `open-host.ts`.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { ManifestEntry } from '../archive/manifest.js';
+
+/** Options of `Host.run`. */
+export interface RunOptions {
+    /** Extra environment variables for the command (the command text is never altered). */
+    readonly env?: Readonly<Record<string, string>>;
+    /** Kill the command (its whole process group) after this many milliseconds. */
+    readonly timeoutMs?: number;
+    /** Kill the command when aborted. */
+    readonly signal?: AbortSignal;
+}
+
+/** What a command did. */
+export interface CommandResult {
+    /** Exit code, or undefined when killed by a signal. */
+    readonly code?: number;
+    readonly signal?: string;
+    /** Combined stdout and stderr (the last 64 KiB). */
+    readonly output: string;
+    readonly timedOut: boolean;
+    readonly ok: boolean;
+    readonly durationMs: number;
+}
+
+/** A stream backed by a process on the host. */
+export interface HostStream<S extends Readable | Writable> {
+    readonly stream: S;
+    /** Settles when the process has exited; rejects (with a one-line message) on failure. */
+    readonly done: Promise<void>;
+}
+
+/** Versions of the tools the engine needs (undefined: missing). */
+export interface ToolVersions {
+    tar?: string;
+    zstd?: string;
+    gzip?: string;
+    /** Whether `tar` accepts `--xattrs` and `--acls` (GNU tar built with them). */
+    tarXattrs?: boolean;
+    tarAcls?: boolean;
+}
+
+/** One server's machine as the engine sees it. */
+export interface Host {
+    /** `local`, or the ssh URL: used in messages. */
+    readonly label: string;
+    run(command: string, options?: RunOptions): Promise<CommandResult>;
+    tarOut(folder: string, options?: { signal?: AbortSignal }): HostStream<Readable>;
+    tarIn(folder: string, options?: { signal?: AbortSignal }): HostStream<Writable>;
+    listFiles(folder: string, options?: { signal?: AbortSignal }): Promise<ManifestEntry[]>;
+    checkTools(): Promise<ToolVersions>;
+    stat(path: string): Promise<{ exists: boolean; isDirectory: boolean }>;
+}

@@ -1,0 +1,159 @@
+/**
+ * `host local`: commands and data on this machine.
+ *
+ *   run      → /bin/sh -c CMD, detached process group, env = process env + given vars
+ *   tarOut   → tar --create … -C folder .   (stdout is the stream)
+ *   tarIn    → tar --extract … -C folder    (stdin is the stream)
+ *   listFiles→ lstat walk, files hashed with streaming SHA-256 (1 MiB reads)
+ *
+ * Interruption: a killed run leaves whatever the command did; a killed tarIn leaves the
+ * files extracted so far; the others leave nothing.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { mtimeFromNs, type ManifestEntry } from '../archive/manifest.js';
+import { OutputTail, captureOutput, describeExit, killGroup, spawnProcess } from './child-process.js';
+import type { CommandResult, Host, HostStream, RunOptions, ToolVersions } from './host.js';
+import { parseTarProbe, tarCreateArgs, tarExtractArgs } from './tar-options.js';
+
+/** Probes the local tools once per process (PATH does not change under us). */
+let toolsPromise: Promise<ToolVersions> | undefined;
+
+/** Versions of tar, zstd and gzip on this machine. */
+export function localTools(): Promise<ToolVersions> {
+    toolsPromise ??= (async () => {
+        const [tarVersion, tarHelp, zstd, gzip] = await Promise.all([
+            captureOutput('tar', ['--version']), captureOutput('tar', ['--help']),
+            captureOutput('zstd', ['--version']), captureOutput('gzip', ['--version'])]);
+        return {
+            ...parseTarProbe(tarVersion, tarHelp),
+            zstd: zstd?.trim().split('\n')[0].replace(/^\*+\s*|\s*\*+$/g, ''),
+            gzip: gzip?.split('\n')[0].trim()
+        };
+    })();
+    return toolsPromise;
+}
+
+export class LocalHost implements Host {
+    readonly label = 'local';
+
+    async run(command: string, options: RunOptions = {}): Promise<CommandResult> {
+        const started = Date.now();
+        const output = new OutputTail();
+        const p = spawnProcess('/bin/sh', ['-c', command], {
+            env: { ...process.env, ...options.env },
+            stdio: ['ignore', 'pipe', 'pipe'],
+            signal: options.signal
+        });
+        p.child.stdout!.on('data', (c: Buffer) => output.push(c));
+        p.child.stderr!.on('data', (c: Buffer) => output.push(c));
+        let timedOut = false;
+        const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+            timedOut = true;
+            killGroup(p.child, 'SIGTERM');
+            setTimeout(() => killGroup(p.child, 'SIGKILL'), 5000).unref();
+        }, options.timeoutMs);
+        let result: { code: number | null; signal: NodeJS.Signals | null };
+        try {
+            result = await p.exited;
+        } catch (err) {
+            if (timer) clearTimeout(timer);
+            return { output: (err as Error).message, timedOut: false, ok: false, durationMs: Date.now() - started };
+        }
+        if (timer) clearTimeout(timer);
+        // A command that starts a daemon may leave our pipes open in the daemon: take what
+        // has arrived, then let go of the pipes.
+        await new Promise<void>(resolve => {
+            const t = setTimeout(resolve, 200);
+            p.child.once('close', () => { clearTimeout(t); resolve(); });
+        });
+        p.child.stdout!.destroy();
+        p.child.stderr!.destroy();
+        return {
+            code: result.code ?? undefined,
+            signal: result.signal ?? undefined,
+            output: output.text(),
+            timedOut,
+            ok: result.code === 0 && !timedOut,
+            durationMs: Date.now() - started
+        };
+    }
+
+    tarOut(folder: string, options: { signal?: AbortSignal } = {}): HostStream<Readable> {
+        return this.tarProcess(folder, 'out', options.signal) as HostStream<Readable>;
+    }
+
+    tarIn(folder: string, options: { signal?: AbortSignal } = {}): HostStream<Writable> {
+        return this.tarProcess(folder, 'in', options.signal) as HostStream<Writable>;
+    }
+
+    private tarProcess(folder: string, direction: 'in' | 'out', signal?: AbortSignal): HostStream<Readable | Writable> {
+        // The stream must exist synchronously; tool capabilities are probed before any
+        // archive run (preflight), so a cached probe is normally ready. Use the safe
+        // baseline when it is not.
+        const tools = cachedTools ?? {};
+        const args = direction === 'out' ? tarCreateArgs(folder, tools) : tarExtractArgs(folder, tools);
+        const p = spawnProcess('tar', args, {
+            stdio: direction === 'out' ? ['ignore', 'pipe', 'pipe'] : ['pipe', 'ignore', 'pipe'],
+            signal
+        });
+        const done = p.exited.then(result => {
+            if (result.code !== 0) throw new Error(describeExit('tar', result, p.stderr.text()));
+        }, (err: Error) => { throw new Error(`tar could not be started: ${err.message}`); });
+        done.catch(() => undefined);
+        return { stream: (direction === 'out' ? p.child.stdout : p.child.stdin)!, done };
+    }
+
+    async listFiles(folder: string, options: { signal?: AbortSignal } = {}): Promise<ManifestEntry[]> {
+        const entries: ManifestEntry[] = [];
+        const walk = async (rel: string): Promise<void> => {
+            options.signal?.throwIfAborted();
+            const abs = rel === '.' ? folder : path.join(folder, rel);
+            const st = await fs.lstat(abs, { bigint: true });
+            const base = {
+                path: rel, size: 0, mode: Number(st.mode & 0o7777n), uid: Number(st.uid), gid: Number(st.gid),
+                mtime: mtimeFromNs(st.mtimeNs)
+            };
+            if (st.isDirectory()) {
+                entries.push({ ...base, type: 'dir' });
+                const names = await fs.readdir(abs);
+                names.sort();
+                for (const name of names) await walk(rel === '.' ? name : `${rel}/${name}`);
+            } else if (st.isSymbolicLink()) {
+                entries.push({ ...base, type: 'symlink', linkTarget: await fs.readlink(abs) });
+            } else if (st.isFile()) {
+                entries.push({ ...base, type: 'file', size: Number(st.size), sha256: await hashFile(abs) });
+            } else {
+                const type = st.isFIFO() ? 'fifo' : st.isCharacterDevice() ? 'chardev' : st.isBlockDevice() ? 'blockdev' : 'socket';
+                entries.push({ ...base, type });
+            }
+        };
+        await walk('.');
+        return entries;
+    }
+
+    async checkTools(): Promise<ToolVersions> {
+        cachedTools = await localTools();
+        return cachedTools;
+    }
+
+    async stat(p: string): Promise<{ exists: boolean; isDirectory: boolean }> {
+        try {
+            const st = await fs.stat(p);
+            return { exists: true, isDirectory: st.isDirectory() };
+        } catch {
+            return { exists: false, isDirectory: false };
+        }
+    }
+}
+
+let cachedTools: ToolVersions | undefined;
+
+/** SHA-256 of a local file, read in 1 MiB chunks. */
+export async function hashFile(file: string): Promise<string> {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+}

@@ -1,0 +1,35 @@
+/**
+ * The `tar` command lines every host uses, so local and SSH archives are identical:
+ * POSIX pax (unlimited names, UTF-8, sub-second mtimes, xattrs), numeric owners, sparse
+ * files, and no atime/ctime records (they change on every read).
+ */
+import type { ToolVersions } from './host.js';
+
+/** Arguments that write `folder`'s content (as `.`, `./a`, …) to stdout. */
+export function tarCreateArgs(folder: string, tools: ToolVersions): string[] {
+    const args = ['--create', '--file=-', '--format=posix', '--pax-option=delete=atime,delete=ctime',
+        '--numeric-owner', '--sparse'];
+    if (tools.tarXattrs) args.push('--xattrs', '--xattrs-include=*');
+    if (tools.tarAcls) args.push('--acls');
+    args.push(`--directory=${folder}`, '.');
+    return args;
+}
+
+/** Arguments that extract stdin into `folder` (which must exist). */
+export function tarExtractArgs(folder: string, tools: ToolVersions): string[] {
+    const args = ['--extract', '--file=-', '--numeric-owner', '--same-permissions', '--sparse', '--no-overwrite-dir'];
+    if (tools.tarXattrs) args.push('--xattrs', '--xattrs-include=*');
+    if (tools.tarAcls) args.push('--acls');
+    args.push(`--directory=${folder}`);
+    return args;
+}
+
+/** Parses `tar --version` / `--help` output into versions and capabilities. */
+export function parseTarProbe(version: string | undefined, help: string | undefined): Pick<ToolVersions, 'tar' | 'tarXattrs' | 'tarAcls'> {
+    if (version === undefined) return {};
+    return {
+        tar: version.split('\n')[0].trim(),
+        tarXattrs: help?.includes('--xattrs') ?? false,
+        tarAcls: help?.includes('--acls') ?? false
+    };
+}

@@ -1,0 +1,166 @@
+/**
+ * A tape: the folder named by a `tape … { at "…" }` block, holding archives, their
+ * manifests, verification records, finished runs' records and the lock.
+ *
+ *   AT/archives/ID.tar.zst | ID.tar.gz   the archive (written first)
+ *   AT/archives/ID.manifest.json         its manifest (written LAST: the commit point)
+ *   AT/archives/ID.verified.json         the last verification's result (optional)
+ *   AT/runs/RUN.json                      a finished run's journal records
+ *   AT/lock.json                          the lock (see tape-lock.ts)
+ *   .tmp-*                                in-flight writes (see durable-write.ts)
+ *
+ * Listing reads manifests only: an archive without a manifest is garbage, never listed,
+ * verified, restored or counted (`prune` removes it). Removal deletes the manifest first,
+ * then the archive, then the verification record: an interrupted removal leaves garbage,
+ * never a listed archive whose data is gone.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parseManifest, type Compression, type Manifest } from '../archive/manifest.js';
+import { isArchiveId } from './archive-id.js';
+import { durableWrite, fsyncDir, TEMP_PREFIX, type DurableContent } from './durable-write.js';
+
+/** The result of the last verification of an archive. */
+export interface VerificationRecord {
+    id: string;
+    time: string;
+    ok: boolean;
+    /** `full`: decompressed and every file hash checked; `archive-hash`: compressed bytes re-read and hashed. */
+    kind: 'full' | 'archive-hash';
+    error?: string;
+}
+
+/** An archive as listed: only archives with a manifest. */
+export interface ListedArchive {
+    id: string;
+    /** Undefined when the manifest cannot be read (corruption: `verify` fails on it). */
+    manifest?: Manifest;
+    manifestError?: string;
+    /** Absolute path of the archive file (per the manifest; guessed when it is unreadable). */
+    archivePath: string;
+    /** Size on disk, undefined when the archive file is missing. */
+    archiveSize?: number;
+    verified?: VerificationRecord;
+}
+
+const EXTENSIONS: Record<Compression, string> = { zstd: '.tar.zst', gzip: '.tar.gz' };
+const MANIFEST = '.manifest.json';
+const VERIFIED = '.verified.json';
+
+export class TapeStore {
+    readonly archivesDir: string;
+    readonly runsDir: string;
+
+    constructor(readonly name: string, readonly root: string) {
+        this.archivesDir = path.join(root, 'archives');
+        this.runsDir = path.join(root, 'runs');
+    }
+
+    /** Creates the tape's folders (throws when the tape is not writable). */
+    async ensure(): Promise<void> {
+        await fs.mkdir(this.archivesDir, { recursive: true });
+        await fs.mkdir(this.runsDir, { recursive: true });
+    }
+
+    /** File name of an archive. */
+    archiveFile(id: string, compression: Compression): string {
+        return `${id}${EXTENSIONS[compression]}`;
+    }
+
+    /** Writes an archive durably (temp name, fsync, rename, fsync folder). */
+    writeArchive(id: string, compression: Compression, content: DurableContent): Promise<void> {
+        return durableWrite(this.archivesDir, this.archiveFile(id, compression), content);
+    }
+
+    /** Writes a manifest durably: the commit point of an archive. */
+    writeManifest(manifest: Manifest): Promise<void> {
+        return durableWrite(this.archivesDir, `${manifest.id}${MANIFEST}`, JSON.stringify(manifest) + '\n');
+    }
+
+    /** Records the result of a verification. */
+    writeVerification(record: VerificationRecord): Promise<void> {
+        return durableWrite(this.archivesDir, `${record.id}${VERIFIED}`, JSON.stringify(record) + '\n');
+    }
+
+    /** Copies a finished run's journal records to the tape. */
+    async writeRunRecord(runId: string, records: unknown[]): Promise<void> {
+        await fs.mkdir(this.runsDir, { recursive: true });
+        await durableWrite(this.runsDir, `${runId}.json`, JSON.stringify({ runId, records }, null, 1) + '\n');
+    }
+
+    /** Every archive that has a manifest, oldest first. A missing tape folder lists nothing. */
+    async list(): Promise<ListedArchive[]> {
+        let names: string[];
+        try {
+            names = await fs.readdir(this.archivesDir);
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+            throw err;
+        }
+        const present = new Set(names);
+        const ids = names.filter(n => n.endsWith(MANIFEST)).map(n => n.slice(0, -MANIFEST.length)).filter(isArchiveId).sort();
+        const listed: ListedArchive[] = [];
+        for (const id of ids) {
+            const item: ListedArchive = { id, archivePath: path.join(this.archivesDir, this.archiveFile(id, 'zstd')) };
+            try {
+                item.manifest = parseManifest(await fs.readFile(path.join(this.archivesDir, `${id}${MANIFEST}`), 'utf8'));
+                item.archivePath = path.join(this.archivesDir, path.basename(item.manifest.archive.file));
+            } catch (err) {
+                item.manifestError = (err as Error).message;
+                const gz = this.archiveFile(id, 'gzip');
+                if (present.has(gz)) item.archivePath = path.join(this.archivesDir, gz);
+            }
+            try {
+                item.archiveSize = (await fs.stat(item.archivePath)).size;
+            } catch { /* missing: corruption, reported by verify */ }
+            if (present.has(`${id}${VERIFIED}`)) {
+                try {
+                    item.verified = JSON.parse(await fs.readFile(path.join(this.archivesDir, `${id}${VERIFIED}`), 'utf8')) as VerificationRecord;
+                } catch { /* an unreadable record counts as never verified */ }
+            }
+            listed.push(item);
+        }
+        return listed;
+    }
+
+    /** Files that are not part of a listed archive: archives without manifest, temp files. */
+    async garbage(): Promise<string[]> {
+        let names: string[];
+        try {
+            names = await fs.readdir(this.archivesDir);
+        } catch {
+            return [];
+        }
+        const manifests = new Set(names.filter(n => n.endsWith(MANIFEST)).map(n => n.slice(0, -MANIFEST.length)));
+        return names.filter(n => {
+            if (n.startsWith(TEMP_PREFIX)) return true;
+            const id = n.replace(/(\.tar\.zst|\.tar\.gz|\.verified\.json)$/, '');
+            return id !== n && !manifests.has(id);
+        }).map(n => path.join(this.archivesDir, n));
+    }
+
+    /** Removes an archive: manifest first, then archive, then its verification record. */
+    async remove(archive: ListedArchive): Promise<void> {
+        await fs.rm(path.join(this.archivesDir, `${archive.id}${MANIFEST}`), { force: true });
+        await fsyncDir(this.archivesDir);
+        await fs.rm(archive.archivePath, { force: true });
+        await fs.rm(path.join(this.archivesDir, `${archive.id}${VERIFIED}`), { force: true });
+        await fsyncDir(this.archivesDir);
+    }
+
+    /** Removes garbage files (call with the lock held). */
+    async removeGarbage(files: readonly string[]): Promise<void> {
+        for (const f of files) await fs.rm(f, { force: true });
+        if (files.length > 0) await fsyncDir(this.archivesDir);
+    }
+
+    /** Free bytes on the tape's file system (undefined when unknown). */
+    async freeBytes(): Promise<number | undefined> {
+        try {
+            const s = await fs.statfs(this.root);
+            return s.bavail * s.bsize;
+        } catch {
+            return undefined;
+        }
+    }
+}
