@@ -39,9 +39,12 @@ export async function collectRunbookFiles(paths: readonly string[]): Promise<str
         }
         if (stat.isDirectory()) {
             await walk(abs, given, found);
-        } else {
+        } else if (stat.isFile()) {
             await assertReadable(abs, given);
             found.add(abs);
+        } else {
+            // A FIFO, socket or device: reading it could block forever or never end.
+            throw new InputError(`${given}: not a regular file`);
         }
     }
     return [...found];
@@ -60,8 +63,17 @@ async function walk(dir: string, shown: string, found: Set<string>): Promise<voi
         if (entry.isDirectory()) {
             if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
             await walk(full, path.join(shown, entry.name), found);
-        } else if (entry.name.endsWith(EXTENSION) && (entry.isFile() || entry.isSymbolicLink())) {
+        } else if (entry.name.endsWith(EXTENSION) && entry.isFile()) {
             found.add(full);
+        } else if (entry.name.endsWith(EXTENSION) && entry.isSymbolicLink()) {
+            // Follow links to files; a dangling link is an unreadable path.
+            let target;
+            try {
+                target = await fs.stat(full);
+            } catch (err) {
+                throw new InputError(`${path.join(shown, entry.name)}: ${describeFsError(err)}`);
+            }
+            if (target.isFile()) found.add(full);
         }
     }
 }
@@ -82,6 +94,7 @@ export function describeFsError(err: unknown): string {
         case 'EACCES': case 'EPERM': return 'permission denied';
         case 'EISDIR': return 'is a folder, not a file';
         case 'ENOTDIR': return 'a part of the path is not a folder';
+        case 'ENOTFILE': return 'not a regular file';
         default: return (err as Error).message ?? String(err);
     }
 }
@@ -99,6 +112,8 @@ export async function loadWorkspace(files: readonly string[]): Promise<LoadedWor
         if (langiumDocuments.hasDocument(uri)) continue;
         let text: string;
         try {
+            // Never read a FIFO or device named in an import: it could block forever.
+            if (!(await fs.stat(uri.fsPath)).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
             text = await fs.readFile(uri.fsPath, 'utf8');
         } catch (err) {
             if (given.has(uri.toString())) throw new InputError(`${uri.fsPath}: ${describeFsError(err)}`);
