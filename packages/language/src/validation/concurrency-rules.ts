@@ -3,7 +3,7 @@
  * restore process, users have access to the system"): `backup.all-copies-down`,
  * `backup.all-catalogs-down`. Both fire on `parallel N` only; `rolling` is always safe.
  */
-import type { BackupModel, ServerModel } from '../model/runbook-model.js';
+import type { BackupModel, FolderModel, ServerModel } from '../model/runbook-model.js';
 import { Code } from './rule-codes.js';
 import { listNames, type RunbookRule } from './runbook-rule.js';
 
@@ -11,16 +11,27 @@ function modeNode(backup: BackupModel) {
     return backup.node.mode[0];
 }
 
-/** `parallel N` that may stop every holder of a replicated folder at once. */
+/**
+ * `parallel N` that may stop every holder of a replicated folder at once. Only the folders
+ * of the backup's own servers are looked at (`foldersOf`), never all folders per backup,
+ * so the rule stays near-linear in the size of the runbook.
+ */
 export const checkAllCopiesDown: RunbookRule = (model, report) => {
+    let order: Map<FolderModel, number> | undefined;
     for (const backup of model.backups) {
         if (backup.parallel < 2) continue;
         const inRun = new Set<ServerModel>(backup.servers);
-        const atRisk = model.folders.filter(f =>
-            f.holders.length >= 2 && f.holders.length <= backup.parallel && f.holders.every(h => inRun.has(h)));
-        if (atRisk.length === 0) continue;
-        const first = atRisk[0];
-        const more = atRisk.length > 1 ? ` (and ${atRisk.length - 1} more folder${atRisk.length > 2 ? 's' : ''})` : '';
+        const atRisk = new Set<FolderModel>();
+        for (const server of backup.servers) {
+            for (const f of model.foldersOf.get(server) ?? []) {
+                if (f.holders.length >= 2 && f.holders.length <= backup.parallel && f.holders.every(h => inRun.has(h))) atRisk.add(f);
+            }
+        }
+        if (atRisk.size === 0) continue;
+        order ??= new Map(model.folders.map((f, i) => [f, i]));
+        const first = [...atRisk].reduce((a, b) => order!.get(a)! <= order!.get(b)! ? a : b);
+        const count = atRisk.size;
+        const more = count > 1 ? ` (and ${count - 1} more folder${count > 2 ? 's' : ''})` : '';
         report({
             severity: 'warning',
             message: `\`parallel ${backup.parallel}\` in '${backup.name}' may stop ${listNames(first.holders.map(h => h.name))} at once, every server that holds folder '${first.name}'${more}, so users lose it during the backup: use \`rolling\`.`,
