@@ -1,0 +1,37 @@
+/**
+ * Journal records: one JSON object per line, appended in the order things happen.
+ *
+ *   run begin → (step begin → step end)* → run end
+ *   recover   (written by a later command for a run that never ended)
+ *
+ * A `stop` step's begin record carries what is needed to start the application again
+ * (start command, host, data, environment) so that recovery does not depend on the
+ * runbook still saying the same thing.
+ */
+
+export type StepName = 'preflight' | 'lock' | 'stop' | 'archive' | 'start' | 'verify' | 'record' | 'unlock' | 'prune' | 'recover';
+
+export interface RunBeginRecord {
+    type: 'run'; event: 'begin'; run: string; time: string;
+    verb: string; command: string; pid: number; host: string; runbook: string;
+}
+
+export interface RunEndRecord {
+    type: 'run'; event: 'end'; run: string; time: string; ok: boolean; error?: string;
+    /** Set when a later command closed a run that had been killed. */
+    interrupted?: boolean;
+}
+
+export interface StepRecord {
+    type: 'step'; event: 'begin' | 'end'; run: string; time: string; step: StepName;
+    server?: string; tape?: string; policy?: string;
+    ok?: boolean; error?: string; output?: string; archive?: string;
+    /** On stop begin: how to start the application again. */
+    restart?: { command: string; host: string; data?: string; env: Record<string, string> };
+}
+
+export interface RecoverRecord {
+    type: 'recover'; run: string; time: string; server: string; ok: boolean; by: string; output?: string; error?: string;
+}
+
+export type JournalRecord = RunBeginRecord | RunEndRecord | StepRecord | RecoverRecord;

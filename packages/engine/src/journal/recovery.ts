@@ -1,0 +1,96 @@
+/**
+ * Recovery of runs that never ended (killed by SIGKILL, a crash, a power cut). Runs at the
+ * start of every command on the runbook, BEFORE any lock is taken (a dead run's lock must
+ * not keep its applications down), even if the command then fails.
+ *
+ *   for each run with a begin and no end, whose process is not alive on this host:
+ *     pending = servers whose `stop` began and whose `start` did not end ok
+ *               (and that no earlier recovery started)
+ *     for each pending: run its recorded start command → append a `recover` record
+ *     all started → append `run end {ok:false, interrupted:true}`
+ *
+ * Interruption: a recovery killed half-way is simply done again by the next command
+ * (start commands of well-behaved services are idempotent: `systemctl start`).
+ */
+import * as os from 'node:os';
+import type { Host } from '../hosts/host.js';
+import { processAlive } from '../tape/tape-lock.js';
+import type { Journal } from './journal.js';
+import type { JournalRecord, RunBeginRecord, StepRecord } from './journal-record.js';
+
+/** A run that never ended, and the applications it left stopped. */
+export interface UnfinishedRun {
+    begin: RunBeginRecord;
+    pending: StepRecord[];
+}
+
+/** Finds unfinished runs whose process is gone. */
+export function findUnfinished(records: readonly JournalRecord[], alive: (b: RunBeginRecord) => boolean = isAlive): UnfinishedRun[] {
+    const begins = new Map<string, RunBeginRecord>();
+    const ended = new Set<string>();
+    const stops = new Map<string, Map<string, StepRecord>>();
+    for (const r of records) {
+        if (r.type === 'run' && r.event === 'begin') begins.set(r.run, r);
+        else if (r.type === 'run' && r.event === 'end') ended.add(r.run);
+        else if (r.type === 'step' && r.step === 'stop' && r.event === 'begin' && r.server) {
+            let m = stops.get(r.run);
+            if (!m) stops.set(r.run, m = new Map());
+            m.set(r.server, r);
+        } else if ((r.type === 'step' && r.step === 'start' && r.event === 'end' && r.ok && r.server) || (r.type === 'recover' && r.ok)) {
+            stops.get(r.run)?.delete(r.server!);
+        }
+    }
+    const out: UnfinishedRun[] = [];
+    for (const [run, begin] of begins) {
+        if (ended.has(run) || alive(begin)) continue;
+        out.push({ begin, pending: [...(stops.get(run)?.values() ?? [])] });
+    }
+    return out;
+}
+
+function isAlive(begin: RunBeginRecord): boolean {
+    return begin.host === os.hostname() && processAlive(begin.pid);
+}
+
+export interface RecoveryOptions {
+    hostFor: (hostLabel: string) => Host;
+    timeoutMs: number;
+    /** The command doing the recovery (for the record). */
+    by: string;
+    notice: (message: string) => void;
+}
+
+/** What recovery did. */
+export interface RecoveryResult {
+    runs: Array<{ run: string; started: string[]; failed: Array<{ server: string; error: string }> }>;
+}
+
+/** Recovers every unfinished run of a journal (see module comment). */
+export async function recoverUnfinished(journal: Journal, options: RecoveryOptions): Promise<RecoveryResult> {
+    const result: RecoveryResult = { runs: [] };
+    for (const { begin, pending } of findUnfinished(await journal.read())) {
+        const entry = { run: begin.run, started: [] as string[], failed: [] as Array<{ server: string; error: string }> };
+        options.notice(`run ${begin.run} ("${begin.command}", pid ${begin.pid}, started ${begin.time}) never finished`
+            + (pending.length ? `; starting the applications it stopped: ${pending.map(p => p.server).join(', ')}` : ''));
+        for (const stop of pending) {
+            const restart = stop.restart;
+            if (!restart) continue;
+            const res = await options.hostFor(restart.host).run(restart.command, { env: restart.env, timeoutMs: options.timeoutMs });
+            const error = res.ok ? undefined : res.timedOut ? 'start timed out' : `start exited with ${res.code ?? res.signal}`;
+            await journal.append({
+                type: 'recover', run: begin.run, time: new Date().toISOString(), server: stop.server!, ok: res.ok,
+                by: options.by, output: res.output.slice(-4000), error
+            });
+            if (res.ok) entry.started.push(stop.server!);
+            else {
+                entry.failed.push({ server: stop.server!, error: `${error}: ${res.output.trim().split('\n').slice(-3).join(' | ')}` });
+                options.notice(`could not start ${stop.server} again: ${error}`);
+            }
+        }
+        if (entry.failed.length === 0) {
+            await journal.append({ type: 'run', event: 'end', run: begin.run, time: new Date().toISOString(), ok: false, interrupted: true, error: 'the run was killed before it finished' });
+        }
+        result.runs.push(entry);
+    }
+    return result;
+}

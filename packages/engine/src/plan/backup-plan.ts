@@ -1,0 +1,156 @@
+/**
+ * The backup planner: pure functions from a runbook model and the CLI's options to an
+ * ordered plan. Touches nothing.
+ *
+ *   select:  --policy P [--server S…] → P's servers (filtered)
+ *            --server S…              → the one backup holding each S (several: ask for --policy)
+ *            neither                  → every backup, in file order
+ *   steps:   preflight(every server) → per backup: lock tape → per server, `rolling`
+ *            one at a time or up to N at once: stop → archive → start → verify → record
+ *            → unlock tape
+ */
+import type { BackupModel, FolderModel, RunbookModel, ServerModel, TapeModel } from '@backplan/language/model';
+import type { ScopeRegion } from './refusal-codes.js';
+
+/** Bad options (exit 2). */
+export class PlanUsageError extends Error {}
+
+/** The runbook cannot be run as asked (exit 1): a server without stop/start, a backup without tape. */
+export class PlanRefusedError extends Error {}
+
+export interface BackupPlanOptions {
+    policy?: string;
+    servers?: readonly string[];
+}
+
+/** One server's part of a backup. */
+export interface ServerPlan {
+    server: ServerModel;
+    /** Catalog folders it holds (from the coverage model); empty for a mail server. */
+    folders: readonly FolderModel[];
+}
+
+/** One `backup` block as it will run. */
+export interface BackupPlanItem {
+    backup: BackupModel;
+    tape: TapeModel;
+    /** 1: rolling. */
+    parallel: number;
+    servers: ServerPlan[];
+}
+
+export type StepAction = 'preflight' | 'lock' | 'stop' | 'archive' | 'start' | 'verify' | 'record' | 'unlock';
+
+/** One step of the plan, in order. */
+export interface PlanStep {
+    n: number;
+    action: StepAction;
+    policy?: string;
+    tape?: string;
+    server?: string;
+    /** The command run (stop/start), as written in the runbook. */
+    command?: string;
+    /** Servers of a preflight. */
+    servers?: string[];
+    /** Set on server steps of a `parallel N` backup: which batch of up to N servers it belongs to. */
+    concurrent?: number;
+}
+
+export interface BackupPlan {
+    items: BackupPlanItem[];
+    steps: PlanStep[];
+}
+
+/** Selects the backups and servers of a run (throws PlanUsageError / PlanRefusedError). */
+export function selectBackups(model: RunbookModel, options: BackupPlanOptions): BackupPlanItem[] {
+    const wanted = options.servers ?? [];
+    for (const name of wanted) {
+        if (!model.servers.some(s => s.name === name)) {
+            throw new PlanUsageError(`no server named ${name} in this runbook (servers: ${model.servers.map(s => s.name).join(', ') || 'none'})`);
+        }
+    }
+    let chosen: Array<{ backup: BackupModel; servers: ServerModel[] }>;
+    if (options.policy !== undefined) {
+        const backup = model.backups.find(b => b.name === options.policy);
+        if (!backup) throw new PlanUsageError(`no backup named ${options.policy} in this runbook (backups: ${model.backups.map(b => b.name).join(', ') || 'none'})`);
+        const outside = wanted.filter(name => !backup.servers.some(s => s.name === name));
+        if (outside.length) throw new PlanUsageError(`backup ${backup.name} does not hold ${outside.join(', ')}`);
+        chosen = [{ backup, servers: wanted.length ? backup.servers.filter(s => wanted.includes(s.name)) : [...backup.servers] }];
+    } else if (wanted.length) {
+        const byBackup = new Map<BackupModel, ServerModel[]>();
+        for (const name of wanted) {
+            const holders = model.backups.filter(b => b.servers.some(s => s.name === name));
+            if (holders.length === 0) throw new PlanUsageError(`no backup holds server ${name}: add it to a backup block`);
+            if (holders.length > 1) {
+                throw new PlanUsageError(`server ${name} is in several backups (${holders.map(b => b.name).join(', ')}): choose one with --policy`);
+            }
+            const list = byBackup.get(holders[0]) ?? [];
+            list.push(holders[0].servers.find(s => s.name === name)!);
+            byBackup.set(holders[0], list);
+        }
+        chosen = model.backups.filter(b => byBackup.has(b)).map(b => ({ backup: b, servers: b.servers.filter(s => byBackup.get(b)!.includes(s)) }));
+    } else {
+        if (model.backups.length === 0) throw new PlanUsageError('this runbook has no backup block');
+        chosen = model.backups.map(b => ({ backup: b, servers: [...b.servers] }));
+    }
+    const problems: string[] = [];
+    const items: BackupPlanItem[] = [];
+    for (const { backup, servers } of chosen) {
+        if (!backup.tape) problems.push(`backup ${backup.name} has no tape (\`to TAPE\`)`);
+        else if (!backup.tape.at) problems.push(`tape ${backup.tape.name} has no \`at\` folder`);
+        for (const s of servers) {
+            if (!s.stop || !s.start) problems.push(`server ${s.name} has no ${!s.stop ? 'stop' : 'start'} command: Backplan quits the application for a consistent copy`);
+            if (!s.host || !s.data) problems.push(`server ${s.name} lacks ${!s.host ? 'a valid host' : 'a data folder'}`);
+        }
+        if (backup.tape?.at) {
+            items.push({ backup, tape: backup.tape, parallel: Math.max(1, backup.parallel), servers: servers.map(s => ({ server: s, folders: model.foldersOf.get(s) ?? [] })) });
+        }
+    }
+    if (problems.length) throw new PlanRefusedError(problems.join('; '));
+    return items;
+}
+
+/** The ordered steps of a backup run. */
+export function planSteps(items: readonly BackupPlanItem[]): PlanStep[] {
+    const steps: PlanStep[] = [];
+    const add = (s: Omit<PlanStep, 'n'>): void => { steps.push({ n: steps.length + 1, ...s }); };
+    const allServers = [...new Set(items.flatMap(i => i.servers.map(s => s.server.name)))];
+    add({ action: 'preflight', servers: allServers });
+    for (const item of items) {
+        const policy = item.backup.name;
+        const tape = item.tape.name;
+        add({ action: 'lock', policy, tape });
+        item.servers.forEach(({ server }, index) => {
+            const concurrent = item.parallel > 1 ? Math.floor(index / item.parallel) + 1 : undefined;
+            add({ action: 'stop', policy, tape, server: server.name, command: server.stop, concurrent });
+            add({ action: 'archive', policy, tape, server: server.name, concurrent });
+            add({ action: 'start', policy, tape, server: server.name, command: server.start, concurrent });
+            add({ action: 'verify', policy, tape, server: server.name, concurrent });
+            add({ action: 'record', policy, tape, server: server.name, concurrent });
+        });
+        add({ action: 'unlock', policy, tape });
+    }
+    return steps;
+}
+
+/** Plans a backup run. */
+export function planBackup(model: RunbookModel, options: BackupPlanOptions): BackupPlan {
+    const items = selectBackups(model, options);
+    return { items, steps: planSteps(items) };
+}
+
+/** The declarations a backup run touches, for scoping `backup.no-stop`/`backup.no-tape`. */
+export function runScope(items: readonly BackupPlanItem[], model: RunbookModel, options: BackupPlanOptions): ScopeRegion[] {
+    const regions: ScopeRegion[] = [];
+    const push = (node: { $cstNode?: { range: ScopeRegion['start'] extends infer P ? { start: P; end: P } : never }; $document?: { uri: { toString(): string } } } | undefined): void => {
+        let root: any = node;
+        while (root && !root.$document && root.$container) root = root.$container;
+        const uri = root?.$document?.uri?.toString();
+        const range = node?.$cstNode?.range;
+        if (uri && range) regions.push({ uri, start: range.start, end: range.end });
+    };
+    const backups = items.length ? items.map(i => i.backup) : model.backups.filter(b => options.policy === undefined || b.name === options.policy);
+    for (const b of backups) push(b.node as never);
+    for (const i of items) for (const s of i.servers) push(s.server.node as never);
+    return regions;
+}

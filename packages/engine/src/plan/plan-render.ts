@@ -1,0 +1,56 @@
+/**
+ * `--dry-run` output of a backup plan: numbered text lines, or one JSON object.
+ */
+import type { BackupPlan, PlanStep } from './backup-plan.js';
+
+function describe(step: PlanStep): string {
+    const who = step.server ? `${step.server}: ` : '';
+    switch (step.action) {
+        case 'preflight': return `preflight: check ${step.servers!.join(', ')} (host, data folder, tar/zstd, tape writable with room); stops nothing`;
+        case 'lock': return `lock tape ${step.tape} (backup ${step.policy})`;
+        case 'stop': return `${who}stop the application: ${step.command}`;
+        case 'archive': return `${who}stream the data folder into tape ${step.tape} (tar | zstd, SHA-256 of every file)`;
+        case 'start': return `${who}start the application again (always, even after a failure): ${step.command}`;
+        case 'verify': return `${who}re-read the archive and check its SHA-256`;
+        case 'record': return `${who}write the manifest (commit) and the journal record`;
+        case 'unlock': return `unlock tape ${step.tape}`;
+    }
+}
+
+/** The plan as text. */
+export function renderPlanText(plan: BackupPlan): string {
+    const lines: string[] = [];
+    for (const item of plan.items) {
+        const mode = item.parallel > 1 ? `parallel ${item.parallel}: up to ${item.parallel} servers at once` : 'rolling: one server at a time';
+        lines.push(`backup ${item.backup.name} → tape ${item.tape.name} (${item.tape.at}), ${mode}`);
+        for (const s of item.servers) {
+            const held = s.server.role === 'mail' ? 'mail data' : s.folders.length ? `folders ${s.folders.map(f => f.name).join(', ')}` : 'no declared folder';
+            lines.push(`  ${s.server.name}: ${s.server.data} (${held})`);
+        }
+    }
+    lines.push('', 'Plan (dry run: nothing was touched):');
+    for (const step of plan.steps) {
+        const batch = step.concurrent !== undefined ? ` [batch ${step.concurrent}]` : '';
+        lines.push(`${String(step.n).padStart(3)}. ${describe(step)}${batch}`);
+    }
+    return lines.join('\n') + '\n';
+}
+
+/** The plan as a JSON-ready object. */
+export function planJson(plan: BackupPlan): object {
+    return {
+        version: 1,
+        dryRun: true,
+        backups: plan.items.map(item => ({
+            name: item.backup.name,
+            tape: { name: item.tape.name, at: item.tape.at },
+            parallel: item.parallel,
+            servers: item.servers.map(s => ({
+                name: s.server.name, role: s.server.role, data: s.server.data,
+                host: s.server.host?.kind === 'ssh' ? `ssh://${s.server.host.hostname}:${s.server.host.port}` : 'local',
+                folders: s.folders.map(f => ({ name: f.name, path: f.path }))
+            }))
+        })),
+        steps: plan.steps
+    };
+}

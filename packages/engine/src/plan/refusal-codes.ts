@@ -1,0 +1,78 @@
+/**
+ * Which diagnostics refuse which verb (DESIGN §3 "Run verbs refuse…"): the one list.
+ *
+ *   every run verb: errors that leave the plan undefined or unsafe (syntax, linking,
+ *                   imports, names, server.*, host.invalid, tape.location-invalid,
+ *                   folder.path-invalid)
+ *   backup:         + backup.no-stop / backup.no-tape of a server or backup in this run
+ *   prune:          + retention.invalid
+ *   everything else (coverage, master, schedule, …) is shown as a warning and runs on:
+ *   a new, uncovered folder must never stop last night's backups.
+ */
+
+/** Verbs that run against a runbook. */
+export type RunVerb = 'backup' | 'verify' | 'archives' | 'prune' | 'history' | 'unlock' | 'restore' | 'recover';
+
+/** Codes that refuse every run verb. */
+export const ALWAYS_REFUSING: readonly string[] = [
+    'parsing-error', 'lexing-error', 'linking-error', 'import.unresolved', 'name.duplicate', 'attribute.duplicate',
+    'server.incomplete', 'server.data-relative', 'server.data-overlap',
+    'host.invalid', 'tape.location-invalid', 'folder.path-invalid'
+];
+
+/** Codes that refuse a verb only when they concern a server or backup of this run. */
+export const SCOPED_REFUSING: Readonly<Partial<Record<RunVerb, readonly string[]>>> = {
+    backup: ['backup.no-stop', 'backup.no-tape']
+};
+
+/** Codes that refuse one verb wherever they are. */
+export const VERB_REFUSING: Readonly<Partial<Record<RunVerb, readonly string[]>>> = {
+    prune: ['retention.invalid']
+};
+
+/** A diagnostic as the engine sees it (0-based positions, as in LSP). */
+export interface PlainDiagnostic {
+    code: string;
+    severity: 'error' | 'warning' | 'info' | 'hint';
+    message: string;
+    uri: string;
+    line: number;
+    character: number;
+}
+
+/** A region of a document (a server or backup declaration of the run). */
+export interface ScopeRegion {
+    uri: string;
+    start: { line: number; character: number };
+    end: { line: number; character: number };
+}
+
+/** Diagnostics split into those that refuse the verb and the errors shown as warnings. */
+export interface Refusal {
+    blocking: PlainDiagnostic[];
+    warnings: PlainDiagnostic[];
+}
+
+/** Splits diagnostics for a verb; `scope` holds the declarations of this run (backup). */
+export function classifyDiagnostics(verb: RunVerb, diagnostics: readonly PlainDiagnostic[], scope: readonly ScopeRegion[] = []): Refusal {
+    const blocking: PlainDiagnostic[] = [];
+    const warnings: PlainDiagnostic[] = [];
+    for (const d of diagnostics) {
+        if (d.severity !== 'error') {
+            if (d.severity === 'warning') warnings.push(d);
+            continue;
+        }
+        const refuses = ALWAYS_REFUSING.includes(d.code)
+            || (VERB_REFUSING[verb]?.includes(d.code) ?? false)
+            || ((SCOPED_REFUSING[verb]?.includes(d.code) ?? false) && scope.some(r => within(d, r)));
+        (refuses ? blocking : warnings).push(d);
+    }
+    return { blocking, warnings };
+}
+
+function within(d: PlainDiagnostic, r: ScopeRegion): boolean {
+    if (d.uri !== r.uri) return false;
+    const after = d.line > r.start.line || (d.line === r.start.line && d.character >= r.start.character);
+    const before = d.line < r.end.line || (d.line === r.end.line && d.character <= r.end.character);
+    return after && before;
+}

@@ -1,0 +1,133 @@
+/**
+ * The backup runner (DESIGN §4):
+ *
+ *   recover unfinished runs of this runbook (before any lock; journal/recovery.ts)
+ *   journal run-begin
+ *   preflight every server of the run          → failure: stop nothing, exit 1
+ *   for each backup block, in order:
+ *     lock its tape (fail naming the holder, or --wait; a dead holder is taken over)
+ *     servers one at a time (`rolling`) or up to N at once (`parallel N`):
+ *       stop → archive → START ALWAYS → verify → manifest → journal   (server-backup.ts)
+ *     --fail-fast: after the first failure start no further server
+ *     unlock
+ *   journal run-end; copy the run's records to every tape used
+ *
+ * SIGINT/SIGTERM abort the signal: archives in flight are killed, no new server is
+ * stopped, every stopped application is started again, then the run ends failed.
+ * Interruption by SIGKILL: see server-backup.ts and journal/recovery.ts.
+ */
+import * as os from 'node:os';
+import type { Host } from '../hosts/host.js';
+import type { Journal } from '../journal/journal.js';
+import { type RecoveryResult } from '../journal/recovery.js';
+import type { BackupPlan, BackupPlanItem } from '../plan/backup-plan.js';
+import type { Reporter } from '../progress/progress-reporter.js';
+import { newRunId } from '../tape/archive-id.js';
+import { LockHeldError, TapeLock } from '../tape/tape-lock.js';
+import { TapeStore } from '../tape/tape-store.js';
+import { preflight } from './preflight.js';
+import { backupServer, type ServerOutcome } from './server-backup.js';
+
+/** Default time a stop or start command may take: 10 minutes. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60 * 1000;
+
+export interface BackupRunOptions {
+    plan: BackupPlan;
+    runbookPath: string;
+    journal: Journal;
+    /** The command line, for the lock and the journal. */
+    command: string;
+    version: string;
+    wait?: boolean;
+    failFast?: boolean;
+    timeoutMs?: number;
+    reporter: Reporter;
+    /** Aborted on SIGINT/SIGTERM. */
+    signal: AbortSignal;
+    hostFor: (item: BackupPlanItem, server: string) => Host;
+    /** Set when the caller has already recovered unfinished runs. */
+    recovered?: RecoveryResult;
+}
+
+export interface BackupRunResult {
+    runId: string;
+    ok: boolean;
+    /** Why the run failed as a whole (preflight, lock, interruption). */
+    error?: string;
+    preflightProblems: string[];
+    outcomes: ServerOutcome[];
+}
+
+/** Runs a backup plan. Never throws for failures of servers or tapes: see the result. */
+export async function runBackup(options: BackupRunOptions): Promise<BackupRunResult> {
+    const { journal, reporter, signal, plan } = options;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    const runId = newRunId();
+    const result: BackupRunResult = { runId, ok: false, preflightProblems: [], outcomes: [] };
+    await journal.append({ type: 'run', event: 'begin', run: runId, time: new Date().toISOString(), verb: 'backup', command: options.command, pid: process.pid, host: os.hostname(), runbook: options.runbookPath });
+    const usedTapes = new Map<string, TapeStore>();
+    try {
+        const pre = await preflight(plan.items, options.hostFor);
+        await journal.append({ type: 'step', event: 'end', step: 'preflight', run: runId, time: new Date().toISOString(), ok: pre.problems.length === 0, error: pre.problems.join('; ') || undefined });
+        if (pre.problems.length || !pre.compressor) {
+            result.preflightProblems = pre.problems;
+            result.error = `pre-flight failed, nothing was stopped: ${pre.problems.join('; ')}`;
+            return result;
+        }
+        if (pre.compressor.fallbackReason) reporter.notice(`warning: ${pre.compressor.fallbackReason} (recorded in the manifest)`);
+        let stopLaunching = false;
+        for (const item of plan.items) {
+            if (signal.aborted || stopLaunching) break;
+            const tape = new TapeStore(item.tape.name, item.tape.at!);
+            usedTapes.set(tape.name, tape);
+            let lock: TapeLock;
+            try {
+                lock = await TapeLock.acquire(tape.name, tape.root, { command: options.command, wait: options.wait, notice: m => reporter.notice(m), signal });
+            } catch (err) {
+                const message = err instanceof LockHeldError ? err.message : signal.aborted ? 'interrupted while waiting for the lock' : `cannot lock tape ${tape.name}: ${(err as Error).message}`;
+                await journal.append({ type: 'step', event: 'end', step: 'lock', run: runId, tape: tape.name, time: new Date().toISOString(), ok: false, error: message });
+                result.error = message;
+                if (options.failFast) break;
+                continue;
+            }
+            await journal.append({ type: 'step', event: 'end', step: 'lock', run: runId, tape: tape.name, time: new Date().toISOString(), ok: true });
+            try {
+                const queue = [...item.servers];
+                const worker = async (): Promise<void> => {
+                    for (;;) {
+                        if (signal.aborted || stopLaunching) return;
+                        const sp = queue.shift();
+                        if (!sp) return;
+                        const outcome = await backupServer(item, sp, options.hostFor(item, sp.server.name), tape, {
+                            runId, runbookPath: options.runbookPath, version: options.version, journal, reporter,
+                            compressor: pre.compressor!, localTools: pre.localTools, timeoutMs, signal,
+                            lastTarSize: pre.lastTarSize.get(`${tape.name}/${sp.server.name}`)
+                        });
+                        result.outcomes.push(outcome);
+                        if (!outcome.ok && options.failFast) stopLaunching = true;
+                    }
+                };
+                await Promise.all(Array.from({ length: Math.min(item.parallel, item.servers.length) }, worker));
+            } finally {
+                await lock.release();
+                await journal.append({ type: 'step', event: 'end', step: 'unlock', run: runId, tape: tape.name, time: new Date().toISOString(), ok: true }).catch(() => undefined);
+            }
+        }
+        if (signal.aborted) result.error = 'interrupted: every stopped application was started again';
+        else if (stopLaunching) result.error ??= 'stopped after the first failure (--fail-fast)';
+        const planned = plan.items.reduce((n, i) => n + i.servers.length, 0);
+        result.ok = !result.error && result.outcomes.length === planned && result.outcomes.every(o => o.ok);
+        return result;
+    } catch (err) {
+        result.error = (err as Error).message;
+        return result;
+    } finally {
+        const failed = result.outcomes.filter(o => !o.ok).map(o => `${o.server}: ${o.error}`);
+        await journal.append({ type: 'run', event: 'end', run: runId, time: new Date().toISOString(), ok: result.ok, error: [result.error, ...failed].filter(Boolean).join('; ') || undefined }).catch(() => undefined);
+        const records = (await journal.read().catch(() => [])).filter(r => r.run === runId);
+        for (const tape of usedTapes.values()) {
+            await tape.writeRunRecord(runId, records).catch(err => reporter.notice(`warning: the run record could not be copied to tape ${tape.name}: ${(err as Error).message}`));
+        }
+    }
+}
+
