@@ -5,22 +5,41 @@
 import { inject, type Module } from 'langium';
 import {
     createDefaultModule, createDefaultSharedModule,
-    type DefaultSharedModuleContext, type LangiumServices, type LangiumSharedServices, type PartialLangiumServices
+    type DefaultSharedModuleContext, type LangiumServices, type LangiumSharedServices, type PartialLangiumServices,
+    type PartialLangiumSharedServices
 } from 'langium/lsp';
 import { BackplanModule, BackplanSharedModule, type BackplanAddedServices } from '../backplan-module.js';
 import { BackplanGeneratedModule, BackplanGeneratedSharedModule } from '../generated/module.js';
 import { registerValidationChecks } from '../validation/backplan-validator.js';
 import type { BackplanSharedCoreServices } from '../workspace/backplan-document-builder.js';
+import { BackplanCodeActionProvider } from './backplan-code-action-provider.js';
+import { BackplanWorkspaceManager } from './backplan-workspace-manager.js';
+import { DefaultImportLoader, type ImportLoader } from './import-loader.js';
+
+/** Services the language server adds to the shared ones. */
+export type BackplanSharedLspAddedServices = {
+    workspace: { ImportLoader: ImportLoader };
+};
 
 /** Shared services of the language server. */
-export type BackplanSharedLspServices = LangiumSharedServices & BackplanSharedCoreServices;
+export type BackplanSharedLspServices = LangiumSharedServices & BackplanSharedCoreServices & BackplanSharedLspAddedServices;
 
 /** Language services of the language server. */
 export type BackplanLspServices = LangiumServices & BackplanAddedServices & { shared: BackplanSharedLspServices };
 
 /** Backplan's LSP slots (each in its own file under `lsp/`). */
 export const BackplanLspModule: Module<BackplanLspServices, PartialLangiumServices> = {
-    lsp: {}
+    lsp: {
+        CodeActionProvider: services => new BackplanCodeActionProvider(services)
+    }
+};
+
+/** Backplan's shared LSP slots: workspace loading. */
+export const BackplanSharedLspModule: Module<BackplanSharedLspServices, PartialLangiumSharedServices & BackplanSharedLspAddedServices> = {
+    workspace: {
+        WorkspaceManager: shared => new BackplanWorkspaceManager(shared),
+        ImportLoader: shared => new DefaultImportLoader(shared)
+    }
 };
 
 /** Creates the services of the language server. */
@@ -30,7 +49,8 @@ export function createBackplanLspServices(context: DefaultSharedModuleContext): 
     const shared = inject(
         createDefaultSharedModule(context),
         BackplanGeneratedSharedModule,
-        BackplanSharedModule as Module<LangiumSharedServices, object>
+        BackplanSharedModule as Module<LangiumSharedServices, object>,
+        BackplanSharedLspModule as Module<LangiumSharedServices, object>
     ) as BackplanSharedLspServices;
     const Backplan = inject(
         createDefaultModule({ shared }),
@@ -40,6 +60,8 @@ export function createBackplanLspServices(context: DefaultSharedModuleContext): 
     ) as BackplanLspServices;
     shared.ServiceRegistry.register(Backplan);
     registerValidationChecks(Backplan);
+    // Eager: it listens to builds from the start.
+    void shared.workspace.ImportLoader;
     if (!context.connection) {
         // Without a client there is no configuration request to wait for.
         shared.workspace.ConfigurationProvider.initialized({});

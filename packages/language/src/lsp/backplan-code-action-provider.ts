@@ -1,0 +1,203 @@
+/**
+ * Quick fixes, keyed on the diagnostic's `code` (DESIGN.md §2: "where a fix is mechanical it
+ * comes with a quick fix"):
+ *
+ *   coverage.single-copy      add another catalog server to the folder's `on` (one action per
+ *                             server), or add the holder to a backup (one per backup)
+ *   coverage.no-offsite       add a holder to a backup whose tape is `offsite`
+ *   backup.no-stop            add `stop "…"` / `start "…"` lines to the server, wherever it is
+ *   backup.all-copies-down,
+ *   backup.all-catalogs-down  replace `parallel N` with `rolling`
+ *   master.incomplete         add the master to the folder's `on`
+ *
+ * A fix only names a server that is visible where the name is written (its file or the
+ * files that file imports), so the edit never introduces a linking error.
+ */
+import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument, type LangiumDocuments, type MaybePromise } from 'langium';
+import type { CodeActionProvider } from 'langium/lsp';
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Command, type Diagnostic, type TextEdit } from 'vscode-languageserver';
+import { isConcurrency, isFolder, isServer, isServerList, type Backup, type Folder, type Server } from '../generated/ast.js';
+import type { BackupModel, RunbookModel, ServerModel } from '../model/runbook-model.js';
+import { Code } from '../validation/rule-codes.js';
+import type { RunbookGraph } from '../workspace/runbook-graph.js';
+import type { BackplanLspServices } from './backplan-lsp-module.js';
+import { addBlockAttributes, appendToList } from './source-edits.js';
+
+/** What a fix needs to know about the diagnostic it fixes. */
+interface FixContext {
+    readonly document: LangiumDocument;
+    readonly diagnostic: Diagnostic;
+    /** The AST node under the diagnostic's start. */
+    readonly node: AstNode;
+    /** Runbooks of the document. */
+    readonly models: readonly RunbookModel[];
+}
+
+type Fix = (context: FixContext) => CodeAction[];
+
+/** Quick fixes for Backplan's rules. */
+export class BackplanCodeActionProvider implements CodeActionProvider {
+    protected readonly graph: RunbookGraph;
+    protected readonly documents: LangiumDocuments;
+    protected readonly fixes: Record<string, Fix> = {
+        [Code.SingleCopy]: ctx => this.fixSingleCopy(ctx),
+        [Code.NoOffsite]: ctx => this.fixNoOffsite(ctx),
+        [Code.NoStop]: ctx => this.fixNoStop(ctx),
+        [Code.AllCopiesDown]: ctx => this.fixParallel(ctx),
+        [Code.AllCatalogsDown]: ctx => this.fixParallel(ctx),
+        [Code.MasterIncomplete]: ctx => this.fixMasterIncomplete(ctx)
+    };
+
+    constructor(services: BackplanLspServices) {
+        this.graph = services.workspace.RunbookGraph;
+        this.documents = services.shared.workspace.LangiumDocuments;
+    }
+
+    getCodeActions(document: LangiumDocument, params: CodeActionParams): MaybePromise<Array<Command | CodeAction>> {
+        const root = document.parseResult.value.$cstNode;
+        if (!root) return [];
+        const actions: CodeAction[] = [];
+        for (const diagnostic of params.context.diagnostics) {
+            const fix = typeof diagnostic.code === 'string' ? this.fixes[diagnostic.code] : undefined;
+            if (!fix) continue;
+            const leaf = CstUtils.findLeafNodeAtOffset(root, document.textDocument.offsetAt(diagnostic.range.start));
+            if (!leaf) continue;
+            const models = this.graph.modelsOf(document.uri);
+            actions.push(...fix({ document, diagnostic, node: leaf.astNode, models }));
+        }
+        return actions;
+    }
+
+    /** Folder or mail data with one copy: another holder, or a backup of the holder. */
+    protected fixSingleCopy(ctx: FixContext): CodeAction[] {
+        const actions: CodeAction[] = [];
+        const folder = AstUtils.getContainerOfType(ctx.node, isFolder);
+        if (folder) {
+            for (const model of ctx.models) {
+                const folderModel = model.folders.find(f => f.node === folder);
+                if (!folderModel) continue;
+                for (const server of model.servers) {
+                    if (server.role !== 'catalog' || folderModel.holders.includes(server)) continue;
+                    const action = this.addHolder(ctx, folder, server, `Add ${server.name} to the servers of folder '${folder.name}'`);
+                    if (action) actions.push(action);
+                }
+                for (const holder of folderModel.holders) {
+                    for (const backup of model.backups) {
+                        const action = this.addToBackup(ctx, backup, holder);
+                        if (action) actions.push(action);
+                    }
+                }
+            }
+        } else {
+            const server = AstUtils.getContainerOfType(ctx.node, isServer);
+            const model = ctx.models.find(m => server && m.server(server));
+            const serverModel = server && model?.server(server);
+            for (const backup of serverModel ? model!.backups : []) {
+                const action = this.addToBackup(ctx, backup, serverModel!);
+                if (action) actions.push(action);
+            }
+        }
+        return unique(actions);
+    }
+
+    /** No copy off-site: back a holder up to an off-site tape. */
+    protected fixNoOffsite(ctx: FixContext): CodeAction[] {
+        const actions: CodeAction[] = [];
+        const folder = AstUtils.getContainerOfType(ctx.node, isFolder);
+        const server = folder ? undefined : AstUtils.getContainerOfType(ctx.node, isServer);
+        for (const model of ctx.models) {
+            const holders: readonly ServerModel[] = folder
+                ? model.folders.find(f => f.node === folder)?.holders ?? []
+                : [server && model.server(server)].filter((s): s is ServerModel => s !== undefined);
+            for (const backup of model.backups.filter(b => b.tape?.offsite)) {
+                for (const holder of holders) {
+                    const action = this.addToBackup(ctx, backup, holder, ` (off-site tape ${backup.tape!.name})`);
+                    if (action) actions.push(action);
+                }
+            }
+        }
+        return unique(actions);
+    }
+
+    /** A backed-up server without `stop`/`start`: add skeleton lines to its declaration. */
+    protected fixNoStop(ctx: FixContext): CodeAction[] {
+        const list = AstUtils.getContainerOfType(ctx.node, isServerList);
+        const ref = list?.refs.find(r => r.$refNode && r.$refNode.offset === ctx.document.textDocument.offsetAt(ctx.diagnostic.range.start));
+        const server = ref?.ref ?? (list?.refs.length === 1 ? list.refs[0].ref : undefined);
+        if (!server) return [];
+        const missing = [
+            server.stop.length === 0 ? 'stop "…"' : undefined,
+            server.start.length === 0 ? 'start "…"' : undefined
+        ].filter((a): a is string => a !== undefined);
+        const serverDoc = AstUtils.getDocument(server);
+        const edit = addBlockAttributes(serverDoc, server, missing);
+        if (!edit) return [];
+        const what = missing.map(m => `\`${m.split(' ')[0]}\``).join(' and ');
+        return [this.action(`Add ${what} commands to server ${server.name}`, ctx.diagnostic, { [serverDoc.uri.toString()]: [edit] }, true)];
+    }
+
+    /** `parallel N` that may stop every copy: `rolling`. */
+    protected fixParallel(ctx: FixContext): CodeAction[] {
+        const mode = AstUtils.getContainerOfType(ctx.node, isConcurrency);
+        const cst = mode?.$cstNode;
+        const keyword = cst && GrammarUtils.findNodeForKeyword(cst, 'parallel');
+        const count = cst && GrammarUtils.findNodeForProperty(cst, 'parallel');
+        if (!keyword || !count) return [];
+        const edit: TextEdit = { range: { start: keyword.range.start, end: count.range.end }, newText: 'rolling' };
+        return [this.action('Back up one server at a time (`rolling`)', ctx.diagnostic, { [ctx.document.uri.toString()]: [edit] }, true)];
+    }
+
+    /** A folder the master lacks: add the master to its `on`. */
+    protected fixMasterIncomplete(ctx: FixContext): CodeAction[] {
+        const folder = AstUtils.getContainerOfType(ctx.node, isFolder);
+        if (!folder) return [];
+        const actions: CodeAction[] = [];
+        for (const model of ctx.models) {
+            const master = model.servers.find(s => s.master && s.role === 'catalog');
+            if (!master) continue;
+            const action = this.addHolder(ctx, folder, master, `Add master ${master.name} to the servers of folder '${folder.name}'`, true);
+            if (action) actions.push(action);
+        }
+        return unique(actions);
+    }
+
+    /** `folder F on A` → `folder F on A, S`. */
+    protected addHolder(ctx: FixContext, folder: Folder, server: ServerModel, title: string, preferred = false): CodeAction | undefined {
+        const last = folder.servers[folder.servers.length - 1]?.$refNode;
+        if (!last || !this.visible(folder, server.node)) return undefined;
+        return this.action(title, ctx.diagnostic, { [ctx.document.uri.toString()]: [appendToList(last, server.name)] }, preferred);
+    }
+
+    /** `servers A` → `servers A, S` in a backup that does not back S up yet. */
+    protected addToBackup(ctx: FixContext, backup: BackupModel, server: ServerModel, note = ''): CodeAction | undefined {
+        if (backup.servers.includes(server) || !this.visible(backup.node, server.node)) return undefined;
+        const doc = AstUtils.getDocument(backup.node);
+        const edit = this.appendServer(doc, backup.node, server.name);
+        if (!edit) return undefined;
+        return this.action(`Add ${server.name} to backup ${backup.name}${note}`, ctx.diagnostic, { [doc.uri.toString()]: [edit] });
+    }
+
+    protected appendServer(doc: LangiumDocument, backup: Backup, name: string): TextEdit | undefined {
+        const lists = backup.servers;
+        const lastList = lists[lists.length - 1];
+        const last = lastList?.refs[lastList.refs.length - 1]?.$refNode;
+        if (last) return appendToList(last, name);
+        return addBlockAttributes(doc, backup, [`servers ${name}`]);
+    }
+
+    /** Whether a server's name resolves where `from` is written: its file or the files it imports. */
+    protected visible(from: AstNode, server: Server): boolean {
+        const here = AstUtils.getDocument(from).uri.toString();
+        return this.graph.closure(here).has(AstUtils.getDocument(server).uri.toString());
+    }
+
+    protected action(title: string, diagnostic: Diagnostic, changes: Record<string, TextEdit[]>, isPreferred = false): CodeAction {
+        return { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred, edit: { changes } };
+    }
+}
+
+function unique(actions: CodeAction[]): CodeAction[] {
+    const seen = new Set<string>();
+    return actions.filter(a => !seen.has(a.title) && Boolean(seen.add(a.title)));
+}
+
