@@ -1,0 +1,158 @@
+/**
+ * The exact command lines Backplan runs on a remote host (docs/hosts.md lists them), and
+ * the parsers of their output. Every path and value is quoted with shQuote; outputs that
+ * carry names are NUL-separated, so a name with a newline is still one name.
+ */
+import { mtimeString, type EntryType, type ManifestEntry } from '../../archive/manifest.js';
+import type { ToolVersions } from '../host.js';
+import { parseTarProbe } from '../tar-options.js';
+import { shCommand, shQuote, withEnv } from './remote-quote.js';
+
+/**
+ * Runs a runbook command (`/bin/sh -c CMD`, env vars as quoted `env` words) so that:
+ * - its output goes to a remote temp file, printed when it exits (a daemon it starts may
+ *   keep stdout open forever; that must not keep the ssh session open),
+ * - it runs in its own process group (setsid, when present), killed (TERM, then KILL)
+ *   when the ssh session ends early: Backplan's timeout or Ctrl-C, or a lost connection.
+ *   ssh gives a remote command no SIGHUP without a terminal; the watcher reads the
+ *   session's stdin, which only ends when the session does.
+ */
+/** Last stderr line of runScript: the command's exit code reached us (the session did not drop). */
+export const RUN_TRAILER = 'backplan-exit';
+
+/** Splits the trailer off ssh's stderr: the exit code the wrapper reported, if it did. */
+export function splitRunTrailer(stderr: string): { stderr: string; reported?: number } {
+    const m = new RegExp(`(?:^|\\n)${RUN_TRAILER} (\\d+)\\n?$`).exec(stderr);
+    if (!m) return { stderr };
+    return { stderr: stderr.slice(0, m.index), reported: Number(m[1]) };
+}
+
+export function runScript(command: string, env?: Readonly<Record<string, string>>): string {
+    const launch = (setsid: boolean): string =>
+        withEnv(env, [...(setsid ? ['setsid'] : []), '/bin/sh', '-c', command]);
+    return [
+        'exec 3<&0 </dev/null',
+        'o=$(mktemp "${TMPDIR:-/tmp}/backplan-run.XXXXXX") || exit 125',
+        `if command -v setsid >/dev/null 2>&1; then ${launch(true)} >"$o" 2>&1 3<&- & else ${launch(false)} >"$o" 2>&1 3<&- & fi`,
+        'c=$!',
+        '( while read -r _ <&3; do :; done; kill -TERM -$c 2>/dev/null || kill -TERM $c 2>/dev/null; sleep 5; kill -KILL -$c 2>/dev/null; rm -f "$o" ) >/dev/null 2>&1 &',
+        'w=$!',
+        'exec 3<&-',
+        'wait $c; r=$?',
+        'kill $w 2>/dev/null',
+        'tail -c 65536 "$o"; rm -f "$o"',
+        `printf '${RUN_TRAILER} %s\\n' "$r" >&2`,
+        'exit $r'
+    ].join('\n');
+}
+
+/** `tar ARGS` (args from tar-options.ts, each quoted). */
+export function tarScript(args: readonly string[]): string {
+    return shCommand(['tar', ...args]);
+}
+
+/** Probe of tar, zstd and gzip: four NUL-terminated sections (empty: missing). */
+export const TOOLS_SCRIPT = [
+    'if command -v tar >/dev/null 2>&1; then tar --version 2>&1; printf \'\\0\'; tar --help 2>&1; printf \'\\0\'; else printf \'\\0\\0\'; fi',
+    'if command -v zstd >/dev/null 2>&1; then zstd --version 2>&1; fi; printf \'\\0\'',
+    'if command -v gzip >/dev/null 2>&1; then gzip --version 2>&1; fi; printf \'\\0\''
+].join('\n');
+
+export function parseTools(out: string): ToolVersions {
+    const [tarVersion, tarHelp, zstd, gzip] = out.split('\0').map(s => (s.trim() === '' ? undefined : s));
+    return {
+        ...parseTarProbe(tarVersion, tarHelp),
+        zstd: zstd?.trim().split('\n')[0].replace(/^\*+\s*|\s*\*+$/g, ''),
+        gzip: gzip?.split('\n')[0].trim()
+    };
+}
+
+/** `d` folder, `f` something else, `n` nothing (follows symlinks, as fs.stat). */
+export function statScript(p: string): string {
+    const q = shQuote(p);
+    return `if [ -d ${q} ]; then echo d; elif [ -e ${q} ]; then echo f; else echo n; fi`;
+}
+
+/**
+ * Lists a folder for a manifest comparison: one `find -printf` record per entry
+ * (`TYPE MODE UID GID SIZE MTIME\0PATH\0LINK\0`), a `=\0` separator, then
+ * `sha256sum -z` records (`HASH  ./PATH\0`) for regular files. GNU find and coreutils.
+ */
+export function listScript(folder: string): string {
+    return [
+        `cd ${shQuote(folder)} || exit 1`,
+        'find . -printf \'%y %m %U %G %s %T@\\0%P\\0%l\\0\' || exit 1',
+        'printf \'=\\0\'',
+        'find . -type f -exec sha256sum -z -- {} + || exit 1'
+    ].join('\n');
+}
+
+const TYPES: Record<string, EntryType> = {
+    f: 'file', d: 'dir', l: 'symlink', p: 'fifo', s: 'socket', c: 'chardev', b: 'blockdev'
+};
+
+/** find's `%T@` (seconds.nanoseconds) as the manifest's canonical mtime string. */
+export function parseFindTime(t: string): string {
+    return mtimeString(t);
+}
+
+/** Parses listScript output into manifest-shaped entries, in LocalHost's walk order. */
+export function parseListing(out: Buffer): ManifestEntry[] {
+    const fields = out.toString('utf8').split('\0');
+    const sep = fields.indexOf('=');
+    if (sep < 0 || sep % 3 !== 0) throw new Error('unexpected output from the remote file listing');
+    const hashes = new Map<string, string>();
+    for (const rec of fields.slice(sep + 1)) {
+        if (rec === '') continue;
+        const m = /^\\?([0-9a-f]{64}) [ *]\.\/(.*)$/s.exec(rec);
+        if (!m) throw new Error(`unexpected sha256sum output: ${JSON.stringify(rec.slice(0, 80))}`);
+        hashes.set(m[2], m[1]);
+    }
+    const entries: ManifestEntry[] = [];
+    for (let i = 0; i < sep; i += 3) {
+        const [y, mode, uid, gid, size, mtime] = fields[i].split(' ');
+        const rel = fields[i + 1] === '' ? '.' : fields[i + 1];
+        const type = TYPES[y];
+        if (type === undefined) throw new Error(`unexpected file type "${y}" for ${rel}`);
+        const e: ManifestEntry = {
+            path: rel, type, size: type === 'file' ? Number(size) : 0, mode: parseInt(mode, 8),
+            uid: Number(uid), gid: Number(gid), mtime: parseFindTime(mtime)
+        };
+        if (type === 'symlink') e.linkTarget = fields[i + 2];
+        if (type === 'file') {
+            const h = hashes.get(rel);
+            if (h === undefined) throw new Error(`no SHA-256 for ${rel} (file changed during the listing?)`);
+            e.sha256 = h;
+        }
+        entries.push(e);
+    }
+    return sortAsWalk(entries);
+}
+
+/** Orders entries as LocalHost's walk does: depth first, names sorted within a folder. */
+export function sortAsWalk(entries: ManifestEntry[]): ManifestEntry[] {
+    const children = new Map<string, ManifestEntry[]>();
+    let root: ManifestEntry | undefined;
+    for (const e of entries) {
+        if (e.path === '.') { root = e; continue; }
+        const slash = e.path.lastIndexOf('/');
+        const parent = slash < 0 ? '.' : e.path.slice(0, slash);
+        const list = children.get(parent) ?? [];
+        list.push(e);
+        children.set(parent, list);
+    }
+    const out: ManifestEntry[] = [];
+    const name = (e: ManifestEntry): string => e.path.slice(e.path.lastIndexOf('/') + 1);
+    const visit = (p: string): void => {
+        const list = children.get(p);
+        if (!list) return;
+        list.sort((a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
+        for (const e of list) {
+            out.push(e);
+            if (e.type === 'dir') visit(e.path);
+        }
+    };
+    if (root) out.push(root);
+    visit('.');
+    return out;
+}

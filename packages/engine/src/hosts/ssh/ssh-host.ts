@@ -1,0 +1,187 @@
+/**
+ * `host "ssh://user@host:port"`: the Host interface over the system OpenSSH client.
+ *
+ *   run      → ssh DEST 'env K=V setsid /bin/sh -c CMD' (wrapped: remote-scripts.ts)
+ *   tarOut   → ssh DEST 'tar --create … --directory=DIR .'   (ssh's stdout is the stream)
+ *   tarIn    → ssh DEST 'tar --extract … --directory=DIR'    (ssh's stdin is the stream)
+ *   listFiles→ ssh DEST 'cd DIR; find -printf …; find -type f -exec sha256sum -z'
+ *   checkTools / stat → one short remote script each
+ *
+ * All calls share one multiplexed connection (ssh-connection.ts). Once a host has been
+ * reached in this run, a command that cannot connect (sshd restarting, network back in a
+ * moment) is retried with backoff; that is how the runner gets an application started
+ * again after the connection dropped mid-stream. A host never reached fails at once.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { ManifestEntry } from '../../archive/manifest.js';
+import { OutputTail, killGroup } from '../child-process.js';
+import type { CommandResult, Host, HostStream, RunOptions, ToolVersions } from '../host.js';
+import { tarCreateArgs, tarExtractArgs } from '../tar-options.js';
+import { TOOLS_SCRIPT, listScript, parseListing, parseTools, runScript, splitRunTrailer, statScript, tarScript } from './remote-scripts.js';
+import { DEFAULT_RETRY, SshConnection, isRetryable, type SshOptions, type SshTarget } from './ssh-connection.js';
+import { SshError } from './ssh-errors.js';
+
+const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
+
+export interface SshHostOptions extends SshOptions {
+    /** Called before each reconnection attempt (progress output). */
+    readonly onRetry?: (label: string, attempt: number, delayMs: number, reason: string) => void;
+}
+
+export class SshHost implements Host {
+    readonly label: string;
+    readonly connection: SshConnection;
+    private tools: ToolVersions | undefined;
+    private reached = false;
+
+    constructor(target: SshTarget, private readonly options: SshHostOptions = {}) {
+        this.connection = new SshConnection(target, options);
+        this.label = this.connection.label;
+    }
+
+    /**
+     * Runs `attempt` again with backoff while it fails to connect, but only once this host
+     * has been reached in this run (an unreachable host fails fast in pre-flight).
+     */
+    private async withReconnect<T>(attempt: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+        const policy = this.options.retry ?? DEFAULT_RETRY;
+        let delay = policy.initialDelayMs;
+        for (let n = 1; ; n++) {
+            try {
+                const r = await attempt();
+                this.reached = true;
+                return r;
+            } catch (err) {
+                const connectFailure = err instanceof SshError && err.failure.beforeCommand && isRetryable(err);
+                if (!connectFailure || !this.reached || n >= policy.attempts || signal?.aborted) throw err;
+                this.options.onRetry?.(this.label, n, delay, (err as Error).message);
+                await sleep(delay);
+                delay = Math.min(delay * 2, policy.maxDelayMs);
+            }
+        }
+    }
+
+    /** Opens the connection (pre-flight: reachable, host key known, key accepted). */
+    async connect(signal?: AbortSignal): Promise<void> {
+        await this.withReconnect(() => this.connection.connect({ signal }), signal);
+    }
+
+    async run(command: string, options: RunOptions = {}): Promise<CommandResult> {
+        const started = Date.now();
+        let script: string;
+        try {
+            script = runScript(command, options.env);
+        } catch (err) {
+            return { output: (err as Error).message, timedOut: false, ok: false, durationMs: 0 };
+        }
+        let timedOut = false;
+        const once = async (): Promise<CommandResult> => {
+            const output = new OutputTail();
+            // stdin stays open (never written): the remote watcher sees it end with the session.
+            const p = this.connection.spawn(script, { stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal });
+            p.child.stdin!.on('error', () => undefined);
+            p.child.stdout!.on('data', (c: Buffer) => output.push(c));
+            // 'close' often comes in the same tick as 'exit': listen before awaiting.
+            const closed = new Promise<void>(resolve => p.child.once('close', () => resolve()));
+            const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+                timedOut = true;
+                killGroup(p.child, 'SIGTERM');
+                setTimeout(() => killGroup(p.child, 'SIGKILL'), 5000).unref();
+            }, options.timeoutMs);
+            let r: { code: number | null; signal: NodeJS.Signals | null };
+            try {
+                r = await p.exited;
+            } catch (err) {
+                return { output: `ssh could not be started: ${(err as Error).message}`, timedOut: false, ok: false, durationMs: Date.now() - started };
+            } finally {
+                if (timer) clearTimeout(timer);
+                p.child.stdin!.destroy();
+            }
+            let graceTimer: NodeJS.Timeout | undefined;
+            await Promise.race([closed, new Promise<void>(resolve => { graceTimer = setTimeout(resolve, 500); })]);
+            clearTimeout(graceTimer);
+            const { stderr, reported } = splitRunTrailer(p.stderr.text());
+            if (reported === undefined && (r.code === 255 || r.code === null) && !timedOut && !options.signal?.aborted) {
+                // No trailer: the wrapper never finished; ssh failed or the session dropped.
+                const err = this.connection.failure('command', r, stderr);
+                if (err instanceof SshError) throw err;
+            }
+            return {
+                code: r.code ?? undefined,
+                signal: r.signal ?? undefined,
+                output: output.text() + (stderr && r.code !== 0 ? stderr : ''),
+                timedOut,
+                ok: r.code === 0 && !timedOut,
+                durationMs: Date.now() - started
+            };
+        };
+        try {
+            return await this.withReconnect(once, options.signal);
+        } catch (err) {
+            return { code: 255, output: (err as Error).message, timedOut, ok: false, durationMs: Date.now() - started };
+        }
+    }
+
+    tarOut(folder: string, options: { signal?: AbortSignal } = {}): HostStream<Readable> {
+        const p = this.connection.spawn(tarScript(tarCreateArgs(folder, this.tools ?? {})), {
+            stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal
+        });
+        return { stream: p.child.stdout!, done: this.settle('tar', p) };
+    }
+
+    tarIn(folder: string, options: { signal?: AbortSignal } = {}): HostStream<Writable> {
+        const p = this.connection.spawn(tarScript(tarExtractArgs(folder, this.tools ?? {})), {
+            stdio: ['pipe', 'ignore', 'pipe'], signal: options.signal
+        });
+        return { stream: p.child.stdin!, done: this.settle('tar', p) };
+    }
+
+    private settle(what: string, p: ReturnType<SshConnection['spawn']>): Promise<void> {
+        const done = p.exited.then(r => {
+            if (r.code !== 0) throw this.connection.failure(what, r, p.stderr.text());
+            this.reached = true;
+        }, (err: Error) => { throw new Error(`${this.label}: ssh could not be started: ${err.message}`); });
+        done.catch(() => undefined);
+        return done;
+    }
+
+    async listFiles(folder: string, options: { signal?: AbortSignal } = {}): Promise<ManifestEntry[]> {
+        const out = await this.withReconnect(() => this.connection.execOk('listing files', listScript(folder), options), options.signal);
+        return parseListing(out);
+    }
+
+    async checkTools(): Promise<ToolVersions> {
+        const out = await this.withReconnect(() => this.connection.execOk('tool check', TOOLS_SCRIPT));
+        this.tools = parseTools(out.toString('utf8'));
+        return this.tools;
+    }
+
+    async stat(p: string): Promise<{ exists: boolean; isDirectory: boolean }> {
+        const out = (await this.withReconnect(() => this.connection.execOk('stat', statScript(p)))).toString().trim();
+        return { exists: out === 'd' || out === 'f', isDirectory: out === 'd' };
+    }
+
+    /**
+     * Pre-flight of one server on this host, before anything is stopped: reachable (with a
+     * clear ssh error), `tar` present, `zstd` noted, the data folder present. Returns the
+     * problems (empty: ready) and the tools found.
+     */
+    async preflight(dataFolder: string): Promise<{ problems: string[]; tools?: ToolVersions }> {
+        try {
+            await this.connect();
+        } catch (err) {
+            return { problems: [(err as Error).message] };
+        }
+        const problems: string[] = [];
+        const tools = await this.checkTools();
+        if (tools.tar === undefined) problems.push(`${this.label}: \`tar\` is not installed or not on the remote PATH (install GNU tar there)`);
+        const st = await this.stat(dataFolder);
+        if (!st.isDirectory) problems.push(`${this.label}: the data folder ${dataFolder} ${st.exists ? 'is not a folder' : 'does not exist'}`);
+        return { problems, tools };
+    }
+
+    /** Ends the multiplexed connection. */
+    async close(): Promise<void> {
+        await this.connection.close();
+    }
+}

@@ -1,0 +1,314 @@
+/**
+ * SSH primitives against a real sshd on loopback (test/helpers/sshd.ts): connection,
+ * commands with environment, tar streams both ways, remote hashing, odd names, and every
+ * way a connection fails. Compares with LocalHost on the same machine: the "remote" is
+ * this machine, so both must see exactly the same bytes and the same metadata.
+ */
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync, chmodSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { LocalHost } from '../../packages/engine/out/hosts/local-host.js';
+import {
+    SshError, SshHost, makeControlDir, shQuote, type SshHostOptions
+} from '../../packages/engine/out/hosts/ssh/index.js';
+import { SshdLab, freePort, sshdSkip, sshdSuiteName } from '../helpers/sshd.js';
+
+/** Names that break naive quoting: each must round-trip as data and run nothing. */
+export const ODD_NAMES = [
+    'with space', "single'quote", 'double"quote', '$(touch PWNED-dollar)', '`touch PWNED-backtick`',
+    'new\nline', 'tab\tname', 'ünïcödé 日本語', '-leading-dash', 'back\\slash', '*glob?[x]', ';rm -rf x;', '  '
+];
+
+async function sha256Of(stream: Readable): Promise<{ hash: string; bytes: number }> {
+    const h = createHash('sha256');
+    let bytes = 0;
+    for await (const c of stream) { h.update(c as Buffer); bytes += (c as Buffer).length; }
+    return { hash: h.digest('hex'), bytes };
+}
+
+describe.skipIf(sshdSkip)(sshdSuiteName('SSH primitives against a real sshd'), () => {
+    let lab: SshdLab;
+    let controlDir: string;
+    const hosts: SshHost[] = [];
+    const local = new LocalHost();
+
+    const open = (name: string, extra: Partial<SshHostOptions> = {}): SshHost => {
+        const h = lab.host(name);
+        const host = new SshHost({ user: lab.user, hostname: h.address, port: h.port },
+            { configFile: lab.configFile, controlDir, connectTimeoutSec: 3, ...extra });
+        hosts.push(host);
+        return host;
+    };
+
+    beforeAll(async () => {
+        lab = await SshdLab.start({
+            hosts: ['h1', 'h2', 'stranger', 'notar', 'crash'],
+            untrusted: ['stranger'],
+            remotePath: { notar: '/nonexistent-backplan-bin' }
+        });
+        controlDir = makeControlDir(mkdtempSync(path.join(tmpdir(), 'bp-run-')));
+        await local.checkTools();
+    });
+
+    afterAll(async () => {
+        for (const h of hosts) await h.close();
+        await lab?.stop();
+    });
+
+    test('connects with BatchMode through one multiplexed connection, closed by ssh -O exit', async () => {
+        const h1 = open('h1');
+        await h1.connect();
+        expect(await h1.connection.masterRunning()).toBe(true);
+        const r = await h1.run('echo "$SSH_CONNECTION"');
+        expect(r.ok).toBe(true);
+        expect(r.output).toContain(`${lab.host('h1').address} ${lab.host('h1').port}`);
+        await h1.close();
+        expect(await h1.connection.masterRunning()).toBe(false);
+    });
+
+    test('an alias from the --ssh-config file works (ssh://h2: user, address and port from the config)', async () => {
+        const viaAlias = new SshHost({ hostname: 'h2', port: 22 }, { configFile: lab.configFile, controlDir });
+        hosts.push(viaAlias);
+        const r = await viaAlias.run('echo ok');
+        expect(r.output.trim()).toBe('ok');
+    });
+
+    test('run passes environment values as data, never shell', async () => {
+        const h1 = open('h1');
+        const marker = path.join(lab.dir, 'PWNED-env');
+        const value = `a b 'c' "d" $(touch ${marker}) \`touch ${marker}\` ; touch ${marker}\nline2 ünï`;
+        const r = await h1.run('printf "%s|%s" "$BP_VALUE" "$BP_OTHER"', { env: { BP_VALUE: value, BP_OTHER: 'x' } });
+        expect(r.ok).toBe(true);
+        expect(r.output).toBe(`${value}|x`);
+        expect(existsSync(marker)).toBe(false);
+        const bad = await h1.run('true', { env: { 'BAD NAME': 'x' } });
+        expect(bad.ok).toBe(false);
+        expect(bad.output).toMatch(/not a valid environment variable name/);
+    });
+
+    test('run reports the exit code and output of a failing command', async () => {
+        const r = await open('h1').run('echo out; echo err >&2; exit 7');
+        expect(r).toMatchObject({ code: 7, ok: false, timedOut: false });
+        expect(r.output).toContain('out');
+        expect(r.output).toContain('err');
+    });
+
+    test('a command that exits 255 is its own failure, not a lost connection', async () => {
+        const r = await open('h1').run('echo bye; exit 255');
+        expect(r).toMatchObject({ code: 255, ok: false });
+        expect(r.output).toBe('bye\n');
+    });
+
+    test('a command that leaves a daemon holding its output still returns', async () => {
+        const t0 = Date.now();
+        const r = await open('h1').run('sleep 4 & echo started');
+        expect(r.ok).toBe(true);
+        expect(r.output.trim()).toBe('started');
+        expect(Date.now() - t0).toBeLessThan(3000);
+    });
+
+    test('a timeout kills the remote command too (no SIGHUP without a tty: the watcher does it)', async () => {
+        const marker = path.join(lab.dir, 'timeout-marker');
+        const r = await open('h1').run(`sleep 3; touch ${shQuote(marker)}`, { timeoutMs: 500 });
+        expect(r.timedOut).toBe(true);
+        expect(r.ok).toBe(false);
+        await new Promise(res => setTimeout(res, 3500));
+        expect(existsSync(marker)).toBe(false);
+    });
+
+    test('tarOut streams exactly what local tar writes; tarIn extracts into a remote staging folder', async () => {
+        const h1 = open('h1');
+        const tools = await h1.checkTools();
+        expect(tools).toEqual(await local.checkTools());
+        const data = path.join(lab.host('h1').root, 'srv', 'mail');
+        mkdirSync(path.join(data, 'cur'), { recursive: true });
+        writeFileSync(path.join(data, 'cur', 'm1'), 'hello\n');
+        writeFileSync(path.join(data, 'big'), Buffer.alloc(3 << 20, 7));
+        symlinkSync('cur/m1', path.join(data, 'link'));
+        linkSync(path.join(data, 'cur', 'm1'), path.join(data, 'hard'));
+        const remote = h1.tarOut(data);
+        const localOut = local.tarOut(data);
+        const [a, b] = await Promise.all([sha256Of(remote.stream), sha256Of(localOut.stream)]);
+        await Promise.all([remote.done, localOut.done]);
+        expect(a).toEqual(b);
+
+        const staging = path.join(lab.host('h1').root, 'srv', '.mail.staging');
+        mkdirSync(staging);
+        const out = local.tarOut(data);
+        const inn = h1.tarIn(staging);
+        await pipeline(out.stream, inn.stream);
+        await Promise.all([out.done, inn.done]);
+        expect(await h1.listFiles(staging)).toEqual(await local.listFiles(data));
+    });
+
+    test('listFiles computes the same manifest remotely as LocalHost does (types, modes, owners, mtimes, hashes)', async () => {
+        const h1 = open('h1');
+        const data = path.join(lab.host('h1').root, 'kinds');
+        mkdirSync(path.join(data, 'empty'), { recursive: true });
+        mkdirSync(path.join(data, 'sticky'));
+        chmodSync(path.join(data, 'sticky'), 0o1777);
+        writeFileSync(path.join(data, 'suid'), '#!/bin/sh\n');
+        chmodSync(path.join(data, 'suid'), 0o4755);
+        writeFileSync(path.join(data, 'empty-file'), '');
+        utimesSync(path.join(data, 'empty-file'), 1_700_000_000.123456, 1_700_000_000.123456);
+        execFileSync('mkfifo', [path.join(data, 'fifo')]);
+        symlinkSync('/nowhere/at all', path.join(data, 'dangling'));
+        const remote = await h1.listFiles(data);
+        expect(remote).toEqual(await local.listFiles(data));
+        expect(remote.map(e => e.type).sort()).toEqual(['dir', 'dir', 'dir', 'fifo', 'file', 'file', 'symlink']);
+    });
+
+    test('odd names round-trip (tar out, tar in, listing) and nothing in them is executed', async () => {
+        const h1 = open('h1');
+        const root = lab.host('h1').root;
+        const data = path.join(root, `odd $(touch PWNED-dir) 'q' "d" ü`);
+        mkdirSync(data, { recursive: true });
+        for (const [i, name] of ODD_NAMES.entries()) {
+            mkdirSync(path.join(data, `d ${name}`), { recursive: true });
+            writeFileSync(path.join(data, name), `content ${i}\n`);
+            writeFileSync(path.join(data, `d ${name}`, name), `nested ${i}\n`);
+        }
+        const expected = await local.listFiles(data);
+        expect(await h1.listFiles(data)).toEqual(expected);
+        expect(expected.filter(e => e.type === 'file')).toHaveLength(ODD_NAMES.length * 2);
+
+        const staging = path.join(root, `staging $(touch PWNED-staging) 'x'\nnewline`);
+        expect((await h1.stat(staging)).exists).toBe(false);
+        mkdirSync(staging);
+        expect(await h1.stat(staging)).toEqual({ exists: true, isDirectory: true });
+        const out = h1.tarOut(data);
+        const inn = h1.tarIn(staging);
+        await pipeline(out.stream, inn.stream);
+        await Promise.all([out.done, inn.done]);
+        expect(await h1.listFiles(staging)).toEqual(expected);
+        expect((await h1.run(`cat ${shQuote(path.join(staging, 'new\nline'))}`)).output).toBe(`content ${ODD_NAMES.indexOf('new\nline')}\n`);
+
+        // Nothing ran: no PWNED file anywhere the remote shell could have made one.
+        const found = execFileSync('find', [lab.dir, process.env.HOME ?? '/root', tmpdir(), '-maxdepth', '3', '-name', 'PWNED*'], { encoding: 'utf8' })
+            .split('\n').filter(l => l !== '' && !l.startsWith(data) && !l.startsWith(staging));
+        expect(found).toEqual([]);
+    });
+
+    test('an unknown host key is a clear error naming ssh-keyscan (never accepted)', async () => {
+        const s = open('stranger');
+        const err = await s.connect().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(SshError);
+        const { port, address } = lab.host('stranger');
+        expect((err as SshError).failure.kind).toBe('host-key-unknown');
+        expect((err as Error).message).toContain(`ssh-keyscan -p ${port} ${address}`);
+        expect((err as Error).message).not.toContain('\n');
+        expect(readFileSync(lab.knownHosts, 'utf8')).not.toContain(`[${address}]:${port}`);
+        const r = await s.run('true');
+        expect(r.ok).toBe(false);
+        expect(r.output).toMatch(/not in known_hosts/);
+    });
+
+    test('a changed host key is a clear error naming ssh-keygen -R', async () => {
+        const { address, port } = lab.host('h2');
+        const dir = mkdtempSync(path.join(tmpdir(), 'bp-kh-'));
+        execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'other')]);
+        const pub = readFileSync(path.join(dir, 'other.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+        writeFileSync(path.join(dir, 'known_hosts'), `[${address}]:${port} ${pub}\n`);
+        writeFileSync(path.join(dir, 'config'), readFileSync(lab.configFile, 'utf8').replace(lab.knownHosts, path.join(dir, 'known_hosts')));
+        const err = await open('h2', { configFile: path.join(dir, 'config') }).connect().catch((e: unknown) => e);
+        expect((err as SshError).failure?.kind).toBe('host-key-changed');
+        expect((err as Error).message).toContain(`ssh-keygen -R '[${address}]:${port}'`);
+        rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('a key the server does not accept is "permission denied", never a password prompt', async () => {
+        const dir = mkdtempSync(path.join(tmpdir(), 'bp-key-'));
+        execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'k')]);
+        writeFileSync(path.join(dir, 'config'), readFileSync(lab.configFile, 'utf8').replace(lab.clientKey, path.join(dir, 'k')));
+        const err = await open('h1', { configFile: path.join(dir, 'config') }).connect().catch((e: unknown) => e);
+        expect((err as SshError).failure?.kind).toBe('permission-denied');
+        expect((err as Error).message).toMatch(/authorized_keys/);
+        rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('an unreachable host (closed port on 127.0.0.9) fails quickly and clearly', async () => {
+        const port = await freePort('127.0.0.9');
+        const host = new SshHost({ user: lab.user, hostname: '127.0.0.9', port }, { configFile: lab.configFile, controlDir, connectTimeoutSec: 2 });
+        hosts.push(host);
+        const t0 = Date.now();
+        const err = await host.connect().catch((e: unknown) => e);
+        expect(Date.now() - t0).toBeLessThan(3000);
+        expect((err as SshError).failure?.kind).toBe('connection-refused');
+        expect((err as Error).message).toBe(`ssh://${lab.user}@127.0.0.9:${port}: connection refused by 127.0.0.9 port ${port}: no SSH server listens there. Check that sshd runs on the server and the port in the host URL (or ssh config) is right`);
+        const pre = await host.preflight('/srv/x');
+        expect(pre.problems).toEqual([(err as Error).message]);
+    });
+
+    test('a host that accepts TCP but never answers times out after ConnectTimeout', async () => {
+        const sockets: import('node:net').Socket[] = [];
+        const silent: Server = createServer(s => { sockets.push(s); });
+        await new Promise<void>(r => silent.listen(0, '127.0.0.9', () => r()));
+        const port = (silent.address() as { port: number }).port;
+        const host = new SshHost({ hostname: '127.0.0.9', port }, { configFile: lab.configFile, controlDir, connectTimeoutSec: 1 });
+        hosts.push(host);
+        const t0 = Date.now();
+        const err = await host.connect().catch((e: unknown) => e);
+        expect(Date.now() - t0).toBeLessThan(4000);
+        expect((err as SshError).failure?.kind).toBe('timeout');
+        expect((err as Error).message).toMatch(/timed out/);
+        for (const s of sockets) s.destroy();
+        silent.close();
+    });
+
+    test('pre-flight: remote tar missing and data folder missing are clear errors', async () => {
+        const n = open('notar');
+        const pre = await n.preflight('/srv/does-not-exist');
+        expect(pre.problems).toEqual([
+            `${n.label}: \`tar\` is not installed or not on the remote PATH (install GNU tar there)`,
+            `${n.label}: the data folder /srv/does-not-exist does not exist`
+        ]);
+        const ok = await open('h1').preflight(lab.host('h1').root);
+        expect(ok.problems).toEqual([]);
+        expect(ok.tools?.tar).toMatch(/GNU tar/);
+    });
+
+    test('sshd killed mid-stream: the stream fails (truncated, non-zero); commands reconnect with backoff once sshd is back', async () => {
+        const retries: number[] = [];
+        const c = open('crash', { retry: { attempts: 10, initialDelayMs: 200, maxDelayMs: 1000 }, onRetry: (_l, n) => retries.push(n) });
+        const data = path.join(lab.host('crash').root, 'data');
+        mkdirSync(data);
+        for (let i = 0; i < 8; i++) writeFileSync(path.join(data, `f${i}`), Buffer.alloc(4 << 20, i + 1));
+        await c.connect();
+        const full = await sha256Of(local.tarOut(data).stream);
+
+        const out = c.tarOut(data);
+        const first = await new Promise<Buffer>(r => out.stream.once('data', (b: Buffer) => { out.stream.pause(); r(b); }));
+        lab.killHost('crash');
+        const rest = await sha256Of(out.stream).catch(() => ({ hash: '', bytes: 0 }));
+        const err = await out.done.catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(SshError);
+        expect((err as SshError).failure.kind).toBe('connection-lost');
+        expect((err as Error).message).toMatch(/connection was lost/);
+        expect(first.length + rest.bytes).toBeLessThan(full.bytes);
+
+        // A command running when the connection drops fails as "lost" (and is not re-run).
+        await lab.startHost('crash');
+        const running = c.run('sleep 20');
+        await new Promise(res => setTimeout(res, 1000));
+        lab.killHost('crash');
+        const dropped = await running;
+        expect(dropped.ok).toBe(false);
+        expect(dropped.output).toMatch(/connection was lost/);
+
+        // sshd comes back after a second; a command waits for it with backoff.
+        setTimeout(() => void lab.startHost('crash'), 1200);
+        const t0 = Date.now();
+        const r = await c.run('echo back');
+        expect(r.output.trim()).toBe('back');
+        expect(r.ok).toBe(true);
+        expect(retries.length).toBeGreaterThan(0);
+        expect(Date.now() - t0).toBeGreaterThan(1000);
+        expect(await c.connection.masterRunning()).toBe(true);
+    });
+});
