@@ -4,6 +4,12 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.js';
+import { registerBackup } from './commands/backup.js';
+import { registerVerify } from './commands/verify.js';
+import { registerArchives } from './commands/archives.js';
+import { registerPrune } from './commands/prune.js';
+import { registerHistory } from './commands/history.js';
+import { registerUnlock } from './commands/unlock.js';
 import { createCommandContext } from './commands/command-support.js';
 
 declare const BACKPLAN_VERSION: string;
@@ -19,6 +25,12 @@ export function createProgram(): Command {
         .configureOutput({ outputError: (text, write) => write(`backplan: ${text.replace(/^error: /, '')}`) });
     const context = createCommandContext(version);
     registerCheck(program, context);
+    registerBackup(program, context);
+    registerVerify(program, context);
+    registerArchives(program, context);
+    registerPrune(program, context);
+    registerHistory(program, context);
+    registerUnlock(program, context);
     for (const command of program.commands) command.exitOverride();
     return program;
 }

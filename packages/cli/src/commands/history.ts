@@ -1,0 +1,75 @@
+/**
+ * `backplan history RUNBOOK`: the runbook's journal as a table of runs (or JSON). A run
+ * that was killed shows as `interrupted` (or `unfinished` while its process lives).
+ */
+import * as os from 'node:os';
+import type { Command } from 'commander';
+import { processAlive, type JournalRecord } from '@backplan/engine';
+import type { CommandContext } from './command-support.js';
+import { addRunFlags, commandLine, journalOf, loadForRun, recoverKilledRuns, stderrReporter, table, writeJson, type RunFlags } from './run-support.js';
+
+interface RunSummary {
+    run: string;
+    verb: string;
+    command: string;
+    started: string;
+    ended?: string;
+    state: 'ok' | 'failed' | 'interrupted' | 'running' | 'unfinished';
+    error?: string;
+    servers: Array<{ server: string; steps: Array<{ step: string; ok?: boolean; error?: string; time: string }> }>;
+    recovered: Array<{ server: string; ok: boolean; time: string; by: string }>;
+}
+
+/** Registers `history`. */
+export function registerHistory(program: Command, context: CommandContext): void {
+    addRunFlags(program.command('history')
+        .description('show the runs of a runbook from its journal')
+        .argument('<runbook>', 'the runbook\'s root .backplan file'))
+        .action(context.action(async (file: string, flags: RunFlags) => {
+            await loadForRun(file, 'history', flags);
+            const journal = journalOf(file, flags);
+            await recoverKilledRuns(journal, flags, stderrReporter(), commandLine());
+            const runs = summarize(await journal.read());
+            if (flags.format === 'json') {
+                writeJson({ version: 1, journal: journal.file, runs });
+                return 0;
+            }
+            if (runs.length === 0) {
+                process.stdout.write('No runs yet.\n');
+                return 0;
+            }
+            process.stdout.write(table(['RUN', 'VERB', 'STARTED', 'ENDED', 'RESULT', 'SERVERS'], runs.map(r => [
+                r.run, r.verb, r.started, r.ended ?? '-', r.state,
+                r.servers.map(s => `${s.server}${s.steps.some(st => st.ok === false) ? ' (failed)' : ''}`).join(', ') || '-'
+            ])));
+            for (const r of runs.filter(r => r.error)) process.stdout.write(`${r.run}: ${r.error}\n`);
+            return 0;
+        }));
+}
+
+function summarize(records: readonly JournalRecord[]): RunSummary[] {
+    const runs = new Map<string, RunSummary>();
+    for (const rec of records) {
+        if (rec.type === 'run' && rec.event === 'begin') {
+            const alive = rec.host === os.hostname() && processAlive(rec.pid);
+            runs.set(rec.run, { run: rec.run, verb: rec.verb, command: rec.command, started: rec.time, state: alive ? 'running' : 'unfinished', servers: [], recovered: [] });
+            continue;
+        }
+        const run = runs.get(rec.run);
+        if (!run) continue;
+        if (rec.type === 'run') {
+            run.ended = rec.time;
+            run.state = rec.interrupted ? 'interrupted' : rec.ok ? 'ok' : 'failed';
+            run.error = rec.error;
+        } else if (rec.type === 'recover') {
+            run.recovered.push({ server: rec.server, ok: rec.ok, time: rec.time, by: rec.by });
+        } else if (rec.type === 'step' && rec.server && rec.event === 'end') {
+            let s = run.servers.find(x => x.server === rec.server);
+            if (!s) run.servers.push(s = { server: rec.server, steps: [] });
+            s.steps.push({ step: rec.step, ok: rec.ok, error: rec.error, time: rec.time });
+        } else if (rec.type === 'step' && rec.server && !run.servers.some(x => x.server === rec.server)) {
+            run.servers.push({ server: rec.server, steps: [] });
+        }
+    }
+    return [...runs.values()];
+}

@@ -1,0 +1,168 @@
+/**
+ * What the run verbs (backup, verify, archives, prune, history, unlock) share: their
+ * common flags, loading a runbook and refusing it per DESIGN §3 (the code list lives in
+ * the engine's plan/refusal-codes.ts), choosing tapes, recovering killed runs, SIGINT/
+ * SIGTERM handling, and writing results (stdout) and diagnostics/progress (stderr).
+ */
+import type { Command } from 'commander';
+import { loadRunbook } from '@backplan/language/node';
+import type { RunbookModel, TapeModel } from '@backplan/language/model';
+import type { LangiumDocument } from 'langium';
+import {
+    classifyDiagnostics, createReporter, Journal, openHostByLabel, recoverUnfinished, resolveStateDir, TapeStore,
+    type PlainDiagnostic, type Reporter, type RunVerb, type ScopeRegion, type RecoveryResult
+} from '@backplan/engine';
+import { toCheckDiagnostic, type CheckDiagnostic } from '../check/check-result.js';
+import { FailedError, UsageError } from '../cli-error.js';
+import { painter } from '../terminal.js';
+import { choice } from './command-support.js';
+
+export const RUN_FORMATS = ['text', 'json'] as const;
+
+/** Flags every run verb takes. */
+export interface RunFlags {
+    format: 'text' | 'json';
+    sshConfig?: string;
+    state?: string;
+}
+
+/** Adds --format, --ssh-config and --state. */
+export function addRunFlags(cmd: Command): Command {
+    return cmd
+        .option('--format <format>', 'output format: text, json', choice(RUN_FORMATS), 'text')
+        .option('--ssh-config <file>', 'ssh config file passed as `ssh -F FILE` (or BACKPLAN_SSH_CONFIG)')
+        .option('--state <dir>', 'state folder (default $XDG_STATE_HOME/backplan, else ~/.local/state/backplan)');
+}
+
+/** Host options from flags and environment. */
+export function hostOptions(flags: RunFlags): { sshConfig?: string } {
+    return { sshConfig: flags.sshConfig ?? process.env.BACKPLAN_SSH_CONFIG };
+}
+
+/** A loaded runbook with its diagnostics in both shapes. */
+export interface RunContext {
+    file: string;
+    model: RunbookModel;
+    diagnostics: Array<{ plain: PlainDiagnostic; shown: CheckDiagnostic }>;
+}
+
+/** Loads a runbook; refuses it (exit 1) when it has errors that block every run verb. */
+export async function loadForRun(file: string, verb: RunVerb, flags: RunFlags): Promise<RunContext> {
+    const { model, workspace } = await loadRunbook(file);
+    const diagnostics = workspace.documents.flatMap((doc: LangiumDocument) => workspace.diagnostics(doc).map(d => {
+        const shown = toCheckDiagnostic(doc, d);
+        const plain: PlainDiagnostic = {
+            code: shown.code, severity: shown.severity, message: shown.message,
+            uri: doc.uri.toString(), line: d.range.start.line, character: d.range.start.character
+        };
+        return { plain, shown };
+    }));
+    const ctx = { file, model, diagnostics };
+    refuseOrWarn(ctx, verb, flags, []);
+    return ctx;
+}
+
+/** Refuses (throws FailedError after showing them) on blocking diagnostics; prints the other errors as warnings. */
+export function refuseOrWarn(ctx: RunContext, verb: RunVerb, flags: RunFlags, scope: readonly ScopeRegion[], quietWarnings = false): void {
+    const { blocking, warnings } = classifyDiagnostics(verb, ctx.diagnostics.map(d => d.plain), scope);
+    const shownOf = (list: PlainDiagnostic[]): CheckDiagnostic[] => list.map(p => ctx.diagnostics.find(d => d.plain === p)!.shown);
+    if (blocking.length > 0) {
+        if (flags.format === 'json') {
+            writeJson({ version: 1, refused: true, reason: `the runbook has errors that make ${verb} unsafe`, diagnostics: shownOf(blocking), warnings: shownOf(warnings) });
+        } else {
+            const paint = painter(process.stderr);
+            for (const d of shownOf(blocking)) process.stderr.write(`${d.file}:${d.line}:${d.column}: ${paint('red', 'error')}: ${d.message} [${d.code}]\n`);
+        }
+        throw new FailedError(`refused: the runbook has ${blocking.length} error${blocking.length === 1 ? '' : 's'} that make ${verb} unsafe (fix them, see \`backplan check\`)`);
+    }
+    if (!quietWarnings) {
+        const paint = painter(process.stderr);
+        for (const d of shownOf(warnings)) {
+            process.stderr.write(`${d.file}:${d.line}:${d.column}: ${paint('yellow', 'warning')}: ${d.message} [${d.code}]${d.severity === 'error' ? ' (an error, not blocking this run)' : ''}\n`);
+        }
+    }
+}
+
+/** The tapes a verb works on: `--tape NAME` or every tape with an `at` folder. */
+export function chooseTapes(model: RunbookModel, name?: string): TapeStore[] {
+    let tapes: TapeModel[] = [...model.tapes];
+    if (name !== undefined) {
+        tapes = tapes.filter(t => t.name === name);
+        if (tapes.length === 0) throw new UsageError(`no tape named ${name} in this runbook (tapes: ${model.tapes.map(t => t.name).join(', ') || 'none'})`);
+    }
+    return tapes.filter(t => t.at !== undefined && t.at.startsWith('/')).map(t => new TapeStore(t.name, t.at!));
+}
+
+/** The journal of a runbook. */
+export function journalOf(file: string, flags: RunFlags): Journal {
+    return Journal.forRunbook(resolveStateDir(flags.state), file);
+}
+
+/** Starts applications left stopped by killed runs (before any lock is taken). */
+export async function recoverKilledRuns(journal: Journal, flags: RunFlags, reporter: Reporter, by: string): Promise<RecoveryResult> {
+    return recoverUnfinished(journal, {
+        hostFor: label => openHostByLabel(label, hostOptions(flags)),
+        timeoutMs: commandTimeoutMs(),
+        by,
+        notice: m => reporter.notice(`backplan: ${m}`)
+    });
+}
+
+/** The stop/start timeout: --command-timeout, BACKPLAN_COMMAND_TIMEOUT (seconds), default 600. */
+export function commandTimeoutMs(option?: string): number {
+    const raw = option ?? process.env.BACKPLAN_COMMAND_TIMEOUT;
+    if (raw === undefined) return 10 * 60 * 1000;
+    const secs = Number(raw);
+    if (!(secs > 0)) throw new UsageError(`command timeout must be a positive number of seconds, not "${raw}"`);
+    return secs * 1000;
+}
+
+/** A progress reporter on stderr. */
+export function stderrReporter(): Reporter {
+    return createReporter(process.stderr);
+}
+
+/** Prints one JSON document on stdout. */
+export function writeJson(value: unknown): void {
+    process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** The command line, for locks and the journal. */
+export function commandLine(): string {
+    return ['backplan', ...process.argv.slice(2)].join(' ');
+}
+
+/**
+ * SIGINT/SIGTERM: the first aborts the run (archives in flight are killed, every stopped
+ * application is started again); later ones are reported and ignored until that is done.
+ */
+export function handleInterrupts(reporter: Reporter): { signal: AbortSignal; dispose(): void; interrupted(): NodeJS.Signals | undefined } {
+    const controller = new AbortController();
+    let got: NodeJS.Signals | undefined;
+    const onSignal = (sig: NodeJS.Signals): void => {
+        if (!got) {
+            got = sig;
+            reporter.notice(`backplan: ${sig}: stopping — archives in flight are abandoned, stopped applications are started again`);
+            controller.abort(new Error(`interrupted by ${sig}`));
+        } else {
+            reporter.notice(`backplan: ${sig} again: still starting applications, please wait`);
+        }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return {
+        signal: controller.signal,
+        interrupted: () => got,
+        dispose: () => {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+        }
+    };
+}
+
+/** Column-aligned text table. */
+export function table(header: string[], rows: string[][]): string {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => (r[i] ?? '').length)));
+    const line = (cells: string[]): string => cells.map((c, i) => i === cells.length - 1 ? c : c.padEnd(widths[i])).join('  ').trimEnd();
+    return [line(header), ...rows.map(line)].join('\n') + '\n';
+}

@@ -1,0 +1,49 @@
+/**
+ * `backplan verify RUNBOOK [--tape NAME] [--archive ID]`: re-read archives and check the
+ * archive hash and every file's hash against the manifest. Exit 1 on any mismatch, a
+ * missing or truncated archive, or a manifest without archive.
+ */
+import type { Command } from 'commander';
+import { verifyTapes } from '@backplan/engine';
+import { painter } from '../terminal.js';
+import type { CommandContext } from './command-support.js';
+import { addRunFlags, chooseTapes, commandLine, handleInterrupts, journalOf, loadForRun, recoverKilledRuns, stderrReporter, writeJson, type RunFlags } from './run-support.js';
+
+interface VerifyFlags extends RunFlags { tape?: string; archive?: string }
+
+/** Registers `verify`. */
+export function registerVerify(program: Command, context: CommandContext): void {
+    addRunFlags(program.command('verify')
+        .description('re-read archives and check every hash against their manifests')
+        .argument('<runbook>', 'the runbook\'s root .backplan file')
+        .option('--tape <name>', 'only this tape')
+        .option('--archive <id>', 'only this archive'))
+        .action(context.action(async (file: string, flags: VerifyFlags) => {
+            const ctx = await loadForRun(file, 'verify', flags);
+            const tapes = chooseTapes(ctx.model, flags.tape);
+            const reporter = stderrReporter();
+            const interrupts = handleInterrupts(reporter);
+            let outcomes;
+            try {
+                await recoverKilledRuns(journalOf(file, flags), flags, reporter, commandLine());
+                outcomes = await verifyTapes(tapes, { archiveId: flags.archive, reporter, signal: interrupts.signal });
+            } finally {
+                reporter.close();
+                interrupts.dispose();
+            }
+            const ok = outcomes.every(o => o.ok) && !interrupts.interrupted();
+            if (flags.format === 'json') {
+                writeJson({ version: 1, ok, archives: outcomes });
+            } else {
+                const paint = painter(process.stdout);
+                for (const o of outcomes) {
+                    process.stdout.write(o.ok ? `${paint('green', 'ok')}      ${o.id} (${o.server}, tape ${o.tape})\n`
+                        : `${paint('red', 'FAILED')}  ${o.id} (${o.server ?? '?'}, tape ${o.tape})\n${o.problems.map(p => `        ${p}\n`).join('')}`);
+                }
+                const bad = outcomes.filter(o => !o.ok).length;
+                process.stdout.write(outcomes.length === 0 ? 'No archives to verify.\n'
+                    : bad ? `${bad} of ${outcomes.length} archives FAILED verification.\n` : `${outcomes.length} archive${outcomes.length === 1 ? '' : 's'} verified.\n`);
+            }
+            return ok ? 0 : 1;
+        }));
+}
