@@ -5,7 +5,9 @@ import { startLanguageServer } from 'langium/lsp';
 import { NodeFileSystem } from 'langium/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
 import { createBackplanLspServices } from './backplan-lsp-module.js';
+import { registerCoverageRequest } from './coverage-request.js';
 
 const connection = createConnection(ProposedFeatures.all);
 const { shared } = createBackplanLspServices({ connection, ...NodeFileSystem });
+registerCoverageRequest(shared);
 startLanguageServer(shared);

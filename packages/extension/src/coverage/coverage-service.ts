@@ -1,0 +1,63 @@
+/**
+ * Coverage data from the language server (`backplan/coverage`), refreshed whenever the
+ * server re-validates documents, so that the view, the status bar and the CodeLens follow
+ * edits as they are typed.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { isIgnoredPath } from '../ignore-paths';
+import { CoverageChangedNotification, CoverageRequest, type CoverageResult, type RunbookCoverageInfo } from './coverage-protocol';
+
+export class CoverageService implements vscode.Disposable {
+    private readonly changed = new vscode.EventEmitter<void>();
+    /** Fires (debounced) after the server re-validated documents. */
+    readonly onDidChange = this.changed.event;
+    private timer: NodeJS.Timeout | undefined;
+    private readonly disposables: vscode.Disposable[] = [];
+
+    constructor(private readonly client: LanguageClient) {
+        this.disposables.push(
+            client.onNotification(CoverageChangedNotification, () => this.schedule()),
+            vscode.workspace.onDidChangeConfiguration(e => {
+                if (e.affectsConfiguration('backplan.validation.ignorePaths')) this.schedule();
+            })
+        );
+    }
+
+    /** Every runbook of the workspace (ignored roots left out), sorted by root path. */
+    async all(): Promise<RunbookCoverageInfo[]> {
+        const result = await this.client.sendRequest<CoverageResult>(CoverageRequest, {});
+        return result.runbooks
+            .filter(r => !isIgnoredPath(vscode.Uri.parse(r.root)))
+            .sort((a, b) => a.root.localeCompare(b.root));
+    }
+
+    /** The runbooks a document belongs to. */
+    async of(uri: vscode.Uri): Promise<RunbookCoverageInfo[]> {
+        const result = await this.client.sendRequest<CoverageResult>(CoverageRequest, { uri: uri.toString() });
+        return result.runbooks;
+    }
+
+    private schedule(): void {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.changed.fire(), 150);
+    }
+
+    dispose(): void {
+        if (this.timer) clearTimeout(this.timer);
+        this.changed.dispose();
+        this.disposables.forEach(d => d.dispose());
+    }
+}
+
+/** "12 folders covered · 1 at risk" for one runbook. */
+export function coverageSummary(runbook: RunbookCoverageInfo): { covered: number; atRisk: number; text: string } {
+    const atRisk = runbook.items.filter(i => i.atRisk).length;
+    const covered = runbook.items.length - atRisk;
+    return { covered, atRisk, text: `${covered} folder${covered === 1 ? '' : 's'} covered · ${atRisk} at risk` };
+}
+
+/** A runbook's name for people: its title, else its root file's name. */
+export function runbookLabel(runbook: RunbookCoverageInfo): string {
+    return runbook.title ?? vscode.workspace.asRelativePath(vscode.Uri.parse(runbook.root), false);
+}

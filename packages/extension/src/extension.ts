@@ -1,0 +1,70 @@
+/**
+ * The Backplan extension: language client, run commands, coverage view and status bar.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { setExtensionRoot } from './cli/cli-invocation';
+import { RunbookCodeLensProvider } from './codelens/runbook-codelens';
+import { showArchives, verifyArchives } from './commands/archives';
+import { backUp } from './commands/back-up';
+import { checkWorkspace } from './commands/check-workspace';
+import type { CommandContext } from './commands/command-context';
+import { recover } from './commands/recover';
+import { restoreServer } from './commands/restore-server';
+import { revealDeclaration, showCoverage } from './commands/show-coverage';
+import { showPlan } from './commands/show-plan';
+import { CoverageService } from './coverage/coverage-service';
+import { CoverageTreeProvider, type CoverageNode } from './coverage/coverage-tree';
+import { startLanguageClient } from './language-client';
+import { PLAN_SCHEME, PlanDocumentProvider } from './plan/plan-document-provider';
+import { CoverageStatus } from './status/coverage-status';
+import { BackplanTaskProvider, TASK_TYPE } from './tasks/backplan-task-provider';
+
+/** What `activate` returns: used by the VS Code test suite to read views and state. */
+export interface BackplanApi {
+    client: LanguageClient;
+    coverage: CoverageService;
+    coverageTree: CoverageTreeProvider;
+    coverageView: vscode.TreeView<CoverageNode>;
+    status: CoverageStatus;
+}
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<BackplanApi> {
+    setExtensionRoot(context.extensionPath);
+    void vscode.commands.executeCommand('setContext', 'backplan.active', true);
+    client = await startLanguageClient(context);
+
+    const coverage = new CoverageService(client);
+    const tree = new CoverageTreeProvider(coverage);
+    const view = vscode.window.createTreeView('backplan.coverage', { treeDataProvider: tree, showCollapseAll: true });
+    const plans = new PlanDocumentProvider();
+    const status = new CoverageStatus(coverage);
+    const codeLens = new RunbookCodeLensProvider(coverage);
+    const ctx: CommandContext = { coverage, plans, tree, view };
+
+    context.subscriptions.push(
+        coverage, tree, view, plans, status, codeLens,
+        vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans),
+        vscode.languages.registerCodeLensProvider({ language: 'backplan', scheme: 'file' }, codeLens),
+        vscode.tasks.registerTaskProvider(TASK_TYPE, new BackplanTaskProvider(coverage)),
+        vscode.window.onDidChangeActiveTextEditor(() => tree.refresh()),
+        vscode.commands.registerCommand('backplan.checkWorkspace', () => checkWorkspace()),
+        vscode.commands.registerCommand('backplan.showPlan', (uri?: unknown, options?: object) => showPlan(ctx, uri, options)),
+        vscode.commands.registerCommand('backplan.backup', (uri?: unknown, options?: object) => backUp(ctx, uri, options)),
+        vscode.commands.registerCommand('backplan.restore', (uri?: unknown, options?: object) => restoreServer(ctx, uri, options)),
+        vscode.commands.registerCommand('backplan.recover', (uri?: unknown, options?: object) => recover(ctx, uri, options)),
+        vscode.commands.registerCommand('backplan.verify', (uri?: unknown, options?: object) => verifyArchives(ctx, uri, options)),
+        vscode.commands.registerCommand('backplan.archives', (uri?: unknown, options?: object) => showArchives(ctx, uri, options)),
+        vscode.commands.registerCommand('backplan.showCoverage', (uri?: vscode.Uri) => showCoverage(ctx, uri)),
+        vscode.commands.registerCommand('backplan.refreshCoverage', () => tree.refresh()),
+        vscode.commands.registerCommand('backplan.revealDeclaration', revealDeclaration)
+    );
+    return { client, coverage, coverageTree: tree, coverageView: view, status };
+}
+
+export async function deactivate(): Promise<void> {
+    await client?.stop();
+    client = undefined;
+}

@@ -1,0 +1,31 @@
+/**
+ * The language client: starts the bundled Langium server over Node IPC, watches every
+ * `.backplan` file (imported files too, so editing one re-checks the runbooks that import
+ * it) and hides the problems of `backplan.validation.ignorePaths`.
+ */
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { isIgnoredPath } from './ignore-paths';
+
+export async function startLanguageClient(context: vscode.ExtensionContext): Promise<LanguageClient> {
+    const module = context.asAbsolutePath('dist/server.js');
+    const serverOptions: ServerOptions = {
+        run: { module, transport: TransportKind.ipc },
+        debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } }
+    };
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.backplan');
+    context.subscriptions.push(watcher);
+    const clientOptions: LanguageClientOptions = {
+        documentSelector: [{ scheme: 'file', language: 'backplan' }],
+        synchronize: { fileEvents: watcher, configurationSection: 'backplan' },
+        outputChannelName: 'Backplan Language Server',
+        middleware: {
+            handleDiagnostics(uri, diagnostics, next) {
+                next(uri, isIgnoredPath(uri) ? [] : diagnostics);
+            }
+        }
+    };
+    const client = new LanguageClient('backplan', 'Backplan Language Server', serverOptions, clientOptions);
+    await client.start();
+    return client;
+}

@@ -1,0 +1,131 @@
+/**
+ * Tasks of type `backplan`: every run the extension starts is one (live output in a
+ * terminal, cancellable, visible in the task list), and `tasks.json` can declare its own:
+ *
+ *   { "type": "backplan", "command": "backup", "runbook": "acme.backplan", "args": ["--policy", "Nightly"] }
+ *
+ * The `$backplan` problem matcher reads the CLI's `file:line:col: severity: message [code]`.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Verb } from '../cli/cli-invocation';
+import type { CoverageService } from '../coverage/coverage-service';
+import { restrictedModeMessage } from '../trust';
+import { CliPseudoterminal, type RunResult } from './cli-pseudoterminal';
+
+export const TASK_TYPE = 'backplan';
+
+export interface BackplanTaskDefinition extends vscode.TaskDefinition {
+    type: typeof TASK_TYPE;
+    command: Verb;
+    /** Runbook file (relative to the workspace folder, or absolute); for check, a path (default "."). */
+    runbook?: string;
+    args?: string[];
+}
+
+/** Verbs that only read: no stop/start, nothing written. */
+const READ_ONLY: ReadonlySet<Verb> = new Set(['check', 'archives', 'history']);
+
+/** Creates a task; `onTerminal` receives the pseudoterminal when the task starts. */
+export function createBackplanTask(definition: BackplanTaskDefinition, folder: vscode.WorkspaceFolder,
+    onTerminal?: (pty: CliPseudoterminal) => void): vscode.Task {
+    const execution = new vscode.CustomExecution(async resolved => {
+        const def = resolved as BackplanTaskDefinition;
+        const runbook = def.runbook ?? (def.command === 'check' ? '.' : undefined);
+        const refusal = def.command !== 'check' && !vscode.workspace.isTrusted
+            ? restrictedModeMessage(`backplan ${def.command}`)
+            : runbook === undefined ? `A backplan ${def.command} task needs a "runbook".` : undefined;
+        const pty = new CliPseudoterminal({
+            verb: def.command,
+            targets: runbook === undefined ? [] : [runbook],
+            args: def.args ?? [],
+            cwd: folder.uri.fsPath
+        }, folder.uri, refusal);
+        onTerminal?.(pty);
+        return pty;
+    });
+    const name = [definition.command, definition.runbook ? path.basename(definition.runbook) : '', ...(definition.args ?? [])]
+        .filter(Boolean).join(' ');
+    const task = new vscode.Task(definition, folder, name, 'backplan', execution, ['$backplan']);
+    task.group = definition.command === 'check' ? vscode.TaskGroup.Test : undefined;
+    task.presentationOptions = {
+        reveal: vscode.TaskRevealKind.Always,
+        panel: vscode.TaskPanelKind.Dedicated,
+        clear: true,
+        showReuseMessage: false,
+        focus: false
+    };
+    task.detail = READ_ONLY.has(definition.command) ? 'reads only' : 'stops and starts applications as the runbook says';
+    return task;
+}
+
+/** Runs a task to its end, with a cancellable progress notification and a summary message. */
+export async function runBackplanTask(definition: BackplanTaskDefinition, folder: vscode.WorkspaceFolder, title: string): Promise<RunResult> {
+    let onTerminal!: (pty: CliPseudoterminal) => void;
+    const started = new Promise<CliPseudoterminal>(resolve => { onTerminal = resolve; });
+    const task = createBackplanTask(definition, folder, pty => onTerminal(pty));
+    await vscode.tasks.executeTask(task);
+    const pty = await started;
+    const result = await vscode.window.withProgress({
+        location: vscode.ProgressLocation.Notification,
+        title: `Backplan: ${title}`,
+        cancellable: true
+    }, async (progress, token) => {
+        const cancel = token.onCancellationRequested(() => {
+            progress.report({ message: 'stopping gracefully: applications are restarted first…' });
+            pty.interrupt();
+        });
+        const lines = pty.onDidPrintLine(line => progress.report({ message: line.slice(0, 120) }));
+        try {
+            return await pty.result;
+        } finally {
+            cancel.dispose();
+            lines.dispose();
+        }
+    });
+    const summary = `Backplan: ${title} ${result.cancelled ? 'was cancelled' : result.exitCode === 0 ? 'succeeded' : 'failed'}` +
+        ` in ${result.seconds.toFixed(1)} s${result.lastLine ? ` — ${result.lastLine}` : ''}`;
+    if (result.exitCode === 0 && !result.cancelled) {
+        void vscode.window.showInformationMessage(summary);
+    } else if (result.cancelled) {
+        void vscode.window.showWarningMessage(summary);
+    } else {
+        void vscode.window.showErrorMessage(summary);
+    }
+    return result;
+}
+
+/** Offers check, backup, verify and archives tasks for every runbook of the workspace. */
+export class BackplanTaskProvider implements vscode.TaskProvider {
+    constructor(private readonly coverage: CoverageService) {}
+
+    async provideTasks(): Promise<vscode.Task[]> {
+        const tasks: vscode.Task[] = [];
+        for (const folder of vscode.workspace.workspaceFolders ?? []) {
+            tasks.push(createBackplanTask({ type: TASK_TYPE, command: 'check', runbook: '.' }, folder));
+        }
+        let runbooks: Awaited<ReturnType<CoverageService['all']>> = [];
+        try {
+            runbooks = await this.coverage.all();
+        } catch {
+            return tasks;
+        }
+        for (const runbook of runbooks) {
+            const uri = vscode.Uri.parse(runbook.root);
+            const folder = vscode.workspace.getWorkspaceFolder(uri);
+            if (!folder) continue;
+            const relative = path.relative(folder.uri.fsPath, uri.fsPath);
+            for (const command of ['backup', 'verify', 'archives'] as const) {
+                tasks.push(createBackplanTask({ type: TASK_TYPE, command, runbook: relative }, folder));
+            }
+        }
+        return tasks;
+    }
+
+    resolveTask(task: vscode.Task): vscode.Task | undefined {
+        const definition = task.definition as BackplanTaskDefinition;
+        if (definition.type !== TASK_TYPE || !definition.command) return undefined;
+        const folder = typeof task.scope === 'object' ? task.scope : vscode.workspace.workspaceFolders?.[0];
+        return folder ? createBackplanTask(definition, folder) : undefined;
+    }
+}

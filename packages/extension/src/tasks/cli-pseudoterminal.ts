@@ -1,0 +1,121 @@
+/**
+ * A pseudoterminal that runs one `backplan` invocation: live output, cancellation as the
+ * engine's graceful stop (SIGINT: the engine still restarts every application it stopped),
+ * and a final summary line.
+ */
+import type { ChildProcess } from 'node:child_process';
+import * as vscode from 'vscode';
+import { displayCommand, spawnCli, type CliInvocation } from '../cli/cli-invocation';
+
+export interface RunResult {
+    /** The CLI's exit code; undefined when it could not start. */
+    exitCode: number | undefined;
+    /** Whether the user cancelled the run. */
+    cancelled: boolean;
+    /** Seconds from start to exit. */
+    seconds: number;
+    /** Everything the CLI printed (ANSI codes removed). */
+    output: string;
+    /** The last non-empty line printed: the engine's own summary. */
+    lastLine: string;
+}
+
+export class CliPseudoterminal implements vscode.Pseudoterminal {
+    private readonly writeEmitter = new vscode.EventEmitter<string>();
+    private readonly closeEmitter = new vscode.EventEmitter<number>();
+    private readonly progressEmitter = new vscode.EventEmitter<string>();
+    readonly onDidWrite = this.writeEmitter.event;
+    readonly onDidClose = this.closeEmitter.event;
+    /** Each line the CLI prints, as it comes (for the progress notification). */
+    readonly onDidPrintLine = this.progressEmitter.event;
+    readonly result: Promise<RunResult>;
+    private resolveResult!: (result: RunResult) => void;
+    private child: ChildProcess | undefined;
+    private cancelled = false;
+    private output = '';
+    private partial = '';
+
+    constructor(private readonly invocation: CliInvocation, private readonly scope: vscode.Uri | undefined,
+        private readonly refusal?: string) {
+        this.result = new Promise(resolve => { this.resolveResult = resolve; });
+    }
+
+    open(): void {
+        if (this.refusal) {
+            this.writeLine(`\x1b[31m${this.refusal}\x1b[0m`);
+            this.finish(undefined, 0);
+            return;
+        }
+        const started = Date.now();
+        this.writeLine(`\x1b[2m$ ${displayCommand(this.invocation, this.scope)}\x1b[0m`);
+        try {
+            this.child = spawnCli(this.invocation, { color: true, scope: this.scope });
+        } catch (err) {
+            this.writeLine(`\x1b[31mbackplan could not start: ${String(err)}\x1b[0m`);
+            this.finish(undefined, started);
+            return;
+        }
+        const onData = (chunk: Buffer) => this.print(chunk.toString('utf8'));
+        this.child.stdout!.on('data', onData);
+        this.child.stderr!.on('data', onData);
+        this.child.on('error', err => {
+            this.writeLine(`\x1b[31mbackplan could not start: ${err.message}\x1b[0m`);
+            this.finish(undefined, started);
+        });
+        this.child.on('close', (code, signal) => this.finish(code ?? (signal ? 130 : undefined), started));
+    }
+
+    /** Asks the engine to stop gracefully (it restarts every application it stopped). */
+    interrupt(): void {
+        if (!this.child || this.child.exitCode !== null || this.cancelled) return;
+        this.cancelled = true;
+        this.writeLine('\r\n\x1b[33mCancelling: the run stops after it has restarted every application it stopped…\x1b[0m');
+        this.child.kill('SIGINT');
+    }
+
+    /** The terminal was closed or the task terminated: stop gracefully, never kill. */
+    close(): void {
+        this.interrupt();
+    }
+
+    handleInput(data: string): void {
+        if (data === '\x03') this.interrupt();
+    }
+
+    private print(text: string): void {
+        this.output += text;
+        this.writeEmitter.fire(text.replace(/\r?\n/g, '\r\n'));
+        const lines = (this.partial + text).split(/\r?\n/);
+        this.partial = lines.pop() ?? '';
+        for (const line of lines) {
+            const plain = stripAnsi(line).trim();
+            if (plain) this.progressEmitter.fire(plain);
+        }
+    }
+
+    private writeLine(text: string): void {
+        this.writeEmitter.fire(text.replace(/\r?\n/g, '\r\n') + '\r\n');
+    }
+
+    private done = false;
+
+    private finish(exitCode: number | undefined, started: number): void {
+        if (this.done) return;
+        this.done = true;
+        const seconds = started ? (Date.now() - started) / 1000 : 0;
+        const output = stripAnsi(this.output);
+        const lastLine = output.split(/\r?\n/).map(l => l.trim()).filter(Boolean).pop() ?? '';
+        if (!this.refusal) {
+            const verdict = this.cancelled ? 'cancelled' : exitCode === 0 ? 'succeeded' : 'failed';
+            const color = exitCode === 0 && !this.cancelled ? 32 : this.cancelled ? 33 : 31;
+            this.writeLine(`\r\n\x1b[${color}m── backplan ${this.invocation.verb} ${verdict} (exit ${exitCode ?? '–'}) in ${seconds.toFixed(1)} s ──\x1b[0m`);
+        }
+        this.resolveResult({ exitCode, cancelled: this.cancelled, seconds, output, lastLine });
+        this.closeEmitter.fire(exitCode ?? 1);
+    }
+}
+
+export function stripAnsi(text: string): string {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+}
