@@ -13,12 +13,16 @@ import { BackplanGeneratedModule, BackplanGeneratedSharedModule } from '../gener
 import { registerValidationChecks } from '../validation/backplan-validator.js';
 import type { BackplanSharedCoreServices } from '../workspace/backplan-document-builder.js';
 import { BackplanCodeActionProvider } from './backplan-code-action-provider.js';
+import { BackplanFormatter } from './backplan-formatter.js';
+import { BackplanHoverProvider } from './backplan-hover-provider.js';
 import { BackplanWorkspaceManager } from './backplan-workspace-manager.js';
 import { DefaultImportLoader, type ImportLoader } from './import-loader.js';
+import { DefaultRuleDocumentation, type RuleDocumentation } from './rule-documentation.js';
 
 /** Services the language server adds to the shared ones. */
 export type BackplanSharedLspAddedServices = {
     workspace: { ImportLoader: ImportLoader };
+    lsp: { RuleDocumentation: RuleDocumentation };
 };
 
 /** Shared services of the language server. */
@@ -30,7 +34,9 @@ export type BackplanLspServices = LangiumServices & BackplanAddedServices & { sh
 /** Backplan's LSP slots (each in its own file under `lsp/`). */
 export const BackplanLspModule: Module<BackplanLspServices, PartialLangiumServices> = {
     lsp: {
-        CodeActionProvider: services => new BackplanCodeActionProvider(services)
+        CodeActionProvider: services => new BackplanCodeActionProvider(services),
+        HoverProvider: services => new BackplanHoverProvider(services),
+        Formatter: () => new BackplanFormatter()
     }
 };
 
@@ -39,6 +45,9 @@ export const BackplanSharedLspModule: Module<BackplanSharedLspServices, PartialL
     workspace: {
         WorkspaceManager: shared => new BackplanWorkspaceManager(shared),
         ImportLoader: shared => new DefaultImportLoader(shared)
+    },
+    lsp: {
+        RuleDocumentation: shared => new DefaultRuleDocumentation(shared)
     }
 };
 
@@ -62,6 +71,7 @@ export function createBackplanLspServices(context: DefaultSharedModuleContext): 
     registerValidationChecks(Backplan);
     // Eager: it listens to builds from the start.
     void shared.workspace.ImportLoader;
+    void shared.lsp.RuleDocumentation;
     if (!context.connection) {
         // Without a client there is no configuration request to wait for.
         shared.workspace.ConfigurationProvider.initialized({});
