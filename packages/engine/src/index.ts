@@ -37,3 +37,4 @@ export * from './run/preflight.js';
 export * from './run/server-backup.js';
 export * from './run/backup-runner.js';
 export * from './run/verify-tapes.js';
+export * from './hosts/ssh/index.js';

@@ -21,7 +21,7 @@ import { chmodSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { SpawnOptions } from 'node:child_process';
-import { OutputTail, spawnProcess, type Spawned } from '../child-process.js';
+import { spawnProcess, type Spawned } from '../child-process.js';
 import { SshError, classifySshFailure, describeSshExit, type SshTargetInfo } from './ssh-errors.js';
 
 /** Where to connect, as parsed from `ssh://[user@]host[:port]`. */
@@ -63,9 +63,12 @@ export function resolveSshConfig(flag: string | undefined, env: NodeJS.ProcessEn
     return file === undefined ? undefined : path.resolve(file);
 }
 
-/** How a target is shown: the runbook's URL. */
+/**
+ * How a target is shown and journaled: `ssh://[user@]host:port`, the port always written,
+ * the same text as open-host.ts's hostLabel (recovery opens a host from it).
+ */
 export function targetLabel(t: SshTarget): string {
-    return `ssh://${t.user ? t.user + '@' : ''}${t.hostname}${t.port !== 22 ? ':' + t.port : ''}`;
+    return `ssh://${t.user ? t.user + '@' : ''}${t.hostname}:${t.port}`;
 }
 
 /**
@@ -247,4 +250,3 @@ export function isRetryable(err: unknown): boolean {
     return ['connection-refused', 'no-route', 'timeout', 'connection-lost', 'dns'].includes(err.failure.kind);
 }
 
-export { OutputTail };

@@ -118,7 +118,8 @@ export class SshHost implements Host {
         try {
             return await this.withReconnect(once, options.signal);
         } catch (err) {
-            return { code: 255, output: (err as Error).message, timedOut, ok: false, durationMs: Date.now() - started };
+            // ssh itself failed: no exit code of the command to report (engine: "could not be run: …").
+            return { output: (err as Error).message, timedOut, ok: false, durationMs: Date.now() - started };
         }
     }
 
