@@ -1,0 +1,175 @@
+/**
+ * A throw-away lab for end-to-end runner tests: a temp folder with data folders, a tape,
+ * a state folder and a `bin/` put first on the PATH that holds
+ *   demo-app     the demo servers (examples/demo/demo-app.mjs)
+ *   tar          a pass-through to the real tar that, when LAB_TAR_MODE is set, misbehaves
+ *                on --create: `stall` (send 64 KiB, write LAB_TAR_MARK, hang) or `kill`
+ *                (send 64 KiB, then die of SIGKILL mid-stream)
+ * The CLI is the built bundle, run as a child process (pipes, no TTY).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const REPO = path.resolve(__dirname, '../..');
+export const CLI = path.join(REPO, 'packages/cli/dist/backplan.mjs');
+const DEMO_APP = path.join(REPO, 'examples/demo/demo-app.mjs');
+const REAL_TAR = execFileSync('sh', ['-c', 'command -v tar']).toString().trim();
+
+export interface CliResult { code: number | null; stdout: string; stderr: string }
+
+export interface ServerSpec {
+    name: string;
+    role?: 'mail' | 'catalog';
+    stop?: string;
+    start?: string;
+}
+
+const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export class Lab {
+    readonly bin: string;
+    readonly tape: string;
+    readonly state: string;
+    readonly runbook: string;
+    private readonly mounts: string[] = [];
+    env: Record<string, string> = {};
+
+    constructor(readonly root: string) {
+        this.bin = path.join(root, 'bin');
+        this.tape = path.join(root, 'tape');
+        this.state = path.join(root, 'state');
+        this.runbook = path.join(root, 'lab.backplan');
+        fs.mkdirSync(this.bin, { recursive: true });
+        fs.mkdirSync(this.tape, { recursive: true });
+        fs.writeFileSync(path.join(this.bin, 'demo-app'), `#!/bin/sh\nexec ${q(process.execPath)} ${q(DEMO_APP)} "$@"\n`, { mode: 0o755 });
+        fs.writeFileSync(path.join(this.bin, 'tar'), `#!/bin/sh
+case " $* " in
+  *" --create "*)
+    case "$LAB_TAR_MODE" in
+      stall) ${q(REAL_TAR)} "$@" | { head -c 65536; echo $$ > "$LAB_TAR_MARK"; exec sleep 600; }; exit 1 ;;
+      kill) ${q(REAL_TAR)} "$@" | head -c 65536; kill -KILL $$ ;;
+    esac ;;
+esac
+exec ${q(REAL_TAR)} "$@"
+`, { mode: 0o755 });
+    }
+
+    static create(): Lab {
+        return new Lab(fs.mkdtempSync(path.join(os.tmpdir(), 'backplan-lab-')));
+    }
+
+    /** A data folder path for a server. */
+    data(name: string): string {
+        return path.join(this.root, 'servers', name);
+    }
+
+    /** Writes a runbook: the servers, one tape at `this.tape`, one backup of them all. */
+    writeRunbook(servers: ServerSpec[], options: { keep?: string; parallel?: number; tapeAt?: string } = {}): void {
+        const lines = [`tape T { at "${options.tapeAt ?? this.tape}"${options.keep ? ` keep ${options.keep}` : ''} }`];
+        const catalogs = servers.filter(s => s.role === 'catalog');
+        for (const s of servers) {
+            fs.mkdirSync(this.data(s.name), { recursive: true });
+            lines.push(`server ${s.name} { role ${s.role ?? 'mail'}${s.role === 'catalog' && s === catalogs[0] ? ' master' : ''} host local data "${this.data(s.name)}" stop "${s.stop ?? 'demo-app stop'}" start "${s.start ?? 'demo-app start'}" }`);
+        }
+        if (catalogs.length) lines.push(`folder Shared on ${catalogs.map(s => s.name).join(', ')}`);
+        lines.push(`backup Nightly { servers ${servers.map(s => s.name).join(', ')} to T ${options.parallel ? `parallel ${options.parallel}` : 'rolling'} }`);
+        fs.writeFileSync(this.runbook, lines.join('\n') + '\n');
+    }
+
+    private childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+        const env: NodeJS.ProcessEnv = { ...process.env, ...this.env, ...extra };
+        for (const name of ['NO_COLOR', 'FORCE_COLOR', 'BACKPLAN_DEBUG']) if (!(name in this.env) && !(name in extra)) delete env[name];
+        env.PATH = `${this.bin}${path.delimiter}${extra.PATH ?? this.env.PATH ?? process.env.PATH}`;
+        return env;
+    }
+
+    /** Starts `backplan ARGS… --state STATE` (the runbook is the first argument after the verb). */
+    spawnCli(verb: string, args: string[] = [], env: Record<string, string> = {}): ChildProcess & { result: Promise<CliResult> } {
+        const child = spawn(process.execPath, [CLI, verb, this.runbook, '--state', this.state, ...args], {
+            env: this.childEnv(env), stdio: ['ignore', 'pipe', 'pipe']
+        }) as ChildProcess & { result: Promise<CliResult> };
+        let stdout = '';
+        let stderr = '';
+        child.stdout!.on('data', c => { stdout += c; });
+        child.stderr!.on('data', c => { stderr += c; });
+        child.result = new Promise(resolve => child.on('close', code => resolve({ code, stdout, stderr })));
+        return child;
+    }
+
+    /** Runs `backplan VERB RUNBOOK --state STATE ARGS…` to completion. */
+    cli(verb: string, args: string[] = [], env: Record<string, string> = {}): Promise<CliResult> {
+        return this.spawnCli(verb, args, env).result;
+    }
+
+    /** Runs a demo-app verb for a server; returns its exit code. */
+    app(name: string, verb: 'start' | 'stop' | 'status', role = 'mail'): number {
+        try {
+            execFileSync(path.join(this.bin, 'demo-app'), [verb, '--data', this.data(name), '--role', role], { stdio: 'ignore' });
+            return 0;
+        } catch (err) {
+            return (err as { status?: number }).status ?? 1;
+        }
+    }
+
+    running(name: string): boolean {
+        return this.app(name, 'status') === 0;
+    }
+
+    /** Mounts a tmpfs of the given size on the tape folder (false when not permitted). */
+    mountTape(options: string): boolean {
+        try {
+            execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', this.tape], { stdio: 'ignore' });
+            this.mounts.push(this.tape);
+            return true;
+        } catch {
+            return false;
+        }
+    }
+
+    remountTape(options: string): void {
+        execFileSync('mount', ['-o', `remount,${options}`, this.tape], { stdio: 'ignore' });
+    }
+
+    /** Archive files and manifests on the tape. */
+    tapeFiles(): string[] {
+        const dir = path.join(this.tape, 'archives');
+        return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+    }
+
+    /** The listed archives (`backplan archives --format json`). */
+    async archives(): Promise<Array<{ id: string; server: string; verified: { ok: boolean } | null; problem?: string }>> {
+        const r = await this.cli('archives', ['--format', 'json']);
+        if (r.code !== 0) throw new Error(`archives failed: ${r.stderr}`);
+        return JSON.parse(r.stdout).archives;
+    }
+
+    /** Stops every demo server and removes the lab (unmounting what it mounted). */
+    cleanup(): void {
+        const servers = path.join(this.root, 'servers');
+        if (fs.existsSync(servers)) for (const name of fs.readdirSync(servers)) this.app(name, 'stop');
+        for (const m of this.mounts.reverse()) {
+            try { execFileSync('umount', ['-l', m], { stdio: 'ignore' }); } catch { /* already gone */ }
+        }
+        fs.rmSync(this.root, { recursive: true, force: true });
+    }
+}
+
+/** Fills a folder with some mail-like files. */
+export function seedMail(dir: string, count = 20, size = 4096): void {
+    fs.mkdirSync(path.join(dir, 'Inbox'), { recursive: true });
+    for (let i = 0; i < count; i++) fs.writeFileSync(path.join(dir, 'Inbox', `seed-${i}.eml`), `Subject: ${i}\n\n${'x'.repeat(size)}\n`);
+}
+
+/** Waits until a file exists (polling; the test's own timeout bounds it). */
+export async function waitForFile(file: string): Promise<void> {
+    while (!fs.existsSync(file)) await new Promise(r => setTimeout(r, 20));
+}
+
+/** Extracts an archive (zstd or gzip) with the plain system tar into a fresh folder. */
+export function extractWithTar(archive: string, into: string): void {
+    fs.mkdirSync(into, { recursive: true });
+    const tool = archive.endsWith('.zst') ? 'zstd' : 'gzip';
+    execFileSync('sh', ['-c', `${tool} -dc "$1" | ${q(REAL_TAR)} -x --numeric-owner -p -f - -C "$2"`, 'sh', archive, into]);
+}
