@@ -12,7 +12,7 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 import {
     DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, ExitNotification, InitializedNotification,
     InitializeRequest, PublishDiagnosticsNotification, ShutdownRequest,
-    type Diagnostic, type InitializeParams, type PublishDiagnosticsParams, type TextEdit
+    type Diagnostic, type InitializeParams, type InitializeResult, type PublishDiagnosticsParams, type TextEdit
 } from 'vscode-languageserver-protocol';
 
 /** The repository root. */
@@ -50,8 +50,10 @@ export class LspClient {
     protected readonly versions = new Map<string, number>();
     protected readonly texts = new Map<string, string>();
     protected stderr = '';
+    /** The server's answer to `initialize`. */
+    initializeResult?: InitializeResult;
 
-    protected constructor(readonly process: ChildProcess) {
+    protected constructor(readonly process: ChildProcess, settings: Record<string, unknown> = {}) {
         this.connection = createMessageConnection(
             new StreamMessageReader(process.stdout!), new StreamMessageWriter(process.stdin!));
         process.stderr!.on('data', chunk => { this.stderr += String(chunk); });
@@ -65,16 +67,17 @@ export class LspClient {
             }
         });
         // Answer the server's requests the way VS Code does, minimally.
-        this.connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => null));
+        this.connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string }> }) =>
+            params.items.map(item => (item.section && settings[item.section]) ?? null));
         this.connection.onRequest('client/registerCapability', () => null);
         this.connection.onRequest('window/workDoneProgress/create', () => null);
         this.connection.listen();
     }
 
     /** Spawns the server and runs the initialize handshake with one workspace folder. */
-    static async start(workspace: string, options: { initializationOptions?: unknown; server?: string } = {}): Promise<LspClient> {
+    static async start(workspace: string, options: { initializationOptions?: unknown; server?: string; settings?: Record<string, unknown> } = {}): Promise<LspClient> {
         const child = spawn(process.execPath, [options.server ?? SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-        const client = new LspClient(child);
+        const client = new LspClient(child, options.settings);
         const params: InitializeParams = {
             processId: process.pid,
             rootUri: uriOf(workspace),
@@ -96,7 +99,7 @@ export class LspClient {
                 }
             }
         };
-        await client.connection.sendRequest(InitializeRequest.type, params);
+        client.initializeResult = await client.connection.sendRequest(InitializeRequest.type, params);
         await client.connection.sendNotification(InitializedNotification.type, {});
         return client;
     }
@@ -134,9 +137,10 @@ export class LspClient {
         return this.texts.get(uriOf(file)) ?? readFileSync(file, 'utf8');
     }
 
-    /** Replaces the whole text of an opened file. */
+    /** Replaces the whole text of an opened file (and forgets its diagnostics until the server publishes new ones). */
     async change(file: string, text: string): Promise<void> {
         const uri = uriOf(file);
+        this.diagnostics.delete(uri);
         const version = (this.versions.get(uri) ?? 1) + 1;
         this.versions.set(uri, version);
         this.texts.set(uri, text);

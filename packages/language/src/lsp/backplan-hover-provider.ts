@@ -11,6 +11,7 @@ import type { RunbookModel } from '../model/runbook-model.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
 import type { BackplanLspServices } from './backplan-lsp-module.js';
 import { copiesMarkdown, copiesSummary, hostText } from './coverage-text.js';
+import { backupModel, folderModel } from './model-lookup.js';
 import type { RuleDocumentation } from './rule-documentation.js';
 
 /** Hover with coverage and rule explanations. */
@@ -70,7 +71,7 @@ export class BackplanHoverProvider extends MultilineCommentHoverProvider {
     }
 
     protected backupSignature(node: Backup, model: RunbookModel | undefined): string {
-        const backup = model?.backups.find(b => b.node === node);
+        const backup = model && backupModel(model, node);
         const mode = !backup || backup.parallel === 1 ? 'rolling' : `parallel ${backup.parallel}`;
         const servers = backup?.servers.map(s => s.name).join(', ') || 'no servers';
         return `**backup** \`${node.name}\` — ${servers} to ${backup?.tape ? `\`${backup.tape.name}\`` : 'no tape'}, ${mode}`;
@@ -81,7 +82,7 @@ export class BackplanHoverProvider extends MultilineCommentHoverProvider {
         const model = this.modelOf(node);
         if (!model) return undefined;
         if (isFolder(node)) {
-            const folder = model.folders.find(f => f.node === node);
+            const folder = folderModel(model, node);
             const coverage = folder && model.coverage.get(folder);
             return coverage && `${copiesSummary(coverage, model.requireOffsite)}:\n${copiesMarkdown(coverage, folder.path)}`;
         }

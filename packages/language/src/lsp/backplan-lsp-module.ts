@@ -13,8 +13,12 @@ import { BackplanGeneratedModule, BackplanGeneratedSharedModule } from '../gener
 import { registerValidationChecks } from '../validation/backplan-validator.js';
 import type { BackplanSharedCoreServices } from '../workspace/backplan-document-builder.js';
 import { BackplanCodeActionProvider } from './backplan-code-action-provider.js';
+import { BackplanFoldingRangeProvider } from './backplan-folding-range-provider.js';
 import { BackplanFormatter } from './backplan-formatter.js';
 import { BackplanHoverProvider } from './backplan-hover-provider.js';
+import { BackplanInlayHintProvider } from './backplan-inlay-hint-provider.js';
+import { BackplanNodeKindProvider } from './backplan-node-kind-provider.js';
+import { BackplanSemanticTokenProvider } from './backplan-semantic-token-provider.js';
 import { BackplanWorkspaceManager } from './backplan-workspace-manager.js';
 import { DefaultImportLoader, type ImportLoader } from './import-loader.js';
 import { DefaultRuleDocumentation, type RuleDocumentation } from './rule-documentation.js';
@@ -36,7 +40,10 @@ export const BackplanLspModule: Module<BackplanLspServices, PartialLangiumServic
     lsp: {
         CodeActionProvider: services => new BackplanCodeActionProvider(services),
         HoverProvider: services => new BackplanHoverProvider(services),
-        Formatter: () => new BackplanFormatter()
+        Formatter: () => new BackplanFormatter(),
+        InlayHintProvider: services => new BackplanInlayHintProvider(services),
+        SemanticTokenProvider: services => new BackplanSemanticTokenProvider(services),
+        FoldingRangeProvider: services => new BackplanFoldingRangeProvider(services)
     }
 };
 
@@ -47,7 +54,8 @@ export const BackplanSharedLspModule: Module<BackplanSharedLspServices, PartialL
         ImportLoader: shared => new DefaultImportLoader(shared)
     },
     lsp: {
-        RuleDocumentation: shared => new DefaultRuleDocumentation(shared)
+        RuleDocumentation: shared => new DefaultRuleDocumentation(shared),
+        NodeKindProvider: () => new BackplanNodeKindProvider()
     }
 };
 
