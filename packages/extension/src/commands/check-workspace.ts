@@ -1,8 +1,10 @@
 /**
  * Backplan: Check Workspace — `backplan check` over every workspace folder, exactly as CI
- * runs it. In a trusted workspace it runs as a task whose `$backplan` problem matcher
- * feeds the Problems view; in Restricted Mode (where tasks cannot run) the CLI's report
- * goes to the Backplan output channel. Checking only reads files, so both modes allow it.
+ * runs it. In a trusted workspace it runs as a task (terminal, summary); in Restricted Mode
+ * (where tasks cannot run) the CLI's report goes to the Backplan output channel. Checking
+ * only reads files, so both modes allow it. The language server already puts the same
+ * findings in the Problems view, so this task runs without the `$backplan` problem matcher
+ * (which `tasks.json` and the provided `check` task use) to avoid listing each one twice.
  */
 import * as vscode from 'vscode';
 import { runCli } from '../cli/cli-invocation';
@@ -15,7 +17,7 @@ export async function checkWorkspace(): Promise<RunResult[]> {
     const results: RunResult[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
         if (vscode.workspace.isTrusted) {
-            results.push(await runBackplanTask({ type: 'backplan', command: 'check', runbook: '.' }, folder, `check ${folder.name}`));
+            results.push(await runBackplanTask({ type: 'backplan', command: 'check', runbook: '.' }, folder, `check ${folder.name}`, []));
             continue;
         }
         const started = Date.now();

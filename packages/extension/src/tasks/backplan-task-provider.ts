@@ -28,7 +28,7 @@ const READ_ONLY: ReadonlySet<Verb> = new Set(['check', 'archives', 'history']);
 
 /** Creates a task; `onTerminal` receives the pseudoterminal when the task starts. */
 export function createBackplanTask(definition: BackplanTaskDefinition, folder: vscode.WorkspaceFolder,
-    onTerminal?: (pty: CliPseudoterminal) => void): vscode.Task {
+    onTerminal?: (pty: CliPseudoterminal) => void, problemMatchers: string[] = ['$backplan']): vscode.Task {
     const execution = new vscode.CustomExecution(async resolved => {
         const def = resolved as BackplanTaskDefinition;
         const runbook = def.runbook ?? (def.command === 'check' ? '.' : undefined);
@@ -46,7 +46,7 @@ export function createBackplanTask(definition: BackplanTaskDefinition, folder: v
     });
     const name = [definition.command, definition.runbook ? path.basename(definition.runbook) : '', ...(definition.args ?? [])]
         .filter(Boolean).join(' ');
-    const task = new vscode.Task(definition, folder, name, 'backplan', execution, ['$backplan']);
+    const task = new vscode.Task(definition, folder, name, 'backplan', execution, problemMatchers);
     task.group = definition.command === 'check' ? vscode.TaskGroup.Test : undefined;
     task.presentationOptions = {
         reveal: vscode.TaskRevealKind.Always,
@@ -60,12 +60,18 @@ export function createBackplanTask(definition: BackplanTaskDefinition, folder: v
 }
 
 /** Runs a task to its end, with a cancellable progress notification and a summary message. */
-export async function runBackplanTask(definition: BackplanTaskDefinition, folder: vscode.WorkspaceFolder, title: string): Promise<RunResult> {
+export async function runBackplanTask(definition: BackplanTaskDefinition, folder: vscode.WorkspaceFolder, title: string,
+    problemMatchers?: string[]): Promise<RunResult> {
     let onTerminal!: (pty: CliPseudoterminal) => void;
     const started = new Promise<CliPseudoterminal>(resolve => { onTerminal = resolve; });
-    const task = createBackplanTask(definition, folder, pty => onTerminal(pty));
+    const task = createBackplanTask(definition, folder, pty => onTerminal(pty), problemMatchers);
     await vscode.tasks.executeTask(task);
-    const pty = await started;
+    const pty = await Promise.race([started, new Promise<undefined>(resolve => setTimeout(() => resolve(undefined), 60_000))]);
+    if (!pty) {
+        const message = `Backplan: the ${title} task did not start (is another run of it still active?).`;
+        void vscode.window.showErrorMessage(message);
+        return { exitCode: undefined, cancelled: false, seconds: 0, output: message, lastLine: message };
+    }
     const result = await vscode.window.withProgress({
         location: vscode.ProgressLocation.Notification,
         title: `Backplan: ${title}`,

@@ -1,0 +1,132 @@
+/** Run commands in a trusted workspace: Check Workspace, Show Plan, a backup of the demo. */
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { activate, examples, sleep, waitFor, type Api } from './helpers';
+
+interface RunResult { exitCode: number | undefined; cancelled: boolean; output: string; lastLine: string }
+interface PlanResult { exitCode: number | null; text: string; document: vscode.TextDocument }
+
+/** Every file below a folder, with its modification time. */
+function filesBelow(dir: string): Array<{ file: string; mtime: number }> {
+    if (!existsSync(dir)) return [];
+    const result: Array<{ file: string; mtime: number }> = [];
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) result.push(...filesBelow(full));
+        else if (entry.isFile()) result.push({ file: full, mtime: statSync(full).mtimeMs });
+    }
+    return result;
+}
+
+/** Runs a program without blocking the extension host. */
+function runAsync(file: string, args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    return new Promise(resolve => {
+        const child = spawn(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
+        child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+        child.on('error', err => resolve({ status: null, stdout, stderr: stderr + String(err) }));
+        child.on('close', status => resolve({ status, stdout, stderr }));
+    });
+}
+
+export function registerCommandTests(): void {
+    describe('run commands (trusted workspace)', () => {
+        let api: Api;
+        before(async () => {
+            ({ api } = await activate());
+            assert.equal(vscode.workspace.isTrusted, true, 'this run needs a trusted workspace');
+        });
+
+        afterEach(async () => {
+            await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        });
+
+        it('Check Workspace runs `backplan check` in a task and reports the findings', async () => {
+            const [result] = await vscode.commands.executeCommand<RunResult[]>('backplan.checkWorkspace');
+            assert.equal(result.exitCode, 1, result.output);
+            assert.match(result.output, /broken\/coverage-single-copy\.backplan:\d+:\d+: error: .* \[coverage\.single-copy\]/);
+            assert.match(result.lastLine, /\d+ errors?, \d+ warnings? in \d+ files/);
+        });
+
+        it('Show Plan opens the backup dry run in a read-only document', async () => {
+            const runbook = examples('small-master-offsite', 'acme.backplan');
+            const plan = await vscode.commands.executeCommand<PlanResult>('backplan.showPlan', runbook, { verb: 'backup', policy: 'Nightly' });
+            assert.equal(plan.document.uri.scheme, 'backplan-plan');
+            assert.match(plan.text, /backplan backup small-master-offsite\/acme\.backplan --policy Nightly --dry-run/);
+            assert.equal(plan.exitCode, 0, plan.text);
+            assert.match(plan.text, /Mail1/);
+            assert.match(plan.text, /Cat1/);
+            assert.ok(vscode.window.visibleTextEditors.some(e => e.document.uri.scheme === 'backplan-plan'), 'the plan is shown');
+        });
+
+        describe('the demo', () => {
+            const repo = process.env.BACKPLAN_VSCODE_TEST_REPO ?? path.resolve(examples().fsPath, '..');
+            const demo = path.join(repo, 'examples', 'demo');
+            const scratch = path.join(demo, '.scratch');
+            const app = path.join(scratch, 'bin', 'demo-app');
+            const servers = [['mail1', 'mail'], ['cat1', 'catalog'], ['cat2', 'catalog']];
+            const savedPath = process.env.PATH;
+
+            before(async function () {
+                if (!existsSync(path.join(demo, 'run-demo.mjs'))) this.skip();
+                this.timeout(180_000);
+                // `npm run demo` lays out .scratch (data, runbook, tape, the demo-app
+                // wrapper) and proves the CLI on its own; then the servers run again here.
+                const prepared = await runAsync(process.execPath, [path.join(demo, 'run-demo.mjs')], repo);
+                assert.equal(prepared.status, 0, `npm run demo failed:\n${prepared.stdout}\n${prepared.stderr}`);
+                // The runbook's stop/start commands call demo-app: the extension host (and so
+                // the CLI it spawns) must find it on the PATH.
+                process.env.PATH = `${path.dirname(app)}${path.delimiter}${savedPath}`;
+                for (const [dir, role] of servers) {
+                    const started = spawnSync(app, ['start', '--data', path.join(scratch, 'servers', dir), '--role', role], { encoding: 'utf8' });
+                    assert.equal(started.status, 0, started.stderr);
+                }
+            });
+
+            after(() => {
+                for (const [dir, role] of servers) {
+                    if (existsSync(app)) spawnSync(app, ['stop', '--data', path.join(scratch, 'servers', dir), '--role', role]);
+                }
+                process.env.PATH = savedPath;
+            });
+
+            it('backs up the demo servers in a task terminal, and the archives are on the tape', async function () {
+                this.timeout(180_000);
+                const runbook = vscode.Uri.file(path.join(scratch, 'demo.backplan'));
+                // The scratch folder is a dot-folder the workspace scan skips: open the runbook.
+                await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(runbook));
+                await waitFor('the demo runbook in the language server', async () => (await api.coverage.of(runbook)).length > 0);
+                const tape = path.join(scratch, 'tape');
+                const before = new Set(filesBelow(tape).map(f => f.file));
+                const terminalOpened = new Promise<vscode.Terminal>(resolve => {
+                    const sub = vscode.window.onDidOpenTerminal(t => { sub.dispose(); resolve(t); });
+                });
+                const result = await vscode.commands.executeCommand<RunResult>('backplan.backup', runbook, {});
+                assert.equal(result.cancelled, false);
+                assert.equal(result.exitCode, 0, result.output);
+                const terminal = await Promise.race([terminalOpened, sleep(5000).then(() => undefined)]);
+                assert.ok(terminal, 'the run had a terminal');
+                const added = filesBelow(tape).map(f => f.file).filter(f => !before.has(f));
+                const archives = added.filter(f => /\.tar\.zst$/.test(f));
+                const manifests = added.filter(f => /\.manifest\.json$/.test(f));
+                assert.equal(archives.length, 3, `one new archive per demo server on the tape: ${added.join(', ')}`);
+                assert.equal(manifests.length, 3, `one manifest per archive: ${added.join(', ')}`);
+                for (const [dir] of servers) {
+                    const status = spawnSync(app, ['status', '--data', path.join(scratch, 'servers', dir)]);
+                    assert.equal(status.status, 0, `${dir} runs again after its backup`);
+                }
+                const listing = await vscode.commands.executeCommand<RunResult>('backplan.archives', runbook, { tape: null });
+                assert.equal(listing.exitCode, 0, listing.output);
+                for (const archive of archives) {
+                    const id = path.basename(archive).replace(/\.tar\.zst$/, '');
+                    assert.ok(listing.output.includes(id) || listing.output.includes(path.basename(archive)), `${id} is listed:\n${listing.output}`);
+                }
+            });
+        });
+    });
+}

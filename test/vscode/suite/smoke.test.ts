@@ -1,0 +1,60 @@
+/**
+ * The shipped artifact: the .vsix installed with --install-extension. It activates from the
+ * extensions folder, checks runbooks, runs its bundled CLI, and poses for the screenshots.
+ */
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { activate, examples, open, screenshot, sleep, waitFor, waitForCodes } from './helpers';
+
+export function registerSmokeTests(): void {
+    describe('installed .vsix', () => {
+        it('is the installed extension, not the one under development', async () => {
+            const { extension } = await activate();
+            const repo = process.env.BACKPLAN_VSCODE_TEST_REPO ?? '';
+            assert.ok(!extension.extensionPath.startsWith(path.join(repo, 'packages')), extension.extensionPath);
+            assert.match(path.basename(extension.extensionPath), /^backplan\.backplan-\d+\.\d+\.\d+$/);
+            assert.equal(extension.isActive, true);
+        });
+
+        it('checks runbooks with the bundled language server', async () => {
+            await waitForCodes(examples('broken', 'coverage-single-copy.backplan'), ['coverage.single-copy']);
+        });
+
+        it('runs the bundled CLI', async () => {
+            const [result] = await vscode.commands.executeCommand<Array<{ exitCode: number; output: string }>>('backplan.checkWorkspace');
+            assert.equal(result.exitCode, 1, result.output);
+            assert.match(result.output, /\[coverage\.single-copy\]/);
+            await vscode.commands.executeCommand('workbench.action.closePanel');
+        });
+
+        it('screenshot: the editor with diagnostics', async () => {
+            const uri = examples('broken', 'coverage-single-copy.backplan');
+            const editor = await open(uri);
+            await waitForCodes(uri, ['coverage.single-copy']);
+            const diagnostic = vscode.languages.getDiagnostics(uri)[0];
+            editor.selection = new vscode.Selection(diagnostic.range.start, diagnostic.range.start);
+            await vscode.commands.executeCommand('workbench.actions.view.problems');
+            await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+            await vscode.commands.executeCommand('editor.action.showHover');
+            await sleep(1500);
+            await screenshot('vscode-diagnostics', { collapse: ['outline', 'timeline'] });
+        });
+
+        it('screenshot: the coverage view', async () => {
+            await vscode.commands.executeCommand('workbench.action.closePanel');
+            await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+            const uri = examples('small-master-offsite', 'acme.backplan');
+            await open(uri);
+            await vscode.commands.executeCommand('workbench.files.action.collapseExplorerFolders');
+            const { api } = await activate();
+            const node = await waitFor('the runbook in the coverage view', () => vscode.commands.executeCommand('backplan.showCoverage', uri));
+            for (const item of await api.coverageTree.getChildren(node)) {
+                await api.coverageView.reveal(item, { expand: true, select: false, focus: false });
+            }
+            await vscode.commands.executeCommand('notifications.clearAll');
+            await sleep(1000);
+            await screenshot('vscode-coverage', { collapse: ['examples', 'outline', 'timeline'] });
+        });
+    });
+}
