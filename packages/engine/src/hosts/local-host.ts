@@ -49,6 +49,7 @@ export class LocalHost implements Host {
         });
         p.child.stdout!.on('data', (c: Buffer) => output.push(c));
         p.child.stderr!.on('data', (c: Buffer) => output.push(c));
+        const closed = new Promise<void>(resolve => p.child.once('close', () => resolve()));
         let timedOut = false;
         const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
             timedOut = true;
@@ -65,10 +66,9 @@ export class LocalHost implements Host {
         if (timer) clearTimeout(timer);
         // A command that starts a daemon may leave our pipes open in the daemon: take what
         // has arrived, then let go of the pipes.
-        await new Promise<void>(resolve => {
-            const t = setTimeout(resolve, 200);
-            p.child.once('close', () => { clearTimeout(t); resolve(); });
-        });
+        let grace: NodeJS.Timeout | undefined;
+        await Promise.race([closed, new Promise<void>(resolve => { grace = setTimeout(resolve, 200); })]);
+        clearTimeout(grace);
         p.child.stdout!.destroy();
         p.child.stderr!.destroy();
         return {

@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+/**
+ * Benchmark: `backplan backup` of a local server holding ~1 GB of mixed data against the
+ * DESIGN §7 baseline, and `backplan verify` against its baseline, alternating, median of 5.
+ *
+ *   backup baseline:  tar -cf - -C D . | zstd -1 -T0 | tee F | sha256sum; sync
+ *   verify baseline:  zstd -dc F | sha256sum
+ *
+ * Backplan's figures are whole CLI runs (start-up, runbook check, pre-flight, lock,
+ * journal, per-file SHA-256 of the tar stream, archive SHA-256, fsyncs, read-back check,
+ * manifest) with `stop`/`start` commands that do nothing. The data lives in
+ * bench/.work/backup-throughput (git-ignored) and is reused by later runs.
+ *
+ *   node bench/backup-throughput/run.mjs [--runs N] [--size-mb M] [--write-results]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const cli = path.join(repo, 'packages/cli/dist/backplan.mjs');
+const args = process.argv.slice(2);
+const arg = (name, def) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : def; };
+const runs = Number(arg('runs', 5));
+const sizeMb = Number(arg('size-mb', 1024));
+const work = path.join(repo, 'bench', '.work', 'backup-throughput');
+const data = path.join(work, `data-${sizeMb}`);
+const tape = path.join(work, 'tape');
+const state = path.join(work, 'state');
+const baselineOut = path.join(work, 'baseline.tar.zst');
+
+/** ~sizeMb of mixed data: 20% many small text files, 30% compressible large files, 50% incompressible large files. */
+function makeData() {
+    if (fs.existsSync(path.join(data, '.complete'))) return;
+    fs.rmSync(data, { recursive: true, force: true });
+    const total = sizeMb * 1024 * 1024;
+    let seed = 1;
+    const words = ['mail', 'catalog', 'folder', 'engineering', 'sales', 'backup', 'restore', 'server', 'replica', 'tape', 'message', 'From:', 'Subject:', 'Received:'];
+    const text = n => {
+        const parts = [];
+        let len = 0;
+        while (len < n) { seed = (seed * 1103515245 + 12345) >>> 0; const w = words[seed % words.length] + (seed % 97); parts.push(w); len += w.length + 1; }
+        return parts.join(' ').slice(0, n);
+    };
+    let small = 0;
+    for (let i = 0; small < total * 0.2; i++) {
+        const dir = path.join(data, 'mail', `box-${i % 50}`, `cur-${Math.floor(i / 50) % 20}`);
+        fs.mkdirSync(dir, { recursive: true });
+        const size = 1024 + ((i * 7919) % 15360);
+        fs.writeFileSync(path.join(dir, `msg-${i}.eml`), text(size));
+        small += size;
+    }
+    fs.mkdirSync(path.join(data, 'large'), { recursive: true });
+    const chunk = 8 * 1024 * 1024;
+    const compressible = Buffer.from(text(chunk));
+    for (let i = 0, made = 0; made < total * 0.3; i++) {
+        const fd = fs.openSync(path.join(data, 'large', `catalog-${i}.db`), 'w');
+        for (let j = 0; j < 16 && made < total * 0.3; j++, made += chunk) { compressible[j] = i & 0xff; fs.writeSync(fd, compressible); }
+        fs.closeSync(fd);
+    }
+    for (let i = 0, made = 0; made < total * 0.5; i++) {
+        const fd = fs.openSync(path.join(data, 'large', `attachments-${i}.bin`), 'w');
+        for (let j = 0; j < 16 && made < total * 0.5; j++, made += chunk) fs.writeSync(fd, randomBytes(chunk));
+        fs.closeSync(fd);
+    }
+    fs.writeFileSync(path.join(data, '.complete'), '');
+}
+
+function time(fn) {
+    const t = process.hrtime.bigint();
+    fn();
+    return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+function sh(script) {
+    const r = spawnSync('sh', ['-c', script], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) throw new Error(`failed: ${script}`);
+}
+
+function backplan(...argv) {
+    const r = spawnSync(process.execPath, [cli, ...argv, '--state', state], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`backplan ${argv.join(' ')} failed: ${r.stderr}`);
+    return r.stdout;
+}
+
+const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const q = s => `'${s.replace(/'/g, `'\\''`)}'`;
+
+makeData();
+const bytes = Number(execFileSync('du', ['-sb', data]).toString().split('\t')[0]);
+const runbook = path.join(work, 'bench.backplan');
+fs.writeFileSync(runbook, `tape BenchTape { at "${tape}" }
+server Bench { role mail host local data "${data}" stop "true" start "true" }
+backup Nightly { servers Bench to BenchTape }
+`);
+// Warm the page cache for both sides alike.
+sh(`tar -cf - -C ${q(data)} . > /dev/null`);
+
+const results = { backup: { baseline: [], backplan: [] }, verify: { baseline: [], backplan: [] } };
+for (let i = 0; i < runs; i++) {
+    fs.rmSync(tape, { recursive: true, force: true });
+    fs.rmSync(baselineOut, { force: true });
+    const order = i % 2 === 0 ? ['baseline', 'backplan'] : ['backplan', 'baseline'];
+    for (const who of order) {
+        if (who === 'baseline') results.backup.baseline.push(time(() => sh(`tar -cf - -C ${q(data)} . | zstd -1 -T0 -q | tee ${q(baselineOut)} | sha256sum > /dev/null; sync`)));
+        else results.backup.backplan.push(time(() => backplan('backup', runbook)));
+    }
+    const id = JSON.parse(backplan('archives', runbook, '--format', 'json')).archives[0].id;
+    for (const who of order) {
+        if (who === 'baseline') results.verify.baseline.push(time(() => sh(`zstd -dc -q ${q(baselineOut)} | sha256sum > /dev/null`)));
+        else results.verify.backplan.push(time(() => backplan('verify', runbook, '--archive', id)));
+    }
+    process.stderr.write(`run ${i + 1}/${runs}: backup ${results.backup.baseline.at(-1).toFixed(2)} s vs ${results.backup.backplan.at(-1).toFixed(2)} s; verify ${results.verify.baseline.at(-1).toFixed(2)} s vs ${results.verify.backplan.at(-1).toFixed(2)} s\n`);
+}
+const archiveSize = fs.statSync(baselineOut).size;
+const summary = {
+    date: new Date().toISOString(),
+    dataBytes: bytes,
+    archiveBytes: archiveSize,
+    runs,
+    backup: { baselineS: median(results.backup.baseline), backplanS: median(results.backup.backplan) },
+    verify: { baselineS: median(results.verify.baseline), backplanS: median(results.verify.backplan) }
+};
+summary.backup.ratio = summary.backup.backplanS / summary.backup.baselineS;
+summary.verify.ratio = summary.verify.backplanS / summary.verify.baselineS;
+const mb = n => (n / 1024 / 1024).toFixed(0);
+const lines = [
+    `data: ${mb(bytes)} MiB (${fs.readdirSync(path.join(data, 'mail')).length} mailboxes of small files, large compressible and incompressible files); archive ${mb(archiveSize)} MiB`,
+    `backup  baseline ${summary.backup.baselineS.toFixed(2)} s (${mb(bytes / summary.backup.baselineS)} MiB/s)  backplan ${summary.backup.backplanS.toFixed(2)} s (${mb(bytes / summary.backup.backplanS)} MiB/s)  ratio ${summary.backup.ratio.toFixed(2)}× wall (target ≤ 1.15×)`,
+    `verify  baseline ${summary.verify.baselineS.toFixed(2)} s  backplan ${summary.verify.backplanS.toFixed(2)} s  ratio ${summary.verify.ratio.toFixed(2)}× wall (target ≤ 1.25×)`
+];
+console.log(lines.join('\n'));
+fs.writeFileSync(path.join(work, 'results.json'), JSON.stringify({ ...summary, samples: results }, null, 2));
+
+if (args.includes('--write-results')) {
+    const file = path.join(repo, 'bench', 'RESULTS.md');
+    const start = '<!-- backup-throughput:start -->';
+    const end = '<!-- backup-throughput:end -->';
+    const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [])[1] ?? 'unknown CPU';
+    const section = `${start}
+## backup-throughput
+
+\`npm run bench:backup\` (bench/backup-throughput/run.mjs): \`backplan backup\` of one local server
+against \`tar -cf - D | zstd -1 -T0 | tee F | sha256sum; sync\`, and \`backplan verify\` against
+\`zstd -dc F | sha256sum\`; alternating, median of ${runs}, whole CLI runs. ${summary.date.slice(0, 10)}, ${cpu},
+${require_cores()} cores.
+
+| what | baseline | backplan | ratio | target |
+|---|---|---|---|---|
+| backup, ${mb(bytes)} MiB mixed → ${mb(archiveSize)} MiB | ${summary.backup.baselineS.toFixed(2)} s | ${summary.backup.backplanS.toFixed(2)} s | ${summary.backup.ratio.toFixed(2)}× | ≤ 1.15× |
+| verify of that archive | ${summary.verify.baselineS.toFixed(2)} s | ${summary.verify.backplanS.toFixed(2)} s | ${summary.verify.ratio.toFixed(2)}× | ≤ 1.25× |
+
+Backplan does more than the baselines: a SHA-256 of every file read from the tar stream
+(and, in verify, of the archive too), fsync of archive, manifest and folder, a read-back
+hash check of the archive, the journal and the lock, and the CLI's start-up with a runbook
+check (about 0.3 s).
+${end}`;
+    let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmark results\n';
+    text = text.includes(start) ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), section) : `${text.trimEnd()}\n\n${section}\n`;
+    fs.writeFileSync(file, text);
+    console.log(`wrote the backup-throughput section of ${path.relative(process.cwd(), file)}`);
+}
+
+function require_cores() {
+    return (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm) ?? []).length;
+}
+void createHash;
