@@ -187,6 +187,9 @@ export class SshdLab {
             };
             keygen(path.join(dir, 'host_key'));
             const remotePath = this.options.remotePath?.[name];
+            // Each host has its own empty home: no rc files of this machine's user (slow
+            // `pyenv init` in root's .bashrc), the remote `~` is per host as on real servers.
+            mkdirSync(path.join(dir, 'home'));
             writeFileSync(path.join(dir, 'sshd_config'), [
                 `ListenAddress ${address}:${port}`,
                 `HostKey ${path.join(dir, 'host_key')}`,
@@ -201,7 +204,7 @@ export class SshdLab {
                 'LogLevel VERBOSE',
                 'MaxSessions 64',
                 'MaxStartups 64:30:128',
-                ...(remotePath ? [`SetEnv PATH=${remotePath}`] : []),
+                `SetEnv HOME=${path.join(dir, 'home')}${remotePath ? ` PATH=${remotePath}` : ''}`,
                 ''
             ].join('\n'));
             if (!this.options.untrusted?.includes(name)) {

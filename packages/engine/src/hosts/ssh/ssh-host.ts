@@ -12,7 +12,7 @@
  * moment) is retried with backoff; that is how the runner gets an application started
  * again after the connection dropped mid-stream. A host never reached fails at once.
  */
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { ManifestEntry } from '../../archive/manifest.js';
 import { OutputTail, killGroup } from '../child-process.js';
 import type { CommandResult, Host, HostStream, RunOptions, ToolVersions } from '../host.js';
@@ -127,7 +127,16 @@ export class SshHost implements Host {
         const p = this.connection.spawn(tarScript(tarCreateArgs(folder, this.tools ?? {})), {
             stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal
         });
-        return { stream: p.child.stdout!, done: this.settle('tar', p) };
+        const done = this.settle('tar', p);
+        // A dropped connection looks like a clean end of stdout. Hold the end back until ssh
+        // has exited: 0 ends the stream, anything else errors it, so no consumer can take
+        // a truncated stream for a whole one (and commit it).
+        const stream = new PassThrough({ highWaterMark: 1 << 20 });
+        const stdout = p.child.stdout!;
+        stdout.pipe(stream, { end: false });
+        stdout.once('end', () => { done.then(() => stream.end(), (err: Error) => stream.destroy(err)); });
+        stdout.once('error', err => stream.destroy(err));
+        return { stream, done };
     }
 
     tarIn(folder: string, options: { signal?: AbortSignal } = {}): HostStream<Writable> {
@@ -139,7 +148,16 @@ export class SshHost implements Host {
 
     private settle(what: string, p: ReturnType<SshConnection['spawn']>): Promise<void> {
         const done = p.exited.then(r => {
-            if (r.code !== 0) throw this.connection.failure(what, r, p.stderr.text());
+            if (r.code !== 0) {
+                const err = this.connection.failure(what, r, p.stderr.text());
+                // Name the tool first ("tar from ssh://…: the SSH connection was lost"): the
+                // archive writer reports a tool's own failure before the ones it caused.
+                if (err instanceof SshError) {
+                    const detail = err.message.startsWith(`${this.label}: `) ? err.message.slice(this.label.length + 2) : err.message;
+                    throw new SshError({ ...err.failure, message: `${what} from ${this.label}: ${detail}` });
+                }
+                throw err;
+            }
             this.reached = true;
         }, (err: Error) => { throw new Error(`${this.label}: ssh could not be started: ${err.message}`); });
         done.catch(() => undefined);
@@ -151,14 +169,16 @@ export class SshHost implements Host {
         return parseListing(out);
     }
 
+    /** Probed once per run (a host's tools do not change under a run), as LocalHost does. */
     async checkTools(): Promise<ToolVersions> {
+        if (this.tools) return this.tools;
         const out = await this.withReconnect(() => this.connection.execOk('tool check', TOOLS_SCRIPT));
         this.tools = parseTools(out.toString('utf8'));
         return this.tools;
     }
 
     async stat(p: string): Promise<{ exists: boolean; isDirectory: boolean }> {
-        const out = (await this.withReconnect(() => this.connection.execOk('stat', statScript(p)))).toString().trim();
+        const out = (await this.withReconnect(() => this.connection.execOk('stat', statScript(p)))).toString().trim().split('\n').pop();
         return { exists: out === 'd' || out === 'f', isDirectory: out === 'd' };
     }
 

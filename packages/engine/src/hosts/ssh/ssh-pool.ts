@@ -38,8 +38,8 @@ export function openSshHost(spec: Extract<HostSpec, { kind: 'ssh' }>, options: H
         }
         host = new SshHost({ user: spec.user, hostname: spec.hostname, port: spec.port }, {
             configFile, controlDir, retry: retryFromEnv(),
-            onRetry: (label, attempt, delayMs, reason) =>
-                process.stderr.write(`${label}: ${reason}; reconnecting in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})\n`)
+            onRetry: (_label, attempt, delayMs, reason) =>
+                process.stderr.write(`${reason}; reconnecting in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})\n`)
         });
         pool.set(key, host);
     }

@@ -1,0 +1,185 @@
+/**
+ * Drills across three real sshd hosts through the built CLI (`node packages/cli/bin/
+ * backplan.js VERB RUNBOOK --ssh-config FILE`): backup and verify; an unreachable host;
+ * a host lost between pre-flight and its turn; sshd killed mid-stream; remote tar
+ * missing; a remote data path with odd names. Needs `npm run build` first.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CLI, Drill, type DrillServer } from '../helpers/sshd-drill.js';
+import { SshdLab, freePort, sshdSkip, sshdSuiteName } from '../helpers/sshd.js';
+
+const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
+
+const ODD_FILES = ['with space', "single'quote", 'double"quote', '$(touch PWNED-drill)', '`touch PWNED-tick`', 'new\nline', 'ünï 日本'];
+
+const THREE: DrillServer[] = [
+    { name: 'Mail1', host: 'mail1', role: 'mail', data: 'srv/mail' },
+    { name: 'Cat1', host: 'cat1', role: 'catalog master', data: 'srv/catalog' },
+    { name: 'Cat2', host: 'cat2', role: 'catalog', data: 'srv/catalog' }
+];
+const FOLDERS = [{ name: 'Engineering', on: ['Cat1', 'Cat2'] }, { name: 'Sales', on: ['Cat1', 'Cat2'], path: 'Sales Dept' }];
+
+function fill(drill: Drill, server: string, files: Record<string, string | Buffer>): void {
+    const base = drill.dataPath(drill.server(server));
+    for (const [rel, content] of Object.entries(files)) {
+        mkdirSync(path.dirname(path.join(base, rel)), { recursive: true });
+        writeFileSync(path.join(base, rel), content);
+    }
+}
+
+/** Archive files (committed or not) on the drill's tape. */
+function tapeFiles(drill: Drill): string[] {
+    const out: string[] = [];
+    const walk = (d: string): void => {
+        if (!existsSync(d)) return;
+        for (const e of readdirSync(d, { withFileTypes: true })) {
+            if (e.isDirectory()) walk(path.join(d, e.name)); else out.push(path.relative(drill.tape, path.join(d, e.name)));
+        }
+    };
+    walk(drill.tape);
+    return out;
+}
+
+describe.skipIf(sshdSkip)(sshdSuiteName('SSH drills through the CLI (three sshd hosts)'), () => {
+    let lab: SshdLab;
+    let work: string;
+    let n = 0;
+    const newDrill = (options: ConstructorParameters<typeof Drill>[2]): Drill => new Drill(lab, path.join(work, `drill-${++n}`), options);
+
+    beforeAll(async () => {
+        if (!existsSync(CLI.replace(/bin\/backplan\.js$/, 'dist/backplan.mjs'))) throw new Error('build the CLI first: npm run build');
+        lab = await SshdLab.start({ hosts: ['mail1', 'cat1', 'cat2', 'notar'], remotePath: { notar: '/nonexistent-backplan-bin' } });
+        work = mkdtempSync(path.join(tmpdir(), 'bp-drill-'));
+    });
+
+    afterAll(async () => {
+        await lab?.stop();
+        if (work) rmSync(work, { recursive: true, force: true });
+    });
+
+    test('backup then verify, three ssh hosts, rolling: every application stopped and started once', async () => {
+        const d = newDrill({ servers: THREE, folders: FOLDERS });
+        fill(d, 'Mail1', { 'cur/1.eml': 'mail one\n', 'new/2.eml': 'mail two\n' });
+        fill(d, 'Cat1', { 'Engineering/a.ldif': 'eng\n', 'Sales Dept/b.ldif': 'sales\n' });
+        fill(d, 'Cat2', { 'Engineering/a.ldif': 'eng\n', 'Sales Dept/b.ldif': 'sales\n' });
+        const r = await d.cli('backup', ['--format', 'json']);
+        expect(r.stderr).not.toMatch(/Error:|at .*\.js:\d+/);
+        expect(r.code, r.stderr).toBe(0);
+        for (const s of THREE) {
+            expect(d.appLog(s.name)).toEqual([`stopped stop ${s.name}`, `running start ${s.name}`]);
+        }
+        const v = await d.cli('verify');
+        expect(v.code, v.stdout + v.stderr).toBe(0);
+        const listed = await d.cli('archives', ['--format', 'json']);
+        expect(listed.code).toBe(0);
+        for (const s of THREE) expect(listed.stdout).toContain(s.name);
+    });
+
+    test('an unreachable host is named with a clear reason before anything is stopped; exit 1', async () => {
+        const port = await freePort('127.0.0.9');
+        const servers: DrillServer[] = [THREE[0], THREE[1], { name: 'Cat2', host: 'unreachable', role: 'catalog', data: 'srv/catalog' }];
+        const d = newDrill({ servers, folders: FOLDERS, unreachablePort: port });
+        const t0 = Date.now();
+        const r = await d.cli('backup');
+        expect(r.code).toBe(1);
+        expect(Date.now() - t0).toBeLessThan(15_000);
+        expect(r.stdout + r.stderr).toContain(`Cat2: ssh://${lab.user}@127.0.0.9:${port}`);
+        expect(r.stdout + r.stderr).toMatch(/connection refused by 127\.0\.0\.9 port \d+: no SSH server listens there/);
+        for (const s of servers) expect(d.appLog(s.name)).toEqual([]);
+    });
+
+    test('a host lost after pre-flight fails alone with a clear message; the others are backed up; exit 1', async () => {
+        // Mail1's stop takes cat2's sshd down (crash: listener and connections) before Cat2's turn.
+        const kill = `kill -9 $(cat '${lab.host('cat2').pidFile}') $(ps -o pid= --ppid $(cat '${lab.host('cat2').pidFile}'))`;
+        const d = newDrill({ servers: THREE, folders: FOLDERS, onStop: { Mail1: kill } });
+        fill(d, 'Mail1', { 'cur/1.eml': 'one\n' });
+        fill(d, 'Cat1', { 'Engineering/a': 'a\n' });
+        fill(d, 'Cat2', { 'Engineering/a': 'a\n' });
+        try {
+            const r = await d.cli('backup', ['--format', 'json'], { BACKPLAN_SSH_RETRIES: '2' });
+            expect(r.code, r.stderr).toBe(1);
+            expect(d.appLog('Mail1')).toEqual(['stopped stop Mail1', 'running start Mail1']);
+            expect(d.appLog('Cat1')).toEqual(['stopped stop Cat1', 'running start Cat1']);
+            expect(d.appLog('Cat2')).toEqual([]);
+            expect(r.stdout + r.stderr).toMatch(/Cat2.*(connection refused|connection was lost)/);
+            const listed = await d.cli('archives', ['--format', 'json']);
+            expect(listed.stdout).toContain('Mail1');
+            expect(listed.stdout).toContain('Cat1');
+            expect(listed.stdout).not.toMatch(/"server": "Cat2"/);
+        } finally {
+            await lab.startHost('cat2');
+        }
+    });
+
+    test('sshd killed mid-stream: the partial archive is never committed, the application is started after reconnecting; exit 1', async () => {
+        // cat1 is reached through a throttling ProxyCommand (4 MB/s), so its archive takes seconds.
+        const config = path.join(work, 'throttled_config');
+        writeFileSync(config, `Host ${lab.host('cat1').address}\n  ProxyCommand ${process.execPath} ${path.join(__dirname, 'throttle-proxy.mjs')} %h %p 4000000\n\n`
+            + readFileSync(lab.configFile, 'utf8'));
+        const d = newDrill({ servers: THREE, folders: FOLDERS, sshConfig: config });
+        fill(d, 'Mail1', { 'cur/1.eml': 'one\n' });
+        fill(d, 'Cat1', { 'Engineering/big': randomBytes(24 << 20), 'Sales Dept/b': 'b\n' });
+        fill(d, 'Cat2', { 'Engineering/a': 'a\n' });
+        const run = d.cli('backup', ['--format', 'json']);
+        // Wait until Cat1 is stopped and its archive streams, then crash its sshd; back 1.5 s later.
+        const deadline = Date.now() + 30_000;
+        while (d.appState('Cat1') !== 'stopped' && Date.now() < deadline) await sleep(50);
+        await sleep(1000);
+        lab.killHost('cat1');
+        const killedAt = Date.now();
+        await sleep(1500);
+        await lab.startHost('cat1');
+        const r = await run;
+        expect(r.code, r.stderr).toBe(1);
+        const result = JSON.parse(r.stdout) as { servers: Array<{ server: string; ok: boolean; started?: boolean; error?: string }> };
+        const cat1 = result.servers.find(s => s.server === 'Cat1')!;
+        expect(cat1.ok).toBe(false);
+        expect(cat1.error).toMatch(/archive failed: .*connection was lost/);
+        expect(cat1.started).toBe(true);
+        expect(d.appLog('Cat1')).toEqual(['stopped stop Cat1', 'running start Cat1']);
+        expect(d.appState('Cat1')).toBe('running');
+        expect(r.stderr).toMatch(/reconnecting in/);
+        expect(Date.now() - killedAt).toBeGreaterThan(1500);
+        for (const name of ['Mail1', 'Cat2']) expect(result.servers.find(s => s.server === name)?.ok).toBe(true);
+        // Cat1's partial archive has no manifest (garbage: never listed, verified or restored).
+        // The engine's archive writer still leaves the manifest-less file until `prune`
+        // (reported to issue 3: remove it when the write fails after the rename).
+        expect(tapeFiles(d).filter(f => f.includes('Cat1') && !/\.tar\.(zst|gz)$/.test(f))).toEqual([]);
+        const listed = await d.cli('archives', ['--format', 'json']);
+        expect(listed.stdout).not.toContain('Cat1');
+    });
+
+    test('remote tar missing: a clear error in pre-flight, nothing stopped; exit 1', async () => {
+        const servers: DrillServer[] = [THREE[1], { name: 'Cat9', host: 'notar', role: 'catalog', data: 'srv/catalog' }];
+        const d = newDrill({ servers, folders: [{ name: 'Engineering', on: ['Cat1', 'Cat9'] }] });
+        const r = await d.cli('backup');
+        expect(r.code).toBe(1);
+        expect(r.stdout + r.stderr).toMatch(/Cat9: tar was not found on ssh:\/\/\S+/);
+        expect(d.appLog('Cat1')).toEqual([]);
+        expect(d.appLog('Cat9')).toEqual([]);
+    });
+
+    test('a remote data path and file names with spaces, quotes, $(…), newlines: backed up, verified, nothing executed', async () => {
+        const servers: DrillServer[] = [{ name: 'Odd', host: 'cat1', role: 'mail', data: `srv/odd $(touch PWNED-path) 'q' ü` }];
+        const d = newDrill({ servers });
+        fill(d, 'Odd', Object.fromEntries(ODD_FILES.map((f, i) => [`dir ${f}/${f}`, `content ${i}\n`])));
+        const r = await d.cli('backup', ['--format', 'json']);
+        expect(r.code, r.stderr).toBe(0);
+        expect((await d.cli('verify')).code).toBe(0);
+        const manifests = tapeFiles(d).filter(f => f.endsWith('.json') && f.includes('Odd'));
+        const text = manifests.map(f => readFileSync(path.join(d.tape, f), 'utf8')).join('\n');
+        for (const f of ODD_FILES) expect(text).toContain(JSON.stringify(`dir ${f}/${f}`));
+        const pwned = execFileSync('find', [work, lab.dir, process.env.HOME ?? '/root', '-maxdepth', '6', '-name', 'PWNED*', '-newer', d.runbook], { encoding: 'utf8' })
+            .split('\n').filter(l => l !== '' && !l.includes('/dir ') && !l.includes('odd $('));
+        expect(pwned).toEqual([]);
+    });
+
+    test.todo('restore from tape over ssh (when `backplan restore` lands, issue 4)');
+    test.todo('restore from replica between two ssh hosts (issue 4)');
+    test.todo('recover with two ssh hosts lost (issue 4)');
+});
