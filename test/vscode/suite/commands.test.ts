@@ -127,6 +127,26 @@ export function registerCommandTests(): void {
                     assert.ok(listing.output.includes(id) || listing.output.includes(path.basename(archive)), `${id} is listed:\n${listing.output}`);
                 }
             });
+
+            it('cancelling a backup stops it gracefully: every demo server runs again', async function () {
+                this.timeout(180_000);
+                const runbook = vscode.Uri.file(path.join(scratch, 'demo.backplan'));
+                const started = vscode.tasks.onDidStartTask(event => {
+                    if (event.execution.task.definition.type !== 'backplan') return;
+                    started.dispose();
+                    // Terminate Task, as from the terminal's trash can: the pseudoterminal
+                    // closes and the runner gets SIGINT.
+                    setTimeout(() => event.execution.terminate(), 700);
+                });
+                const result = await vscode.commands.executeCommand<RunResult>('backplan.backup', runbook, {});
+                started.dispose();
+                assert.equal(result.cancelled, true, result.output);
+                assert.notEqual(result.exitCode, 0, result.output);
+                for (const [dir] of servers) {
+                    const status = spawnSync(app, ['status', '--data', path.join(scratch, 'servers', dir)]);
+                    assert.equal(status.status, 0, `${dir} runs after the cancelled backup:\n${result.output}`);
+                }
+            });
         });
     });
 }
