@@ -75,8 +75,11 @@ export class LspClient {
     }
 
     /** Spawns the server and runs the initialize handshake with one workspace folder. */
-    static async start(workspace: string, options: { initializationOptions?: unknown; server?: string; settings?: Record<string, unknown> } = {}): Promise<LspClient> {
-        const child = spawn(process.execPath, [options.server ?? SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    static async start(workspace: string, options: {
+        initializationOptions?: unknown; server?: string; settings?: Record<string, unknown>; nodeArgs?: string[];
+    } = {}): Promise<LspClient> {
+        const args = [...options.nodeArgs ?? [], options.server ?? SERVER, '--stdio'];
+        const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
         const client = new LspClient(child, options.settings);
         const params: InitializeParams = {
             processId: process.pid,

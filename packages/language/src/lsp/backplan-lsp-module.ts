@@ -18,6 +18,7 @@ import { BackplanFormatter } from './backplan-formatter.js';
 import { BackplanHoverProvider } from './backplan-hover-provider.js';
 import { BackplanInlayHintProvider } from './backplan-inlay-hint-provider.js';
 import { BackplanNodeKindProvider } from './backplan-node-kind-provider.js';
+import { createBackplanParser } from './backplan-parser.js';
 import { BackplanSemanticTokenProvider } from './backplan-semantic-token-provider.js';
 import { BackplanWorkspaceManager } from './backplan-workspace-manager.js';
 import { DefaultImportLoader, type ImportLoader } from './import-loader.js';
@@ -37,6 +38,9 @@ export type BackplanLspServices = LangiumServices & BackplanAddedServices & { sh
 
 /** Backplan's LSP slots (each in its own file under `lsp/`). */
 export const BackplanLspModule: Module<BackplanLspServices, PartialLangiumServices> = {
+    parser: {
+        LangiumParser: services => createBackplanParser(services)
+    },
     lsp: {
         CodeActionProvider: services => new BackplanCodeActionProvider(services),
         HoverProvider: services => new BackplanHoverProvider(services),
