@@ -82,8 +82,9 @@ export function listScript(folder: string): string {
     return [
         `cd ${shQuote(folder)} || exit 1`,
         'find . -printf \'%y %m %U %G %s %T@\\0%P\\0%l\\0\' || exit 1',
-        'printf \'=\\0\'',
-        'find . -type f -exec sha256sum -z -- {} + || exit 1'
+        // sha256sum -z (coreutils 8.31+?) keeps names raw; older ones escape them in lines.
+        'if sha256sum -z /dev/null >/dev/null 2>&1; then printf \'=\\0\'; find . -type f -exec sha256sum -z -- {} + || exit 1;',
+        'else printf \'=L\\0\'; find . -type f -exec sha256sum -- {} + || exit 1; fi'
     ].join('\n');
 }
 
@@ -99,14 +100,21 @@ export function parseFindTime(t: string): string {
 /** Parses listScript output into manifest-shaped entries, in LocalHost's walk order. */
 export function parseListing(out: Buffer): ManifestEntry[] {
     const fields = out.toString('utf8').split('\0');
-    const sep = fields.indexOf('=');
-    if (sep < 0 || sep % 3 !== 0) throw new Error('unexpected output from the remote file listing');
+    // Records are 3 fields; the separator stands where a record's header would (a file
+    // named "=" is a path field, never a header).
+    let sep = 0;
+    while (sep < fields.length && fields[sep] !== '=' && fields[sep] !== '=L') sep += 3;
+    if (sep >= fields.length) throw new Error('unexpected output from the remote file listing');
+    const lines = fields[sep] === '=L';
     const hashes = new Map<string, string>();
-    for (const rec of fields.slice(sep + 1)) {
+    const records = lines ? fields.slice(sep + 1).join('\0').split('\n') : fields.slice(sep + 1);
+    for (const rec of records) {
         if (rec === '') continue;
-        const m = /^\\?([0-9a-f]{64}) [ *]\.\/(.*)$/s.exec(rec);
+        const m = /^(\\?)([0-9a-f]{64}) [ *]\.\/(.*)$/s.exec(rec);
         if (!m) throw new Error(`unexpected sha256sum output: ${JSON.stringify(rec.slice(0, 80))}`);
-        hashes.set(m[2], m[1]);
+        // Line mode: a leading backslash means the name is escaped (\\ \n \r).
+        const name = lines && m[1] ? m[3].replace(/\\([\\nr])/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : '\\')) : m[3];
+        hashes.set(name, m[2]);
     }
     const entries: ManifestEntry[] = [];
     for (let i = 0; i < sep; i += 3) {

@@ -1,0 +1,73 @@
+/**
+ * The remote command lines and their parsers, without a server: quoting survives a real
+ * `sh`, and the listing parser handles both sha256sum output modes and hostile names.
+ */
+import { execFileSync } from 'node:child_process';
+import { describe, expect, test } from 'vitest';
+import { parseListing } from '../../packages/engine/out/hosts/ssh/remote-scripts.js';
+import { shCommand, shQuote, withEnv } from '../../packages/engine/out/hosts/ssh/remote-quote.js';
+import { classifySshFailure } from '../../packages/engine/out/hosts/ssh/ssh-errors.js';
+
+const HOSTILE = ["it's", 'a "b"', '$(id)', '`id`', 'x\ny', '\\n', '-rf', '', ' ', '~', '*', '!', 'é日本', "''", '=', '=L'];
+
+describe('remote quoting', () => {
+    test('every hostile word reaches a POSIX shell byte for byte', () => {
+        const out = execFileSync('sh', ['-c', `printf '%s\\0' ${shCommand(HOSTILE)}`]).toString('utf8');
+        expect(out.split('\0').slice(0, -1)).toEqual(HOSTILE);
+        for (const w of HOSTILE) expect(execFileSync('sh', ['-c', `printf %s ${shQuote(w)}`]).toString('utf8')).toBe(w);
+    });
+
+    test('environment values travel as quoted env words; bad names are refused', () => {
+        const out = execFileSync('sh', ['-c', withEnv({ A: '$(id) `id` \'q\'\nx' }, ['sh', '-c', 'printf %s "$A"'])]).toString('utf8');
+        expect(out).toBe('$(id) `id` \'q\'\nx');
+        expect(() => withEnv({ 'A B': 'x' }, ['true'])).toThrow(/not a valid environment variable name/);
+        expect(() => shQuote('a\0b')).toThrow(/NUL/);
+    });
+});
+
+describe('remote listing parser', () => {
+    const H = 'a'.repeat(64);
+    const meta = (type: string, p: string, link = ''): string => `${type} 644 0 0 5 1700000000.1234567890\0${p}\0${link}\0`;
+
+    test('NUL mode (sha256sum -z): names with newlines, "=" and "=L" are data', () => {
+        const out = meta('d', '') + meta('f', '=') + meta('f', '=L') + meta('f', 'a\nb') + meta('l', 'ln', 'a\nb')
+            + '=\0' + `${H}  ./=\0${H}  ./=L\0${H}  ./a\nb\0`;
+        const e = parseListing(Buffer.from(out));
+        expect(e.map(x => x.path)).toEqual(['.', '=', '=L', 'a\nb', 'ln']);
+        expect(e.find(x => x.path === 'ln')?.linkTarget).toBe('a\nb');
+        expect(e.find(x => x.path === 'a\nb')).toMatchObject({ sha256: H, size: 5, mode: 0o644, mtime: '1700000000.123456789' });
+    });
+
+    test('line mode (older sha256sum): escaped names are unescaped', () => {
+        const out = meta('d', '') + meta('f', 'a\nb') + meta('f', 'back\\slash') + meta('f', 'plain')
+            + '=L\0' + `\\${H}  ./a\\nb\n\\${H}  ./back\\\\slash\n${H}  ./plain\n`;
+        expect(parseListing(Buffer.from(out)).map(x => [x.path, x.sha256])).toEqual([['.', undefined], ['a\nb', H], ['back\\slash', H], ['plain', H]]);
+    });
+});
+
+describe('ssh error messages', () => {
+    const t = { label: 'ssh://backup@cat1.acme.lan:22', hostname: 'cat1.acme.lan', port: 22 };
+    test.each([
+        ['No ED25519 host key is known for cat1.acme.lan and you have requested strict checking.\nHost key verification failed.', 'host-key-unknown', /ssh-keyscan cat1\.acme\.lan >> ~\/\.ssh\/known_hosts/],
+        ['@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\nOffending ECDSA key in /root/.ssh/known_hosts:3\nHost key for cat1.acme.lan has changed and you have requested strict checking.\nHost key verification failed.', 'host-key-changed', /ssh-keygen -R 'cat1\.acme\.lan' -f \/root\/\.ssh\/known_hosts/],
+        ['backup@cat1.acme.lan: Permission denied (publickey).', 'permission-denied', /permission denied for backup@cat1\.acme\.lan/],
+        ['ssh: connect to host cat1.acme.lan port 22: Connection refused', 'connection-refused', /connection refused by cat1\.acme\.lan port 22/],
+        ['ssh: connect to host 10.0.0.7 port 22: No route to host', 'no-route', /no route to 10\.0\.0\.7 port 22/],
+        ['ssh: connect to host 10.0.0.7 port 22: Network is unreachable', 'no-route', /Network is unreachable/],
+        ['ssh: connect to host 10.0.0.7 port 22: Connection timed out', 'timeout', /timed out connecting to 10\.0\.0\.7 port 22/],
+        ['Connection timed out during banner exchange\nConnection to 10.0.0.7 port 22 timed out', 'timeout', /ConnectTimeout/],
+        ['ssh: Could not resolve hostname cat1.acme.lan: Name or service not known', 'dns', /does not resolve/],
+        ['/etc/backplan/ssh_config: line 3: Bad configuration option: hostnam', 'config', /line 3: Bad configuration option/],
+        ['Connection to cat1.acme.lan closed by remote host.', 'connection-lost', /connection was lost/],
+        ['client_loop: send disconnect: Broken pipe', 'connection-lost', /connection was lost/]
+    ])('%s', (stderr, kind, message) => {
+        const f = classifySshFailure(stderr, t);
+        expect(f?.kind).toBe(kind);
+        expect(f?.message).toMatch(message);
+        expect(f?.message.startsWith(`${t.label}: `)).toBe(true);
+        expect(f?.message).not.toContain('\n');
+    });
+    test('a remote command\'s own failure is not an ssh failure', () => {
+        expect(classifySshFailure('tar: /srv/x: Cannot open: No such file or directory', t)).toBeUndefined();
+    });
+});
