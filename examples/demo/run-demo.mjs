@@ -53,8 +53,10 @@ const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`
 const state = path.join(scratch, 'state');
 const rel = p => path.relative(process.cwd(), p) || '.';
 
+const bold = process.stdout.isTTY && !process.env.NO_COLOR ? t => `\u001b[1m${t}\u001b[0m` : t => t;
+
 function step(title, file, args) {
-    console.log(`\n\u001b[1m$ ${title}\u001b[0m`);
+    console.log(`\n${bold(`$ ${title}`)}`);
     const r = spawnSync(file, args, { stdio: 'inherit', env });
     return r.status ?? 1;
 }
