@@ -54,7 +54,7 @@ export function createReporter(stream: NodeJS.WritableStream & { isTTY?: boolean
         if (!force && now - lastDraw < 100) return;
         lastDraw = now;
         clear();
-        const width = Math.max(20, (stream.columns ?? 80) - 1);
+        const width = Math.max(40, (stream.columns || 80) - 1);
         for (const [server, l] of lines) {
             const text = l.bytes > 0 ? `${server}: ${l.text} ${rateText(l)}` : `${server}: ${l.text}`;
             stream.write(text.slice(0, width) + '\n');
