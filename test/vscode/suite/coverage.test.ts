@@ -109,5 +109,20 @@ export function registerCoverageTests(): void {
             assert.ok(names.some(n => n.startsWith('backup acme.backplan')), names.join(' | '));
             assert.deepEqual(tasks.find(t => t.name === 'check .')!.problemMatchers, ['$backplan']);
         });
+
+        it('leaves runbooks of backplan.validation.ignorePaths out of the view', async () => {
+            const config = vscode.workspace.getConfiguration('backplan');
+            const underBroken = async () => (await api.coverageTree.getChildren())
+                .filter(n => String(api.coverageTree.getTreeItem(n).id).includes('/examples/broken/')).length;
+            assert.ok(await underBroken() > 0);
+            await config.update('validation.ignorePaths', ['broken/**'], vscode.ConfigurationTarget.Global);
+            try {
+                await waitFor('the broken examples to leave the coverage view', async () => await underBroken() === 0);
+                await runbookNode(api, examples('small-master-offsite', 'acme.backplan'));
+            } finally {
+                await config.update('validation.ignorePaths', undefined, vscode.ConfigurationTarget.Global);
+            }
+            await waitFor('the broken examples to come back', async () => await underBroken() > 0);
+        });
     });
 }
