@@ -29,6 +29,10 @@ export interface DrillOptions {
     readonly unreachablePort?: number;
     /** ssh config to pass instead of the lab's. */
     readonly sshConfig?: string;
+    /** One log that every server's stop/start appends to (order across servers). */
+    readonly sharedLog?: string;
+    /** Seconds every stop command sleeps after recording (to make overlaps visible). */
+    readonly stopSleep?: number;
 }
 
 /** A runbook string literal (the grammar's strings: no double quote, no backslash inside). */
@@ -54,8 +58,9 @@ export class Drill {
             mkdirSync(app, { recursive: true });
             mkdirSync(this.dataPath(s), { recursive: true });
             const record = (what: string): string =>
-                `echo ${what} $BACKPLAN_ACTION $BACKPLAN_SERVER >> '${app}/app.log' && echo ${what} > '${app}/app.state'`;
-            const extra = options.onStop?.[s.name];
+                `echo ${what} $BACKPLAN_ACTION $BACKPLAN_SERVER >> '${app}/app.log' && echo ${what} > '${app}/app.state'`
+                + (options.sharedLog ? ` && echo $BACKPLAN_ACTION $BACKPLAN_SERVER >> '${options.sharedLog}'` : '');
+            const extra = [options.onStop?.[s.name], options.stopSleep ? `sleep ${options.stopSleep}` : undefined].filter(Boolean).join(' && ');
             lines.push(`server ${s.name} {`, `  role ${s.role}`, `  host ${lit(url)}`, `  data ${lit(this.dataPath(s))}`,
                 `  stop ${lit(record('stopped') + (extra ? ` && ${extra}` : ''))}`, `  start ${lit(record('running'))}`, '}', '');
         }

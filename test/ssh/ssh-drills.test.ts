@@ -80,6 +80,24 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH drills through the CLI (three sshd 
         for (const s of THREE) expect(listed.stdout).toContain(s.name);
     });
 
+    test('parallel 3 runs the three hosts at once over their own connections; rolling one at a time', async () => {
+        const servers: DrillServer[] = [
+            { name: 'MailA', host: 'mail1', role: 'mail', data: 'srv/mail-a' },
+            { name: 'MailB', host: 'cat1', role: 'mail', data: 'srv/mail-b' },
+            { name: 'MailC', host: 'cat2', role: 'mail', data: 'srv/mail-c' }
+        ];
+        for (const schedule of ['parallel 3', 'rolling'] as const) {
+            const shared = path.join(work, `order-${schedule.replace(' ', '-')}.log`);
+            const d = newDrill({ servers, schedule, sharedLog: shared, stopSleep: 1 });
+            for (const s of servers) fill(d, s.name, { 'cur/1.eml': `${s.name}\n` });
+            const r = await d.cli('backup', ['--format', 'json']);
+            expect(r.code, r.stderr).toBe(0);
+            const order = readFileSync(shared, 'utf8').trim().split('\n').map(l => l.split(' ')[0]);
+            if (schedule === 'rolling') expect(order).toEqual(['stop', 'start', 'stop', 'start', 'stop', 'start']);
+            else expect(order).toEqual(['stop', 'stop', 'stop', 'start', 'start', 'start']);
+        }
+    });
+
     test('an unreachable host is named with a clear reason before anything is stopped; exit 1', async () => {
         const port = await freePort('127.0.0.9');
         const servers: DrillServer[] = [THREE[0], THREE[1], { name: 'Cat2', host: 'unreachable', role: 'catalog', data: 'srv/catalog' }];
