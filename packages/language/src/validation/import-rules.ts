@@ -12,6 +12,8 @@ import { Code } from './rule-codes.js';
 export function createImportChecks(graph: RunbookGraph): ValidationChecks<BackplanAstType> {
     return {
         Import: (node, accept) => {
+            // An import without a path (`import` cut short) is a parse error, reported as such.
+            if (typeof node.path !== 'string') return;
             if (!graph.importedDocument(node)) {
                 accept('error', `Cannot read imported file "${node.path}" (${graph.resolveImport(node).fsPath}): check the path, which is relative to this file.`,
                     { node, property: 'path', code: Code.ImportUnresolved });

@@ -6,15 +6,17 @@ import type { BackplanAstType, Tape } from '../generated/ast.js';
 import { Code } from './rule-codes.js';
 
 function checkLocation(tape: Tape, accept: ValidationAcceptor): void {
+    // A tape whose name did not parse (the parse error says so) still gets a sample folder.
+    const folder = (tape.name ?? 'tape').toLowerCase();
     if (tape.at.length === 0) {
-        accept('error', `Tape '${tape.name}' has no \`at\`: add \`at "/mnt/backup/${tape.name.toLowerCase()}"\` (an absolute folder: a mounted tape, disk or NAS).`,
+        accept('error', `Tape '${tape.name}' has no \`at\`: add \`at "/mnt/backup/${folder}"\` (an absolute folder: a mounted tape, disk or NAS).`,
             { node: tape, property: 'name', code: Code.TapeLocationInvalid });
         return;
     }
     const at = tape.at[0];
     if (!at.startsWith('/')) {
         const reason = /^[a-z][a-z0-9+.-]*:\/\//i.test(at) ? 'is a URL, and only local folders are supported for now' : 'is not an absolute path';
-        accept('error', `Location "${at}" of tape '${tape.name}' ${reason}: write an absolute folder such as "/mnt/backup/${tape.name.toLowerCase()}".`,
+        accept('error', `Location "${at}" of tape '${tape.name}' ${reason}: write an absolute folder such as "/mnt/backup/${folder}".`,
             { node: tape, property: 'at', index: 0, code: Code.TapeLocationInvalid });
     }
 }
