@@ -24,6 +24,9 @@ export function scheduleProblem(schedule: string): string | undefined {
         const cron = new Cron(text, { paused: true });
         if (cron.nextRun() === null) return `"${schedule}" never runs`;
     } catch (err) {
+        // croner searches for the next run recursively: a date that never comes (31 April)
+        // overflows its stack instead of returning null.
+        if (err instanceof RangeError && /call stack/i.test(err.message)) return `"${schedule}" never runs`;
         return `"${schedule}" is not valid cron (${String((err as Error).message).replace(/^CronPattern: /, '')})`;
     }
     return undefined;

@@ -66,7 +66,9 @@ export const backupCases: readonly RuleCases[] = [{
         { title: 'six fields', fail: scheduled('⟦"0 0 2 * * *"⟧'), message: /has 6 fields, but cron takes exactly 5/ },
         { title: 'an unknown nickname', fail: scheduled('⟦"@often"⟧'), message: /not a known nickname/ },
         { title: 'a minute out of range', fail: scheduled('⟦"61 * * * *"⟧'), message: /is not valid cron/ },
-        { title: 'one field', fail: scheduled('⟦"daily"⟧'), message: /has 1 field,/ }
+        { title: 'one field', fail: scheduled('⟦"daily"⟧'), message: /has 1 field,/ },
+        { title: 'a date that never comes (30 February)', fail: scheduled('⟦"0 0 30 2 *"⟧'), message: /^Schedule "0 0 30 2 \*" never runs: write five fields/ },
+        { title: 'a date that never comes (31st of 30-day months)', fail: scheduled('⟦"0 0 31 4,6,9,11 *"⟧'), message: /^Schedule "0 0 31 4,6,9,11 \*" never runs: write five fields/ }
     ],
     pass: [
         { title: 'five fields', text: scheduled('"0 2 * * *"') },
