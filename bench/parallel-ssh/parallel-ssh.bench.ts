@@ -1,0 +1,193 @@
+/**
+ * bench/parallel-ssh: Backplan over real sshd hosts on loopback (test/helpers/sshd.ts).
+ *
+ * 1. Three hosts holding equal data (~SIZE_MB each, mixed: small text files, compressible
+ *    and incompressible large files). One runbook per schedule, whole CLI runs:
+ *      rolling     one server at a time
+ *      parallel 3  all three at once (each over its own multiplexed connection)
+ *      single      each server alone (the slowest of the three is the floor for parallel)
+ *    Targets: parallel ≤ 0.75× rolling wall (DESIGN §7), parallel ≤ 1.3× slowest single
+ *    (issue 5).
+ * 2. SSH backup throughput of one server, whole `backplan backup` against the DESIGN §7
+ *    baseline `ssh h tar -cf - D | zstd -1 -T0 | tee F | sha256sum; sync`, same ssh config
+ *    (key, known_hosts). Target ≤ 1.15× wall.
+ * Alternating order, median of RUNS. Data lives in bench/.work/parallel-ssh (git-ignored,
+ * reused). Writes bench/.work/parallel-ssh/results.json; WRITE_RESULTS=1 also replaces the
+ * "parallel-ssh" section of bench/RESULTS.md.
+ *
+ *   npm run bench:ssh                   (RUNS=3 SIZE_MB=256 by default)
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import { cpus } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, test } from 'vitest';
+import { SshdLab } from '../../test/helpers/sshd.js';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const CLI = path.join(REPO, 'packages/cli/dist/backplan.mjs');
+const RUNS = Number(process.env.RUNS ?? 3);
+const SIZE_MB = Number(process.env.SIZE_MB ?? 256);
+const WORK = path.join(REPO, 'bench', '.work', 'parallel-ssh');
+const DATA = path.join(WORK, `data-${SIZE_MB}`);
+const HOSTS = ['h1', 'h2', 'h3'];
+
+let lab: SshdLab;
+
+/** ~SIZE_MB of mixed data: 20% small text files, 30% compressible, 50% incompressible. */
+function makeData(): void {
+    if (fs.existsSync(path.join(DATA, '.complete'))) return;
+    fs.rmSync(DATA, { recursive: true, force: true });
+    const total = SIZE_MB * 1024 * 1024;
+    let seed = 1;
+    const words = ['mail', 'catalog', 'folder', 'engineering', 'sales', 'backup', 'server', 'replica', 'From:', 'Subject:'];
+    const text = (n: number): string => {
+        const parts: string[] = [];
+        let len = 0;
+        while (len < n) { seed = (seed * 1103515245 + 12345) >>> 0; const w = words[seed % words.length] + (seed % 97); parts.push(w); len += w.length + 1; }
+        return parts.join(' ').slice(0, n);
+    };
+    for (let i = 0, made = 0; made < total * 0.2; i++) {
+        const dir = path.join(DATA, 'mail', `box-${i % 20}`, 'cur');
+        fs.mkdirSync(dir, { recursive: true });
+        const size = 1024 + ((i * 7919) % 15360);
+        fs.writeFileSync(path.join(dir, `msg-${i}.eml`), text(size));
+        made += size;
+    }
+    fs.mkdirSync(path.join(DATA, 'large'), { recursive: true });
+    const chunk = 8 << 20;
+    const compressible = Buffer.from(text(chunk));
+    for (let i = 0, made = 0; made < total * 0.3; i++, made += chunk) fs.writeFileSync(path.join(DATA, 'large', `catalog-${i}.db`), compressible);
+    for (let i = 0, made = 0; made < total * 0.5; i++, made += chunk) fs.writeFileSync(path.join(DATA, 'large', `attach-${i}.bin`), randomBytes(chunk));
+    fs.writeFileSync(path.join(DATA, '.complete'), '');
+}
+
+/** Each host's data folder: hard-linked copies of DATA (equal data, one page cache). */
+function hostData(host: string): string {
+    const dir = path.join(WORK, `host-${host}-${SIZE_MB}`);
+    if (!fs.existsSync(dir)) execFileSync('cp', ['-al', DATA, dir]);
+    return dir;
+}
+
+function runbook(name: string, servers: string[], schedule: string): string {
+    const file = path.join(WORK, `${name}.backplan`);
+    const lines = [`tape T { at "${path.join(WORK, 'tape', name)}" }`];
+    for (const h of servers) {
+        lines.push(`server S${h} { role mail host "${lab.host(h).url}" data "${hostData(h)}" stop "true" start "true" }`);
+    }
+    lines.push(`backup B { servers ${servers.map(h => `S${h}`).join(', ')} to T ${schedule} }`);
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    return file;
+}
+
+function timed(fn: () => void): number {
+    const t = process.hrtime.bigint();
+    fn();
+    return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+function backplan(file: string): number {
+    fs.rmSync(path.join(WORK, 'tape'), { recursive: true, force: true });
+    return timed(() => {
+        const r = spawnSync(process.execPath, [CLI, 'backup', file, '--ssh-config', lab.configFile, '--state', path.join(WORK, 'state')], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`backplan backup ${file} failed: ${r.stderr}`);
+    });
+}
+
+const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+beforeAll(async () => {
+    if (!fs.existsSync(CLI)) throw new Error('build first: npm run build');
+    fs.mkdirSync(WORK, { recursive: true });
+    makeData();
+    lab = await SshdLab.start({ hosts: HOSTS });
+});
+
+afterAll(async () => {
+    await lab?.stop();
+});
+
+test('parallel-ssh', () => {
+    const bytes = Number(execFileSync('du', ['-sb', DATA]).toString().split('\t')[0]);
+    execFileSync('sh', ['-c', `tar -cf - -C ${q(DATA)} . > /dev/null`]); // warm the page cache
+    const files = {
+        rolling: runbook('rolling', HOSTS, 'rolling'),
+        parallel: runbook('parallel', HOSTS, 'parallel 3'),
+        single: HOSTS.map(h => runbook(`single-${h}`, [h], 'rolling'))
+    };
+    const baselineOut = path.join(WORK, 'baseline.tar.zst');
+    const h1 = lab.host('h1');
+    const baselineCmd = `ssh -F ${q(lab.configFile)} -p ${h1.port} ${lab.user}@${h1.address} ${q(`tar -cf - -C ${q(hostData('h1'))} .`)}`
+        + ` | zstd -1 -T0 -q | tee ${q(baselineOut)} | sha256sum > /dev/null; sync`;
+    const s: Record<string, number[]> = { rolling: [], parallel: [], slowestSingle: [], baseline: [], single: [] };
+    for (let i = 0; i < RUNS; i++) {
+        const order = i % 2 === 0 ? ['rolling', 'parallel', 'single', 'baseline'] : ['baseline', 'single', 'parallel', 'rolling'];
+        for (const what of order) {
+            if (what === 'rolling') s.rolling.push(backplan(files.rolling));
+            if (what === 'parallel') s.parallel.push(backplan(files.parallel));
+            if (what === 'single') {
+                const each = files.single.map(f => backplan(f));
+                s.slowestSingle.push(Math.max(...each));
+                s.single.push(each[0]);
+            }
+            if (what === 'baseline') s.baseline.push(timed(() => execFileSync('sh', ['-c', baselineCmd], { stdio: ['ignore', 'ignore', 'inherit'] })));
+        }
+        process.stderr.write(`run ${i + 1}/${RUNS}: rolling ${s.rolling.at(-1)!.toFixed(2)} s, parallel 3 ${s.parallel.at(-1)!.toFixed(2)} s, slowest single ${s.slowestSingle.at(-1)!.toFixed(2)} s; one server ${s.single.at(-1)!.toFixed(2)} s vs baseline ${s.baseline.at(-1)!.toFixed(2)} s\n`);
+    }
+    const m = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, median(v)])) as Record<string, number>;
+    const summary = {
+        date: new Date().toISOString(), dataBytesPerHost: bytes, runs: RUNS, cores: cpus().length,
+        cpu: cpus()[0]?.model ?? 'unknown CPU', medians: m,
+        parallelVsRolling: m.parallel / m.rolling,
+        parallelVsSlowestSingle: m.parallel / m.slowestSingle,
+        sshBackupVsBaseline: m.single / m.baseline,
+        samples: s
+    };
+    fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify(summary, null, 2));
+    const mib = (n: number): string => (n / 1024 / 1024).toFixed(0);
+    const ok = (v: number, target: number): string => (v <= target ? 'meets' : 'MISSES');
+    const report = [
+        `data: 3 hosts × ${mib(bytes)} MiB (mixed), loopback sshd, ${summary.cores} cores (${summary.cpu}); median of ${RUNS}`,
+        `rolling ${m.rolling.toFixed(2)} s  parallel 3 ${m.parallel.toFixed(2)} s  slowest single ${m.slowestSingle.toFixed(2)} s`,
+        `parallel/rolling ${summary.parallelVsRolling.toFixed(2)}× (target ≤ 0.75×: ${ok(summary.parallelVsRolling, 0.75)}); parallel/slowest single ${summary.parallelVsSlowestSingle.toFixed(2)}× (target ≤ 1.3×: ${ok(summary.parallelVsSlowestSingle, 1.3)})`,
+        `ssh backup of one server: backplan ${m.single.toFixed(2)} s (${mib(bytes / m.single)} MiB/s)  baseline ${m.baseline.toFixed(2)} s (${mib(bytes / m.baseline)} MiB/s)  ratio ${summary.sshBackupVsBaseline.toFixed(2)}× (target ≤ 1.15×: ${ok(summary.sshBackupVsBaseline, 1.15)})`
+    ];
+    console.log(report.join('\n'));
+    if (process.env.WRITE_RESULTS === '1') writeResults(summary, report);
+});
+
+function writeResults(summary: { date: string; runs: number }, report: string[]): void {
+    const file = path.join(REPO, 'bench', 'RESULTS.md');
+    const start = '<!-- parallel-ssh:start -->';
+    const end = '<!-- parallel-ssh:end -->';
+    const section = `${start}
+## parallel-ssh
+
+\`npm run bench:ssh\` (bench/parallel-ssh/parallel-ssh.bench.ts): three real \`sshd\` hosts on
+loopback (test/helpers/sshd.ts), each holding the same mixed data; whole \`backplan backup\`
+CLI runs with \`stop "true"\`/\`start "true"\`, alternating order, median of ${summary.runs}.
+
+- **rolling vs \`parallel 3\`**: one runbook per schedule over the three hosts; "slowest
+  single" backs each server up alone and takes the slowest. Targets: parallel ≤ 0.75×
+  rolling (DESIGN §7), parallel ≤ 1.3× slowest single (issue 5).
+- **SSH backup throughput**: one server, \`backplan backup\` against the baseline
+  \`ssh h tar -cf - -C D . | zstd -1 -T0 | tee F | sha256sum; sync\` over the same ssh config.
+  Target ≤ 1.15× wall (DESIGN §7).
+
+Reproduce: \`npm run build && RUNS=3 SIZE_MB=256 WRITE_RESULTS=1 npm run bench:ssh\`
+(data in bench/.work/parallel-ssh, reused).
+
+${summary.date.slice(0, 10)}:
+
+\`\`\`
+${report.join('\n')}
+\`\`\`
+${end}`;
+    let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmark results\n';
+    const a = text.indexOf(start);
+    const b = text.indexOf(end);
+    text = a >= 0 && b > a ? text.slice(0, a) + section + text.slice(b + end.length) : `${text.trimEnd()}\n\n${section}\n`;
+    fs.writeFileSync(file, text);
+}
