@@ -49,7 +49,7 @@ describe('language server on a copy of examples/', () => {
 
     test('completion: roles, keep periods, keywords, and only the server names visible through imports', async () => {
         const probe = file('split-runbook/probe.backplan');
-        const text = 'import "servers.backplan"\ntape T { at "/x" keep  }\nserver S { role  host  }\nfolder F on  \nbackup B { servers Dir1 to T  }\n';
+        const text = 'import "servers.backplan"\ntape T { at "/x" keep  }\nserver S { role  host  }\nfolder F on  \nbackup B { servers Dir1 to T  }\n\nserver R { role catalog  }\ntape U {  }\n';
         writeFileSync(probe, text);
         await client.open(probe);
         const labels = async (line: number, character: number) => {
@@ -65,6 +65,8 @@ describe('language server on a copy of examples/', () => {
         expect(servers).not.toContain('Dir1b');
         expect(await labels(4, 29)).toEqual(expect.arrayContaining(['rolling', 'parallel', 'schedule', 'servers']));
         expect(await labels(5, 0)).toEqual(expect.arrayContaining(['tape', 'server', 'folder', 'backup']));
+        expect(await labels(6, 24)).toEqual(expect.arrayContaining(['master', 'host', 'data', 'stop', 'start']));
+        expect(await labels(7, 9)).toEqual(expect.arrayContaining(['at', 'offsite', 'keep']));
     });
 
     test('hover: kind and doc comment, folder copies, rule explanation', async () => {
@@ -253,6 +255,17 @@ describe('language server: imports from outside the workspace folder', () => {
         await client.change(main, text);
         const diagnostics = await client.waitForDiagnostics(main, d => lacksCode('import.unresolved')(d) && lacksCode('linking-error')(d));
         expect(codes(diagnostics)).toEqual(['tape.unused']); // Shelf is now unused; Vault resolved
+    });
+
+    test('the client is asked to watch the outside folder, and a change reported there is re-checked', async () => {
+        const tapes = path.join(root, 'shared/tapes.backplan');
+        const watchers = client.registrations.filter(r => r.method === 'workspace/didChangeWatchedFiles')
+            .flatMap(r => (r.registerOptions as { watchers: Array<{ globPattern: unknown }> }).watchers.map(w => w.globPattern));
+        expect(watchers).toContainEqual({ baseUri: uriOf(path.join(root, 'shared')), pattern: '*.backplan' });
+        writeFileSync(tapes, 'tape Vault {\n  at "relative/vault"\n  offsite\n}\n');
+        client.diagnostics.delete(uriOf(tapes));
+        await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(tapes), type: 2 }] });
+        await client.waitForDiagnostics(tapes, hasCode('tape.location-invalid'));
     });
 });
 

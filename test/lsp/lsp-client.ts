@@ -50,6 +50,8 @@ export class LspClient {
     protected readonly versions = new Map<string, number>();
     protected readonly texts = new Map<string, string>();
     protected stderr = '';
+    /** Capability registrations the server asked for (`client/registerCapability`). */
+    readonly registrations: Array<{ method: string; registerOptions?: unknown }> = [];
     /** The server's answer to `initialize`. */
     initializeResult?: InitializeResult;
 
@@ -69,7 +71,10 @@ export class LspClient {
         // Answer the server's requests the way VS Code does, minimally.
         this.connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string }> }) =>
             params.items.map(item => (item.section && settings[item.section]) ?? null));
-        this.connection.onRequest('client/registerCapability', () => null);
+        this.connection.onRequest('client/registerCapability', (params: { registrations: LspClient['registrations'] }) => {
+            this.registrations.push(...params.registrations);
+            return null;
+        });
         this.connection.onRequest('window/workDoneProgress/create', () => null);
         this.connection.listen();
     }
@@ -87,7 +92,10 @@ export class LspClient {
             workspaceFolders: [{ uri: uriOf(workspace), name: path.basename(workspace) }],
             initializationOptions: options.initializationOptions,
             capabilities: {
-                workspace: { configuration: true, workspaceFolders: true, workspaceEdit: { documentChanges: true } },
+                workspace: {
+                    configuration: true, workspaceFolders: true, workspaceEdit: { documentChanges: true },
+                    didChangeWatchedFiles: { dynamicRegistration: true, relativePatternSupport: true }
+                },
                 textDocument: {
                     publishDiagnostics: { relatedInformation: true },
                     completion: { completionItem: { snippetSupport: true } },

@@ -3,9 +3,9 @@
  * its copies and where they live (from the coverage model); for a diagnostic under the
  * cursor, the rule's explanation from docs/rules.md.
  */
-import { AstUtils, type AstNode, type LangiumDocument } from 'langium';
+import { AstUtils, DocumentState, type AstNode, type DocumentBuilder, type LangiumDocument } from 'langium';
 import { MultilineCommentHoverProvider } from 'langium/lsp';
-import type { Hover, HoverParams } from 'vscode-languageserver';
+import type { CancellationToken, Hover, HoverParams } from 'vscode-languageserver';
 import { isBackup, isFolder, isServer, isTape, type Backup, type Server, type Tape } from '../generated/ast.js';
 import type { RunbookModel } from '../model/runbook-model.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
@@ -18,14 +18,27 @@ import type { RuleDocumentation } from './rule-documentation.js';
 export class BackplanHoverProvider extends MultilineCommentHoverProvider {
     protected readonly graph: RunbookGraph;
     protected readonly ruleDocs: RuleDocumentation;
+    protected readonly builder: DocumentBuilder;
 
     constructor(services: BackplanLspServices) {
         super(services);
         this.graph = services.workspace.RunbookGraph;
         this.ruleDocs = services.shared.lsp.RuleDocumentation;
+        this.builder = services.shared.workspace.DocumentBuilder;
     }
 
-    override async getHoverContent(document: LangiumDocument, params: HoverParams): Promise<Hover | undefined> {
+    /**
+     * Hover content. Waits until the document's diagnostics are computed (they explain the
+     * rules under the cursor), unless the request is cancelled first.
+     */
+    override async getHoverContent(document: LangiumDocument, params: HoverParams, cancelToken?: CancellationToken): Promise<Hover | undefined> {
+        if (document.state < DocumentState.Validated) {
+            try {
+                await this.builder.waitUntil(DocumentState.Validated, document.uri, cancelToken);
+            } catch {
+                // Cancelled: answer with what is known.
+            }
+        }
         const parts: string[] = [];
         const declaration = await super.getHoverContent(document, params);
         if (declaration && typeof declaration.contents === 'object' && 'value' in declaration.contents) {

@@ -7,8 +7,9 @@
  *   while queue: for each import of its head whose target is not loaded and exists:
  *                  load the target, queue it
  */
-import { DocumentState, URI, type FileSystemProvider, type LangiumDocument, type LangiumDocuments, type WorkspaceLock } from 'langium';
+import { DocumentState, URI, UriUtils, type FileSystemProvider, type LangiumDocument, type LangiumDocuments, type WorkspaceLock } from 'langium';
 import type { DocumentBuilder } from 'langium';
+import { DidChangeWatchedFilesNotification } from 'vscode-languageserver';
 import type { Document } from '../generated/ast.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
 import type { BackplanSharedLspServices } from './backplan-lsp-module.js';
@@ -26,6 +27,9 @@ export class DefaultImportLoader implements ImportLoader {
     protected readonly builder: DocumentBuilder;
     protected readonly lock: WorkspaceLock;
     protected readonly shared: BackplanSharedLspServices;
+    /** Folders outside the workspace whose `.backplan` files the client watches for us. */
+    protected readonly watched = new Set<string>();
+    protected canWatch = false;
 
     constructor(shared: BackplanSharedLspServices) {
         this.shared = shared;
@@ -35,6 +39,10 @@ export class DefaultImportLoader implements ImportLoader {
         this.lock = shared.workspace.WorkspaceLock;
         // After each build: an edit may have added an import of a file nobody loaded yet.
         this.builder.onBuildPhase(DocumentState.Validated, docs => { void this.followNewImports(docs); });
+        shared.lsp.LanguageServer.onInitialize(params => {
+            const watch = params.capabilities.workspace?.didChangeWatchedFiles;
+            this.canWatch = Boolean(watch?.dynamicRegistration && watch.relativePatternSupport);
+        });
     }
 
     protected get graph(): RunbookGraph {
@@ -51,6 +59,7 @@ export class DefaultImportLoader implements ImportLoader {
                     const doc = await this.documents.getOrCreateDocument(target);
                     loaded.push(doc);
                     queue.push(doc);
+                    this.watch(target);
                 } catch {
                     // Unreadable: reported as `import.unresolved` on the import line.
                 }
@@ -80,6 +89,23 @@ export class DefaultImportLoader implements ImportLoader {
         }
     }
 
+    /**
+     * Asks the client to report changes to `.backplan` files in the folder of an imported file
+     * that lies outside the workspace folders (the client watches only those folders).
+     */
+    protected watch(uri: URI): void {
+        const connection = this.shared.lsp.Connection;
+        const folder = UriUtils.dirname(uri);
+        const key = folder.toString();
+        const inside = (this.shared.workspace.WorkspaceManager.workspaceFolders ?? [])
+            .some(f => key === f.uri || key.startsWith(f.uri.endsWith('/') ? f.uri : f.uri + '/'));
+        if (!connection || !this.canWatch || inside || this.watched.has(key)) return;
+        this.watched.add(key);
+        void connection.client.register(DidChangeWatchedFilesNotification.type, {
+            watchers: [{ globPattern: { baseUri: key, pattern: '*.backplan' } }]
+        }).catch(() => this.watched.delete(key));
+    }
+
     /** Loads the targets of imports added by an edit, through a regular document update. */
     protected async followNewImports(built: readonly LangiumDocument[]): Promise<void> {
         const targets: URI[] = [];
@@ -88,6 +114,7 @@ export class DefaultImportLoader implements ImportLoader {
                 if (!targets.some(t => t.toString() === target.toString())) targets.push(target);
             }
         }
+        targets.forEach(t => this.watch(t));
         if (targets.length > 0) {
             // `update` creates the missing documents and re-links the runbooks they join.
             void this.lock.write(token => this.builder.update(targets, [], token));
