@@ -10,6 +10,8 @@ import { registerArchives } from './commands/archives.js';
 import { registerPrune } from './commands/prune.js';
 import { registerHistory } from './commands/history.js';
 import { registerUnlock } from './commands/unlock.js';
+import { registerRestore } from './commands/restore.js';
+import { registerRecover } from './commands/recover.js';
 import { createCommandContext } from './commands/command-support.js';
 
 declare const BACKPLAN_VERSION: string;
@@ -31,6 +33,8 @@ export function createProgram(): Command {
     registerPrune(program, context);
     registerHistory(program, context);
     registerUnlock(program, context);
+    registerRestore(program, context);
+    registerRecover(program, context);
     for (const command of program.commands) command.exitOverride();
     return program;
 }

@@ -9,7 +9,9 @@
  * runbook still saying the same thing.
  */
 
-export type StepName = 'preflight' | 'lock' | 'stop' | 'archive' | 'start' | 'verify' | 'record' | 'unlock' | 'prune' | 'recover';
+export type StepName = 'preflight' | 'lock' | 'stop' | 'archive' | 'start' | 'verify' | 'record' | 'unlock' | 'prune' | 'recover'
+    // restore and recover (restore/, replicate/)
+    | 'check' | 'set-aside' | 'extract' | 'copy' | 'swap' | 'put-back' | 'cleanup';
 
 export interface RunBeginRecord {
     type: 'run'; event: 'begin'; run: string; time: string;

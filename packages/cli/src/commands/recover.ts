@@ -1,0 +1,105 @@
+/**
+ * `backplan recover RUNBOOK --lost NAME[,NAME…] [--allow-loss] [--dry-run] [--wait]`:
+ * bring several lost servers back (DESIGN §4): restores from the newest good archives,
+ * then replication from the holders that survived. Exit 1 when a folder has no copy
+ * anywhere (unless --allow-loss), when an archive fails its check, or a step fails.
+ */
+import type { Command } from 'commander';
+import {
+    openHost, planRecover, PlanRefusedError, PlanUsageError, readCatalog, recoverPlanJson, renderRecoverPlanText, runRestore,
+    type RecoverPlan, type RestoreRunResult
+} from '@backplan/engine';
+import { FailedError, UsageError } from '../cli-error.js';
+import type { CommandContext } from './command-support.js';
+import { renderRestoreResult, restoreResultJson } from './restore-output.js';
+import {
+    addRunFlags, commandLine, commandTimeoutMs, handleInterrupts, hostOptions, journalOf, loadForRun, recoverKilledRuns,
+    stderrReporter, writeJson, type RunFlags
+} from './run-support.js';
+
+interface RecoverFlags extends RunFlags {
+    lost: string;
+    allowLoss?: boolean;
+    dryRun?: boolean;
+    wait?: boolean;
+    commandTimeout?: string;
+}
+
+/** Registers `recover`. */
+export function registerRecover(program: Command, context: CommandContext): void {
+    addRunFlags(program.command('recover')
+        .description('bring several lost servers back: newest good archives first (the master first), then replication from the survivors')
+        .argument('<runbook>', 'the runbook\'s root .backplan file')
+        .requiredOption('--lost <names>', 'the lost servers, comma-separated')
+        .option('--allow-loss', 'go on even when some folder has no copy anywhere')
+        .option('--dry-run', 'print each folder\'s source and data age, and the ordered plan; touch nothing')
+        .option('--wait', 'wait for a tape locked by another run instead of failing')
+        .option('--command-timeout <seconds>', 'kill a stop/start command after this long (default 600, or BACKPLAN_COMMAND_TIMEOUT)'))
+        .action(context.action(async (file: string, flags: RecoverFlags) => {
+            const timeoutMs = commandTimeoutMs(flags.commandTimeout);
+            const lost = flags.lost.split(',').map(s => s.trim()).filter(Boolean);
+            const ctx = await loadForRun(file, 'recover', flags);
+            const catalog = await readCatalog(ctx.model.tapes);
+            const plan = (): RecoverPlan => {
+                try {
+                    return planRecover(ctx.model, catalog.map(c => c.info), { lost });
+                } catch (err) {
+                    if (err instanceof PlanUsageError) throw new UsageError(err.message);
+                    if (err instanceof PlanRefusedError) throw new FailedError(`refused: ${err.message}`);
+                    throw err;
+                }
+            };
+            let current = plan();
+            if (flags.dryRun) {
+                if (flags.format === 'json') writeJson(recoverPlanJson(current));
+                else process.stdout.write(renderRecoverPlanText(current));
+                if (current.losses.length && !flags.allowLoss) {
+                    process.stderr.write(`backplan: ${current.losses.length} folder${current.losses.length === 1 ? ' has' : 's have'} no copy anywhere (run with --allow-loss to recover the rest)\n`);
+                    return 1;
+                }
+                return 0;
+            }
+            if (current.losses.length && !flags.allowLoss) {
+                process.stdout.write(renderRecoverPlanText(current));
+                throw new FailedError(`refused: no copy anywhere of ${current.losses.join('; ')} (run with --allow-loss to recover the rest); nothing was touched`);
+            }
+            const reporter = stderrReporter();
+            const journal = journalOf(file, flags);
+            const interrupts = handleInterrupts(reporter);
+            let result: RestoreRunResult;
+            try {
+                await recoverKilledRuns(journal, flags, reporter, commandLine());
+                // An archive that fails its check is marked bad and the plan made again:
+                // the next newest good archive is used (the check runs before any stop).
+                for (;;) {
+                    for (const n of current.notes) reporter.notice(`note: ${n}`);
+                    result = await runRestore({
+                        verb: 'recover', ops: current.ops, catalog, runbookPath: ctx.model.root.fsPath, journal, command: commandLine(),
+                        wait: flags.wait, timeoutMs, reporter, signal: interrupts.signal,
+                        hostFor: server => openHost(server.host!, hostOptions(flags))
+                    });
+                    if (result.badArchives.length === 0 || interrupts.signal.aborted) break;
+                    for (const b of result.badArchives) {
+                        const c = catalog.find(x => x.info.id === b.id);
+                        if (c) c.info.bad = b.problems[0];
+                        reporter.notice(`backplan: archive ${b.id} failed its check (${b.problems[0]}): planning again without it`);
+                    }
+                    current = plan();
+                    if (current.losses.length && !flags.allowLoss) {
+                        process.stdout.write(renderRecoverPlanText(current));
+                        throw new FailedError(`refused: no good copy anywhere of ${current.losses.join('; ')} (run with --allow-loss to recover the rest); nothing was touched`);
+                    }
+                }
+            } finally {
+                reporter.close();
+                interrupts.dispose();
+            }
+            if (flags.format === 'json') writeJson({ ...restoreResultJson(result), losses: current.losses, folders: current.rows });
+            else {
+                process.stdout.write(renderRestoreResult(result));
+                if (current.losses.length) process.stdout.write(`Not recovered (no copy anywhere): ${current.losses.join('; ')}\n`);
+            }
+            if (!result.ok && result.error) process.stderr.write(`backplan: ${result.error}\n`);
+            return result.ok && current.losses.length === 0 ? 0 : 1;
+        }));
+}

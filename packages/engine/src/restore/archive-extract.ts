@@ -1,0 +1,128 @@
+/**
+ * Streaming an archive (or a live server's tar stream) into a staging folder on a host,
+ * through a gate that sees every tar header before `tar -x` does.
+ *
+ *   source bytes ─► [decompressor] ─► gate ─► host.tarIn(staging)
+ *   gate, per chunk: feed the TarScanner; every entry it completed in this chunk must be
+ *                    safe (safe-extract.ts) and, for an archive, equal to the manifest's
+ *                    entry at the same position (path, type, link) — only then is the
+ *                    chunk passed on, so a refused header never reaches tar
+ *   end: the scanner saw the end-of-archive marker; its per-file SHA-256s are returned
+ *
+ * Any failure kills every process of the pipe (nothing is retried).
+ * Interruption: the staging folder holds what was extracted so far; callers remove it.
+ */
+import { createReadStream } from 'node:fs';
+import { Transform, type Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { decompressorFor } from '../archive/compression.js';
+import type { Manifest, ManifestEntry } from '../archive/manifest.js';
+import { TarScanner } from '../archive/tar-scanner.js';
+import { describeExit, spawnProcess } from '../hosts/child-process.js';
+import type { Host, HostStream, ToolVersions } from '../hosts/host.js';
+import { SafeEntryChecker, UnsafeEntryError } from './safe-extract.js';
+
+export interface GateOptions {
+    /** Entries the stream must hold, in order (an archive's manifest). */
+    expected?: readonly ManifestEntry[];
+    onProgress?: (bytes: number) => void;
+}
+
+/** A pass-through that refuses unsafe or unexpected entries before passing their bytes on. */
+export function createEntryGate(options: GateOptions = {}): { gate: Transform; scanner: TarScanner } {
+    const scanner = new TarScanner();
+    const checker = new SafeEntryChecker();
+    let checked = 0;
+    let lastReport = 0;
+    const gate = new Transform({
+        highWaterMark: 1 << 20,
+        transform(chunk: Buffer, _e, cb) {
+            try {
+                scanner.write(chunk);
+                for (; checked < scanner.entries.length; checked++) {
+                    const got = scanner.entries[checked];
+                    checker.check(got);
+                    const want = options.expected?.[checked];
+                    if (options.expected && (!want || want.path !== got.path || want.type !== got.type || (want.linkTarget ?? '') !== (got.linkTarget ?? ''))) {
+                        throw new UnsafeEntryError(got.path, want ? `the manifest lists ${JSON.stringify(want.path)} (${want.type}) at this position` : 'the manifest does not list it');
+                    }
+                }
+            } catch (err) {
+                cb(err as Error);
+                return;
+            }
+            if (options.onProgress && scanner.bytes - lastReport >= 1 << 20) {
+                lastReport = scanner.bytes;
+                options.onProgress(scanner.bytes);
+            }
+            cb(null, chunk);
+        }
+    });
+    return { gate, scanner };
+}
+
+/** Pumps a tar source through the gate into `tar -x` on a host; resolves with what passed. */
+export async function pumpThroughGate(source: Readable, sourceDone: Promise<void>, sink: HostStream<Writable>,
+    options: GateOptions & { abort: AbortController }): Promise<ManifestEntry[]> {
+    const { gate, scanner } = createEntryGate(options);
+    const errors: Error[] = [];
+    const fail = (err: unknown): void => {
+        errors.push(err instanceof Error ? err : new Error(String(err)));
+        options.abort.abort();
+    };
+    await Promise.allSettled([
+        sourceDone.catch(fail),
+        sink.done.catch(fail),
+        pipeline(source, gate, sink.stream).catch(fail)
+    ]);
+    if (errors.length) throw pickError(errors);
+    if (!scanner.complete) throw new Error('the tar stream ended early (no end-of-archive marker)');
+    if (options.expected && scanner.entries.length !== options.expected.length) {
+        throw new Error(`the archive holds ${scanner.entries.length} entries, the manifest lists ${options.expected.length}`);
+    }
+    return scanner.entries;
+}
+
+/** The error that explains the others: a refused entry, then a tool's own exit, then the rest. */
+function pickError(errors: Error[]): Error {
+    return errors.find(e => e instanceof UnsafeEntryError)
+        ?? errors.find(e => /corrupt|truncated/.test(e.message))
+        ?? errors.find(e => /^(tar|zstd|gzip) /.test(e.message) && !/EPIPE|Broken pipe/i.test(e.message))
+        ?? errors.find(e => !/EPIPE|premature close|write after end/i.test(e.message))
+        ?? errors[0];
+}
+
+export interface ExtractArchiveOptions {
+    archivePath: string;
+    manifest: Manifest;
+    host: Host;
+    /** An existing, empty folder on the host. */
+    into: string;
+    tools: ToolVersions;
+    signal?: AbortSignal;
+    onProgress?: (tarBytes: number) => void;
+}
+
+/** Extracts an archive from the tape into a folder on a host, every header gated. */
+export async function extractArchive(options: ExtractArchiveOptions): Promise<ManifestEntry[]> {
+    const abort = new AbortController();
+    const onOuter = (): void => abort.abort();
+    if (options.signal?.aborted) throw new Error('interrupted');
+    options.signal?.addEventListener('abort', onOuter, { once: true });
+    try {
+        const dec = decompressorFor(options.manifest.archive.compression, options.tools);
+        const proc = spawnProcess(dec.command, dec.args, { stdio: ['pipe', 'pipe', 'pipe'], signal: abort.signal });
+        const decDone = proc.exited.then(r => {
+            if (r.code !== 0 && !abort.signal.aborted) throw new Error(describeExit(dec.command, r, proc.stderr.text()));
+        }, (err: Error) => { throw new Error(`${dec.command} could not be started: ${err.message}`); });
+        const feed = pipeline(createReadStream(options.archivePath, { highWaterMark: 1 << 20 }), proc.child.stdin!).catch(err => { abort.abort(); throw err; });
+        const sink = options.host.tarIn(options.into, { signal: abort.signal });
+        const entries = await pumpThroughGate(proc.child.stdout!, Promise.all([decDone, feed]).then(() => undefined), sink, {
+            expected: options.manifest.entries, onProgress: options.onProgress, abort
+        });
+        if (options.signal?.aborted) throw new Error('interrupted');
+        return entries;
+    } finally {
+        options.signal?.removeEventListener('abort', onOuter);
+    }
+}

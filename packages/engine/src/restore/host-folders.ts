@@ -1,0 +1,78 @@
+/**
+ * Folder operations on a server's host for restores: rename (never copy), make, remove,
+ * flush, set a folder's own mode/owner. Everything goes through `Host.run` with the
+ * paths in environment variables — a name with spaces, quotes or `$(…)` is data, never
+ * shell — so an SSH host works unchanged.
+ *
+ * Removal only accepts Backplan's own set-aside and staging folders (`.NAME.backplan-old-RUN`,
+ * `.NAME.backplan-new-RUN`) or paths below them: nothing else can be deleted from here.
+ * Interruption: each operation is one rename/mkdir/rm; a killed `rm -rf` leaves part of a
+ * set-aside copy (the restored data is already in place by then).
+ */
+import type { Host } from '../hosts/host.js';
+
+/** Thrown when a folder operation fails; the message says which and why. */
+export class FolderOpError extends Error {}
+
+const OWN = /\/\.[^/]+\.backplan-(old|new)-[^/]+(\/|$)/;
+
+async function sh(host: Host, what: string, script: string, env: Record<string, string>, signal?: AbortSignal): Promise<string> {
+    const r = await host.run(script, { env, timeoutMs: 30 * 60 * 1000, signal });
+    if (!r.ok) throw new FolderOpError(`${what} failed on ${host.label}: ${r.output.trim().split('\n').slice(-2).join(' | ') || `exit ${r.code ?? r.signal}`}`);
+    return r.output;
+}
+
+/** Renames FROM to TO on the same file system; fails when TO exists (never copies). */
+export function renameFolder(host: Host, from: string, to: string): Promise<string> {
+    return sh(host, `moving ${from} to ${to}`,
+        'if [ -e "$BP_TO" ] || [ -L "$BP_TO" ]; then echo "$BP_TO already exists" >&2; exit 1; fi; '
+        + 'd1=$(stat -c %d -- "$BP_FROM") && d2=$(stat -c %d -- "$(dirname -- "$BP_TO")") || exit 1; '
+        + 'if [ "$d1" != "$d2" ]; then echo "$BP_FROM and $BP_TO are on different file systems" >&2; exit 1; fi; '
+        + 'exec mv -T -- "$BP_FROM" "$BP_TO"', { BP_FROM: from, BP_TO: to });
+}
+
+/** Makes a fresh folder (mode 0700: nobody sees a half-restored tree); fails if it exists. */
+export function makeFreshFolder(host: Host, path: string): Promise<string> {
+    return sh(host, `creating ${path}`, 'exec mkdir -m 700 -- "$BP_P"', { BP_P: path });
+}
+
+/** Makes a folder and its parents when missing. */
+export function makeParents(host: Host, path: string): Promise<string> {
+    return sh(host, `creating ${path}`, 'exec mkdir -p -- "$BP_P"', { BP_P: path });
+}
+
+/** Removes one of Backplan's own staging or set-aside folders (refuses anything else). */
+export async function removeOwnFolder(host: Host, path: string): Promise<void> {
+    if (!OWN.test(path)) throw new FolderOpError(`refusing to remove ${path}: not a Backplan staging or set-aside folder`);
+    await sh(host, `removing ${path}`, 'exec rm -rf -- "$BP_P"', { BP_P: path });
+}
+
+/** Whether a path exists (as anything, symlinks included). */
+export async function pathExists(host: Host, path: string): Promise<boolean> {
+    const r = await host.run('[ -e "$BP_P" ] || [ -L "$BP_P" ]', { env: { BP_P: path }, timeoutMs: 60_000 });
+    if (r.code !== 0 && r.code !== 1) throw new FolderOpError(`cannot reach ${host.label}: ${r.output.trim()}`);
+    return r.ok;
+}
+
+/** Flushes the file system holding a path to disk. */
+export function syncFolder(host: Host, path: string): Promise<string> {
+    return sh(host, `syncing ${path}`, 'sync -f -- "$BP_P" 2>/dev/null || sync', { BP_P: path });
+}
+
+/** Sets a folder's own mode (and owner, when `owner` is given): tar leaves the top folder's as created. */
+export function setFolderMeta(host: Host, path: string, mode: number, owner?: { uid: number; gid: number }): Promise<string> {
+    const env: Record<string, string> = { BP_P: path, BP_MODE: mode.toString(8) };
+    let script = 'chmod -- "$BP_MODE" "$BP_P"';
+    if (owner) {
+        env.BP_OWNER = `${owner.uid}:${owner.gid}`;
+        script = `chown -- "$BP_OWNER" "$BP_P" && ${script}`;
+    }
+    return sh(host, `setting the mode of ${path}`, script, env);
+}
+
+/** The parent of an absolute path. */
+export function parentOf(p: string): string {
+    const t = p.replace(/\/+$/, '');
+    const i = t.lastIndexOf('/');
+    return i <= 0 ? '/' : t.slice(0, i);
+}

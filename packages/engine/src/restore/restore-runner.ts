@@ -1,0 +1,184 @@
+/**
+ * Runs restore operations (one for `restore`, several for `recover`) as one journalled run.
+ *
+ *   journal run-begin
+ *   pre-flight: decompressor here; each target's host reachable with tar; no set-aside or
+ *               staging folder of ours left by an earlier run in the way
+ *   check every archive the run will read, BEFORE ANY STOP: SHA-256 of the archive file
+ *     against its manifest, every manifest entry safe to extract  → failure: stop nothing
+ *   lock the tapes read (fail naming the holder, or --wait)
+ *   operations in order (restorer.ts, replicate/replicator.ts); the first failed one ends
+ *     the run (later ones may depend on it: a replica copied from a restored master)
+ *   unlock; journal run-end; the run's records copied to the tapes read
+ * Interruption: see restorer.ts and replicator.ts; the journal lets the next command put
+ * set-aside data back and start every application this run stopped.
+ */
+import * as os from 'node:os';
+import { verifyArchive } from '../archive/archive-verifier.js';
+import { decompressorFor } from '../archive/compression.js';
+import type { Host, ToolVersions } from '../hosts/host.js';
+import { localTools } from '../hosts/local-host.js';
+import type { Journal } from '../journal/journal.js';
+import type { ArchiveInfo, RestoreOp } from '../plan/restore-plan.js';
+import type { Reporter } from '../progress/progress-reporter.js';
+import { newRunId } from '../tape/archive-id.js';
+import { LockHeldError, TapeLock } from '../tape/tape-lock.js';
+import { TapeStore, type ListedArchive } from '../tape/tape-store.js';
+import type { ServerModel, TapeModel } from '@backplan/language/model';
+import { replicateFolders } from '../replicate/replicator.js';
+import { restoreFromArchive } from './restorer.js';
+import type { OpOutcome, RestoreRunContext } from './restore-context.js';
+import { unsafeEntries } from './safe-extract.js';
+
+/** An archive found on a tape, with what the planner needs. */
+export interface CatalogEntry {
+    info: ArchiveInfo;
+    listed: ListedArchive;
+}
+
+/** Lists every archive with a readable manifest on the given tapes. */
+export async function readCatalog(tapes: readonly TapeModel[]): Promise<CatalogEntry[]> {
+    const out: CatalogEntry[] = [];
+    for (const t of tapes) {
+        if (!t.at || !t.at.startsWith('/')) continue;
+        const store = new TapeStore(t.name, t.at);
+        for (const listed of await store.list().catch(() => [])) {
+            const m = listed.manifest;
+            if (!m) continue;
+            const bad = listed.archiveSize === undefined ? 'the archive file is missing'
+                : listed.verified && !listed.verified.ok ? `its last verification failed: ${listed.verified.error ?? 'unknown'}` : undefined;
+            out.push({
+                listed,
+                info: {
+                    tape: t.name, at: t.at, id: listed.id, server: m.server, time: m.times.stopped ?? m.times.archiveStarted,
+                    folders: m.folders, files: m.files, size: m.archive.size, tarSize: m.archive.tarSize, bad
+                }
+            });
+        }
+    }
+    return out;
+}
+
+/** Checks an archive before anything is stopped; returns the problems (empty: usable). */
+export async function checkArchive(listed: ListedArchive, tools: ToolVersions, signal?: AbortSignal): Promise<string[]> {
+    const m = listed.manifest;
+    if (!m) return [`manifest unreadable: ${listed.manifestError ?? 'unknown'}`];
+    try {
+        decompressorFor(m.archive.compression, tools);
+    } catch (err) {
+        return [(err as Error).message];
+    }
+    const unsafe = unsafeEntries(m.entries);
+    if (unsafe.length) return unsafe;
+    const r = await verifyArchive(listed, { mode: 'archive-hash', tools, signal });
+    return r.problems;
+}
+
+export interface RestoreRunOptions {
+    verb: 'restore' | 'recover';
+    ops: RestoreOp[];
+    catalog: readonly CatalogEntry[];
+    runbookPath: string;
+    journal: Journal;
+    command: string;
+    wait?: boolean;
+    keepOld?: boolean;
+    timeoutMs: number;
+    reporter: Reporter;
+    signal: AbortSignal;
+    hostFor: (server: ServerModel) => Host;
+}
+
+export interface RestoreRunResult {
+    runId: string;
+    ok: boolean;
+    /** Why the run failed before any operation (pre-flight, archive check, lock). */
+    error?: string;
+    /** Archives that failed the check (id → problems): nothing was stopped. */
+    badArchives: Array<{ id: string; problems: string[] }>;
+    outcomes: OpOutcome[];
+}
+
+const now = (): string => new Date().toISOString();
+
+/** Runs the operations of a plan (never throws for failures: see the result). */
+export async function runRestore(options: RestoreRunOptions): Promise<RestoreRunResult> {
+    const { journal, reporter, signal } = options;
+    const runId = newRunId();
+    const result: RestoreRunResult = { runId, ok: false, badArchives: [], outcomes: [] };
+    await journal.append({ type: 'run', event: 'begin', run: runId, time: now(), verb: options.verb, command: options.command, pid: process.pid, host: os.hostname(), runbook: options.runbookPath });
+    const locks: TapeLock[] = [];
+    const tapesRead = new Map<string, TapeStore>();
+    try {
+        const tools = await localTools();
+        // Pre-flight: every target reachable with tar. Nothing is stopped when it fails.
+        const problems: string[] = [];
+        for (const op of options.ops) {
+            for (const s of [op.server, ...(op.kind === 'replica' ? op.sources.map(g => g.source) : [])]) {
+                try {
+                    const host = options.hostFor(s);
+                    const t = await host.checkTools();
+                    if (!t.tar) problems.push(`${s.name}: tar was not found on ${host.label}`);
+                } catch (err) {
+                    problems.push(`${s.name}: ${(err as Error).message}`);
+                }
+            }
+        }
+        // Every archive checked before the first stop.
+        const listedOf = new Map<string, ListedArchive>();
+        for (const op of options.ops) {
+            if (op.kind !== 'tape' || listedOf.has(op.archive.id)) continue;
+            const entry = options.catalog.find(c => c.info.id === op.archive.id);
+            if (!entry) { problems.push(`archive ${op.archive.id} is not on its tape any more`); continue; }
+            reporter.step(op.server.name, `checking archive ${op.archive.id}`);
+            const bad = await checkArchive(entry.listed, tools, signal);
+            if (bad.length) result.badArchives.push({ id: op.archive.id, problems: bad });
+            listedOf.set(op.archive.id, entry.listed);
+            tapesRead.set(op.archive.tape, new TapeStore(op.archive.tape, op.archive.at));
+        }
+        await journal.append({ type: 'step', event: 'end', step: 'check', run: runId, time: now(), ok: problems.length === 0 && result.badArchives.length === 0,
+            error: [...problems, ...result.badArchives.map(b => `${b.id}: ${b.problems[0]}`)].join('; ') || undefined });
+        if (result.badArchives.length) {
+            result.error = `refused before anything was stopped: ${result.badArchives.map(b => `archive ${b.id}: ${b.problems.slice(0, 3).join('; ')}`).join('; ')}`;
+            return result;
+        }
+        if (problems.length) {
+            result.error = `pre-flight failed, nothing was stopped: ${problems.join('; ')}`;
+            return result;
+        }
+        for (const tape of tapesRead.values()) {
+            try {
+                locks.push(await TapeLock.acquire(tape.name, tape.root, { command: options.command, wait: options.wait, notice: m => reporter.notice(m), signal }));
+            } catch (err) {
+                result.error = err instanceof LockHeldError ? err.message : signal.aborted ? 'interrupted while waiting for the lock' : `cannot lock tape ${tape.name}: ${(err as Error).message}`;
+                return result;
+            }
+        }
+        const ctx: RestoreRunContext = {
+            runId, runbookPath: options.runbookPath, journal, reporter, signal, timeoutMs: options.timeoutMs,
+            localTools: tools, hostFor: options.hostFor, keepOld: options.keepOld ?? false
+        };
+        for (const op of options.ops) {
+            if (signal.aborted) { result.error = 'interrupted: every stopped application was started again'; break; }
+            const outcome = op.kind === 'tape' ? await restoreFromArchive(op, listedOf.get(op.archive.id)!, ctx) : await replicateFolders(op, ctx);
+            result.outcomes.push(outcome);
+            if (!outcome.ok) {
+                if (options.ops.length > 1 && op !== options.ops.at(-1)) result.error = 'stopped after the first failed operation (later ones may depend on it)';
+                break;
+            }
+        }
+        result.ok = !result.error && result.outcomes.length === options.ops.length && result.outcomes.every(o => o.ok);
+        return result;
+    } catch (err) {
+        result.error = (err as Error).message;
+        return result;
+    } finally {
+        for (const l of locks) await l.release();
+        const failed = result.outcomes.filter(o => !o.ok).map(o => `${o.server}: ${o.error}`);
+        await journal.append({ type: 'run', event: 'end', run: runId, time: now(), ok: result.ok, error: [result.error, ...failed].filter(Boolean).join('; ') || undefined }).catch(() => undefined);
+        const records = (await journal.read().catch(() => [])).filter(r => r.run === runId);
+        for (const tape of tapesRead.values()) {
+            await tape.writeRunRecord(runId, records).catch(() => undefined);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+/**
+ * Restore of one server (or some of its folders) from an archive (DESIGN §4, seed rule 3).
+ * The archive was checked by the caller before anything was touched (restore-runner.ts:
+ * SHA-256 against the manifest, every manifest entry safe).
+ *
+ *   stop the application (journalled with a guarded restart, see restore-context.ts)
+ *   try   set aside: rename DATA (or DATA/<folder> each) to .NAME.backplan-old-RUN beside it
+ *         mkdir .NAME.backplan-new-RUN (0700) beside DATA; extract the archive into it,
+ *           every tar header gated (archive-extract.ts)
+ *         top folder's own mode/owner from the manifest; verify every entry on disk
+ *           against the manifest (verify-restored.ts); sync
+ *         swap: rename staging (or staging/<folder> each) into place          ← commit
+ *   fail before the swap: rename the set-aside copies back, remove staging
+ *   finally START, ALWAYS
+ *   started and swapped: remove the set-aside copy (unless --keep-old)
+ *   swapped, start failed: keep the set-aside copy and say where it is
+ *
+ * `--target DIR`: the same extraction and verification into a staging folder beside DIR,
+ * then rename into DIR (which must be absent or empty); no stop, no start.
+ * Interruption: before the swap the journal's guarded restart puts the original back and
+ * starts the application; after it the restored data stays, the set-aside copy is kept.
+ */
+import type { ListedArchive } from '../tape/tape-store.js';
+import type { TapeRestoreOp } from '../plan/restore-plan.js';
+import { siblingPaths } from '../plan/restore-plan.js';
+import { formatBytes } from '../progress/progress-reporter.js';
+import { extractArchive } from './archive-extract.js';
+import {
+    makeFreshFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder, setFolderMeta, syncFolder
+} from './host-folders.js';
+import {
+    canSetOwners, commandFailure, journalledStop, journalStep, startTarget, type OpOutcome, type RestoreRunContext
+} from './restore-context.js';
+import { entriesBelow, verifyTree } from './verify-restored.js';
+import type { ManifestEntry } from '../archive/manifest.js';
+
+interface Part {
+    /** Path inside the archive (`.` for the whole data folder). */
+    inArchive: string;
+    want: ManifestEntry[];
+    data: string;
+    aside: string;
+    staged: string;
+    moved: boolean;
+    swapped: boolean;
+}
+
+/** Restores one tape operation; never throws for failures (see the outcome). */
+export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchive, ctx: RestoreRunContext): Promise<OpOutcome> {
+    const { server } = op;
+    const manifest = listed.manifest!;
+    const host = ctx.hostFor(server);
+    const dest = op.target ?? server.data!;
+    const { aside, staging } = siblingPaths(dest, ctx.runId);
+    const outcome: OpOutcome = {
+        server: server.name, kind: 'tape', ok: false, archive: op.archive.id, swapped: false, kept: [],
+        folders: op.folders?.map(f => f.name), target: op.target
+    };
+    const owners = canSetOwners(host);
+    const parts: Part[] = (op.folders ?? [undefined]).map(f => {
+        const inArchive = f ? f.path : '.';
+        const sub = f ? `/${f.path}` : '';
+        return {
+            inArchive, want: entriesBelow(manifest.entries, inArchive),
+            data: f && !op.target ? `${dest}${sub}` : dest, aside: `${aside}${f && !op.target ? sub : ''}`,
+            staged: `${staging}${sub}`, moved: false, swapped: false
+        };
+    });
+    if (op.target && parts.length > 1) throw new Error('--target takes one folder at most');
+    const say = (text: string): void => ctx.reporter.step(server.name, text);
+
+    /** Extract into staging, set the top folder's mode, verify, sync. */
+    const stage = async (): Promise<void> => {
+        await makeParents(ctx.hostFor(server), parentOf(staging));
+        await makeFreshFolder(host, staging);
+        say(`extracting ${op.archive.id}`);
+        await extractArchive({
+            archivePath: listed.archivePath, manifest, host, into: staging, tools: ctx.localTools, signal: ctx.signal,
+            onProgress: bytes => ctx.reporter.bytes(server.name, bytes, manifest.archive.tarSize)
+        });
+        await journalStep(ctx, server.name, 'extract', true);
+        const top = manifest.entries.find(e => e.path === '.');
+        if (top && top.type === 'dir') await setFolderMeta(host, staging, top.mode, owners ? { uid: top.uid, gid: top.gid } : undefined);
+        say('verifying every restored file against the manifest');
+        for (const p of parts) {
+            if (!p.want.some(e => e.path === '.' && e.type === 'dir')) throw new Error(`the archive holds no folder ${p.inArchive}`);
+            const problems = await verifyTree(host, p.staged, p.want, { owners, signal: ctx.signal });
+            if (problems.length) throw new Error(`the restored files differ from the manifest: ${problems.slice(0, 5).join('; ')}`);
+        }
+        await journalStep(ctx, server.name, 'verify', true);
+        outcome.files = parts.reduce((n, p) => n + p.want.filter(e => e.type === 'file' || e.type === 'hardlink').length, 0);
+        await syncFolder(host, staging);
+    };
+
+    const swap = async (): Promise<void> => {
+        for (const p of parts) {
+            await makeParents(host, parentOf(p.data));
+            await renameFolder(host, p.staged, p.data);
+            p.swapped = true;
+        }
+        outcome.swapped = true;
+        await journalStep(ctx, server.name, 'swap', true);
+        if (op.folders) await removeOwnFolder(host, staging);
+        await syncFolder(host, parentOf(dest));
+    };
+
+    if (op.target) {
+        try {
+            if (await pathExists(host, dest)) {
+                const r = await host.run('rmdir -- "$BP_P"', { env: { BP_P: dest }, timeoutMs: 60_000 });
+                if (!r.ok) throw new Error(`--target ${dest} exists and is not an empty folder`);
+            }
+            await stage();
+            await swap();
+            outcome.ok = true;
+            ctx.reporter.end(server.name, `restored ${outcome.files} files of ${op.archive.id} into ${dest}`);
+        } catch (err) {
+            outcome.error = (err as Error).message;
+            await removeOwnFolder(host, staging).catch(() => undefined);
+            ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
+        }
+        return outcome;
+    }
+
+    say('stopping the application');
+    const putBack = { staging, pairs: parts.map(p => ({ data: p.data, aside: p.aside })) };
+    try {
+        const stop = await journalledStop(server, host, ctx, putBack);
+        outcome.stopped = stop.ok;
+        if (!stop.ok) {
+            outcome.output = stop.output;
+            throw new Error(`${commandFailure(`stop command \`${server.stop}\``, stop, ctx.timeoutMs)}; nothing was changed`);
+        }
+        if (ctx.signal.aborted) throw new Error('interrupted before anything was changed');
+        say('setting the current data aside');
+        for (const p of parts) {
+            if (!(await pathExists(host, p.data))) continue;
+            await makeParents(host, parentOf(p.aside));
+            await renameFolder(host, p.data, p.aside);
+            p.moved = true;
+        }
+        await journalStep(ctx, server.name, 'set-aside', true);
+        await stage();
+        if (ctx.signal.aborted) throw new Error('interrupted before the swap');
+        await swap();
+    } catch (err) {
+        outcome.error = (err as Error).message;
+        if (!outcome.swapped) await putBackParts(parts, host, staging, ctx, server.name, outcome);
+    } finally {
+        await startTarget(server, host, ctx, outcome);
+    }
+    await finish(parts, host, ctx, outcome, aside);
+    if (outcome.ok) ctx.reporter.end(server.name, `restored ${outcome.files} files (${formatBytes(manifest.archive.tarSize)}) from ${op.archive.id}`);
+    else ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
+    return outcome;
+}
+
+/** Before the swap: the original data back in place, staging removed. */
+export async function putBackParts(parts: Array<{ data: string; aside: string; moved: boolean; swapped: boolean; staged: string }>, host: import('../hosts/host.js').Host,
+    staging: string, ctx: RestoreRunContext, server: string, outcome: OpOutcome): Promise<void> {
+    const problems: string[] = [];
+    for (const p of [...parts].reverse()) {
+        try {
+            if (p.swapped) { await renameFolder(host, p.data, p.staged); p.swapped = false; }
+            if (p.moved) { await renameFolder(host, p.aside, p.data); p.moved = false; }
+        } catch (err) {
+            problems.push((err as Error).message);
+        }
+    }
+    await removeOwnFolder(host, staging).catch(err => problems.push((err as Error).message));
+    if (problems.length) {
+        outcome.error = `${outcome.error}; PUTTING THE ORIGINAL BACK FAILED: ${problems.join('; ')}`;
+        outcome.kept = parts.filter(p => p.moved).map(p => p.aside);
+    } else {
+        outcome.error = `${outcome.error}; the original data is back in place`;
+    }
+    await journalStep(ctx, server, 'put-back', problems.length === 0, problems.join('; ') || undefined);
+}
+
+/** After start: remove the set-aside copy only when the swap is done and the application runs. */
+export async function finish(parts: Array<{ moved: boolean; aside: string }>, host: import('../hosts/host.js').Host, ctx: RestoreRunContext, outcome: OpOutcome, aside: string): Promise<void> {
+    const moved = parts.some(p => p.moved);
+    if (!outcome.swapped || !moved) {
+        outcome.ok = outcome.swapped && outcome.started === true && !outcome.error;
+        return;
+    }
+    if (outcome.started && !ctx.keepOld) {
+        try {
+            await removeOwnFolder(host, aside);
+            await journalStep(ctx, outcome.server, 'cleanup', true);
+        } catch (err) {
+            outcome.kept.push(aside);
+            ctx.reporter.notice(`warning: the set-aside copy ${aside} could not be removed: ${(err as Error).message}`);
+        }
+    } else {
+        outcome.kept.push(aside);
+        if (!outcome.started) outcome.error = `${outcome.error}; the restored data is in place and verified; the previous data is kept at ${aside}`;
+    }
+    outcome.ok = outcome.swapped && outcome.started === true && !outcome.error;
+}

@@ -1,0 +1,67 @@
+/**
+ * Checking a restored (or copied) tree on its host against the entries it should hold:
+ * every entry present with its type, size, mode, mtime, link target and SHA-256 (owner
+ * too when the restore could set it), and nothing more.
+ *
+ *   want = entries re-rooted at the folder checked (`Sales Dept/x` → `x`); a hardlink is
+ *          checked as the file it links to (on disk the two are one inode)
+ *   got  = host.listFiles(folder)  (lstat walk, SHA-256 of every file)
+ *   problems = missing, extra, and the first differing field of each entry (at most 10)
+ * Read-only; interruption leaves nothing.
+ */
+import type { ManifestEntry } from '../archive/manifest.js';
+import type { Host } from '../hosts/host.js';
+
+/** Entries below `prefix` (a folder path of the archive), re-rooted there (`.` = prefix). */
+export function entriesBelow(entries: readonly ManifestEntry[], prefix: string): ManifestEntry[] {
+    if (prefix === '.' || prefix === '') return [...entries];
+    const out: ManifestEntry[] = [];
+    for (const e of entries) {
+        if (e.path === prefix) out.push({ ...e, path: '.' });
+        else if (e.path.startsWith(`${prefix}/`)) {
+            const r: ManifestEntry = { ...e, path: e.path.slice(prefix.length + 1) };
+            if (e.type === 'hardlink' && e.linkTarget?.startsWith(`${prefix}/`)) r.linkTarget = e.linkTarget.slice(prefix.length + 1);
+            out.push(r);
+        }
+    }
+    return out;
+}
+
+const FIELDS = ['type', 'size', 'mode', 'mtime', 'linkTarget', 'sha256'] as const;
+
+/** Differences between what a folder should hold and what it holds (empty: identical). */
+export function compareTree(want: readonly ManifestEntry[], got: readonly ManifestEntry[], owners: boolean): string[] {
+    const byPath = new Map(want.map(e => [e.path, e]));
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    for (const g of got) {
+        seen.add(g.path);
+        let w = byPath.get(g.path);
+        if (!w) { problems.push(`${g.path}: present but not in the manifest`); continue; }
+        if (w.type === 'hardlink') {
+            const t = byPath.get(w.linkTarget ?? '');
+            if (!t) { problems.push(`${g.path}: hardlink to ${w.linkTarget}, which is not restored here`); continue; }
+            w = { ...t, path: w.path };
+        }
+        const fields: ReadonlyArray<keyof ManifestEntry> = owners ? [...FIELDS, 'uid', 'gid'] : FIELDS;
+        for (const f of fields) {
+            const a = w[f] ?? undefined;
+            const b = g[f] ?? undefined;
+            if (f === 'linkTarget' && w.type !== 'symlink') continue;
+            if (f === 'sha256' && w.type !== 'file') continue;
+            if (a !== b) { problems.push(`${g.path}: ${f} is ${JSON.stringify(b)}, the manifest says ${JSON.stringify(a)}`); break; }
+        }
+        if (problems.length >= 10) return problems;
+    }
+    for (const w of want) {
+        if (!seen.has(w.path)) problems.push(`${w.path}: missing`);
+        if (problems.length >= 10) break;
+    }
+    return problems;
+}
+
+/** Lists a folder on its host and compares it with the entries it should hold. */
+export async function verifyTree(host: Host, folder: string, want: readonly ManifestEntry[], options: { owners: boolean; signal?: AbortSignal }): Promise<string[]> {
+    const got = await host.listFiles(folder, { signal: options.signal });
+    return compareTree(want, got, options.owners);
+}

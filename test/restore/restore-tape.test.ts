@@ -1,0 +1,143 @@
+/**
+ * Restore drills from tape, end to end on real files and real processes through the built
+ * CLI: byte-for-byte (content, modes, mtimes, symlinks, hardlinks, odd names), --keep-old,
+ * --target, --folder, a corrupt archive refused before any stop, a failed stop, extraction
+ * failing half-way (original back, application running), a failed start after the swap.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { forgeArchive, Lab, richTree, snapshot, tarOf } from './lab.js';
+
+let lab: Lab | undefined;
+afterEach(() => { lab?.dispose(); lab = undefined; });
+
+const archivesOf = (l: Lab): string[] => fs.readdirSync(path.join(l.tape, 'archives')).filter(n => n.endsWith('.manifest.json')).map(n => n.replace('.manifest.json', '')).sort();
+
+async function backedUpMail(): Promise<{ lab: Lab; before: string[] }> {
+    const l = new Lab([{ name: 'Mail1', role: 'mail' }], []);
+    richTree(l.data('Mail1'), 'mail');
+    expect(l.app('start', 'Mail1')).toBe(0);
+    const b = await l.cli(['backup']);
+    expect(b.stderr + b.stdout).toMatch(/every server backed up/);
+    expect(b.code).toBe(0);
+    return { lab: l, before: snapshot(l.data('Mail1')) };
+}
+
+describe('restore from tape', () => {
+    it('brings a wiped mail server back byte for byte, then removes the set-aside copy', async () => {
+        const { lab: l, before } = await backedUpMail();
+        lab = l;
+        fs.rmSync(l.data('Mail1'), { recursive: true });
+        fs.mkdirSync(l.data('Mail1'));
+        fs.writeFileSync(path.join(l.data('Mail1'), 'junk-after-crash'), 'x');
+        l.clearEvents();
+        const r = await l.cli(['restore', '--server', 'Mail1']);
+        expect(r.stderr).not.toMatch(/internal error/);
+        expect(r.stdout).toMatch(/ok .*Mail1 ← archive/);
+        expect(r.code).toBe(0);
+        expect(snapshot(l.data('Mail1'))).toEqual(before);
+        expect(l.leftovers('Mail1')).toEqual([]);
+        expect(l.running('Mail1')).toBe(true);
+        expect(l.eventLines()).toEqual(['stopping Mail1', 'started Mail1']);
+    });
+
+    it('--keep-old keeps the previous data beside the folder; --dry-run touches nothing', async () => {
+        const { lab: l, before } = await backedUpMail();
+        lab = l;
+        fs.writeFileSync(path.join(l.data('Mail1'), 'readme.txt'), 'changed after the backup\n');
+        const dry = await l.cli(['restore', '--server', 'Mail1', '--dry-run']);
+        expect(dry.code).toBe(0);
+        expect(dry.stdout).toMatch(/source: tape — a mail server comes back from tape/);
+        expect(dry.stdout).toMatch(/check archive .* before touching anything/);
+        expect(fs.readFileSync(path.join(l.data('Mail1'), 'readme.txt'), 'utf8')).toBe('changed after the backup\n');
+        const r = await l.cli(['restore', '--server', 'Mail1', '--keep-old']);
+        expect(r.code).toBe(0);
+        expect(snapshot(l.data('Mail1'))).toEqual(before);
+        const kept = l.leftovers('Mail1');
+        expect(kept).toHaveLength(1);
+        expect(kept[0]).toMatch(/^\.data dir\.backplan-old-/);
+        expect(fs.readFileSync(path.join(path.dirname(l.data('Mail1')), kept[0], 'readme.txt'), 'utf8')).toBe('changed after the backup\n');
+        expect(r.stdout).toMatch(/previous data kept at/);
+    });
+
+    it('--target restores into an empty folder without stopping anything', async () => {
+        const { lab: l, before } = await backedUpMail();
+        lab = l;
+        l.clearEvents();
+        const target = path.join(l.root, 'drill');
+        const r = await l.cli(['restore', '--server', 'Mail1', '--target', target]);
+        expect(r.code).toBe(0);
+        expect(snapshot(target)).toEqual(before);
+        expect(l.eventLines()).toEqual([]);
+        const again = await l.cli(['restore', '--server', 'Mail1', '--target', target]);
+        expect(again.code).toBe(1);
+        expect(again.stdout + again.stderr).toMatch(/not an empty folder/);
+    });
+
+    it('refuses a corrupt archive before any application is stopped', async () => {
+        const { lab: l } = await backedUpMail();
+        lab = l;
+        fs.writeFileSync(path.join(l.data('Mail1'), 'new-mail'), 'arrived after the backup');
+        const current = snapshot(l.data('Mail1'));
+        const [id] = archivesOf(l);
+        const file = path.join(l.tape, 'archives', `${id}.tar.zst`);
+        const bytes = fs.readFileSync(file);
+        bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+        fs.writeFileSync(file, bytes);
+        l.clearEvents();
+        const r = await l.cli(['restore', '--server', 'Mail1']);
+        expect(r.code).toBe(1);
+        expect(r.stdout + r.stderr).toMatch(/refused before anything was stopped: archive .*SHA-256/);
+        expect(l.eventLines()).toEqual([]);
+        expect(snapshot(l.data('Mail1'))).toEqual(current);
+        expect(l.running('Mail1')).toBe(true);
+    });
+
+    it('a failed stop changes nothing and starts the application again', async () => {
+        const { lab: l } = await backedUpMail();
+        lab = l;
+        fs.writeFileSync(path.join(l.data('Mail1'), 'new-mail'), 'x');
+        const current = snapshot(l.data('Mail1'));
+        fs.writeFileSync(`${l.data('Mail1')}.nostop`, '');
+        const r = await l.cli(['restore', '--server', 'Mail1']);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(/stop command .* exited with code 1; nothing was changed/);
+        expect(snapshot(l.data('Mail1'))).toEqual(current);
+        expect(l.running('Mail1')).toBe(true);
+    });
+
+    it('extraction failing half-way puts the original data back and the application runs', async () => {
+        const { lab: l } = await backedUpMail();
+        lab = l;
+        const current = snapshot(l.data('Mail1'));
+        // A stream whose third header is corrupt; the manifest lists what it should have held.
+        const good = tarOf([{ name: './', type: '5' }, { name: './a.txt', text: 'a'.repeat(5000) }, { name: './b.txt', text: 'b' }]);
+        const broken = Buffer.from(good);
+        broken[512 * 12 + 10] ^= 0x55; // inside b.txt's header
+        forgeArchive(l, 'Mail1', broken, good);
+        l.clearEvents();
+        const r = await l.cli(['restore', '--server', 'Mail1']);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(/corrupt tar header.*the original data is back in place/);
+        expect(snapshot(l.data('Mail1'))).toEqual(current);
+        expect(l.leftovers('Mail1')).toEqual([]);
+        expect(l.running('Mail1')).toBe(true);
+        expect(l.eventLines()).toEqual(['stopping Mail1', 'started Mail1']);
+    });
+
+    it('a start that fails after the swap is reported; the restored data stays and the old data is kept', async () => {
+        const { lab: l, before } = await backedUpMail();
+        lab = l;
+        fs.writeFileSync(path.join(l.data('Mail1'), 'readme.txt'), 'newer\n');
+        fs.writeFileSync(`${l.data('Mail1')}.nostart`, '');
+        const r = await l.cli(['restore', '--server', 'Mail1']);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(/Mail1 is NOT running/);
+        expect(r.stdout).toMatch(/the restored data is in place and verified; the previous data is kept at/);
+        expect(snapshot(l.data('Mail1'))).toEqual(before);
+        const kept = l.leftovers('Mail1');
+        expect(kept).toHaveLength(1);
+        expect(fs.readFileSync(path.join(path.dirname(l.data('Mail1')), kept[0], 'readme.txt'), 'utf8')).toBe('newer\n');
+    });
+});
