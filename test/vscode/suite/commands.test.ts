@@ -82,18 +82,44 @@ export function registerCommandTests(): void {
                 // The runbook's stop/start commands call demo-app: the extension host (and so
                 // the CLI it spawns) must find it on the PATH.
                 process.env.PATH = `${path.dirname(app)}${path.delimiter}${savedPath}`;
+                // Runs keep their journal in the demo's state folder: the setting reaches the CLI.
+                await vscode.workspace.getConfiguration('backplan').update('state', path.join(scratch, 'state'), vscode.ConfigurationTarget.Global);
                 for (const [dir, role] of servers) {
                     const started = spawnSync(app, ['start', '--data', path.join(scratch, 'servers', dir), '--role', role], { encoding: 'utf8' });
                     assert.equal(started.status, 0, started.stderr);
                 }
             });
 
-            after(() => {
+            after(async () => {
                 for (const [dir, role] of servers) {
                     if (existsSync(app)) spawnSync(app, ['stop', '--data', path.join(scratch, 'servers', dir), '--role', role]);
                 }
                 process.env.PATH = savedPath;
+                await vscode.workspace.getConfiguration('backplan').update('state', undefined, vscode.ConfigurationTarget.Global);
             });
+
+            const runbook = () => vscode.Uri.file(path.join(scratch, 'demo.backplan'));
+
+            /** Runs a command that must show a plan and then ask; the test profile refuses the dialog. */
+            async function planThenAsk(command: string, options: object, planned: RegExp, question: RegExp): Promise<void> {
+                let started = 0;
+                const sub = vscode.tasks.onDidStartTask(() => { started++; });
+                try {
+                    const result = await vscode.commands.executeCommand(command, runbook(), options);
+                    assert.equal(result, undefined, 'nothing runs without a yes');
+                } catch (err) {
+                    // Test profiles refuse modal dialogs with an error that quotes the question.
+                    assert.match(String(err), /refused to show dialog/);
+                    assert.match(String(err), question);
+                } finally {
+                    sub.dispose();
+                }
+                assert.equal(started, 0, 'no task started');
+                const plan = vscode.window.visibleTextEditors.find(e => e.document.uri.scheme === 'backplan-plan');
+                assert.ok(plan, 'the plan is shown before the question');
+                assert.match(plan.document.getText(), planned);
+                assert.match(plan.document.getText(), /dry run: nothing was touched/);
+            }
 
             it('backs up the demo servers in a task terminal, and the archives are on the tape', async function () {
                 this.timeout(180_000);
@@ -126,6 +152,20 @@ export function registerCommandTests(): void {
                     const id = path.basename(archive).replace(/\.tar\.zst$/, '');
                     assert.ok(listing.output.includes(id) || listing.output.includes(path.basename(archive)), `${id} is listed:\n${listing.output}`);
                 }
+            });
+
+            it('Verify Archives verifies the demo tape', async () => {
+                const result = await vscode.commands.executeCommand<RunResult>('backplan.verify', runbook(), { tape: null });
+                assert.equal(result.exitCode, 0, result.output);
+                assert.match(result.output, /DemoTape|Cat1|Mail1/);
+            });
+
+            it('Restore Server… shows the plan, then asks before it runs anything', async () => {
+                await planThenAsk('backplan.restore', { server: 'Cat1', from: 'replica' }, /restore Cat1/, /Restore Cat1 \(/);
+            });
+
+            it('Recover… shows the plan (each folder\'s source), then asks before it runs anything', async () => {
+                await planThenAsk('backplan.recover', { lost: ['Cat1'] }, /Where each folder comes from/, /Recover Cat1 \(/);
             });
 
             it('cancelling a backup stops it gracefully: every demo server runs again', async function () {

@@ -17,7 +17,7 @@ export async function checkWorkspace(): Promise<RunResult[]> {
     const results: RunResult[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
         if (vscode.workspace.isTrusted) {
-            results.push(await runBackplanTask({ type: 'backplan', command: 'check', runbook: '.' }, folder, `check ${folder.name}`, []));
+            results.push(await runBackplanTask({ type: 'backplan', command: 'check', runbook: '.' }, folder, `check ${folder.name}`));
             continue;
         }
         const started = Date.now();

@@ -59,9 +59,13 @@ export function createBackplanTask(definition: BackplanTaskDefinition, folder: v
     return task;
 }
 
-/** Runs a task to its end, with a cancellable progress notification and a summary message. */
+/**
+ * Runs a task to its end, with a cancellable progress notification and a summary message.
+ * No problem matcher by default: the language server already lists every finding that a
+ * run prints as a warning, and the matcher would list it twice.
+ */
 export async function runBackplanTask(definition: BackplanTaskDefinition, folder: vscode.WorkspaceFolder, title: string,
-    problemMatchers?: string[]): Promise<RunResult> {
+    problemMatchers: string[] = []): Promise<RunResult> {
     let onTerminal!: (pty: CliPseudoterminal) => void;
     const started = new Promise<CliPseudoterminal>(resolve => { onTerminal = resolve; });
     const task = createBackplanTask(definition, folder, pty => onTerminal(pty), problemMatchers);
