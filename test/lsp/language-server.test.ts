@@ -49,7 +49,7 @@ describe('language server on a copy of examples/', () => {
 
     test('completion: roles, keep periods, keywords, and only the server names visible through imports', async () => {
         const probe = file('split-runbook/probe.backplan');
-        const text = 'import "servers.backplan"\ntape T { at "/x" keep  }\nserver S { role  host  }\nfolder F on  \nbackup B { servers Dir1 to T  }\n\nserver R { role catalog  }\ntape U {  }\n';
+        const text = 'import "servers.backplan"\ntape T { at "/x" keep  }\nserver S { role  host  }\nfolder F on  \nbackup B { servers Dir1 to T  }\n\nserver R { role catalog  }\ntape U {  }\nbackup C { servers Dir1,  }\n';
         writeFileSync(probe, text);
         await client.open(probe);
         const labels = async (line: number, character: number) => {
@@ -60,9 +60,13 @@ describe('language server on a copy of examples/', () => {
         expect(await labels(2, 16)).toEqual(expect.arrayContaining(['mail', 'catalog']));
         expect(await labels(2, 22)).toContain('local');
         const servers = await labels(3, 12);
-        expect(servers).toEqual(expect.arrayContaining(['S', 'Mail', 'Dir1', 'Dir2']));
+        expect(servers).toEqual(expect.arrayContaining(['S', 'Dir1', 'Dir2', 'R']));
+        expect(servers).not.toContain('Mail'); // a mail server holds no folders
         expect(servers).not.toContain('Cat1'); // declared in other runbooks only
         expect(servers).not.toContain('Dir1b');
+        const backedUp = await labels(8, 25);
+        expect(backedUp).toEqual(expect.arrayContaining(['Mail', 'Dir2']));
+        expect(backedUp).not.toContain('Dir1'); // already in the list
         expect(await labels(4, 29)).toEqual(expect.arrayContaining(['rolling', 'parallel', 'schedule', 'servers']));
         expect(await labels(5, 0)).toEqual(expect.arrayContaining(['tape', 'server', 'folder', 'backup']));
         expect(await labels(6, 24)).toEqual(expect.arrayContaining(['master', 'host', 'data', 'stop', 'start']));
@@ -141,6 +145,9 @@ describe('language server on a copy of examples/', () => {
         expect(files).toEqual(['folders.backplan', 'main.backplan', 'probe.backplan', 'servers.backplan']);
         const folders = file('split-runbook/folders.backplan');
         expect(applyEdits(client.text(folders), edit.changes![uriOf(folders)])).toContain('folder Staff on Directory1, Dir2');
+        await expect(client.request('textDocument/rename', {
+            textDocument: { uri: uriOf(servers) }, position: { line: 10, character: 8 }, newName: 'server'
+        })).rejects.toThrow(/not a valid name/);
     });
 
     test('definition and references across imports', async () => {

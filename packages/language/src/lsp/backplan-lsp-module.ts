@@ -13,12 +13,14 @@ import { BackplanGeneratedModule, BackplanGeneratedSharedModule } from '../gener
 import { registerValidationChecks } from '../validation/backplan-validator.js';
 import type { BackplanSharedCoreServices } from '../workspace/backplan-document-builder.js';
 import { BackplanCodeActionProvider } from './backplan-code-action-provider.js';
+import { BackplanCompletionProvider } from './backplan-completion-provider.js';
 import { BackplanFoldingRangeProvider } from './backplan-folding-range-provider.js';
 import { BackplanFormatter } from './backplan-formatter.js';
 import { BackplanHoverProvider } from './backplan-hover-provider.js';
 import { BackplanInlayHintProvider } from './backplan-inlay-hint-provider.js';
 import { BackplanNodeKindProvider } from './backplan-node-kind-provider.js';
 import { createBackplanParser } from './backplan-parser.js';
+import { BackplanRenameProvider } from './backplan-rename-provider.js';
 import { BackplanSemanticTokenProvider } from './backplan-semantic-token-provider.js';
 import { BackplanWorkspaceManager } from './backplan-workspace-manager.js';
 import { DefaultImportLoader, type ImportLoader } from './import-loader.js';
@@ -43,6 +45,8 @@ export const BackplanLspModule: Module<BackplanLspServices, PartialLangiumServic
     },
     lsp: {
         CodeActionProvider: services => new BackplanCodeActionProvider(services),
+        CompletionProvider: services => new BackplanCompletionProvider(services),
+        RenameProvider: services => new BackplanRenameProvider(services),
         HoverProvider: services => new BackplanHoverProvider(services),
         Formatter: () => new BackplanFormatter(),
         InlayHintProvider: services => new BackplanInlayHintProvider(services),
