@@ -17,8 +17,8 @@ import {
 
 /** The repository root. */
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** The built server entry. */
-export const SERVER = path.join(REPO, 'packages/language/out/lsp/main.js');
+/** The server entry: the tsc build, or a bundle given in `BACKPLAN_LSP_SERVER` (e.g. the extension's dist/server.js). */
+export const SERVER = process.env.BACKPLAN_LSP_SERVER ?? path.join(REPO, 'packages/language/out/lsp/main.js');
 
 /** Copies folders of `examples/` (or any folder) into a fresh temporary folder. */
 export function tempWorkspace(sources: Record<string, string>): string {
