@@ -1,0 +1,84 @@
+/**
+ * Hostile archives built in the test, each with a manifest whose archive hash matches:
+ * absolute paths, `..`, a symlink to /etc (or out with `../..`) then a file through it,
+ * hardlinks out, a device node. Each is refused with a clear error before anything is
+ * stopped or written; nothing appears outside; the original data is untouched. When the
+ * manifest lies (lists harmless entries) the stream gate refuses the entry before `tar`
+ * sees it, the original data is put back and the application runs.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forgeArchive, Lab, snapshot, tarOf } from './lab.js';
+
+let lab: Lab;
+let original: string[];
+const outside = (): string => path.join(lab.root, 'outside');
+
+beforeAll(() => {
+    lab = new Lab([{ name: 'Mail1', role: 'mail' }], []);
+    fs.writeFileSync(path.join(lab.data('Mail1'), 'inbox.txt'), 'the original mail\n');
+    original = snapshot(lab.data('Mail1'));
+    expect(lab.app('start', 'Mail1')).toBe(0);
+});
+afterAll(() => lab.dispose());
+
+const cases: Array<{ name: string; entries: Parameters<typeof tarOf>[0]; error: RegExp }> = [
+    { name: 'an absolute path', entries: [{ name: './', type: '5' }, { name: '@OUT@/abs.txt', text: 'pwned' }], error: /absolute path/ },
+    { name: 'a ../ path', entries: [{ name: './', type: '5' }, { name: './../x', text: 'pwned' }], error: /climbs out with "\.\."/ },
+    { name: 'a symlink to /etc, then a file through it', entries: [{ name: './', type: '5' }, { name: './etc', type: '2', link: '/etc' }, { name: './etc/backplan-pwned', text: 'pwned' }], error: /symlink to "\/etc" is absolute/ },
+    { name: 'a relative symlink out, then a file through it', entries: [{ name: './', type: '5' }, { name: './up', type: '2', link: '../..' }, { name: './up/pwned', text: 'pwned' }], error: /points outside the restored folder/ },
+    { name: 'a symlink made to escape by a later symlink', entries: [{ name: './', type: '5' }, { name: './d', type: '5' }, { name: './a', type: '2', link: 'd/..' }, { name: './d', type: '2', link: '.' }], error: /through a later symlink/ },
+    { name: 'a hardlink to an absolute path', entries: [{ name: './', type: '5' }, { name: './h', type: '1', link: '/etc/passwd' }], error: /hardlink to "\/etc\/passwd": absolute path/ },
+    { name: 'a hardlink out with ..', entries: [{ name: './', type: '5' }, { name: './h', type: '1', link: '../outside/x' }], error: /hardlink to .*climbs out/ },
+    { name: 'a device node', entries: [{ name: './', type: '5' }, { name: './dev0', type: '3' }], error: /device files are never restored/ }
+];
+
+describe('hostile archives with a matching manifest are refused before anything is stopped', () => {
+    for (const c of cases) {
+        it(c.name, async () => {
+            fs.mkdirSync(outside(), { recursive: true });
+            const entries = c.entries.map(e => ({ ...e, name: e.name.replace('@OUT@', outside()) }));
+            const id = forgeArchive(lab, 'Mail1', tarOf(entries));
+            lab.clearEvents();
+            const r = await lab.cli(['restore', '--server', 'Mail1', '--archive', id]);
+            expect(r.code).toBe(1);
+            expect(r.stdout + r.stderr).toMatch(/refused before anything was stopped/);
+            expect(r.stdout + r.stderr).toMatch(c.error);
+            expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+            expect(lab.eventLines()).toEqual([]);
+            expect(fs.readdirSync(outside())).toEqual([]);
+            expect(fs.existsSync('/etc/backplan-pwned')).toBe(false);
+            expect(fs.readdirSync(path.dirname(lab.data('Mail1'))).filter(n => !n.startsWith('data dir'))).toEqual([]);
+            expect(snapshot(lab.data('Mail1'))).toEqual(original);
+            expect(lab.running('Mail1')).toBe(true);
+        });
+    }
+});
+
+describe('a manifest that lies about a hostile entry', () => {
+    it('is caught by the stream gate: nothing written outside, original back, application running', async () => {
+        const harmless = tarOf([{ name: './', type: '5' }, { name: './ok.txt', text: 'ok' }, { name: './x', text: 'pwned' }]);
+        const hostile = tarOf([{ name: './', type: '5' }, { name: './ok.txt', text: 'ok' }, { name: './../x', text: 'pwned' }]);
+        const id = forgeArchive(lab, 'Mail1', hostile, harmless);
+        lab.clearEvents();
+        const r = await lab.cli(['restore', '--server', 'Mail1', '--archive', id]);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(/refused entry "\.\.\/x": the path climbs out with "\.\."; the original data is back in place/);
+        expect(fs.readdirSync(path.dirname(lab.data('Mail1')))).toEqual(['data dir', 'data dir.pid']);
+        expect(snapshot(lab.data('Mail1'))).toEqual(original);
+        expect(lab.eventLines()).toEqual(['stopping Mail1', 'started Mail1']);
+        expect(lab.running('Mail1')).toBe(true);
+    });
+
+    it('a device node in place of a listed file is refused the same way', async () => {
+        const harmless = tarOf([{ name: './', type: '5' }, { name: './dev0', text: '' }]);
+        const hostile = tarOf([{ name: './', type: '5' }, { name: './dev0', type: '3' }]);
+        const id = forgeArchive(lab, 'Mail1', hostile, harmless);
+        const r = await lab.cli(['restore', '--server', 'Mail1', '--archive', id]);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(/device files are never restored/);
+        expect(snapshot(lab.data('Mail1'))).toEqual(original);
+        expect(lab.running('Mail1')).toBe(true);
+    });
+});
