@@ -100,6 +100,6 @@ export function registerRecover(program: Command, context: CommandContext): void
                 if (current.losses.length) process.stdout.write(`Not recovered (no copy anywhere): ${current.losses.join('; ')}\n`);
             }
             if (!result.ok && result.error) process.stderr.write(`backplan: ${result.error}\n`);
-            return result.ok && current.losses.length === 0 ? 0 : 1;
+            return result.ok && (current.losses.length === 0 || flags.allowLoss) ? 0 : 1;
         }));
 }
