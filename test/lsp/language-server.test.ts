@@ -150,6 +150,17 @@ describe('language server on a copy of examples/', () => {
         })).rejects.toThrow(/not a valid name/);
     });
 
+    test('editing an imported file re-validates the files that import it', async () => {
+        const servers = file('split-runbook/servers.backplan');
+        const folders = file('split-runbook/folders.backplan');
+        await client.open(servers);
+        const text = client.text(servers);
+        await client.change(servers, text.replace('role catalog\n  host "ssh://backup@dir2', 'role mail\n  host "ssh://backup@dir2'));
+        await client.waitForDiagnostics(folders, hasCode('folder.on-mail-server'));
+        await client.change(servers, text);
+        await client.waitForDiagnostics(folders, d => d.length === 0);
+    });
+
     test('definition and references across imports', async () => {
         const folders = file('split-runbook/folders.backplan');
         await client.open(folders);
