@@ -212,6 +212,8 @@ if (!existsSync(chromiumPath)) {
 }
 mkdirSync(join(repo, 'test-results'), { recursive: true });
 if (build) {
+    // The root build first: the CLI bundle imports the language and engine packages' out/.
+    run('npm', ['run', '--silent', 'build']);
     run('npm', ['run', '--silent', 'build', '-w', 'backplan']);
     run(process.execPath, [join(repo, 'test/vscode/build.mjs')]);
     if (only.includes('smoke')) run('npm', ['run', '--silent', 'package', '-w', 'backplan']);

@@ -19,6 +19,7 @@ const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',
 const version = args.includes('--version') ? args[args.indexOf('--version') + 1] : 'stable';
 
 if (!args.includes('--no-build')) {
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: 'inherit' });
     execFileSync('npm', ['run', '--silent', 'build', '-w', 'backplan'], { cwd: repo, stdio: 'inherit' });
     execFileSync(process.execPath, [join(repo, 'test/vscode/build.mjs')], { cwd: repo, stdio: 'inherit' });
 }
