@@ -150,6 +150,26 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH primitives against a real sshd'), (
         expect(await h1.listFiles(staging)).toEqual(await local.listFiles(data));
     });
 
+    test('host to host (replication): tar out of one ssh host straight into another, 40 times, never cut short', async () => {
+        // The receiving tar exits at the end-of-archive blocks; its session must stay open
+        // until the sender's stream has ended (or the pipeline sees a premature close).
+        const a = open('h1');
+        const b = open('h2');
+        await Promise.all([a.checkTools(), b.checkTools()]);
+        const src = path.join(lab.host('h1').root, 'replica-src');
+        mkdirSync(path.join(src, 'Eng'), { recursive: true });
+        writeFileSync(path.join(src, 'Eng', 'a.ldif'), 'eng a\n');
+        for (let i = 0; i < 40; i++) {
+            const dst = path.join(lab.host('h2').root, `replica-${i}`);
+            mkdirSync(dst);
+            const out = a.tarOut(path.join(src, 'Eng'));
+            const inn = b.tarIn(dst);
+            await pipeline(out.stream, inn.stream);
+            await Promise.all([out.done, inn.done]);
+            expect(readFileSync(path.join(dst, 'a.ldif'), 'utf8')).toBe('eng a\n');
+        }
+    });
+
     test('listFiles computes the same manifest remotely as LocalHost does (types, modes, owners, mtimes, hashes)', async () => {
         const h1 = open('h1');
         const data = path.join(lab.host('h1').root, 'kinds');

@@ -51,6 +51,17 @@ export function tarScript(args: readonly string[]): string {
     return shCommand(['tar', ...args]);
 }
 
+/**
+ * `tar --extract …`, then drain stdin. tar stops reading at the end-of-archive blocks and
+ * exits; the session would then end while the sender is still finishing its stream (the
+ * last record, or waiting for its own tar's exit status), and the sender's pipeline would
+ * see its destination close early. Draining keeps the session open until the whole stream
+ * was taken. On failure tar's exit ends the session at once.
+ */
+export function tarExtractScript(args: readonly string[]): string {
+    return `${tarScript(args)}; r=$?; [ $r -ne 0 ] || cat >/dev/null; exit $r`;
+}
+
 /** Probe of tar, zstd and gzip: four NUL-terminated sections (empty: missing). */
 export const TOOLS_SCRIPT = [
     'if command -v tar >/dev/null 2>&1; then tar --version 2>&1; printf \'\\0\'; tar --help 2>&1; printf \'\\0\'; else printf \'\\0\\0\'; fi',

@@ -17,7 +17,7 @@ import type { ManifestEntry } from '../../archive/manifest.js';
 import { OutputTail, killGroup } from '../child-process.js';
 import type { CommandResult, Host, HostStream, RunOptions, ToolVersions } from '../host.js';
 import { tarCreateArgs, tarExtractArgs } from '../tar-options.js';
-import { TOOLS_SCRIPT, listScript, parseListing, parseTools, runScript, splitRunTrailer, statScript, tarScript } from './remote-scripts.js';
+import { TOOLS_SCRIPT, listScript, parseListing, parseTools, runScript, splitRunTrailer, statScript, tarExtractScript, tarScript } from './remote-scripts.js';
 import { DEFAULT_RETRY, SshConnection, isRetryable, type SshOptions, type SshTarget } from './ssh-connection.js';
 import { SshError } from './ssh-errors.js';
 
@@ -140,7 +140,7 @@ export class SshHost implements Host {
     }
 
     tarIn(folder: string, options: { signal?: AbortSignal } = {}): HostStream<Writable> {
-        const p = this.connection.spawn(tarScript(tarExtractArgs(folder, this.tools ?? {})), {
+        const p = this.connection.spawn(tarExtractScript(tarExtractArgs(folder, this.tools ?? {})), {
             stdio: ['pipe', 'ignore', 'pipe'], signal: options.signal
         });
         return { stream: p.child.stdin!, done: this.settle('tar', p) };
