@@ -197,7 +197,5 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH drills through the CLI (three sshd 
         expect(pwned).toEqual([]);
     });
 
-    test.todo('restore from tape over ssh (when `backplan restore` lands, issue 4)');
-    test.todo('restore from replica between two ssh hosts (issue 4)');
-    test.todo('recover with two ssh hosts lost (issue 4)');
+    // restore from tape / from a replica and recover over ssh: ssh-restore-drills.test.ts
 });
