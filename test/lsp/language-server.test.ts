@@ -133,6 +133,16 @@ describe('language server on a copy of examples/', () => {
         await client.waitForDiagnostics(master, lacksCode('master.incomplete'));
     });
 
+    test('quick fix for backup.no-stop keeps a one-line server on one line', async () => {
+        const noStop = file('broken/backup-no-stop.backplan');
+        await client.open(noStop);
+        const d = (await client.waitForDiagnostics(noStop, hasCode('backup.no-stop'))).find(x => x.code === 'backup.no-stop')!;
+        const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: uriOf(noStop) }, range: d.range, context: { diagnostics: [d] } });
+        await applyWorkspaceEdit(client, actions[0].edit!);
+        expect(client.text(noStop)).toContain('server Mail { role mail host local data "/srv/mail" stop "…" start "…" }');
+        await client.waitForDiagnostics(noStop, lacksCode('backup.no-stop'));
+    });
+
     test('rename across the files of one runbook, and not in an unrelated runbook', async () => {
         const servers = file('split-runbook/servers.backplan');
         await client.open(servers);
