@@ -17,8 +17,9 @@ import { REPO, runCli } from '../helpers/run-cli.js';
 import { VALID } from './fixtures.js';
 
 const schema = JSON.parse(readFileSync(path.join(REPO, 'test/fixtures/sarif-schema-2.1.0.json'), 'utf8'));
-const ajv = new Ajv({ allErrors: true });
-addFormats(ajv);
+// Both are CommonJS with `exports.default`: the same reference under Node's ESM interop and TS.
+const ajv = new Ajv.default({ allErrors: true });
+addFormats.default(ajv);
 const validate = ajv.compile(schema);
 
 const dir = tempTree({

@@ -16,7 +16,7 @@ const designExample = readFileSync(fixture, 'utf8');
 const designDoc = path.resolve(__dirname, '../../../../shared/DESIGN.md');
 
 function declarations<T>(doc: Document, guard: (d: unknown) => d is T): T[] {
-    return doc.declarations.filter(guard);
+    return (doc.declarations as unknown[]).filter(guard);
 }
 
 describe('the DESIGN example', () => {
