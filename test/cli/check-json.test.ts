@@ -5,6 +5,7 @@
  * imported files outside the checked folder are checked and reported; a folder of several
  * runbooks is checked runbook by runbook.
  */
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { removeTree, tempTree } from '../helpers/temp-tree.js';
@@ -76,6 +77,19 @@ describe('positions', () => {
         expect(report.diagnostics).toEqual([expect.objectContaining({
             file: 'unicode.backplan', line: 4, column: utf16, endLine: 4, endColumn: utf16 + 'Cat'.length, code: 'server.incomplete'
         })]);
+    });
+});
+
+describe('line ends and byte order marks', () => {
+    test('CRLF lines and a UTF-8 BOM count as an editor shows them', async () => {
+        const bom = tempTree({});
+        try {
+            writeFileSync(path.join(bom, 'bom.backplan'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('server Cat { role catalog }\r\nserver Dog { role catalog }\r\n')]));
+            const { report } = await json(['bom.backplan'], bom);
+            expect(report.diagnostics.map((d: { line: number; column: number; endColumn: number }) => [d.line, d.column, d.endColumn])).toEqual([[1, 8, 11], [2, 8, 11]]);
+        } finally {
+            removeTree(bom);
+        }
     });
 });
 

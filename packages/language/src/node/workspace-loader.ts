@@ -99,6 +99,14 @@ export function describeFsError(err: unknown): string {
     }
 }
 
+/**
+ * Drops a UTF-8 byte order mark: editors hide it, so columns on line 1 would otherwise be
+ * one more in the CLI than in the editor.
+ */
+function stripBom(text: string): string {
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** Loads, links and validates the given files and everything they import. */
 export async function loadWorkspace(files: readonly string[]): Promise<LoadedWorkspace> {
     const { shared, Backplan } = createBackplanCoreServices(NodeFileSystem);
@@ -114,7 +122,7 @@ export async function loadWorkspace(files: readonly string[]): Promise<LoadedWor
         try {
             // Never read a FIFO or device named in an import: it could block forever.
             if (!(await fs.stat(uri.fsPath)).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
-            text = await fs.readFile(uri.fsPath, 'utf8');
+            text = stripBom(await fs.readFile(uri.fsPath, 'utf8'));
         } catch (err) {
             if (given.has(uri.toString())) throw new InputError(`${uri.fsPath}: ${describeFsError(err)}`);
             continue; // an import target that cannot be read: `import.unresolved`
