@@ -3,7 +3,7 @@
  * open files), files they import from outside the folders are loaded too, and files matching
  * `backplan.validation.ignorePaths` are skipped.
  */
-import { DefaultWorkspaceManager, UriUtils, type FileSystemNode, type LangiumDocument, type URI } from 'langium';
+import { DefaultWorkspaceManager, type FileSystemNode, type LangiumDocument, type URI } from 'langium';
 import type { ConfigurationProvider } from 'langium';
 import type { WorkspaceFolder } from 'vscode-languageserver';
 import type { BackplanSharedLspServices } from './backplan-lsp-module.js';
@@ -39,7 +39,7 @@ export class BackplanWorkspaceManager extends DefaultWorkspaceManager {
     }
 
     protected override async performStartup(folders: WorkspaceFolder[]): Promise<LangiumDocument[]> {
-        this.rootPaths = folders.map(f => UriUtils.joinPath(this.getRootFolder(f)).path);
+        this.rootPaths = folders.map(f => this.getRootFolder(f).path);
         const validation = await this.configuration.getConfiguration('backplan', 'validation') as BackplanValidationSettings | undefined;
         this.setIgnorePaths(validation?.ignorePaths ?? this.ignore);
         const documents = await super.performStartup(folders);
