@@ -131,3 +131,19 @@ describe('runbook-wide findings', () => {
         expect(rows(result.diagnostics('covered.backplan'))).toEqual([]);
     });
 });
+
+describe('one finding never hides another', () => {
+    test('two same-named folders, each on one server: a single-copy finding on each', async () => {
+        const main = marked(`${CAT('Cat1')}folder ⟦People⟧ on Cat1\nfolder ⟦People⟧ on Cat1\n`);
+        const result = await checkFiles({ 'main.backplan': main.text });
+        expect(rows(result.diagnostics('main.backplan'), 'coverage.single-copy').map(r => r.range)).toEqual(main.ranges);
+        expect(rows(result.diagnostics('main.backplan'), 'name.duplicate').map(r => r.range)).toEqual([main.ranges[1]]);
+    });
+
+    test('a file that imports itself is one runbook, checked once', async () => {
+        const main = marked(`import "main.backplan"\n${CAT('Cat1')}folder ⟦People⟧ on Cat1\n`);
+        const result = await checkFiles({ 'main.backplan': main.text });
+        expect(result.services.workspace.RunbookGraph.roots()).toEqual([WORKSPACE + 'main.backplan']);
+        expect(rows(result.diagnostics('main.backplan'))).toEqual(main.ranges.map(range => ({ code: 'coverage.single-copy', severity: 'error', range })));
+    });
+});

@@ -2,7 +2,7 @@
  * Runs the runbook-wide rules once per runbook and hands each document the findings on its
  * own nodes. A file imported by two runbooks gets the findings of both, without repeats.
  */
-import { AstUtils, WorkspaceCache, type LangiumDocument, type ValidationAcceptor } from 'langium';
+import { AstUtils, WorkspaceCache, type AstNode, type LangiumDocument, type ValidationAcceptor } from 'langium';
 import type { Document } from '../generated/ast.js';
 import type { RunbookModel } from '../model/runbook-model.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
@@ -41,12 +41,18 @@ export class RunbookValidator {
     /** Reports, on `root`'s document, the runbook-wide findings that lie in that document. */
     checkDocument(root: Document, accept: ValidationAcceptor): void {
         const uri = AstUtils.getDocument(root).uri.toString();
-        const seen = new Set<string>();
+        // A file in two runbooks gets the same finding from each: report it once. The key
+        // holds the node, so equal messages on two different nodes are both reported.
+        const seen = new Map<AstNode, Set<string>>();
         for (const runbook of this.graph.runbooksOf(uri)) {
             for (const finding of this.findingsOf(runbook).get(uri) ?? []) {
-                const key = `${finding.info.code}\u0000${finding.message}`;
-                if (seen.has(key)) continue;
-                seen.add(key);
+                const { node, code } = finding.info;
+                const where = finding.info as { property?: string; index?: number; keyword?: string };
+                const key = [code, finding.message, where.property, where.index, where.keyword].join('\u0000');
+                let keys = seen.get(node);
+                if (!keys) seen.set(node, keys = new Set());
+                if (keys.has(key)) continue;
+                keys.add(key);
                 accept(finding.severity, finding.message, finding.info);
             }
         }
