@@ -3,6 +3,7 @@
  * so not even valid UTF-8) are written to files and checked by the built bin, each format in
  * turn. Exit code 0 or 1, nothing on stderr (no stack trace, no internal error), and the
  * json and sarif outputs still parse. The first inputs are crashes the in-process fuzz found.
+ * BACKPLAN_FUZZ_SEED / BACKPLAN_FUZZ_MUTANTS explore further; the suite uses the defaults.
  */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -12,8 +13,8 @@ import { mutate, prng, withRawBytes } from '../helpers/mutate.js';
 import { hasStackTrace, runCli } from '../helpers/run-cli.js';
 import { removeTree, tempTree, writeTree } from '../helpers/temp-tree.js';
 
-const SEED = 77;
-const COUNT = 24;
+const SEED = Number(process.env.BACKPLAN_FUZZ_SEED ?? 77);
+const COUNT = Number(process.env.BACKPLAN_FUZZ_MUTANTS ?? 24);
 const FORMATS = ['text', 'json', 'sarif', 'github'];
 const REGRESSIONS = ['tape at "/var/backups/shelf" }\nbackup\n', 'import\n', 'backup B { schedule "0 0 31 4,6,9,11 *" }\n'];
 
