@@ -1,7 +1,7 @@
 /** The coverage view, the status bar and the CodeLens, driven by the language server. */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activate, examples, open, revertActive, waitFor, type Api } from './helpers';
+import { activate, codeOf, examples, open, revertActive, waitFor, type Api } from './helpers';
 
 type Node = { kind: string; [key: string]: unknown };
 
@@ -108,6 +108,25 @@ export function registerCoverageTests(): void {
             assert.ok(names.includes('check .'), names.join(' | '));
             assert.ok(names.some(n => n.startsWith('backup acme.backplan')), names.join(' | '));
             assert.deepEqual(tasks.find(t => t.name === 'check .')!.problemMatchers, ['$backplan']);
+        });
+
+        it('the $backplan problem matcher reads the check task\'s findings into Problems', async () => {
+            const task = (await vscode.tasks.fetchTasks({ type: 'backplan' })).find(t => t.name === 'check .')!;
+            const uri = examples('broken', 'backup-no-stop.backplan');
+            const fromServer = vscode.languages.getDiagnostics(uri).filter(d => codeOf(d) === 'backup.no-stop').length;
+            assert.ok(fromServer > 0);
+            const ended = new Promise<void>(resolve => {
+                const sub = vscode.tasks.onDidEndTask(e => { if (e.execution.task.name === 'check .') { sub.dispose(); resolve(); } });
+            });
+            await vscode.tasks.executeTask(task);
+            await ended;
+            // The matcher's markers come on top of the language server's, same code, same place.
+            const matched = await waitFor('the matcher\'s backup.no-stop', () => {
+                const all = vscode.languages.getDiagnostics(uri).filter(d => codeOf(d) === 'backup.no-stop');
+                return all.length > fromServer && all;
+            });
+            assert.equal(new Set(matched.map(d => `${d.range.start.line}:${d.range.start.character}`)).size, 1, 'at the same position');
+            await vscode.commands.executeCommand('workbench.action.closePanel');
         });
 
         it('leaves runbooks of backplan.validation.ignorePaths out of the view', async () => {

@@ -49,7 +49,8 @@ export class CliPseudoterminal implements vscode.Pseudoterminal {
         const started = Date.now();
         this.writeLine(`\x1b[2m$ ${displayCommand(this.invocation, this.scope)}\x1b[0m`);
         try {
-            this.child = spawnCli(this.invocation, { color: true, scope: this.scope });
+            // `check` output feeds the `$backplan` problem matcher: plain text for it.
+            this.child = spawnCli(this.invocation, { color: this.invocation.verb !== 'check', scope: this.scope });
         } catch (err) {
             this.writeLine(`\x1b[31mbackplan could not start: ${String(err)}\x1b[0m`);
             this.finish(undefined, started);
