@@ -8,7 +8,9 @@
 # from the internet, so it is installed with --ignore-scripts and finished by hand.
 #
 # Usage: scripts/setup-vscode-test.sh [--no-apt]     (run as root for the apt part)
-# Idempotent: a finished build is recognised by its stamp file and kept.
+# Idempotent: a finished build is recognised by its stamp file and kept, so CI can cache
+# .cache/code-server (key: this file). From nothing: about 1.5 minutes on 2 cores (apt
+# packages already present); then `npm run test:vscode`.
 set -euo pipefail
 
 CODE_SERVER_VERSION=4.100.3
@@ -22,6 +24,10 @@ if [[ "${1:-}" != "--no-apt" ]]; then
         dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
     done
     if (( ${#missing[@]} > 0 )); then
+        if (( EUID != 0 )); then
+            echo "missing Debian packages: ${missing[*]}; run this script as root (or install them and pass --no-apt)" >&2
+            exit 1
+        fi
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq
         apt-get install -y -qq --no-install-recommends "${missing[@]}" build-essential python3 >/dev/null
