@@ -20,7 +20,8 @@ stamp="$cache/.installed-$CODE_SERVER_VERSION"
 
 if [[ "${1:-}" != "--no-apt" ]]; then
     missing=()
-    for pkg in chromium ripgrep libkrb5-dev; do
+    # build-essential and python3: node-gyp rebuilds code-server's native modules.
+    for pkg in chromium ripgrep libkrb5-dev build-essential python3; do
         dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
     done
     if (( ${#missing[@]} > 0 )); then
@@ -30,7 +31,7 @@ if [[ "${1:-}" != "--no-apt" ]]; then
         fi
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq
-        apt-get install -y -qq --no-install-recommends "${missing[@]}" build-essential python3 >/dev/null
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     fi
 fi
 
