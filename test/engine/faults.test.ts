@@ -96,8 +96,10 @@ describe('faults during a backup', () => {
         expect(second.archive).toMatchObject({ compression: 'gzip', fallbackReason: expect.stringMatching(/zstd/) });
         expect(second.archive.file).toMatch(/\.tar\.gz$/);
         await expectAftermath(l, first, { listed: 2 });
-        expect((await l.cli('verify')).code).toBe(0);
-        expect((await l.cli('verify', ['--archive', second.id], { PATH: tools })).code).toBe(0);
+        const all = await l.cli('verify');
+        expect(all.code, all.stdout + all.stderr).toBe(0);
+        const gz = await l.cli('verify', ['--archive', second.id], { PATH: tools });
+        expect(gz.code, gz.stdout + gz.stderr).toBe(0);
     });
 
     it('tape not writable (read-only mount): pre-flight fails and nothing is stopped', async ({ skip }) => {
@@ -183,7 +185,10 @@ describe('faults during a backup', () => {
         const c = l.spawnCli('backup', ['--wait']);
         let cErr = '';
         c.stderr!.on('data', d => { cErr += d; });
-        while (!/waiting/.test(cErr)) await new Promise(res => setTimeout(res, 20));
+        let cDone = false;
+        void c.result.then(() => { cDone = true; });
+        while (!/waiting/.test(cErr) && !cDone) await new Promise(res => setTimeout(res, 20));
+        expect(cErr, 'the third run waits for the lock').toMatch(/waiting/);
         a.kill('SIGINT');
         expect((await a.result).code).toBe(1);
         const rc = await c.result;

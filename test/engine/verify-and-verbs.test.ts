@@ -78,7 +78,10 @@ describe('run verbs', () => {
         lab = l;
         l.writeRunbook([{ name: 'Mail1', stop: 'true', start: 'true' }], { keep: 'last 2' });
         seedMail(l.data('Mail1'), 3);
-        for (let i = 0; i < 4; i++) expect((await l.cli('backup')).code).toBe(0);
+        for (let i = 0; i < 4; i++) {
+            const r = await l.cli('backup');
+            expect(r.code, r.stdout + r.stderr).toBe(0);
+        }
         const before = (await l.archives()).map(a => a.id);
         const dry = JSON.parse((await l.cli('prune', ['--dry-run', '--format', 'json'])).stdout);
         expect(dry.tapes[0].remove.map((x: any) => x.id)).toEqual(before.slice(0, 2));

@@ -1,19 +1,31 @@
 /**
  * Writing one archive: a host's data folder, as tar, compressed into the tape.
  *
- *   host tar --create ─┬─► TarScanner (entries + per-file SHA-256, in passing)
- *                      └─► zstd -1 -T0 (local) ─► SHA-256 + size ─► tape durable write
+ *   host tar --create ─► tee FIFO ─stdout─► TarScanner (entries + per-file SHA-256)
+ *                           └─FIFO─► zstd -1 -T0 (here) ─► tee TMP ─stdout─► SHA-256 + size
+ *   then (durable-write.ts) fsync TMP → rename → fsync folder
  *
- * No temporary copy of the data folder and no buffering beyond the pipes' chunks: the tar
- * bytes pass through once on their way to the compressor. Any failure (tar, compressor,
- * write, ENOSPC, abort) kills the others and removes the temporary archive file. The
- * manifest is NOT written here: the caller commits it last, after checking the archive.
- * Interruption: a `.tmp-…` file on the tape at worst (never listed; prune removes it).
+ * The bytes flow between processes through pipes; this process only READS two copies to
+ * hash them (the tar stream for the manifest's per-file hashes, the compressed stream for
+ * the archive hash). Nothing is buffered beyond the pipes' chunks and the data folder is
+ * never copied to a temporary place. (Passing every byte through Node's streams on its
+ * way to zstd and to the file cost twice the wall time of the tar | zstd baseline on
+ * 2 cores; see bench/RESULTS.md.) A tar stream that is not a child's pipe (an unusual
+ * host) is fed to the first tee through Node instead.
+ *
+ * Any failure (tar, tee, compressor, ENOSPC, abort) kills the other processes and the
+ * temporary archive file is removed. The manifest is NOT written here: the caller commits
+ * it last, after checking the archive.
+ * Interruption: a `.tmp-…` file on the tape at worst (never listed; prune removes it),
+ * and an empty FIFO folder in the system's temp folder.
  */
 import { createHash } from 'node:crypto';
-import { Transform } from 'node:stream';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { describeExit, spawnProcess } from '../hosts/child-process.js';
+import { describeExit, spawnProcess, type Spawned } from '../hosts/child-process.js';
 import type { Host } from '../hosts/host.js';
 import type { TapeStore } from '../tape/tape-store.js';
 import type { Compressor } from './compression.js';
@@ -40,12 +52,25 @@ export interface WrittenArchive {
     entries: ManifestEntry[];
 }
 
+/** Whether a stream is a child process's pipe (so another child can read it directly). */
+function isChildPipe(stream: Readable): boolean {
+    const handle = (stream as unknown as { _handle?: { fd?: number } })._handle;
+    return typeof handle?.fd === 'number' && handle.fd >= 0;
+}
+
+/** Resolves when a spawned process exits 0; rejects with a one-line reason otherwise. */
+function succeeded(tool: string, p: Spawned): Promise<void> {
+    return p.exited.then(r => {
+        if (r.code !== 0) throw new Error(describeExit(tool, r, p.stderr.text()));
+    }, (err: Error) => { throw new Error(`${tool} could not be started: ${err.message}`); });
+}
+
 /** Streams the data folder into the tape; resolves once the archive file is durable. */
 export async function writeArchive(options: WriteArchiveOptions): Promise<WrittenArchive> {
     const { host, data, tape, id, compressor } = options;
+    if (options.signal?.aborted) throw new Error('interrupted');
     const abort = new AbortController();
     const onOuterAbort = (): void => abort.abort(options.signal!.reason);
-    if (options.signal?.aborted) throw new Error('interrupted');
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
     const errors: Error[] = [];
@@ -55,54 +80,74 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
         throw err;
     };
 
+    const fifoDir = await fs.mkdtemp(path.join(os.tmpdir(), 'backplan-fifo-'));
+    const fifo = path.join(fifoDir, 'tar');
     const scanner = new TarScanner();
     const archiveHash = createHash('sha256');
     let size = 0;
-    const tar = host.tarOut(data, { signal: abort.signal });
-    const comp = spawnProcess(compressor.command, compressor.args, { stdio: ['pipe', 'pipe', 'pipe'], signal: abort.signal });
-    const compDone = comp.exited.then(r => {
-        if (r.code !== 0) throw new Error(describeExit(compressor.command, r, comp.stderr.text()));
-    }, (err: Error) => { throw new Error(`${compressor.command} could not be started: ${err.message}`); });
+    try {
+        await succeeded('mkfifo', spawnProcess('mkfifo', ['-m', '600', fifo], { stdio: ['ignore', 'ignore', 'pipe'] }));
 
-    let lastReport = 0;
-    const scan = new Transform({
-        highWaterMark: 1 << 20,
-        transform(chunk: Buffer, _enc, cb) {
-            try {
-                scanner.write(chunk);
-            } catch (err) {
-                cb(err as Error);
-                return;
-            }
-            if (options.onProgress && scanner.bytes - lastReport >= 1 << 20) {
-                lastReport = scanner.bytes;
-                options.onProgress(scanner.bytes);
-            }
-            cb(null, chunk);
-        }
-    });
-    const hashing = new Transform({
-        highWaterMark: 1 << 20,
-        transform(chunk: Buffer, _enc, cb) {
-            archiveHash.update(chunk);
-            size += chunk.length;
-            cb(null, chunk);
-        }
-    });
+        // Everything below is spawned in one synchronous stretch: a child's stdout handed
+        // to the next child must not have been read by this process in between.
+        await tape.writeArchive(id, compressor.kind, {
+            writeFile: async tmp => {
+                const tar = host.tarOut(data, { signal: abort.signal });
+                const direct = isChildPipe(tar.stream);
+                const split = spawnProcess('tee', [fifo], { stdio: [direct ? tar.stream : 'pipe', 'pipe', 'pipe'], signal: abort.signal });
+                if (direct) tar.stream.destroy(); // the tee reads it now; our copy must go
+                const comp = spawnProcess('sh', ['-c', 'exec "$@" < "$BACKPLAN_FIFO"', 'sh', compressor.command, ...compressor.args], {
+                    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BACKPLAN_FIFO: fifo }, signal: abort.signal
+                });
+                const writer = spawnProcess('tee', [tmp], { stdio: [comp.child.stdout!, 'pipe', 'pipe'], signal: abort.signal });
+                comp.child.stdout!.destroy();
 
-    const tasks = [
-        tar.done.catch(fail),
-        compDone.catch(fail),
-        pipeline(tar.stream, scan, comp.child.stdin!).catch(fail),
-        tape.writeArchive(id, compressor.kind, out => pipeline(comp.child.stdout!, hashing, out)).catch(fail)
-    ];
-    await Promise.allSettled(tasks);
-    options.signal?.removeEventListener('abort', onOuterAbort);
+                let lastReport = 0;
+                const scan = (async () => {
+                    for await (const chunk of split.child.stdout! as AsyncIterable<Buffer>) {
+                        scanner.write(chunk);
+                        if (options.onProgress && scanner.bytes - lastReport >= 1 << 20) {
+                            lastReport = scanner.bytes;
+                            options.onProgress(scanner.bytes);
+                        }
+                    }
+                })();
+                const hashing = (async () => {
+                    for await (const chunk of writer.child.stdout! as AsyncIterable<Buffer>) {
+                        archiveHash.update(chunk);
+                        size += chunk.length;
+                    }
+                })();
+                const tasks: Array<Promise<unknown>> = [
+                    tar.done.catch(fail),
+                    succeeded('tee', split).catch(fail),
+                    succeeded(compressor.command, comp).catch(fail),
+                    succeeded('tee', writer).catch(err => fail(describeWriteFailure(err as Error))),
+                    scan.catch(fail),
+                    hashing.catch(fail)
+                ];
+                if (!direct) tasks.push(pipeline(tar.stream, split.child.stdin!).catch(fail));
+                await Promise.allSettled(tasks);
+                if (errors.length > 0) throw errors[0];
+            }
+        }).catch(err => { if (!errors.includes(err as Error)) errors.push(err as Error); });
+    } finally {
+        options.signal?.removeEventListener('abort', onOuterAbort);
+        await fs.rm(fifoDir, { recursive: true, force: true }).catch(() => undefined);
+    }
     if (options.signal?.aborted) throw new Error('interrupted while writing the archive');
     if (errors.length > 0) throw new Error(pickReason(errors));
     if (!scanner.complete) throw new Error('the tar stream ended early (no end-of-archive marker)');
     options.onProgress?.(scanner.bytes);
     return { file: tape.archiveFile(id, compressor.kind), size, sha256: archiveHash.digest('hex'), tarSize: scanner.bytes, entries: scanner.entries };
+}
+
+/** The tape-writing tee's failure, in the words of the error it hit. */
+function describeWriteFailure(err: Error): Error {
+    if (/No space left/i.test(err.message)) return Object.assign(new Error(err.message), { code: 'ENOSPC' });
+    if (/Read-only file system/i.test(err.message)) return Object.assign(new Error(err.message), { code: 'EROFS' });
+    if (/Permission denied/i.test(err.message)) return Object.assign(new Error(err.message), { code: 'EACCES' });
+    return err;
 }
 
 /** The most telling of several failures: a tool's own exit beats the broken pipes it caused. */
@@ -111,6 +156,8 @@ function pickReason(errors: Error[]): string {
     if (space) return 'the tape is full (no space left on device)';
     const access = errors.find(e => ['EACCES', 'EPERM', 'EROFS'].includes((e as NodeJS.ErrnoException).code ?? ''));
     if (access) return `the tape is not writable (${(access as NodeJS.ErrnoException).code})`;
-    const tool = errors.find(e => /^(tar|zstd|gzip) /.test(e.message) && !/EPIPE|Broken pipe/i.test(e.message));
+    const tar = errors.find(e => /^tar /.test(e.message));
+    if (tar) return tar.message;
+    const tool = errors.find(e => /^(zstd|gzip|tee) /.test(e.message) && !/EPIPE|Broken pipe|killed by SIGPIPE/i.test(e.message));
     return (tool ?? errors[0]).message;
 }

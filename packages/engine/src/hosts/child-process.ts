@@ -81,7 +81,10 @@ export async function captureOutput(file: string, args: readonly string[]): Prom
         const p = spawnProcess(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
         const out = new OutputTail();
         p.child.stdout!.on('data', (c: Buffer) => out.push(c));
+        // 'close', not 'exit': the output may still be in the pipe when the process exits.
+        const closed = new Promise<void>(resolve => p.child.once('close', () => resolve()));
         const r = await p.exited;
+        await closed;
         return r.code === 0 ? out.text() + p.stderr.text() : undefined;
     } catch {
         return undefined;

@@ -18,8 +18,12 @@ import * as path from 'node:path';
 /** Prefix of temporary files (ignored by listings, removed by prune). */
 export const TEMP_PREFIX = '.tmp-';
 
-/** Content for `durableWrite`: bytes, or a function that writes to a stream and ends it. */
-export type DurableContent = string | Uint8Array | ((out: Writable) => Promise<void>);
+/**
+ * Content for `durableWrite`: bytes; a function that writes to a stream and ends it; or
+ * `{ writeFile }`, a function that has the file at the given (temporary) path written —
+ * by a child process, say — and resolves once it is complete.
+ */
+export type DurableContent = string | Uint8Array | ((out: Writable) => Promise<void>) | { writeFile: (tmpPath: string) => Promise<void> };
 
 /** Writes DIR/NAME durably (see module comment). Resolves once the rename is on disk. */
 export async function durableWrite(dir: string, name: string, content: DurableContent): Promise<void> {
@@ -33,6 +37,9 @@ export async function durableWrite(dir: string, name: string, content: DurableCo
             });
             await content(out);
             await finished(out);
+        } else if (typeof content === 'object' && 'writeFile' in content) {
+            await fs.writeFile(tmp, '', { flag: 'wx', mode: 0o644 });
+            await content.writeFile(tmp);
         } else {
             await fs.writeFile(tmp, content, { flag: 'wx', mode: 0o644 });
         }
