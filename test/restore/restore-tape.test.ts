@@ -126,6 +126,20 @@ describe('restore from tape', () => {
         expect(l.eventLines()).toEqual(['stopping Mail1', 'started Mail1']);
     });
 
+    it('a file whose content differs from the manifest is caught before the swap (same size, other bytes)', async () => {
+        const { lab: l } = await backedUpMail();
+        lab = l;
+        const current = snapshot(l.data('Mail1'));
+        const listed = tarOf([{ name: './', type: '5' }, { name: './a.txt', text: 'the real mail' }]);
+        const stored = tarOf([{ name: './', type: '5' }, { name: './a.txt', text: 'the real MAIL' }]);
+        forgeArchive(l, 'Mail1', stored, listed);
+        const r = await l.cli(['restore', '--server', 'Mail1']);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(/the archive's content differs from its manifest: a\.txt: sha256 .*; the original data is back in place/);
+        expect(snapshot(l.data('Mail1'))).toEqual(current);
+        expect(l.running('Mail1')).toBe(true);
+    });
+
     it('a start that fails after the swap is reported; the restored data stays and the old data is kept', async () => {
         const { lab: l, before } = await backedUpMail();
         lab = l;

@@ -67,7 +67,8 @@ export interface Host {
     run(command: string, options?: RunOptions): Promise<CommandResult>;
     tarOut(folder: string, options?: { signal?: AbortSignal }): HostStream<Readable>;
     tarIn(folder: string, options?: { signal?: AbortSignal }): HostStream<Writable>;
-    listFiles(folder: string, options?: { signal?: AbortSignal }): Promise<ManifestEntry[]>;
+    /** `hash: false` asks for metadata only (no SHA-256); a host may hash anyway. */
+    listFiles(folder: string, options?: { signal?: AbortSignal; hash?: boolean }): Promise<ManifestEntry[]>;
     checkTools(): Promise<ToolVersions>;
     stat(path: string): Promise<{ exists: boolean; isDirectory: boolean }>;
 }

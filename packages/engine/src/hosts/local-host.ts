@@ -106,7 +106,7 @@ export class LocalHost implements Host {
         return { stream: (direction === 'out' ? p.child.stdout : p.child.stdin)!, done };
     }
 
-    async listFiles(folder: string, options: { signal?: AbortSignal } = {}): Promise<ManifestEntry[]> {
+    async listFiles(folder: string, options: { signal?: AbortSignal; hash?: boolean } = {}): Promise<ManifestEntry[]> {
         const entries: ManifestEntry[] = [];
         const walk = async (rel: string): Promise<void> => {
             options.signal?.throwIfAborted();
@@ -124,7 +124,7 @@ export class LocalHost implements Host {
             } else if (st.isSymbolicLink()) {
                 entries.push({ ...base, type: 'symlink', linkTarget: await fs.readlink(abs) });
             } else if (st.isFile()) {
-                entries.push({ ...base, type: 'file', size: Number(st.size), sha256: await hashFile(abs) });
+                entries.push({ ...base, type: 'file', size: Number(st.size), sha256: options.hash === false ? undefined : await hashFile(abs) });
             } else {
                 const type = st.isFIFO() ? 'fifo' : st.isCharacterDevice() ? 'chardev' : st.isBlockDevice() ? 'blockdev' : 'socket';
                 entries.push({ ...base, type });

@@ -7,8 +7,9 @@
  *   try   set aside: rename DATA (or DATA/<folder> each) to .NAME.backplan-old-RUN beside it
  *         mkdir .NAME.backplan-new-RUN (0700) beside DATA; extract the archive into it,
  *           every tar header gated (archive-extract.ts)
- *         top folder's own mode/owner from the manifest; verify every entry on disk
- *           against the manifest (verify-restored.ts); sync
+ *         every file's SHA-256 (taken in passing) equal to the manifest's; top folder's own
+ *           mode/owner from the manifest; every entry on disk present with the manifest's
+ *           type, size, mode, owner, mtime and link (verify-restored.ts); sync
  *         swap: rename staging (or staging/<folder> each) into place          ← commit
  *   fail before the swap: rename the set-aside copies back, remove staging
  *   finally START, ALWAYS
@@ -33,6 +34,7 @@ import {
 } from './restore-context.js';
 import { entriesBelow, verifyTree } from './verify-restored.js';
 import type { ManifestEntry } from '../archive/manifest.js';
+import { compareEntries } from '../archive/archive-verifier.js';
 
 interface Part {
     /** Path inside the archive (`.` for the whole data folder). */
@@ -74,17 +76,19 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
         await makeParents(ctx.hostFor(server), parentOf(staging));
         await makeFreshFolder(host, staging);
         say(`extracting ${op.archive.id}`);
-        await extractArchive({
+        const streamed = await extractArchive({
             archivePath: listed.archivePath, manifest, host, into: staging, tools: ctx.localTools, signal: ctx.signal,
             onProgress: bytes => ctx.reporter.bytes(server.name, bytes, manifest.archive.tarSize)
         });
+        const differ = compareEntries(manifest, streamed);
+        if (differ.length) throw new Error(`the archive's content differs from its manifest: ${differ.slice(0, 5).join('; ')}`);
         await journalStep(ctx, server.name, 'extract', true);
         const top = manifest.entries.find(e => e.path === '.');
         if (top && top.type === 'dir') await setFolderMeta(host, staging, top.mode, owners ? { uid: top.uid, gid: top.gid } : undefined);
         say('verifying every restored file against the manifest');
         for (const p of parts) {
             if (!p.want.some(e => e.path === '.' && e.type === 'dir')) throw new Error(`the archive holds no folder ${p.inArchive}`);
-            const problems = await verifyTree(host, p.staged, p.want, { owners, signal: ctx.signal });
+            const problems = await verifyTree(host, p.staged, p.want, { owners, content: false, signal: ctx.signal });
             if (problems.length) throw new Error(`the restored files differ from the manifest: ${problems.slice(0, 5).join('; ')}`);
         }
         await journalStep(ctx, server.name, 'verify', true);

@@ -3,6 +3,11 @@
  * every entry present with its type, size, mode, mtime, link target and SHA-256 (owner
  * too when the restore could set it), and nothing more.
  *
+ * `content: false` (restores from tape) compares metadata only: the content of every file
+ * was hashed on its way into `tar -x` and compared with the manifest (archive-extract.ts),
+ * and reading it back would mostly re-read the page cache at the cost of a second pass.
+ * Replication reads back (`content: true`): its hashes come from the same stream.
+ *
  *   want = entries re-rooted at the folder checked (`Sales Dept/x` → `x`); a hardlink is
  *          checked as the file it links to (on disk the two are one inode)
  *   got  = host.listFiles(folder)  (lstat walk, SHA-256 of every file)
@@ -30,7 +35,7 @@ export function entriesBelow(entries: readonly ManifestEntry[], prefix: string):
 const FIELDS = ['type', 'size', 'mode', 'mtime', 'linkTarget', 'sha256'] as const;
 
 /** Differences between what a folder should hold and what it holds (empty: identical). */
-export function compareTree(want: readonly ManifestEntry[], got: readonly ManifestEntry[], owners: boolean): string[] {
+export function compareTree(want: readonly ManifestEntry[], got: readonly ManifestEntry[], owners: boolean, content = true): string[] {
     const byPath = new Map(want.map(e => [e.path, e]));
     const problems: string[] = [];
     const seen = new Set<string>();
@@ -48,7 +53,7 @@ export function compareTree(want: readonly ManifestEntry[], got: readonly Manife
             const a = w[f] ?? undefined;
             const b = g[f] ?? undefined;
             if (f === 'linkTarget' && w.type !== 'symlink') continue;
-            if (f === 'sha256' && w.type !== 'file') continue;
+            if (f === 'sha256' && (w.type !== 'file' || !content)) continue;
             if (a !== b) { problems.push(`${g.path}: ${f} is ${JSON.stringify(b)}, the manifest says ${JSON.stringify(a)}`); break; }
         }
         if (problems.length >= 10) return problems;
@@ -61,7 +66,7 @@ export function compareTree(want: readonly ManifestEntry[], got: readonly Manife
 }
 
 /** Lists a folder on its host and compares it with the entries it should hold. */
-export async function verifyTree(host: Host, folder: string, want: readonly ManifestEntry[], options: { owners: boolean; signal?: AbortSignal }): Promise<string[]> {
-    const got = await host.listFiles(folder, { signal: options.signal });
-    return compareTree(want, got, options.owners);
+export async function verifyTree(host: Host, folder: string, want: readonly ManifestEntry[], options: { owners: boolean; content: boolean; signal?: AbortSignal }): Promise<string[]> {
+    const got = await host.listFiles(folder, { signal: options.signal, hash: options.content });
+    return compareTree(want, got, options.owners, options.content);
 }
