@@ -63,24 +63,24 @@ export async function verifyArchive(item: ListedArchive, options: VerifyOptions)
         } catch (err) {
             return { ok: false, problems: [(err as Error).message] };
         }
+        // The decompressor reads the file itself while this process hashes it (a second
+        // read of the same pages, from the cache) and scans what comes out: no byte is
+        // written through this process.
         const abort = new AbortController();
         options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
-        const proc = spawnProcess(dec.command, dec.args, { stdio: ['pipe', 'pipe', 'pipe'], signal: abort.signal });
+        const proc = spawnProcess(dec.command, [...dec.args, item.archivePath], { stdio: ['ignore', 'pipe', 'pipe'], signal: abort.signal });
         const scanner = new TarScanner();
         let scanError: Error | undefined;
-        const sink = new Writable({
-            highWaterMark: 1 << 20,
-            write(chunk: Buffer, _e, cb) {
-                if (!scanError) {
-                    try { scanner.write(chunk); } catch (err) { scanError = err as Error; }
-                }
-                cb();
+        const scan = (async () => {
+            for await (const chunk of proc.child.stdout! as AsyncIterable<Buffer>) {
+                if (scanError) continue;
+                try { scanner.write(chunk); } catch (err) { scanError = err as Error; }
             }
-        });
+        })();
         const results = await Promise.allSettled([
-            pipeline(source, hashing, proc.child.stdin!),
-            pipeline(proc.child.stdout!, sink),
-            proc.exited.then(r => { if (r.code !== 0) throw new Error(describeExit(dec.command, r, proc.stderr.text())); })
+            proc.exited.then(r => { if (r.code !== 0) throw new Error(describeExit(dec.command, r, proc.stderr.text())); }),
+            scan,
+            pipeline(source, hashing, new Writable({ write: (_c, _e, cb) => cb() }), { signal: options.signal })
         ]);
         if (options.signal?.aborted) throw new Error('interrupted');
         const decompressFailed = results.find(r => r.status === 'rejected') as PromiseRejectedResult | undefined;
