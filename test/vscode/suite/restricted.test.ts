@@ -36,6 +36,15 @@ export function registerRestrictedTests(): void {
             });
         }
 
+        it('disables every run command in the palette (enablement: isWorkspaceTrusted)', async () => {
+            const { extension } = await activate();
+            const declared = (extension.packageJSON.contributes.commands as Array<{ command: string; enablement?: string }>);
+            for (const [command] of runCommands) {
+                assert.equal(declared.find(c => c.command === command)?.enablement, 'isWorkspaceTrusted', command);
+            }
+            assert.equal(declared.find(c => c.command === 'backplan.checkWorkspace')?.enablement, undefined);
+        });
+
         it('shows no run CodeLens', async () => {
             const uri = examples('small-master-offsite', 'acme.backplan');
             await open(uri);
