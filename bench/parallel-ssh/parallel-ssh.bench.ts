@@ -23,6 +23,7 @@ import * as fs from 'node:fs';
 import { cpus } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, test } from 'vitest';
+import { SshHost, makeControlDir } from '../../packages/engine/out/hosts/ssh/index.js';
 import { SshdLab } from '../../test/helpers/sshd.js';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -109,7 +110,20 @@ afterAll(async () => {
     await lab?.stop();
 });
 
-test('parallel-ssh', () => {
+/** Seconds to drain SshHost.tarOut (the SSH layer alone, no archive writer). */
+async function sshLayer(h: string): Promise<number> {
+    const host = new SshHost({ user: lab.user, hostname: lab.host(h).address, port: lab.host(h).port }, { configFile: lab.configFile, controlDir: makeControlDir() });
+    await host.checkTools();
+    const t = process.hrtime.bigint();
+    const out = host.tarOut(hostData(h));
+    for await (const chunk of out.stream) void chunk;
+    await out.done;
+    const s = Number(process.hrtime.bigint() - t) / 1e9;
+    await host.close();
+    return s;
+}
+
+test('parallel-ssh', async () => {
     const bytes = Number(execFileSync('du', ['-sb', DATA]).toString().split('\t')[0]);
     execFileSync('sh', ['-c', `tar -cf - -C ${q(DATA)} . > /dev/null`]); // warm the page cache
     const files = {
@@ -121,10 +135,13 @@ test('parallel-ssh', () => {
     const h1 = lab.host('h1');
     const baselineCmd = `ssh -F ${q(lab.configFile)} -p ${h1.port} ${lab.user}@${h1.address} ${q(`tar -cf - -C ${q(hostData('h1'))} .`)}`
         + ` | zstd -1 -T0 -q | tee ${q(baselineOut)} | sha256sum > /dev/null; sync`;
-    const s: Record<string, number[]> = { rolling: [], parallel: [], slowestSingle: [], baseline: [], single: [] };
+    const rawCmd = `ssh -F ${q(lab.configFile)} -p ${h1.port} ${lab.user}@${h1.address} ${q(`tar -cf - -C ${q(hostData('h1'))} .`)} > /dev/null`;
+    const s: Record<string, number[]> = { rolling: [], parallel: [], slowestSingle: [], baseline: [], single: [], rawSsh: [], sshLayer: [] };
     for (let i = 0; i < RUNS; i++) {
-        const order = i % 2 === 0 ? ['rolling', 'parallel', 'single', 'baseline'] : ['baseline', 'single', 'parallel', 'rolling'];
+        const order = i % 2 === 0 ? ['rolling', 'parallel', 'single', 'baseline', 'raw', 'layer'] : ['layer', 'raw', 'baseline', 'single', 'parallel', 'rolling'];
         for (const what of order) {
+            if (what === 'raw') s.rawSsh.push(timed(() => execFileSync('sh', ['-c', rawCmd], { stdio: ['ignore', 'ignore', 'inherit'] })));
+            if (what === 'layer') s.sshLayer.push(await sshLayer('h1'));
             if (what === 'rolling') s.rolling.push(backplan(files.rolling));
             if (what === 'parallel') s.parallel.push(backplan(files.parallel));
             if (what === 'single') {
@@ -134,7 +151,7 @@ test('parallel-ssh', () => {
             }
             if (what === 'baseline') s.baseline.push(timed(() => execFileSync('sh', ['-c', baselineCmd], { stdio: ['ignore', 'ignore', 'inherit'] })));
         }
-        process.stderr.write(`run ${i + 1}/${RUNS}: rolling ${s.rolling.at(-1)!.toFixed(2)} s, parallel 3 ${s.parallel.at(-1)!.toFixed(2)} s, slowest single ${s.slowestSingle.at(-1)!.toFixed(2)} s; one server ${s.single.at(-1)!.toFixed(2)} s vs baseline ${s.baseline.at(-1)!.toFixed(2)} s\n`);
+        process.stderr.write(`run ${i + 1}/${RUNS}: ssh layer ${s.sshLayer.at(-1)!.toFixed(2)} s vs raw ssh ${s.rawSsh.at(-1)!.toFixed(2)} s; rolling ${s.rolling.at(-1)!.toFixed(2)} s, parallel 3 ${s.parallel.at(-1)!.toFixed(2)} s, slowest single ${s.slowestSingle.at(-1)!.toFixed(2)} s; one server ${s.single.at(-1)!.toFixed(2)} s vs baseline ${s.baseline.at(-1)!.toFixed(2)} s\n`);
     }
     const m = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, median(v)])) as Record<string, number>;
     const summary = {
@@ -143,6 +160,7 @@ test('parallel-ssh', () => {
         parallelVsRolling: m.parallel / m.rolling,
         parallelVsSlowestSingle: m.parallel / m.slowestSingle,
         sshBackupVsBaseline: m.single / m.baseline,
+        sshLayerVsRawSsh: m.sshLayer / m.rawSsh,
         samples: s
     };
     fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify(summary, null, 2));
@@ -152,7 +170,8 @@ test('parallel-ssh', () => {
         `data: 3 hosts × ${mib(bytes)} MiB (mixed), loopback sshd, ${summary.cores} cores (${summary.cpu}); median of ${RUNS}`,
         `rolling ${m.rolling.toFixed(2)} s  parallel 3 ${m.parallel.toFixed(2)} s  slowest single ${m.slowestSingle.toFixed(2)} s`,
         `parallel/rolling ${summary.parallelVsRolling.toFixed(2)}× (target ≤ 0.75×: ${ok(summary.parallelVsRolling, 0.75)}); parallel/slowest single ${summary.parallelVsSlowestSingle.toFixed(2)}× (target ≤ 1.3×: ${ok(summary.parallelVsSlowestSingle, 1.3)})`,
-        `ssh backup of one server: backplan ${m.single.toFixed(2)} s (${mib(bytes / m.single)} MiB/s)  baseline ${m.baseline.toFixed(2)} s (${mib(bytes / m.baseline)} MiB/s)  ratio ${summary.sshBackupVsBaseline.toFixed(2)}× (target ≤ 1.15×: ${ok(summary.sshBackupVsBaseline, 1.15)})`
+        `ssh backup of one server: backplan ${m.single.toFixed(2)} s (${mib(bytes / m.single)} MiB/s)  baseline ${m.baseline.toFixed(2)} s (${mib(bytes / m.baseline)} MiB/s)  ratio ${summary.sshBackupVsBaseline.toFixed(2)}× (target ≤ 1.15×: ${ok(summary.sshBackupVsBaseline, 1.15)})`,
+        `ssh layer alone: SshHost.tarOut drained ${m.sshLayer.toFixed(2)} s vs \`ssh h tar -cf - D > /dev/null\` ${m.rawSsh.toFixed(2)} s: ${summary.sshLayerVsRawSsh.toFixed(2)}×`
     ];
     console.log(report.join('\n'));
     if (process.env.WRITE_RESULTS === '1') writeResults(summary, report);
@@ -175,6 +194,14 @@ CLI runs with \`stop "true"\`/\`start "true"\`, alternating order, median of ${s
 - **SSH backup throughput**: one server, \`backplan backup\` against the baseline
   \`ssh h tar -cf - -C D . | zstd -1 -T0 | tee F | sha256sum; sync\` over the same ssh config.
   Target ≤ 1.15× wall (DESIGN §7).
+
+Reading: "ssh layer alone" isolates Backplan's SSH host (multiplexed connection, a stream
+whose end is held until ssh exited 0) from the archive writer. The rest of the gap to the
+baseline is the archive writer (per-file SHA-256 of the tar stream, archive SHA-256,
+read-back check, fsyncs), which a local server shows too (\`npm run bench:backup\`). On 2
+cores, loopback streams are CPU-bound (ssh and sshd ciphers, zstd, hashing all on the same
+two cores), so three parallel streams cannot finish within 1.3× of one alone; DESIGN §7's
+"parallel ≤ 0.75× rolling" is the target that applies.
 
 Reproduce: \`npm run build && RUNS=3 SIZE_MB=256 WRITE_RESULTS=1 npm run bench:ssh\`
 (data in bench/.work/parallel-ssh, reused).

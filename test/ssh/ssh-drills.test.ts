@@ -32,6 +32,24 @@ function fill(drill: Drill, server: string, files: Record<string, string | Buffe
     }
 }
 
+/** Live ssh master processes (`ssh: /tmp/bp-ssh-…/hNNN.<pid base 36> [mux]`) and sockets a process opened. */
+function sshMastersOf(pid: number): string[] {
+    const tag = `.${pid.toString(36)}`;
+    const found: string[] = [];
+    for (const p of readdirSync('/proc').filter(e => /^\d+$/.test(e))) {
+        try {
+            const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
+            if (cmd.includes('[mux]') && cmd.includes(tag)) found.push(cmd.trim());
+        } catch { /* gone */ }
+    }
+    for (const dir of readdirSync(tmpdir()).filter(e => e.startsWith('bp-ssh-'))) {
+        try {
+            found.push(...readdirSync(path.join(tmpdir(), dir)).filter(f => f.endsWith(tag)).map(f => path.join(tmpdir(), dir, f)));
+        } catch { /* gone */ }
+    }
+    return found;
+}
+
 /** Archive files (committed or not) on the drill's tape. */
 function tapeFiles(drill: Drill): string[] {
     const out: string[] = [];
@@ -51,6 +69,23 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH drills through the CLI (three sshd 
     let n = 0;
     const newDrill = (options: ConstructorParameters<typeof Drill>[2]): Drill => new Drill(lab, path.join(work, `drill-${++n}`), options);
 
+    /** A drill whose Cat1 is reached through the throttling proxy (its archive takes seconds). */
+    const throttledDrill = (extra: Partial<ConstructorParameters<typeof Drill>[2]> = {}): Drill => {
+        const config = path.join(work, `throttled_config_${n + 1}`);
+        writeFileSync(config, `Host ${lab.host('cat1').address}\n  ProxyCommand ${process.execPath} ${path.join(__dirname, 'throttle-proxy.mjs')} %h %p 4000000\n\n`
+            + readFileSync(lab.configFile, 'utf8'));
+        const d = newDrill({ servers: THREE, folders: FOLDERS, sshConfig: config, ...extra });
+        fill(d, 'Mail1', { 'cur/1.eml': 'one\n' });
+        fill(d, 'Cat1', { 'Engineering/big': randomBytes(24 << 20), 'Sales Dept/b': 'b\n' });
+        fill(d, 'Cat2', { 'Engineering/a': 'a\n' });
+        return d;
+    };
+
+    const waitFor = async (what: () => boolean): Promise<void> => {
+        const deadline = Date.now() + 30_000;
+        while (!what() && Date.now() < deadline) await sleep(50);
+    };
+
     beforeAll(async () => {
         if (!existsSync(CLI.replace(/bin\/backplan\.js$/, 'dist/backplan.mjs'))) throw new Error('build the CLI first: npm run build');
         lab = await SshdLab.start({ hosts: ['mail1', 'cat1', 'cat2', 'notar'], remotePath: { notar: '/nonexistent-backplan-bin' } });
@@ -67,9 +102,12 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH drills through the CLI (three sshd 
         fill(d, 'Mail1', { 'cur/1.eml': 'mail one\n', 'new/2.eml': 'mail two\n' });
         fill(d, 'Cat1', { 'Engineering/a.ldif': 'eng\n', 'Sales Dept/b.ldif': 'sales\n' });
         fill(d, 'Cat2', { 'Engineering/a.ldif': 'eng\n', 'Sales Dept/b.ldif': 'sales\n' });
-        const r = await d.cli('backup', ['--format', 'json']);
+        let pid = 0;
+        const r = await d.cli('backup', ['--format', 'json'], {}, p => { pid = p; });
         expect(r.stderr).not.toMatch(/Error:|at .*\.js:\d+/);
         expect(r.code, r.stderr).toBe(0);
+        // Every master connection of the run was closed (ssh -O exit) and its socket folder removed.
+        expect(sshMastersOf(pid)).toEqual([]);
         for (const s of THREE) {
             expect(d.appLog(s.name)).toEqual([`stopped stop ${s.name}`, `running start ${s.name}`]);
         }
@@ -136,17 +174,10 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH drills through the CLI (three sshd 
 
     test('sshd killed mid-stream: the partial archive is never committed, the application is started after reconnecting; exit 1', async () => {
         // cat1 is reached through a throttling ProxyCommand (4 MB/s), so its archive takes seconds.
-        const config = path.join(work, 'throttled_config');
-        writeFileSync(config, `Host ${lab.host('cat1').address}\n  ProxyCommand ${process.execPath} ${path.join(__dirname, 'throttle-proxy.mjs')} %h %p 4000000\n\n`
-            + readFileSync(lab.configFile, 'utf8'));
-        const d = newDrill({ servers: THREE, folders: FOLDERS, sshConfig: config });
-        fill(d, 'Mail1', { 'cur/1.eml': 'one\n' });
-        fill(d, 'Cat1', { 'Engineering/big': randomBytes(24 << 20), 'Sales Dept/b': 'b\n' });
-        fill(d, 'Cat2', { 'Engineering/a': 'a\n' });
+        const d = throttledDrill();
         const run = d.cli('backup', ['--format', 'json']);
         // Wait until Cat1 is stopped and its archive streams, then crash its sshd; back 1.5 s later.
-        const deadline = Date.now() + 30_000;
-        while (d.appState('Cat1') !== 'stopped' && Date.now() < deadline) await sleep(50);
+        await waitFor(() => d.appState('Cat1') === 'stopped');
         await sleep(1000);
         lab.killHost('cat1');
         const killedAt = Date.now();
@@ -170,6 +201,46 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH drills through the CLI (three sshd 
         expect(tapeFiles(d).filter(f => f.includes('Cat1') && !/\.tar\.(zst|gz)$/.test(f))).toEqual([]);
         const listed = await d.cli('archives', ['--format', 'json']);
         expect(listed.stdout).not.toContain('Cat1');
+    });
+
+    test('Ctrl-C (SIGINT) while an ssh archive streams: the application is started again, nothing is committed', async () => {
+        const d = throttledDrill();
+        let pid = 0;
+        const run = d.cli('backup', ['--format', 'json'], {}, p => { pid = p; });
+        await waitFor(() => d.appState('Cat1') === 'stopped');
+        await sleep(800);
+        expect(pid).toBeGreaterThan(0);
+        process.kill(pid, 'SIGINT');
+        const r = await run;
+        // Exit 0 right after the SIGINT notice, Cat1 left stopped: packages/cli/src/main.ts
+        // turns every SIGPIPE into process.exit(0), and aborting kills zstd while the writer
+        // still writes into its stdin (a SIGPIPE). Fix there: drop the process-wide SIGPIPE
+        // handler (Node then reports EPIPE on the stream), handle EPIPE on stdout only.
+        expect(r.code, `the CLI exited ${r.code} after SIGINT; stderr:\n${r.stderr}`).not.toBe(0);
+        expect(d.appLog('Cat1')).toEqual(['stopped stop Cat1', 'running start Cat1']);
+        expect(d.appLog('Cat2')).toEqual([]);
+        expect(tapeFiles(d).filter(f => f.includes('Cat1') && f.endsWith('.json'))).toEqual([]);
+    });
+
+    // Issue 5 "done when": no network failure leaves an application stopped once the host
+    // is reachable again. Today recovery (journal/recovery.ts) only starts applications of
+    // runs that never ended; a run that ended with a failed start is not retried by the next
+    // command. Expected to pass once the engine also recovers failed starts of ended runs.
+    test.fails('a start that failed because the host stayed down is done by the next command once the host is back', async () => {
+        const d = throttledDrill();
+        const run = d.cli('backup', ['--format', 'json'], { BACKPLAN_SSH_RETRIES: '2' });
+        await waitFor(() => d.appState('Cat1') === 'stopped');
+        await sleep(800);
+        lab.killHost('cat1');
+        try {
+            const r = await run;
+            expect(r.code).toBe(1);
+            expect(d.appState('Cat1')).toBe('stopped');
+        } finally {
+            await lab.startHost('cat1');
+        }
+        await d.cli('history');
+        expect(d.appState('Cat1')).toBe('running');
     });
 
     test('remote tar missing: a clear error in pre-flight, nothing stopped; exit 1', async () => {
