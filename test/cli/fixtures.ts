@@ -2,11 +2,10 @@
  * Runbook texts the CLI tests write into temporary folders.
  */
 
+import { MAIL_RUNBOOK } from '../helpers/runbooks.js';
+
 /** A valid runbook: one mail server backed up to one tape. */
-export const VALID = `tape Shelf { at "/var/backups/shelf" }
-server Mail { role mail host local data "/srv/mail" stop "systemctl stop postfix" start "systemctl start postfix" }
-backup Nightly { servers Mail to Shelf }
-`;
+export const VALID = MAIL_RUNBOOK;
 
 /** VALID plus an unused tape: one warning (`tape.unused`, line 4, columns 6-11), no error. */
 export const WARNING_ONLY = `${VALID}tape Spare { at "/var/backups/spare" }\n`;

@@ -102,10 +102,6 @@ export async function check(text: string): Promise<Diagnostic[]> {
     return (await checkFiles({ 'main.backplan': text })).diagnostics('main.backplan');
 }
 
-/** A valid runbook: one mail server backed up to one tape (zero diagnostics). */
-export const MAIL_RUNBOOK = `tape Shelf { at "/var/backups/shelf" }
-server Mail { role mail host local data "/srv/mail" stop "systemctl stop postfix" start "systemctl start postfix" }
-backup Nightly { servers Mail to Shelf }
-`;
+export { MAIL_RUNBOOK } from '../../../test/helpers/runbooks.js';
 
 export type { Range };
