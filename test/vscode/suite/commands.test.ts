@@ -1,9 +1,9 @@
 /** Run commands in a trusted workspace: Check Workspace, Show Plan, a backup of the demo. */
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { hasDemo, startDemo, stopDemo, type Demo } from './demo';
 import { activate, examples, sleep, waitFor, type Api } from './helpers';
 
 interface RunResult { exitCode: number | undefined; cancelled: boolean; output: string; lastLine: string }
@@ -19,19 +19,6 @@ function filesBelow(dir: string): Array<{ file: string; mtime: number }> {
         else if (entry.isFile()) result.push({ file: full, mtime: statSync(full).mtimeMs });
     }
     return result;
-}
-
-/** Runs a program without blocking the extension host. */
-function runAsync(file: string, args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    return new Promise(resolve => {
-        const child = spawn(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
-        child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
-        child.on('error', err => resolve({ status: null, stdout, stderr: stderr + String(err) }));
-        child.on('close', status => resolve({ status, stdout, stderr }));
-    });
 }
 
 export function registerCommandTests(): void {
@@ -65,40 +52,17 @@ export function registerCommandTests(): void {
         });
 
         describe('the demo', () => {
-            const repo = process.env.BACKPLAN_VSCODE_TEST_REPO ?? path.resolve(examples().fsPath, '..');
-            const demo = path.join(repo, 'examples', 'demo');
-            const scratch = path.join(demo, '.scratch');
-            const app = path.join(scratch, 'bin', 'demo-app');
-            const servers = [['mail1', 'mail'], ['cat1', 'catalog'], ['cat2', 'catalog']];
-            const savedPath = process.env.PATH;
+            let demo: Demo;
 
             before(async function () {
-                if (!existsSync(path.join(demo, 'run-demo.mjs'))) this.skip();
+                if (!hasDemo()) this.skip();
                 this.timeout(180_000);
-                // `npm run demo` lays out .scratch (data, runbook, tape, the demo-app
-                // wrapper) and proves the CLI on its own; then the servers run again here.
-                const prepared = await runAsync(process.execPath, [path.join(demo, 'run-demo.mjs')], repo);
-                assert.equal(prepared.status, 0, `npm run demo failed:\n${prepared.stdout}\n${prepared.stderr}`);
-                // The runbook's stop/start commands call demo-app: the extension host (and so
-                // the CLI it spawns) must find it on the PATH.
-                process.env.PATH = `${path.dirname(app)}${path.delimiter}${savedPath}`;
-                // Runs keep their journal in the demo's state folder: the setting reaches the CLI.
-                await vscode.workspace.getConfiguration('backplan').update('state', path.join(scratch, 'state'), vscode.ConfigurationTarget.Global);
-                for (const [dir, role] of servers) {
-                    const started = spawnSync(app, ['start', '--data', path.join(scratch, 'servers', dir), '--role', role], { encoding: 'utf8' });
-                    assert.equal(started.status, 0, started.stderr);
-                }
+                demo = await startDemo();
             });
 
-            after(async () => {
-                for (const [dir, role] of servers) {
-                    if (existsSync(app)) spawnSync(app, ['stop', '--data', path.join(scratch, 'servers', dir), '--role', role]);
-                }
-                process.env.PATH = savedPath;
-                await vscode.workspace.getConfiguration('backplan').update('state', undefined, vscode.ConfigurationTarget.Global);
-            });
+            after(() => stopDemo());
 
-            const runbook = () => vscode.Uri.file(path.join(scratch, 'demo.backplan'));
+            const runbook = () => demo.runbook;
 
             /** Runs a command that must show a plan and then ask; the test profile refuses the dialog. */
             async function planThenAsk(command: string, options: object, planned: RegExp, question: RegExp): Promise<void> {
@@ -123,11 +87,11 @@ export function registerCommandTests(): void {
 
             it('backs up the demo servers in a task terminal, and the archives are on the tape', async function () {
                 this.timeout(180_000);
-                const runbook = vscode.Uri.file(path.join(scratch, 'demo.backplan'));
+                const runbook = demo.runbook;
                 // The scratch folder is a dot-folder the workspace scan skips: open the runbook.
                 await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(runbook));
                 await waitFor('the demo runbook in the language server', async () => (await api.coverage.of(runbook)).length > 0);
-                const tape = path.join(scratch, 'tape');
+                const tape = path.join(demo.scratch, 'tape');
                 const before = new Set(filesBelow(tape).map(f => f.file));
                 const terminalOpened = new Promise<vscode.Terminal>(resolve => {
                     const sub = vscode.window.onDidOpenTerminal(t => { sub.dispose(); resolve(t); });
@@ -142,10 +106,7 @@ export function registerCommandTests(): void {
                 const manifests = added.filter(f => /\.manifest\.json$/.test(f));
                 assert.equal(archives.length, 3, `one new archive per demo server on the tape: ${added.join(', ')}`);
                 assert.equal(manifests.length, 3, `one manifest per archive: ${added.join(', ')}`);
-                for (const [dir] of servers) {
-                    const status = spawnSync(app, ['status', '--data', path.join(scratch, 'servers', dir)]);
-                    assert.equal(status.status, 0, `${dir} runs again after its backup`);
-                }
+                for (const [dir] of demo.servers) assert.ok(demo.running(dir), `${dir} runs again after its backup`);
                 const listing = await vscode.commands.executeCommand<RunResult>('backplan.archives', runbook, { tape: null });
                 assert.equal(listing.exitCode, 0, listing.output);
                 for (const archive of archives) {
@@ -170,7 +131,7 @@ export function registerCommandTests(): void {
 
             it('cancelling a backup stops it gracefully: every demo server runs again', async function () {
                 this.timeout(180_000);
-                const runbook = vscode.Uri.file(path.join(scratch, 'demo.backplan'));
+                const runbook = demo.runbook;
                 const started = vscode.tasks.onDidStartTask(event => {
                     if (event.execution.task.definition.type !== 'backplan') return;
                     started.dispose();
@@ -181,10 +142,7 @@ export function registerCommandTests(): void {
                 const result = await vscode.commands.executeCommand<RunResult>('backplan.backup', runbook, {});
                 started.dispose();
                 assert.equal(result.cancelled, true, result.output);
-                for (const [dir] of servers) {
-                    const status = spawnSync(app, ['status', '--data', path.join(scratch, 'servers', dir)]);
-                    assert.equal(status.status, 0, `${dir} runs after the cancelled backup:\n${result.output}`);
-                }
+                for (const [dir] of demo.servers) assert.ok(demo.running(dir), `${dir} runs after the cancelled backup:\n${result.output}`);
                 if (result.exitCode === 0) {
                     // Seen now and then when SIGINT lands while an archive streams: the CLI
                     // restarts everything but exits 0. Reported to the runner; not this suite's

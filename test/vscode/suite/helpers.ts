@@ -90,10 +90,10 @@ export async function revertActive(): Promise<void> {
  * Asks the launcher for a screenshot (docs/images/NAME.png) and waits until it is taken.
  * Without a launcher that takes screenshots (desktop runs) it does nothing.
  */
-export async function screenshot(name: string, options: { collapse?: string[] } = {}): Promise<void> {
+export async function screenshot(name: string, options: { collapse?: string[]; keepNotifications?: boolean } = {}): Promise<void> {
     const dir = process.env.BACKPLAN_VSCODE_TEST_SCREENSHOTS;
     if (!dir) return;
-    await vscode.commands.executeCommand('notifications.clearAll');
+    if (!options.keepNotifications) await vscode.commands.executeCommand('notifications.clearAll');
     const done = path.join(dir, `${name}.done`);
     rmSync(done, { force: true });
     writeFileSync(path.join(dir, `${name}.request`), JSON.stringify(options));

@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { hasDemo, startDemo, stopDemo } from './demo';
 import { activate, examples, open, screenshot, sleep, waitFor, waitForCodes } from './helpers';
 
 export function registerSmokeTests(): void {
@@ -55,6 +56,32 @@ export function registerSmokeTests(): void {
             await vscode.commands.executeCommand('notifications.clearAll');
             await sleep(1000);
             await screenshot('vscode-coverage', { collapse: ['examples', 'outline', 'timeline'] });
+        });
+
+        describe('the demo, from the installed extension', () => {
+            before(async function () {
+                if (!hasDemo()) this.skip();
+                this.timeout(180_000);
+            });
+
+            after(() => stopDemo());
+
+            it('screenshot: a backup of the demo running in a terminal', async function () {
+                this.timeout(180_000);
+                const demo = await startDemo();
+                await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+                await open(demo.runbook);
+                const { api } = await activate();
+                await waitFor('the demo runbook in the language server', async () => (await api.coverage.of(demo.runbook)).length > 0);
+                await vscode.commands.executeCommand('notifications.clearAll');
+                const running = vscode.commands.executeCommand<{ exitCode?: number; output: string }>('backplan.backup', demo.runbook, {});
+                await waitFor('the backup terminal', () => vscode.window.terminals.length > 0);
+                await sleep(1800);
+                await screenshot('vscode-backup', { keepNotifications: true, collapse: ['outline', 'timeline'] });
+                const result = await running;
+                assert.equal(result.exitCode, 0, result.output);
+                for (const [dir] of demo.servers) assert.ok(demo.running(dir), `${dir} runs again`);
+            });
         });
     });
 }

@@ -1,0 +1,82 @@
+/**
+ * The runnable demo (examples/demo) inside the VS Code suite: `npm run demo` lays out
+ * .scratch (data, runbook, tape, the demo-app wrapper) and proves the CLI on its own; then
+ * the three demo servers run again for the editor's runs.
+ */
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { examples } from './helpers';
+
+export interface Demo {
+    scratch: string;
+    app: string;
+    runbook: vscode.Uri;
+    /** Data folder names and roles of the demo servers. */
+    servers: Array<[string, string]>;
+    /** Whether a demo server's application runs. */
+    running(dir: string): boolean;
+}
+
+/** Runs a program without blocking the extension host. */
+export function runAsync(file: string, args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    return new Promise(resolve => {
+        const child = spawn(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
+        child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+        child.on('error', err => resolve({ status: null, stdout, stderr: stderr + String(err) }));
+        child.on('close', status => resolve({ status, stdout, stderr }));
+    });
+}
+
+function demoPaths(): Demo & { dir: string; repo: string } {
+    const repo = process.env.BACKPLAN_VSCODE_TEST_REPO ?? path.resolve(examples().fsPath, '..');
+    const dir = path.join(repo, 'examples', 'demo');
+    const scratch = path.join(dir, '.scratch');
+    const app = path.join(scratch, 'bin', 'demo-app');
+    return {
+        repo, dir, scratch, app,
+        runbook: vscode.Uri.file(path.join(scratch, 'demo.backplan')),
+        servers: [['mail1', 'mail'], ['cat1', 'catalog'], ['cat2', 'catalog']],
+        running: d => spawnSync(app, ['status', '--data', path.join(scratch, 'servers', d)]).status === 0
+    };
+}
+
+/** Whether this checkout has the demo. */
+export function hasDemo(): boolean {
+    return existsSync(path.join(demoPaths().dir, 'run-demo.mjs'));
+}
+
+let savedPath: string | undefined;
+
+/** Prepares the demo, puts demo-app on the PATH, points `backplan.state` at its state folder, starts the servers. */
+export async function startDemo(): Promise<Demo> {
+    const demo = demoPaths();
+    const prepared = await runAsync(process.execPath, [path.join(demo.dir, 'run-demo.mjs')], demo.repo);
+    assert.equal(prepared.status, 0, `npm run demo failed:\n${prepared.stdout}\n${prepared.stderr}`);
+    // The runbook's stop/start commands call demo-app: the extension host (and so the CLI
+    // it spawns) must find it on the PATH.
+    savedPath ??= process.env.PATH;
+    process.env.PATH = `${path.dirname(demo.app)}${path.delimiter}${savedPath}`;
+    // Runs keep their journal in the demo's state folder: the setting reaches the CLI.
+    await vscode.workspace.getConfiguration('backplan').update('state', path.join(demo.scratch, 'state'), vscode.ConfigurationTarget.Global);
+    for (const [dir, role] of demo.servers) {
+        const started = spawnSync(demo.app, ['start', '--data', path.join(demo.scratch, 'servers', dir), '--role', role], { encoding: 'utf8' });
+        assert.equal(started.status, 0, started.stderr);
+    }
+    return demo;
+}
+
+/** Stops the demo servers and restores the PATH and settings. */
+export async function stopDemo(): Promise<void> {
+    const demo = demoPaths();
+    for (const [dir, role] of demo.servers) {
+        if (existsSync(demo.app)) spawnSync(demo.app, ['stop', '--data', path.join(demo.scratch, 'servers', dir), '--role', role]);
+    }
+    if (savedPath !== undefined) process.env.PATH = savedPath;
+    await vscode.workspace.getConfiguration('backplan').update('state', undefined, vscode.ConfigurationTarget.Global);
+}
