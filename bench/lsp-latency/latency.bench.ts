@@ -6,7 +6,8 @@
  *
  * Each case: open the file, wait for its first diagnostics, then 50 times: rename the last
  * folder by one character (F09999 ↔ F09999x: an edit that changes coverage and names),
- * send didChange, wait for diagnostics. Prints median, p95 and max; writes last-run.json.
+ * send didChange, wait for diagnostics. Prints median, p95 and max, and the server's CPU
+ * time per edit; writes bench/.work/lsp-latency/last-run.{json,md}.
  *
  *   npm run bench:lsp            (EDITS=50 by default)
  */
@@ -156,7 +157,10 @@ test('lsp latency: didChange → publishDiagnostics', async () => {
             ...results.map(r => `| ${r.name} | ${r.files} | ${r.firstDiagnosticsMs} ms | ${r.medianMs} ms | ${r.p95Ms} ms | ${r.maxMs} ms | ${r.cpuPerEditMs} ms | ${r.load[0]} → ${r.load[1]} |`)
         ].join('\n');
         console.log(table);
-        writeFileSync(path.join(REPO, 'bench/lsp-latency/last-run.json'), JSON.stringify({ edits: EDITS, node: process.version, results }, null, 2) + '\n');
+        const out = path.join(REPO, 'bench/.work/lsp-latency');
+        mkdirSync(out, { recursive: true });
+        writeFileSync(path.join(out, 'last-run.json'), JSON.stringify({ edits: EDITS, node: process.version, results }, null, 2) + '\n');
+        writeFileSync(path.join(out, 'last-run.md'), table + '\n');
     } finally {
         rmSync(dir, { recursive: true, force: true });
     }
