@@ -133,6 +133,33 @@ describe('language server on a copy of examples/', () => {
         await client.waitForDiagnostics(master, lacksCode('master.incomplete'));
     });
 
+    test('quick fix for coverage.no-offsite: back the holder up to an off-site tape', async () => {
+        const offsite = file('broken/no-offsite-fixable.backplan');
+        writeFileSync(offsite, [
+            'runbook "Off-site" { require offsite }',
+            'tape Shelf { at "/var/backups/shelf" }',
+            'tape Vault { at "/mnt/vault" offsite }',
+            'server Mail { role mail host local data "/srv/mail" stop "true" start "true" }',
+            'server Cat1 { role catalog host local data "/srv/cat1" stop "true" start "true" }',
+            'server Cat2 { role catalog host local data "/srv/cat2" stop "true" start "true" }',
+            'folder People on Cat1, Cat2',
+            'backup Nightly { servers Mail, Cat1 to Shelf }',
+            'backup Weekly {',
+            '  servers Cat1',
+            '  to Vault',
+            '}',
+            ''
+        ].join('\n'));
+        await client.open(offsite);
+        const diagnostics = await client.waitForDiagnostics(offsite, hasCode('coverage.no-offsite'));
+        const d = diagnostics.find(x => x.code === 'coverage.no-offsite' && x.message.includes('Mail'))!;
+        const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: uriOf(offsite) }, range: d.range, context: { diagnostics: [d] } });
+        expect(actions.map(a => a.title)).toEqual(['Add Mail to backup Weekly (off-site tape Vault)']);
+        await applyWorkspaceEdit(client, actions[0].edit!);
+        expect(client.text(offsite)).toContain('  servers Cat1, Mail\n');
+        await client.waitForDiagnostics(offsite, lacksCode('coverage.no-offsite'));
+    });
+
     test('quick fix for backup.no-stop keeps a one-line server on one line', async () => {
         const noStop = file('broken/backup-no-stop.backplan');
         await client.open(noStop);
