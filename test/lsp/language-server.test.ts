@@ -198,6 +198,16 @@ describe('language server on a copy of examples/', () => {
         await client.waitForDiagnostics(folders, d => d.length === 0);
     });
 
+    test('import paths are links to the imported files', async () => {
+        const main = file('split-runbook/main.backplan');
+        await client.open(main);
+        const links = await client.request<Array<{ range: { start: { line: number; character: number } }; target: string }>>(
+            'textDocument/documentLink', { textDocument: { uri: uriOf(main) } });
+        expect(links.map(l => [l.range.start.line, l.range.start.character, path.basename(new URL(l.target).pathname)])).toEqual([
+            [4, 8, 'servers.backplan'], [5, 8, 'folders.backplan']
+        ]);
+    });
+
     test('definition and references across imports', async () => {
         const folders = file('split-runbook/folders.backplan');
         await client.open(folders);

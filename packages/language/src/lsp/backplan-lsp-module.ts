@@ -14,6 +14,7 @@ import { registerValidationChecks } from '../validation/backplan-validator.js';
 import type { BackplanSharedCoreServices } from '../workspace/backplan-document-builder.js';
 import { BackplanCodeActionProvider } from './backplan-code-action-provider.js';
 import { BackplanCompletionProvider } from './backplan-completion-provider.js';
+import { BackplanDocumentLinkProvider } from './backplan-document-link-provider.js';
 import { BackplanFoldingRangeProvider } from './backplan-folding-range-provider.js';
 import { BackplanFormatter } from './backplan-formatter.js';
 import { BackplanHoverProvider } from './backplan-hover-provider.js';
@@ -46,6 +47,7 @@ export const BackplanLspModule: Module<BackplanLspServices, PartialLangiumServic
     lsp: {
         CodeActionProvider: services => new BackplanCodeActionProvider(services),
         CompletionProvider: services => new BackplanCompletionProvider(services),
+        DocumentLinkProvider: services => new BackplanDocumentLinkProvider(services),
         RenameProvider: services => new BackplanRenameProvider(services),
         HoverProvider: services => new BackplanHoverProvider(services),
         Formatter: () => new BackplanFormatter(),
