@@ -20,7 +20,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, test } from 'vitest';
 import { SshHost, makeControlDir } from '../../packages/engine/out/hosts/ssh/index.js';
@@ -124,6 +124,7 @@ async function sshLayer(h: string): Promise<number> {
 }
 
 test('parallel-ssh', async () => {
+    const loadStart = loadavg();
     const bytes = Number(execFileSync('du', ['-sb', DATA]).toString().split('\t')[0]);
     execFileSync('sh', ['-c', `tar -cf - -C ${q(DATA)} . > /dev/null`]); // warm the page cache
     const files = {
@@ -167,7 +168,7 @@ test('parallel-ssh', async () => {
     const mib = (n: number): string => (n / 1024 / 1024).toFixed(0);
     const ok = (v: number, target: number): string => (v <= target ? 'meets' : 'MISSES');
     const report = [
-        `data: 3 hosts × ${mib(bytes)} MiB (mixed), loopback sshd, ${summary.cores} cores (${summary.cpu}); median of ${RUNS}`,
+        `data: 3 hosts × ${mib(bytes)} MiB (mixed), loopback sshd, ${summary.cores} cores (${summary.cpu}); median of ${RUNS}; load average ${loadStart.map(x => x.toFixed(1)).join(' ')} at start, ${loadavg().map(x => x.toFixed(1)).join(' ')} at end`,
         `rolling ${m.rolling.toFixed(2)} s  parallel 3 ${m.parallel.toFixed(2)} s  slowest single ${m.slowestSingle.toFixed(2)} s`,
         `parallel/rolling ${summary.parallelVsRolling.toFixed(2)}× (target ≤ 0.75×: ${ok(summary.parallelVsRolling, 0.75)}); parallel/slowest single ${summary.parallelVsSlowestSingle.toFixed(2)}× (target ≤ 1.3×: ${ok(summary.parallelVsSlowestSingle, 1.3)})`,
         `ssh backup of one server: backplan ${m.single.toFixed(2)} s (${mib(bytes / m.single)} MiB/s)  baseline ${m.baseline.toFixed(2)} s (${mib(bytes / m.baseline)} MiB/s)  ratio ${summary.sshBackupVsBaseline.toFixed(2)}× (target ≤ 1.15×: ${ok(summary.sshBackupVsBaseline, 1.15)})`,

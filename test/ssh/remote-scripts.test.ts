@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { parseListing } from '../../packages/engine/out/hosts/ssh/remote-scripts.js';
+import { OUTPUT_MARK, parseListing, parseTools } from '../../packages/engine/out/hosts/ssh/remote-scripts.js';
 import { shCommand, shQuote, withEnv } from '../../packages/engine/out/hosts/ssh/remote-quote.js';
 import { classifySshFailure } from '../../packages/engine/out/hosts/ssh/ssh-errors.js';
 
@@ -36,6 +36,13 @@ describe('remote listing parser', () => {
         expect(e.map(x => x.path)).toEqual(['.', '=', '=L', 'a\nb', 'ln']);
         expect(e.find(x => x.path === 'ln')?.linkTarget).toBe('a\nb');
         expect(e.find(x => x.path === 'a\nb')).toMatchObject({ sha256: H, size: 5, mode: 0o644, mtime: '1700000000.123456789' });
+    });
+
+    test('noise a login shell printed before the output is skipped', () => {
+        const out = 'Welcome to cat1!\n' + OUTPUT_MARK + meta('d', '') + meta('f', 'x') + '=\0' + `${H}  ./x\0`;
+        expect(parseListing(Buffer.from(out)).map(x => x.path)).toEqual(['.', 'x']);
+        expect(parseTools(Buffer.from(`motd\n${OUTPUT_MARK}tar (GNU tar) 1.34\n\0--xattrs --acls\0\0gzip 1.12\n\0`)))
+            .toEqual({ tar: 'tar (GNU tar) 1.34', tarXattrs: true, tarAcls: true, zstd: undefined, gzip: 'gzip 1.12' });
     });
 
     test('line mode (older sha256sum): escaped names are unescaped', () => {

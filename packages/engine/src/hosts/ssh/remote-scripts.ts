@@ -62,15 +62,30 @@ export function tarExtractScript(args: readonly string[]): string {
     return `${tarScript(args)}; r=$?; [ $r -ne 0 ] || cat >/dev/null; exit $r`;
 }
 
+/**
+ * Marks where a probe's output begins: a login shell's startup files may print to stdout
+ * before the command runs (they must not, for scp and rsync as for tar streams, but a
+ * probe can be lenient).
+ */
+export const OUTPUT_MARK = '\0backplan-output\0';
+const MARK_SCRIPT = "printf '\\0backplan-output\\0'";
+
+/** The output after OUTPUT_MARK (all of it when the mark is missing). */
+export function afterMark(out: Buffer): Buffer {
+    const i = out.indexOf(OUTPUT_MARK);
+    return i < 0 ? out : out.subarray(i + OUTPUT_MARK.length);
+}
+
 /** Probe of tar, zstd and gzip: four NUL-terminated sections (empty: missing). */
 export const TOOLS_SCRIPT = [
+    MARK_SCRIPT,
     'if command -v tar >/dev/null 2>&1; then tar --version 2>&1; printf \'\\0\'; tar --help 2>&1; printf \'\\0\'; else printf \'\\0\\0\'; fi',
     'if command -v zstd >/dev/null 2>&1; then zstd --version 2>&1; fi; printf \'\\0\'',
     'if command -v gzip >/dev/null 2>&1; then gzip --version 2>&1; fi; printf \'\\0\''
 ].join('\n');
 
-export function parseTools(out: string): ToolVersions {
-    const [tarVersion, tarHelp, zstd, gzip] = out.split('\0').map(s => (s.trim() === '' ? undefined : s));
+export function parseTools(out: Buffer): ToolVersions {
+    const [tarVersion, tarHelp, zstd, gzip] = afterMark(out).toString('utf8').split('\0').map(s => (s.trim() === '' ? undefined : s));
     return {
         ...parseTarProbe(tarVersion, tarHelp),
         zstd: zstd?.trim().split('\n')[0].replace(/^\*+\s*|\s*\*+$/g, ''),
@@ -92,6 +107,7 @@ export function statScript(p: string): string {
 export function listScript(folder: string): string {
     return [
         `cd ${shQuote(folder)} || exit 1`,
+        MARK_SCRIPT,
         'find . -printf \'%y %m %U %G %s %T@\\0%P\\0%l\\0\' || exit 1',
         // sha256sum -z (coreutils 8.31+?) keeps names raw; older ones escape them in lines.
         'if sha256sum -z /dev/null >/dev/null 2>&1; then printf \'=\\0\'; find . -type f -exec sha256sum -z -- {} + || exit 1;',
@@ -110,7 +126,7 @@ export function parseFindTime(t: string): string {
 
 /** Parses listScript output into manifest-shaped entries, in LocalHost's walk order. */
 export function parseListing(out: Buffer): ManifestEntry[] {
-    const fields = out.toString('utf8').split('\0');
+    const fields = afterMark(out).toString('utf8').split('\0');
     // Records are 3 fields; the separator stands where a record's header would (a file
     // named "=" is a path field, never a header).
     let sep = 0;

@@ -173,7 +173,7 @@ export class SshHost implements Host {
     async checkTools(): Promise<ToolVersions> {
         if (this.tools) return this.tools;
         const out = await this.withReconnect(() => this.connection.execOk('tool check', TOOLS_SCRIPT));
-        this.tools = parseTools(out.toString('utf8'));
+        this.tools = parseTools(out);
         return this.tools;
     }
 
