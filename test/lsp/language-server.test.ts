@@ -122,6 +122,15 @@ describe('language server on a copy of examples/', () => {
         expect(client.text(down)).toContain('to Shelf rolling }');
         await client.waitForDiagnostics(down, d => lacksCode('backup.all-catalogs-down')(d) && lacksCode('backup.all-copies-down')(d));
 
+        const copies = file('broken/backup-all-copies-down.backplan');
+        await client.open(copies);
+        d = (await client.waitForDiagnostics(copies, hasCode('backup.all-copies-down'))).find(x => x.code === 'backup.all-copies-down')!;
+        actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: uriOf(copies) }, range: d.range, context: { diagnostics: [d] } });
+        expect(actions.map(a => [a.title, a.isPreferred])).toEqual([['Back up one server at a time (`rolling`)', true]]);
+        await applyWorkspaceEdit(client, actions[0].edit!);
+        expect(client.text(copies)).toContain('backup Nightly { servers Cat1, Cat2, Cat3 to Shelf rolling }');
+        await client.waitForDiagnostics(copies, lacksCode('backup.all-copies-down'));
+
         const master = file('broken/master-rules.backplan');
         await client.open(master);
         diagnostics = await client.waitForDiagnostics(master, hasCode('master.incomplete'));
