@@ -207,8 +207,11 @@ if (!existsSync(codeServerEntry)) {
     run('bash', [join(repo, 'scripts/setup-vscode-test.sh'), '--no-apt']);
 }
 if (!existsSync(chromiumPath)) {
-    log(`no Chromium at ${chromiumPath}: run scripts/setup-vscode-test.sh as root (or set CHROMIUM_PATH)`);
-    process.exit(1);
+    // A laptop without Chromium still runs the rest of `npm test`; CI sets
+    // BACKPLAN_REQUIRE_VSCODE=1 so that a missing browser fails instead of skipping.
+    const required = process.env.BACKPLAN_REQUIRE_VSCODE === '1';
+    log(`${required ? 'FAILED' : 'skipped'}: no Chromium at ${chromiumPath}: run scripts/setup-vscode-test.sh as root (or set CHROMIUM_PATH)`);
+    process.exit(required ? 1 : 0);
 }
 mkdirSync(join(repo, 'test-results'), { recursive: true });
 if (build) {
