@@ -14,7 +14,7 @@
  * Data: bench/.work/restore-throughput (git-ignored), made once and reused.
  *   node bench/restore-throughput/run.mjs [--runs N] [--size-mb M] [--write-results]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -34,12 +34,22 @@ const state = path.join(work, 'state');
 const drills = path.join(work, 'drills');
 const runbook = path.join(work, 'bench.backplan');
 const quote = s => `'${s.replace(/'/g, `'\\''`)}'`;
+// CPU time (user + system, children included) through GNU time when the machine has it:
+// on a shared, loaded machine it is the comparable figure; wall time is stretched by others.
+const gnuTime = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+let lastCpu = NaN;
+const timed = (file, args, options) => {
+    const cpuFile = path.join(work, '.cpu');
+    const r = gnuTime ? spawnSync(gnuTime, ['-f', '%U %S', '-o', cpuFile, file, ...args], options) : spawnSync(file, args, options);
+    lastCpu = gnuTime && fs.existsSync(cpuFile) ? fs.readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number).reduce((a, b) => a + b, 0) : NaN;
+    return r;
+};
 const shell = script => {
-    const r = spawnSync('sh', ['-c', script], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const r = timed('sh', ['-c', script], { stdio: ['ignore', 'ignore', 'inherit'] });
     if (r.status !== 0) throw new Error(`failed: ${script}`);
 };
 const backplan = (...args) => {
-    const r = spawnSync(process.execPath, [cli, ...args, '--state', state], { encoding: 'utf8' });
+    const r = timed(process.execPath, [cli, ...args, '--state', state], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`backplan ${args.join(' ')}: exit ${r.status}\n${r.stdout}${r.stderr}`);
     return r.stdout;
 };
@@ -84,6 +94,7 @@ const tarBytes = JSON.parse(fs.readFileSync(path.join(tape, 'archives', `${id}.m
 shell(`cat ${quote(archive)} > /dev/null`);
 
 const samples = { baseline: [], drill: [], server: [] };
+const cpu = { baseline: [], drill: [], server: [] };
 for (let i = 0; i < runs; i++) {
     fs.rmSync(drills, { recursive: true, force: true });
     fs.mkdirSync(drills, { recursive: true });
@@ -98,6 +109,7 @@ for (let i = 0; i < runs; i++) {
         } else {
             samples.server.push(seconds(() => backplan('restore', runbook, '--server', 'Bench', '--archive', id)));
         }
+        cpu[who].push(lastCpu);
         shell(`rm -rf ${quote(into)}; sync`);
     }
     process.stderr.write(`run ${i + 1}/${runs}: baseline ${samples.baseline.at(-1).toFixed(2)} s, drill ${samples.drill.at(-1).toFixed(2)} s, server ${samples.server.at(-1).toFixed(2)} s\n`);
@@ -106,22 +118,23 @@ fs.rmSync(drills, { recursive: true, force: true });
 
 const mib = n => (n / 1048576).toFixed(0);
 const m = { baseline: median(samples.baseline), drill: median(samples.drill), server: median(samples.server) };
+const c = { baseline: median(cpu.baseline), drill: median(cpu.drill), server: median(cpu.server) };
 const archiveBytes = fs.statSync(archive).size;
 const load = os.loadavg()[0].toFixed(1);
 const rows = [
-    ['baseline: `sha256sum F; zstd -dc F | tar -x; sync`', m.baseline],
-    ['`backplan restore --target DIR` (same work + checks)', m.drill],
-    ['`backplan restore --server` (stop, set aside, swap, start, remove old)', m.server]
+    ['baseline: `sha256sum F; zstd -dc F | tar -x; sync`', m.baseline, c.baseline],
+    ['`backplan restore --target DIR` (same work + checks)', m.drill, c.drill],
+    ['`backplan restore --server` (stop, set aside, swap, start, remove old)', m.server, c.server]
 ];
-const report = rows.map(([what, s]) => `${what}: ${s.toFixed(2)} s, ${mib(tarBytes / s)} MiB/s, ${(s / m.baseline).toFixed(2)}× the baseline's wall, ${(m.baseline / s).toFixed(2)} of its throughput`);
+const report = rows.map(([what, s, u]) => `${what}: ${s.toFixed(2)} s, ${mib(tarBytes / s)} MiB/s, ${(s / m.baseline).toFixed(2)}× the baseline's wall, ${(m.baseline / s).toFixed(2)} of its throughput; CPU ${u.toFixed(2)} s (${(u / c.baseline).toFixed(2)}×)`);
 console.log(`archive ${mib(archiveBytes)} MiB holding ${mib(tarBytes)} MiB of tar; median of ${runs}; load average ${load}\n${report.join('\n')}`);
-fs.writeFileSync(path.join(work, 'results.json'), JSON.stringify({ date: new Date().toISOString(), tarBytes, archiveBytes, medians: m, samples }, null, 2));
+fs.writeFileSync(path.join(work, 'results.json'), JSON.stringify({ date: new Date().toISOString(), tarBytes, archiveBytes, medians: m, cpuMedians: c, samples, cpu }, null, 2));
 
 if (argv.includes('--write-results')) {
     const file = path.join(repo, 'bench', 'RESULTS.md');
     const begin = '<!-- restore-throughput:start -->';
     const end = '<!-- restore-throughput:end -->';
-    const table = rows.map(([what, s]) => `| ${what} | ${s.toFixed(2)} s | ${mib(tarBytes / s)} MiB/s | ${(s / m.baseline).toFixed(2)}× | ${(m.baseline / s).toFixed(2)} |`).join('\n');
+    const table = rows.map(([what, s, u]) => `| ${what} | ${s.toFixed(2)} s | ${mib(tarBytes / s)} MiB/s | ${(s / m.baseline).toFixed(2)}× | ${(m.baseline / s).toFixed(2)} | ${u.toFixed(2)} s (${(u / c.baseline).toFixed(2)}×) |`).join('\n');
     const section = `${begin}
 ## restore-throughput
 
@@ -131,8 +144,8 @@ random) against DESIGN §7's baseline, alternating, median of ${runs}, whole CLI
 and runbook check included). Targets: ≤ 1.15× the baseline's wall (DESIGN §7), ≥ 0.9 of its
 throughput (issue 4). ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, load average ${load} at the end.
 
-| what | wall | tar throughput | × baseline wall | share of baseline throughput |
-|---|---|---|---|---|
+| what | wall | tar throughput | × baseline wall | share of baseline throughput | CPU user+sys (× baseline) |
+|---|---|---|---|---|---|
 ${table}
 
 Backplan's extra work: the archive's SHA-256 before anything is touched (the baseline's
@@ -146,4 +159,3 @@ ${end}`;
     fs.writeFileSync(file, text);
     console.log(`wrote the restore-throughput section of ${path.relative(process.cwd(), file)}`);
 }
-void execFileSync;

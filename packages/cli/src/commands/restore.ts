@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import {
     openHost, planRestore, PlanRefusedError, PlanUsageError, readCatalog, renderRestorePlanText, restorePlanJson, runRestore,
-    type RestorePlan
+    type RestoreOptions, type RestorePlan
 } from '@backplan/engine';
 import { FailedError, UsageError } from '../cli-error.js';
 import type { CommandContext } from './command-support.js';
@@ -18,13 +18,7 @@ import {
     stderrReporter, writeJson, type RunFlags
 } from './run-support.js';
 
-interface RestoreFlags extends RunFlags {
-    server: string;
-    from?: 'tape' | 'replica';
-    archive?: string;
-    folder?: string;
-    target?: string;
-    keepOld?: boolean;
+interface RestoreFlags extends RunFlags, RestoreOptions {
     dryRun?: boolean;
     wait?: boolean;
     commandTimeout?: string;
