@@ -47,7 +47,8 @@ function comments(text: string): string[] {
 }
 
 function examples(dir = path.join(REPO, 'examples')): string[] {
-    return readdirSync(dir).flatMap(name => {
+    // Dot-folders hold scratch files of running demos, not examples.
+    return readdirSync(dir).filter(name => !name.startsWith('.')).flatMap(name => {
         const full = path.join(dir, name);
         return statSync(full).isDirectory() ? examples(full) : name.endsWith('.backplan') ? [full] : [];
     });
