@@ -20,11 +20,11 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** The server entry: the tsc build, or a bundle given in `BACKPLAN_LSP_SERVER` (e.g. the extension's dist/server.js). */
 export const SERVER = process.env.BACKPLAN_LSP_SERVER ?? path.join(REPO, 'packages/language/out/lsp/main.js');
 
-/** Copies folders of `examples/` (or any folder) into a fresh temporary folder. */
+/** Copies folders of `examples/` (or any folder) into a fresh temporary folder, without dot-folders (scratch data of running demos). */
 export function tempWorkspace(sources: Record<string, string>): string {
     const dir = mkdtempSync(path.join(tmpdir(), 'backplan-lsp-'));
     for (const [target, source] of Object.entries(sources)) {
-        cpSync(path.resolve(REPO, source), path.join(dir, target), { recursive: true });
+        cpSync(path.resolve(REPO, source), path.join(dir, target), { recursive: true, filter: src => !path.basename(src).startsWith('.') });
     }
     return dir;
 }
