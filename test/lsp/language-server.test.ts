@@ -2,7 +2,7 @@
  * The language server over stdio, as an editor drives it: `node out/lsp/main.js --stdio`,
  * a temporary workspace copied from examples/, the real protocol (vscode-jsonrpc).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -38,7 +38,10 @@ describe('language server on a copy of examples/', () => {
         client = await LspClient.start(ws);
         init = client.initializeResult!;
     });
-    afterAll(async () => client?.stop());
+    afterAll(async () => {
+        await client?.stop();
+        rmSync(ws, { recursive: true, force: true });
+    });
 
     test('publishes diagnostics at start-up for files nobody opened', async () => {
         const single = await client.waitForDiagnostics(file('broken/coverage-single-copy.backplan'), hasCode('coverage.single-copy'));
@@ -293,7 +296,10 @@ describe('language server on a copy of examples/', () => {
 describe('language server: imports from outside the workspace folder', () => {
     let client: LspClient;
     let root: string;
-    afterAll(async () => client?.stop());
+    afterAll(async () => {
+        await client?.stop();
+        rmSync(root, { recursive: true, force: true });
+    });
 
     test('loads them, validates them, and re-validates importers when one is edited', async () => {
         root = mkdtempSync(path.join(tmpdir(), 'backplan-lsp-outside-'));
@@ -353,6 +359,7 @@ describe('language server: backplan.validation.ignorePaths', () => {
             expect([...client.diagnostics.keys()].filter(u => u.includes('/broken/'))).toEqual([]);
         } finally {
             await client.stop();
+            rmSync(ws, { recursive: true, force: true });
         }
     });
 });
