@@ -255,6 +255,18 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH primitives against a real sshd'), (
         rmSync(dir, { recursive: true, force: true });
     });
 
+    test('a missing --ssh-config file and a missing ssh client are clear errors', async () => {
+        const missing = open('h1', { configFile: path.join(lab.dir, 'no-such-config') });
+        const err = await missing.connect().catch((e: unknown) => e);
+        expect((err as SshError).failure?.kind).toBe('config');
+        expect((err as Error).message).toMatch(/ssh configuration error: .*no-such-config/);
+        const noClient = open('h1', { sshPath: path.join(lab.dir, 'no-ssh-here') });
+        await expect(noClient.connect()).rejects.toThrow(/the OpenSSH client could not be started .*install openssh-client/);
+        const r = await noClient.run('true');
+        expect(r.ok).toBe(false);
+        expect(r.output).toMatch(/install openssh-client/);
+    });
+
     test('an unreachable host (closed port on 127.0.0.9) fails quickly and clearly', async () => {
         const port = await freePort('127.0.0.9');
         const host = new SshHost({ user: lab.user, hostname: '127.0.0.9', port }, { configFile: lab.configFile, controlDir, connectTimeoutSec: 2 });

@@ -160,7 +160,9 @@ export class SshConnection {
             p.child.stdin!.end(options.input);
         }
         const closed = new Promise<void>(resolve => p.child.once('close', () => resolve()));
-        const r = await p.exited;
+        const r = await p.exited.catch((err: Error) => {
+            throw new Error(`${this.label}: the OpenSSH client could not be started (${err.message}): install openssh-client`);
+        });
         let grace: NodeJS.Timeout | undefined;
         await Promise.race([closed, new Promise<void>(resolve => { grace = setTimeout(resolve, 1000); })]);
         clearTimeout(grace);

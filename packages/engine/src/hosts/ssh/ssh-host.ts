@@ -92,7 +92,7 @@ export class SshHost implements Host {
             try {
                 r = await p.exited;
             } catch (err) {
-                return { output: `ssh could not be started: ${(err as Error).message}`, timedOut: false, ok: false, durationMs: Date.now() - started };
+                return { output: `${this.label}: the OpenSSH client could not be started (${(err as Error).message}): install openssh-client`, timedOut: false, ok: false, durationMs: Date.now() - started };
             } finally {
                 if (timer) clearTimeout(timer);
                 p.child.stdin!.destroy();
@@ -159,7 +159,7 @@ export class SshHost implements Host {
                 throw err;
             }
             this.reached = true;
-        }, (err: Error) => { throw new Error(`${this.label}: ssh could not be started: ${err.message}`); });
+        }, (err: Error) => { throw new Error(`${what} from ${this.label}: the OpenSSH client could not be started (${err.message}): install openssh-client`); });
         done.catch(() => undefined);
         return done;
     }
