@@ -53,10 +53,15 @@ export function toCheckDiagnostic(doc: LangiumDocument, d: Diagnostic): CheckDia
     };
 }
 
+function compare(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Collects and sorts every diagnostic of a loaded workspace. */
 export function checkResult(workspace: LoadedWorkspace): CheckResult {
     const diagnostics = workspace.documents.flatMap(doc => workspace.diagnostics(doc).map(d => toCheckDiagnostic(doc, d)));
-    diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code));
+    // Plain code-unit order, not localeCompare: the same output on every machine and locale.
+    diagnostics.sort((a, b) => compare(a.file, b.file) || a.line - b.line || a.column - b.column || compare(a.code, b.code));
     return {
         files: workspace.documents.length,
         errors: diagnostics.filter(d => d.severity === 'error').length,

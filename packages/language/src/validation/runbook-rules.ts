@@ -4,7 +4,7 @@
  * runbook, never across unrelated runbooks that share a folder.
  */
 import { AstUtils, type AstNode } from 'langium';
-import { machineKey, describeHost } from '../model/host-spec.js';
+import { machineKey, describeHost, type HostSpec } from '../model/host-spec.js';
 import type { ServerModel } from '../model/runbook-model.js';
 import { Code } from './rule-codes.js';
 import type { RunbookRule } from './runbook-rule.js';
@@ -69,7 +69,7 @@ export const checkDataOverlap: RunbookRule = (model, report) => {
                 const how = outer.path === entry.path ? 'is the same as' : 'lies inside';
                 report({
                     severity: 'error',
-                    message: `Data folder "${entry.server.data}" of '${entry.server.name}' ${how} "${outer.server.data}" of '${outer.server.name}' on host ${describeHost(entry.server.host!)}: a backup or restore of one would copy or wipe the other; give each server its own folder.`,
+                    message: `Data folder "${entry.server.data}" of '${entry.server.name}' ${how} "${outer.server.data}" of '${outer.server.name}' on host ${describeHost({ ...entry.server.host!, user: undefined } as HostSpec)}: a backup or restore of one would copy or wipe the other; give each server its own folder.`,
                     info: { node: entry.server.node, property: 'data', index: 0, code: Code.ServerDataOverlap }
                 });
             }

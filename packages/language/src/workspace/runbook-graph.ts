@@ -129,7 +129,12 @@ export class DefaultRunbookGraph implements RunbookGraph {
         const result: string[] = [];
         for (const imp of doc.parseResult.value.imports ?? []) {
             if (typeof imp.path !== 'string') continue;
-            const target = UriUtils.resolvePath(UriUtils.dirname(doc.uri), imp.path).toString();
+            let target: string;
+            try {
+                target = UriUtils.resolvePath(UriUtils.dirname(doc.uri), imp.path).toString();
+            } catch {
+                continue; // a path no file can have (a lone surrogate typed in the editor)
+            }
             if (this.documents.hasDocument(URI.parse(target))) result.push(target);
         }
         return result;

@@ -35,7 +35,7 @@ export const serverTapeCases: readonly RuleCases[] = [{
         {
             title: 'equal on one ssh host: host name case, default port and user ignored',
             fail: server('A', '"ssh://admin@DIR.example.lan"', '"/srv/dir"') + server('B', '"ssh://backup@dir.example.lan:22"', '⟦"/srv/dir/"⟧'),
-            message: /is the same as "\/srv\/dir" of 'A' on host ssh:\/\/backup@dir.example.lan/
+            message: /is the same as "\/srv\/dir" of 'A' on host ssh:\/\/dir.example.lan:/
         },
         { title: 'three on one folder', fail: server('A', 'local', '"/srv/x"') + server('B', 'local', '⟦"/srv/x"⟧') + server('C', 'local', '⟦"/srv/./x"⟧') }
     ],
