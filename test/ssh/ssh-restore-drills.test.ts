@@ -5,16 +5,19 @@
  * backed up (or with the live replica), entry by entry: path, type, mode, owner, mtime,
  * SHA-256.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LocalHost } from '../../packages/engine/out/hosts/local-host.js';
-import { CLI, Drill, type DrillServer } from '../helpers/sshd-drill.js';
+import { CLI, Drill, cliExitsOnSigpipe, type DrillServer } from '../helpers/sshd-drill.js';
 import { SshdLab, sshdSkip, sshdSuiteName } from '../helpers/sshd.js';
 
 const local = new LocalHost();
+const SIGPIPE_EXIT = cliExitsOnSigpipe();
+const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
 
 const SERVERS: DrillServer[] = [
     { name: 'Mail1', host: 'mail1', role: 'mail', data: 'srv/mail' },
@@ -102,6 +105,33 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH restore drills through the CLI (thr
         expect(d.appState('Cat1')).toBe('running');
         expect(d.appState('Cat2')).toBe('running');
         expect(leftovers(cat1)).toEqual([]);
+    });
+
+    // Fails while the CLI exits 0 on SIGPIPE (see cliExitsOnSigpipe): the restore then ends
+    // "successfully" mid-extract with Cat1 stopped and its data set aside. Passes without that
+    // handler (checked with it removed); `test` again once main.ts is fixed.
+    (SIGPIPE_EXIT ? test.fails : test)('sshd killed while a restore streams into staging: data untouched, the application started again after reconnecting', async () => {
+        const d = await backedUp();
+        const cat1 = d.dataPath(d.server('Cat1'));
+        writeFileSync(path.join(cat1, 'Engineering', 'big.bin'), randomBytes(24 << 20));
+        expect((await d.cli('backup', ['--server', 'Cat1'])).code).toBe(0);
+        writeFileSync(path.join(cat1, 'local-only.conf'), 'damaged but still here\n');
+        const before = await snapshot(cat1);
+        // Restore through a proxy throttled to 4 MB/s, so the upload takes seconds.
+        const throttled = path.join(work, `throttled-${n}`);
+        writeFileSync(throttled, `Host ${lab.host('cat1').address}\n  ProxyCommand ${process.execPath} ${path.join(__dirname, 'throttle-proxy.mjs')} %h %p 4000000\n\n`
+            + readFileSync(lab.configFile, 'utf8'));
+        const run = d.cli('restore', ['--server', 'Cat1', '--from', 'tape', '--ssh-config', throttled]);
+        const deadline = Date.now() + 30_000;
+        while (d.appLog('Cat1').filter(l => l.startsWith('stopped')).length < 3 && Date.now() < deadline) await sleep(50);
+        await sleep(1500);
+        lab.killHost('cat1');
+        await sleep(1500);
+        await lab.startHost('cat1');
+        const r = await run;
+        expect(r.code, `restore exited ${r.code}:\n${r.stdout}\n${r.stderr}`).toBe(1);
+        expect(d.appState('Cat1')).toBe('running');
+        expect(await snapshot(cat1)).toEqual(before);
     });
 
     test('recover with two ssh hosts lost (Mail1 and the master Cat1): tape for Mail1, tape then live replica for Cat1', async () => {
