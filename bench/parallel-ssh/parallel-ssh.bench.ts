@@ -114,7 +114,8 @@ afterAll(async () => {
 
 /** Seconds to drain SshHost.tarOut (the SSH layer alone, no archive writer). */
 async function sshLayer(h: string): Promise<number> {
-    const host = new SshHost({ user: lab.user, hostname: lab.host(h).address, port: lab.host(h).port }, { configFile: lab.configFile, controlDir: makeControlDir() });
+    const controlDir = makeControlDir();
+    const host = new SshHost({ user: lab.user, hostname: lab.host(h).address, port: lab.host(h).port }, { configFile: lab.configFile, controlDir });
     await host.checkTools();
     const t = process.hrtime.bigint();
     const out = host.tarOut(hostData(h));
@@ -122,6 +123,7 @@ async function sshLayer(h: string): Promise<number> {
     await out.done;
     const s = Number(process.hrtime.bigint() - t) / 1e9;
     await host.close();
+    fs.rmSync(controlDir, { recursive: true, force: true });
     return s;
 }
 

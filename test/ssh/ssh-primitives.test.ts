@@ -34,6 +34,7 @@ async function sha256Of(stream: Readable): Promise<{ hash: string; bytes: number
 
 describe.skipIf(sshdSkip)(sshdSuiteName('SSH primitives against a real sshd'), () => {
     let lab: SshdLab;
+    let runDir: string;
     let controlDir: string;
     const hosts: SshHost[] = [];
     const local = new LocalHost();
@@ -52,13 +53,15 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH primitives against a real sshd'), (
             untrusted: ['stranger'],
             remotePath: { notar: '/nonexistent-backplan-bin' }
         });
-        controlDir = makeControlDir(mkdtempSync(path.join(tmpdir(), 'bp-run-')));
+        runDir = mkdtempSync(path.join(tmpdir(), 'bp-run-'));
+        controlDir = makeControlDir(runDir);
         await local.checkTools();
     });
 
     afterAll(async () => {
         for (const h of hosts) await h.close();
         await lab?.stop();
+        if (runDir) rmSync(runDir, { recursive: true, force: true });
     });
 
     test('connects with BatchMode through one multiplexed connection, closed by ssh -O exit', async () => {
