@@ -17,6 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { describeExit, spawnProcess } from '../hosts/child-process.js';
 import type { ToolVersions } from '../hosts/host.js';
 import type { ListedArchive } from '../tape/tape-store.js';
+import { consume } from './archive-writer.js';
 import { decompressorFor } from './compression.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
 import { TarScanner } from './tar-scanner.js';
@@ -71,12 +72,10 @@ export async function verifyArchive(item: ListedArchive, options: VerifyOptions)
         const proc = spawnProcess(dec.command, [...dec.args, item.archivePath], { stdio: ['ignore', 'pipe', 'pipe'], signal: abort.signal });
         const scanner = new TarScanner();
         let scanError: Error | undefined;
-        const scan = (async () => {
-            for await (const chunk of proc.child.stdout! as AsyncIterable<Buffer>) {
-                if (scanError) continue;
-                try { scanner.write(chunk); } catch (err) { scanError = err as Error; }
-            }
-        })();
+        const scan = consume(proc.child.stdout!, chunk => {
+            if (scanError) return;
+            try { scanner.write(chunk); } catch (err) { scanError = err as Error; }
+        });
         const results = await Promise.allSettled([
             proc.exited.then(r => { if (r.code !== 0) throw new Error(describeExit(dec.command, r, proc.stderr.text())); }),
             scan,

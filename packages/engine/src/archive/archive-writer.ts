@@ -58,6 +58,26 @@ function isChildPipe(stream: Readable): boolean {
     return typeof handle?.fd === 'number' && handle.fd >= 0;
 }
 
+/**
+ * Reads a stream in flowing mode (every chunk as it arrives: `for await` would pause the
+ * pipe at each 16 KiB high-water mark and ping-pong with the writer), calling `onChunk`
+ * synchronously; an exception from it ends the stream with that error.
+ */
+export function consume(stream: Readable, onChunk: (chunk: Buffer) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+        stream.on('data', (chunk: Buffer) => {
+            try {
+                onChunk(chunk);
+            } catch (err) {
+                stream.destroy(err as Error);
+            }
+        });
+        stream.once('end', resolve);
+        stream.once('error', reject);
+        stream.once('close', () => resolve());
+    });
+}
+
 /** Resolves when a spawned process exits 0; rejects with a one-line reason otherwise. */
 function succeeded(tool: string, p: Spawned): Promise<void> {
     return p.exited.then(r => {
@@ -103,21 +123,17 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
                 comp.child.stdout!.destroy();
 
                 let lastReport = 0;
-                const scan = (async () => {
-                    for await (const chunk of split.child.stdout! as AsyncIterable<Buffer>) {
-                        scanner.write(chunk);
-                        if (options.onProgress && scanner.bytes - lastReport >= 1 << 20) {
-                            lastReport = scanner.bytes;
-                            options.onProgress(scanner.bytes);
-                        }
+                const scan = consume(split.child.stdout!, chunk => {
+                    scanner.write(chunk);
+                    if (options.onProgress && scanner.bytes - lastReport >= 1 << 20) {
+                        lastReport = scanner.bytes;
+                        options.onProgress(scanner.bytes);
                     }
-                })();
-                const hashing = (async () => {
-                    for await (const chunk of writer.child.stdout! as AsyncIterable<Buffer>) {
-                        archiveHash.update(chunk);
-                        size += chunk.length;
-                    }
-                })();
+                });
+                const hashing = consume(writer.child.stdout!, chunk => {
+                    archiveHash.update(chunk);
+                    size += chunk.length;
+                });
                 const tasks: Array<Promise<unknown>> = [
                     tar.done.catch(fail),
                     succeeded('tee', split).catch(fail),
