@@ -9,6 +9,7 @@ import {
     type Module, type PartialLangiumCoreServices
 } from 'langium';
 import { BackplanGeneratedModule, BackplanGeneratedSharedModule } from './generated/module.js';
+import { createBackplanParser } from './parser/backplan-parser.js';
 import { BackplanLinker } from './references/backplan-linker.js';
 import { BackplanScopeProvider } from './references/backplan-scope-provider.js';
 import { BackplanDocumentValidator } from './validation/backplan-document-validator.js';
@@ -28,6 +29,9 @@ export type BackplanServices = LangiumCoreServices & BackplanAddedServices & { s
 
 /** Backplan's language-level slots. */
 export const BackplanModule: Module<BackplanServices, PartialLangiumCoreServices & BackplanAddedServices> = {
+    parser: {
+        LangiumParser: services => createBackplanParser(services)
+    },
     references: {
         ScopeProvider: services => new BackplanScopeProvider(services),
         Linker: services => new BackplanLinker(services)

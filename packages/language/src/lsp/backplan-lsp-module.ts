@@ -20,7 +20,6 @@ import { BackplanFormatter } from './backplan-formatter.js';
 import { BackplanHoverProvider } from './backplan-hover-provider.js';
 import { BackplanInlayHintProvider } from './backplan-inlay-hint-provider.js';
 import { BackplanNodeKindProvider } from './backplan-node-kind-provider.js';
-import { createBackplanParser } from './backplan-parser.js';
 import { BackplanRenameProvider } from './backplan-rename-provider.js';
 import { BackplanSemanticTokenProvider } from './backplan-semantic-token-provider.js';
 import { BackplanWorkspaceManager } from './backplan-workspace-manager.js';
@@ -41,9 +40,6 @@ export type BackplanLspServices = LangiumServices & BackplanAddedServices & { sh
 
 /** Backplan's LSP slots (each in its own file under `lsp/`). */
 export const BackplanLspModule: Module<BackplanLspServices, PartialLangiumServices> = {
-    parser: {
-        LangiumParser: services => createBackplanParser(services)
-    },
     lsp: {
         CodeActionProvider: services => new BackplanCodeActionProvider(services),
         CompletionProvider: services => new BackplanCompletionProvider(services),

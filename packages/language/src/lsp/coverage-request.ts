@@ -9,7 +9,7 @@
 import { AstUtils, DocumentState, GrammarUtils, URI, type AstNode } from 'langium';
 import type { Range } from 'vscode-languageserver';
 import type { BackplanSharedLspServices } from './backplan-lsp-module.js';
-import type { HostSpec } from '../model/host-spec.js';
+import { hostText } from './coverage-text.js';
 import type { RunbookModel, ServerModel, TapeModel } from '../model/runbook-model.js';
 
 /** Request name: params {@link CoverageParams}, result {@link CoverageResult}. */
@@ -153,11 +153,6 @@ function describeServer(server: ServerModel): ServerInfo {
         master: server.master,
         host: host === undefined ? undefined : hostText(host)
     };
-}
-
-function hostText(host: HostSpec): string {
-    if (host.kind === 'local') return 'local';
-    return `ssh://${host.user ? `${host.user}@` : ''}${host.hostname}${host.port === 22 ? '' : `:${host.port}`}`;
 }
 
 function locate(name: string, node: AstNode): DeclarationLocation {

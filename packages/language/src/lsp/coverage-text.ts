@@ -3,7 +3,7 @@
  * and where each copy lives.
  */
 import type { Coverage } from '../model/coverage.js';
-import type { HostSpec } from '../model/host-spec.js';
+import { describeHost, type HostSpec } from '../model/host-spec.js';
 import type { ServerModel } from '../model/runbook-model.js';
 
 /** "3 copies · 1 off-site" (the off-site part only when some tape is off-site or it is required). */
@@ -15,9 +15,7 @@ export function copiesSummary(coverage: Coverage, requireOffsite = false): strin
 
 /** `local` or the ssh URL of a host. */
 export function hostText(host: HostSpec | undefined): string {
-    if (!host) return 'no valid host';
-    if (host.kind === 'local') return 'local';
-    return `ssh://${host.user ? `${host.user}@` : ''}${host.hostname}${host.port === 22 ? '' : `:${host.port}`}`;
+    return host ? describeHost(host) : 'no valid host';
 }
 
 /** Markdown list of the copies: servers with host and folder, tapes with off-site mark and backups. */
