@@ -23,7 +23,7 @@
 import type { ManifestEntry } from '../archive/manifest.js';
 import { siblingPaths, type ReplicaRestoreOp } from '../plan/restore-plan.js';
 import { pumpThroughGate } from '../restore/archive-extract.js';
-import { makeFreshFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder, setFolderMeta, syncFolder } from '../restore/host-folders.js';
+import { makeFreshFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder, setFolderMeta, syncFolder, fsyncFolder } from '../restore/host-folders.js';
 import {
     canSetOwners, commandFailure, journalledStart, journalledStop, journalStep, startTarget, type OpOutcome, type RestoreRunContext
 } from '../restore/restore-context.js';
@@ -133,7 +133,7 @@ export async function replicateFolders(op: ReplicaRestoreOp, ctx: RestoreRunCont
         outcome.swapped = true;
         await journalStep(ctx, target.name, 'swap', true);
         await removeOwnFolder(th, staging).catch(() => undefined);
-        await syncFolder(th, target.data!);
+        await fsyncFolder(th, target.data!);
     } catch (err) {
         outcome.error = (err as Error).message;
         if (!outcome.swapped) await putBackParts(parts, th, staging, ctx, target.name, outcome);

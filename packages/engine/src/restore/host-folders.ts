@@ -54,9 +54,14 @@ export async function pathExists(host: Host, path: string): Promise<boolean> {
     return r.ok;
 }
 
-/** Flushes the file system holding a path to disk. */
+/** Flushes the file system holding a path to disk (every restored file at once: syncfs). */
 export function syncFolder(host: Host, path: string): Promise<string> {
     return sh(host, `syncing ${path}`, 'sync -f -- "$BP_P" 2>/dev/null || sync', { BP_P: path });
+}
+
+/** fsyncs one folder, so that renames in it survive a crash (GNU `sync FILE`; else a full sync). */
+export function fsyncFolder(host: Host, path: string): Promise<string> {
+    return sh(host, `syncing ${path}`, 'sync -- "$BP_P" 2>/dev/null || sync', { BP_P: path });
 }
 
 /** Sets a folder's own mode (and owner, when `owner` is given): tar leaves the top folder's as created. */

@@ -27,7 +27,7 @@ import { siblingPaths } from '../plan/restore-plan.js';
 import { formatBytes } from '../progress/progress-reporter.js';
 import { extractArchive } from './archive-extract.js';
 import {
-    makeFreshFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder, setFolderMeta, syncFolder
+    makeFreshFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder, setFolderMeta, syncFolder, fsyncFolder
 } from './host-folders.js';
 import {
     canSetOwners, commandFailure, journalledStop, journalStep, startTarget, type OpOutcome, type RestoreRunContext
@@ -105,7 +105,7 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
         outcome.swapped = true;
         await journalStep(ctx, server.name, 'swap', true);
         if (op.folders) await removeOwnFolder(host, staging);
-        await syncFolder(host, parentOf(dest));
+        await fsyncFolder(host, parentOf(dest));
     };
 
     if (op.target) {
