@@ -53,5 +53,11 @@ async function main(argv: string[]): Promise<void> {
     }
 }
 
-process.on('SIGPIPE', () => process.exit(process.exitCode ?? 0));
+// `backplan … | head`: a closed stdout ends the command quietly. Never a SIGPIPE listener:
+// it would also fire for a pipe to tar or ssh that breaks mid-restore and exit 0 with an
+// application stopped and its data set aside.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+});
 await main(process.argv);
