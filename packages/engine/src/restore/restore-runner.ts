@@ -2,10 +2,11 @@
  * Runs restore operations (one for `restore`, several for `recover`) as one journalled run.
  *
  *   journal run-begin
- *   pre-flight: decompressor here; each target's host reachable with tar; no set-aside or
- *               staging folder of ours left by an earlier run in the way
- *   check every archive the run will read, BEFORE ANY STOP: SHA-256 of the archive file
- *     against its manifest, every manifest entry safe to extract  → failure: stop nothing
+ *   pre-flight: each target's and source's host reachable, with tar (staging and set-aside
+ *               names carry the run ID: an earlier run's leftovers are never in the way)
+ *   check every archive the run will read, BEFORE ANY STOP: a decompressor here, SHA-256
+ *     of the archive file against its manifest, every manifest entry safe to extract
+ *     → failure: stop nothing (recover plans again without the bad archive)
  *   lock the tapes read (fail naming the holder, or --wait)
  *   operations in order (restorer.ts, replicate/replicator.ts); the first failed one ends
  *     the run (later ones may depend on it: a replica copied from a restored master)
