@@ -155,7 +155,7 @@ describe('faults during a backup', () => {
         run.kill('SIGKILL');
         await run.result;
         // The killed CLI's tar is an orphan now: end it as the machine's reboot would.
-        try { process.kill(-Number(fs.readFileSync(mark, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
+        try { process.kill(Number(fs.readFileSync(mark, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
         expect(l.running('Mail1')).toBe(false);
         expect(fs.existsSync(path.join(l.tape, 'lock.json'))).toBe(true);
 

@@ -3,8 +3,8 @@
  * a state folder and a `bin/` put first on the PATH that holds
  *   demo-app     the demo servers (examples/demo/demo-app.mjs)
  *   tar          a pass-through to the real tar that, when LAB_TAR_MODE is set, misbehaves
- *                on --create: `stall` (send 64 KiB, write LAB_TAR_MARK, hang) or `kill`
- *                (send 64 KiB, then die of SIGKILL mid-stream)
+ *                on --create: `stall` (send 64 KiB, write its pid to LAB_TAR_MARK, hang as
+ *                that one process) or `kill` (send 64 KiB, then die of SIGKILL mid-stream)
  * The CLI is the built bundle, run as a child process (pipes, no TTY).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -48,7 +48,7 @@ export class Lab {
 case " $* " in
   *" --create "*)
     case "$LAB_TAR_MODE" in
-      stall) ${q(REAL_TAR)} "$@" | { head -c 65536; echo $$ > "$LAB_TAR_MARK"; exec sleep 600; }; exit 1 ;;
+      stall) ${q(REAL_TAR)} "$@" | head -c 65536; echo $$ > "$LAB_TAR_MARK"; exec sleep 600 ;;
       kill) ${q(REAL_TAR)} "$@" | head -c 65536; kill -KILL $$ ;;
     esac ;;
 esac

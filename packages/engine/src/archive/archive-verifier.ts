@@ -69,7 +69,7 @@ export async function verifyArchive(item: ListedArchive, options: VerifyOptions)
         // written through this process.
         const abort = new AbortController();
         options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
-        const proc = spawnProcess(dec.command, [...dec.args, item.archivePath], { stdio: ['ignore', 'pipe', 'pipe'], signal: abort.signal });
+        const proc = spawnProcess(dec.command, [...dec.args, item.archivePath], { stdio: ['ignore', 'pipe', 'pipe'], signal: abort.signal, group: false });
         const scanner = new TarScanner();
         let scanError: Error | undefined;
         const scan = consume(proc.child.stdout!, chunk => {

@@ -114,12 +114,12 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
             writeFile: async tmp => {
                 const tar = host.tarOut(data, { signal: abort.signal });
                 const direct = isChildPipe(tar.stream);
-                const split = spawnProcess('tee', [fifo], { stdio: [direct ? tar.stream : 'pipe', 'pipe', 'pipe'], signal: abort.signal });
+                const split = spawnProcess('tee', [fifo], { stdio: [direct ? tar.stream : 'pipe', 'pipe', 'pipe'], signal: abort.signal, group: false });
                 if (direct) tar.stream.destroy(); // the tee reads it now; our copy must go
                 const comp = spawnProcess('sh', ['-c', 'exec "$@" < "$BACKPLAN_FIFO"', 'sh', compressor.command, ...compressor.args], {
-                    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BACKPLAN_FIFO: fifo }, signal: abort.signal
+                    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BACKPLAN_FIFO: fifo }, signal: abort.signal, group: false
                 });
-                const writer = spawnProcess('tee', [tmp], { stdio: [comp.child.stdout!, 'pipe', 'pipe'], signal: abort.signal });
+                const writer = spawnProcess('tee', [tmp], { stdio: [comp.child.stdout!, 'pipe', 'pipe'], signal: abort.signal, group: false });
                 comp.child.stdout!.destroy();
 
                 let lastReport = 0;

@@ -97,7 +97,8 @@ export class LocalHost implements Host {
         const args = direction === 'out' ? tarCreateArgs(folder, tools) : tarExtractArgs(folder, tools);
         const p = spawnProcess('tar', args, {
             stdio: direction === 'out' ? ['ignore', 'pipe', 'pipe'] : ['pipe', 'ignore', 'pipe'],
-            signal
+            signal,
+            group: false
         });
         const done = p.exited.then(result => {
             if (result.code !== 0) throw new Error(describeExit('tar', result, p.stderr.text()));
