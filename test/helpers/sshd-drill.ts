@@ -10,16 +10,6 @@ import type { SshdLab } from './sshd.js';
 
 export const CLI = path.resolve(__dirname, '../../packages/cli/bin/backplan.js');
 
-/**
- * Whether the built CLI turns every SIGPIPE into `process.exit(0)` (packages/cli/src/main.ts).
- * A write into the stdin of a child that died (zstd killed by an abort, ssh whose connection
- * dropped) raises SIGPIPE, so such a CLI exits 0 in the middle of a run: applications left
- * stopped, a restore's data left set aside, "success". Drills that hit it are marked.
- */
-export function cliExitsOnSigpipe(): boolean {
-    const bundle = path.resolve(__dirname, '../../packages/cli/dist/backplan.mjs');
-    return existsSync(bundle) && /process\.on\("SIGPIPE",\(\)=>process\.exit\(/.test(readFileSync(bundle, 'utf8'));
-}
 
 export interface DrillServer {
     readonly name: string;

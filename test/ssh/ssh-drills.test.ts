@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CLI, Drill, cliExitsOnSigpipe, type DrillServer } from '../helpers/sshd-drill.js';
+import { CLI, Drill, type DrillServer } from '../helpers/sshd-drill.js';
 import { SshdLab, freePort, sshdSkip, sshdSuiteName } from '../helpers/sshd.js';
 
 const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
@@ -203,9 +203,7 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH drills through the CLI (three sshd 
         expect(listed.stdout).not.toContain('Cat1');
     });
 
-    // Skipped while the CLI exits 0 on SIGPIPE (cliExitsOnSigpipe): it then fails about one
-    // run in three (the abort kills zstd mid-write); ssh-restore-drills pins that bug for sure.
-    test.skipIf(cliExitsOnSigpipe())('Ctrl-C (SIGINT) while an ssh archive streams: the application is started again, nothing is committed', async () => {
+    test('Ctrl-C (SIGINT) while an ssh archive streams: the application is started again, nothing is committed', async () => {
         const d = throttledDrill();
         let pid = 0;
         const run = d.cli('backup', ['--format', 'json'], {}, p => { pid = p; });
@@ -214,10 +212,8 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH drills through the CLI (three sshd 
         expect(pid).toBeGreaterThan(0);
         process.kill(pid, 'SIGINT');
         const r = await run;
-        // Exit 0 right after the SIGINT notice, Cat1 left stopped: packages/cli/src/main.ts
-        // turns every SIGPIPE into process.exit(0), and aborting kills zstd while the writer
-        // still writes into its stdin (a SIGPIPE). Fix there: drop the process-wide SIGPIPE
-        // handler (Node then reports EPIPE on the stream), handle EPIPE on stdout only.
+        // Exit 0 right after the SIGINT notice with Cat1 left stopped was a CLI that turned
+        // every SIGPIPE into exit(0) (the abort kills zstd while the writer writes into it).
         expect(r.code, `the CLI exited ${r.code} after SIGINT; stderr:\n${r.stderr}`).not.toBe(0);
         expect(d.appLog('Cat1')).toEqual(['stopped stop Cat1', 'running start Cat1']);
         expect(d.appLog('Cat2')).toEqual([]);
