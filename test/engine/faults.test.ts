@@ -58,6 +58,15 @@ describe('faults during a backup', () => {
         await expectAftermath(l, first);
     });
 
+    it('a hanging stop command is killed after --command-timeout; start still runs', async () => {
+        const { lab: l, first } = await labWithOneArchive();
+        l.writeRunbook([{ name: 'Mail1', stop: 'sleep 600' }]);
+        const r = await l.cli('backup', ['--command-timeout', '1']);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(/stop command `sleep 600` did not finish within 1 s and was killed; archive skipped/);
+        await expectAftermath(l, first);
+    });
+
     it('start fails: the run fails loudly; the archive taken before it is good', async () => {
         const { lab: l, first } = await labWithOneArchive();
         l.writeRunbook([{ name: 'Mail1', start: 'demo-app start; echo start reported failure >&2; exit 4' }]);
