@@ -38,6 +38,12 @@ async function expectAftermath(l: Lab, first: string, options: { listed?: number
     expect(fs.existsSync(path.join(l.tape, 'lock.json')), 'the lock is released').toBe(false);
 }
 
+/** Skips a test that needs a mount, unless BACKPLAN_REQUIRE_MOUNT=1 (CI) makes that a failure. */
+function skipOrFail(skip: (note: string) => void, note: string): void {
+    if (process.env.BACKPLAN_REQUIRE_MOUNT === '1') throw new Error(`${note} (BACKPLAN_REQUIRE_MOUNT=1)`);
+    skip(note);
+}
+
 function shutdowns(l: Lab): number {
     const file = path.join(l.data('Mail1'), 'shutdown.log');
     return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').length : 0;
@@ -114,7 +120,7 @@ describe('faults during a backup', () => {
     it('tape not writable (read-only mount): pre-flight fails and nothing is stopped', async ({ skip }) => {
         let mounted = true;
         const { lab: l, first } = await labWithOneArchive(x => { mounted = x.mountTape('size=20m'); });
-        if (!mounted) skip('mount -t tmpfs is not permitted here (needs root): read-only tape not tested');
+        if (!mounted) skipOrFail(skip, 'mount -t tmpfs is not permitted here (needs root): read-only tape not tested');
         l.remountTape('ro');
         const before = shutdowns(l);
         const r = await l.cli('backup');
@@ -130,7 +136,7 @@ describe('faults during a backup', () => {
     it('disk full (tmpfs of 5 MiB): the archive fails cleanly, no partial file is left', async ({ skip }) => {
         let mounted = true;
         const { lab: l, first } = await labWithOneArchive(x => { mounted = x.mountTape('size=5m'); });
-        if (!mounted) skip('mount -t tmpfs is not permitted here (needs root): disk full not tested');
+        if (!mounted) skipOrFail(skip, 'mount -t tmpfs is not permitted here (needs root): disk full not tested');
         const noise = Buffer.alloc(8 * 1024 * 1024);
         for (let i = 0; i < noise.length; i += 4) noise.writeUInt32LE((Math.imul(i, 2654435761) ^ (i >>> 7)) >>> 0, i);
         fs.writeFileSync(path.join(l.data('Mail1'), 'attachment.bin'), noise);
