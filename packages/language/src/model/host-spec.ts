@@ -19,22 +19,22 @@ const USER = /^[A-Za-z0-9._][A-Za-z0-9._-]*$/;
 export function parseSshUrl(url: string): HostParse {
     const m = /^ssh:\/\/(?:([^@/]*)@)?(\[[^\]]+\]|[^:/]*)(?::([^/]*))?\/?$/.exec(url);
     if (!m) {
-        return { ok: false, reason: `"${url}" is not an ssh:// URL` };
+        return { ok: false, reason: 'it is not an ssh:// URL' };
     }
     const [, user, rawHost, rawPort] = m;
     if (user !== undefined) {
-        if (user.includes(':')) return { ok: false, reason: 'a password in the host URL is not allowed: use an SSH key or agent' };
+        if (user.includes(':')) return { ok: false, reason: 'it holds a password, and passwords never go in a runbook (use an SSH key or agent)' };
         if (!USER.test(user)) return { ok: false, reason: `"${user}" is not a valid user name` };
     }
     const hostname = rawHost.startsWith('[') ? rawHost.slice(1, -1) : rawHost;
-    if (hostname === '') return { ok: false, reason: `"${url}" names no host` };
+    if (hostname === '') return { ok: false, reason: 'it names no host' };
     const validHost = rawHost.startsWith('[') ? /^[0-9A-Fa-f:.]+$/.test(hostname)
         : IPV4.test(hostname) ? hostname.split('.').every(p => Number(p) <= 255) : HOSTNAME.test(hostname);
     if (!validHost) return { ok: false, reason: `"${hostname}" is not a valid host name` };
     let port = 22;
     if (rawPort !== undefined) {
         if (!/^\d{1,5}$/.test(rawPort) || Number(rawPort) < 1 || Number(rawPort) > 65535) {
-            return { ok: false, reason: `"${rawPort}" is not a port number (1-65535)` };
+            return { ok: false, reason: `port "${rawPort}" is not a number from 1 to 65535` };
         }
         port = Number(rawPort);
     }

@@ -106,6 +106,7 @@ export function buildRunbookModel(root: URI, documents: ReadonlyArray<{ uri: URI
             requireOffsite ||= header.requires.some(r => r.what === 'offsite');
         }
         for (const decl of ast.declarations) {
+            if (!decl.name) continue; // a syntax error cut it short; the parser reports it
             if (isServer(decl)) {
                 const model = toServerModel(decl);
                 serverOf.set(decl, model);

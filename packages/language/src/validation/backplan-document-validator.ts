@@ -15,7 +15,17 @@ export class BackplanDocumentValidator extends DefaultDocumentValidator {
             if (diagnostic.code === undefined && code !== undefined) {
                 diagnostic.code = code;
             }
+            if (code === 'lexing-error') {
+                diagnostic.message = lexingMessage(diagnostic.message);
+            }
         }
         return diagnostics;
     }
+}
+
+/** Chevrotain's "unexpected character: ->#<- at offset: 131, …" in an admin's words. */
+function lexingMessage(message: string): string {
+    const m = /unexpected character: ->([\s\S])<-/.exec(message);
+    if (!m) return message;
+    return `Unexpected character '${m[1]}': delete it, or put it inside "quotes" or after // in a comment.`;
 }

@@ -21,6 +21,25 @@ export function registerValidationChecks(services: BackplanServices): void {
     };
     for (const checks of [attributeChecks, serverChecks, folderChecks, tapeChecks, backupChecks,
         createImportChecks(services.workspace.RunbookGraph), runbookChecks]) {
-        registry.register(checks);
+        registry.register(skipUnnamed(checks));
     }
+}
+
+const DECLARATIONS = new Set(['Server', 'Folder', 'Tape', 'Backup']);
+
+/**
+ * A declaration whose name did not parse already has a syntax error; checking the rest of
+ * it would only add messages about 'undefined'.
+ */
+function skipUnnamed(checks: ValidationChecks<BackplanAstType>): ValidationChecks<BackplanAstType> {
+    const result: Record<string, unknown> = {};
+    for (const [type, check] of Object.entries(checks)) {
+        if (!DECLARATIONS.has(type) || check === undefined) {
+            result[type] = check;
+            continue;
+        }
+        const list = (Array.isArray(check) ? check : [check]) as Array<(node: { name?: string }, ...rest: unknown[]) => unknown>;
+        result[type] = list.map(fn => (node: { name?: string }, ...rest: unknown[]) => node.name ? fn(node, ...rest) : undefined);
+    }
+    return result as ValidationChecks<BackplanAstType>;
 }

@@ -50,7 +50,7 @@ export const checkAllCatalogsDown: RunbookRule = (model, report) => {
         if (!catalogs.every(c => inRun.has(c))) continue;
         report({
             severity: 'warning',
-            message: `\`parallel ${backup.parallel}\` in '${backup.name}' may stop all ${catalogs.length} catalog servers (${listNames(catalogs.map(c => c.name))}) at once, and users lose the whole catalog during the backup: use \`rolling\`, or a \`parallel\` below ${catalogs.length}.`,
+            message: `\`parallel ${backup.parallel}\` in '${backup.name}' may stop all ${catalogs.length} catalog servers (${listNames(catalogs.map(c => c.name))}) at once, and users lose the whole catalog during the backup: use \`rolling\`${catalogs.length > 2 ? `, or a \`parallel\` below ${catalogs.length}` : ''}.`,
             info: { node: modeNode(backup), property: 'parallel', code: Code.AllCatalogsDown }
         });
     }

@@ -33,7 +33,7 @@ function checkHost(host: Host, accept: ValidationAcceptor): void {
     if (host.local || host.url === undefined) return;
     const parsed = parseSshUrl(host.url);
     if (!parsed.ok) {
-        accept('error', `Host ${parsed.reason}: write \`host local\` or \`host "ssh://user@host[:port]"\`.`,
+        accept('error', `Host "${host.url}" is not valid: ${parsed.reason}. Write \`host local\` or \`host "ssh://user@host[:port]"\`.`,
             { node: host, property: 'url', code: Code.HostInvalid });
     }
 }

@@ -48,9 +48,9 @@ export const serverTapeCases: readonly RuleCases[] = [{
     code: 'host.invalid',
     severity: 'error',
     fail: [
-        { title: 'an http URL', fail: server('C', '⟦"http://cat4.example.lan"⟧', '"/srv/c"'), message: /^Host "http:\/\/cat4.example.lan" is not an ssh:\/\/ URL: write `host local` or `host "ssh:\/\/user@host\[:port\]"`/ },
+        { title: 'an http URL', fail: server('C', '⟦"http://cat4.example.lan"⟧', '"/srv/c"'), message: /^Host "http:\/\/cat4.example.lan" is not valid: it is not an ssh:\/\/ URL\. Write `host local` or `host "ssh:\/\/user@host\[:port\]"`/ },
         { title: 'a password', fail: server('C', '⟦"ssh://admin:secret@cat4.lan"⟧', '"/srv/c"'), message: /password/ },
-        { title: 'a port out of range', fail: server('C', '⟦"ssh://cat4.lan:99999"⟧', '"/srv/c"'), message: /"99999" is not a port number/ },
+        { title: 'a port out of range', fail: server('C', '⟦"ssh://cat4.lan:99999"⟧', '"/srv/c"'), message: /port "99999" is not a number from 1 to 65535/ },
         { title: 'no host name', fail: server('C', '⟦"ssh://"⟧', '"/srv/c"') },
         { title: 'a bare host name', fail: server('C', '⟦"cat4.lan"⟧', '"/srv/c"') },
         {
