@@ -32,6 +32,7 @@ export function registerLanguageTests(): void {
                 'coverage-no-offsite.backplan': ['coverage.no-offsite'],
                 'backup-no-stop.backplan': ['backup.no-stop'],
                 'backup-no-tape.backplan': ['backup.no-tape'],
+                'backup-parallel-invalid.backplan': ['backup.parallel-invalid'],
                 'backup-all-copies-down.backplan': ['backup.all-copies-down'],
                 'backup-all-catalogs-down.backplan': ['backup.all-catalogs-down'],
                 'folder-rules.backplan': ['folder.duplicate-server', 'folder.on-mail-server', 'folder.path-invalid'],

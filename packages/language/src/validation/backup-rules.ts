@@ -64,7 +64,16 @@ function checkSchedule(backup: Backup, accept: ValidationAcceptor): void {
     });
 }
 
+function checkParallel(backup: Backup, accept: ValidationAcceptor): void {
+    for (const mode of backup.mode) {
+        if (!mode.rolling && mode.parallel === 0) {
+            accept('error', `\`parallel 0\` in '${backup.name}' lets no server run at all: write \`rolling\` (one at a time) or \`parallel 2\` or more.`,
+                { node: mode, property: 'parallel', code: Code.ParallelInvalid });
+        }
+    }
+}
+
 /** Checks on single backup blocks. */
 export const backupChecks: ValidationChecks<BackplanAstType> = {
-    Backup: [checkTape, checkStopStart, checkSchedule]
+    Backup: [checkTape, checkStopStart, checkSchedule, checkParallel]
 };

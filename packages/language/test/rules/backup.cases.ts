@@ -35,6 +35,15 @@ export const backupCases: readonly RuleCases[] = [{
     }],
     pass: [{ title: 'a backup with `to`', text: `${SHELF}${catalog('Cat1')}${catalog('Cat2')}folder People on Cat1, Cat2\nbackup Nightly { servers Cat1 to Shelf }\n` }]
 }, {
+    code: 'backup.parallel-invalid',
+    severity: 'error',
+    fail: [{
+        title: '`parallel 0`',
+        fail: MAIL_RUNBOOK.replace('to Shelf', 'to Shelf parallel ⟦0⟧'),
+        message: /^`parallel 0` in 'Nightly' lets no server run at all: write `rolling`/
+    }],
+    pass: [{ title: '`parallel 1`', text: MAIL_RUNBOOK.replace('to Shelf', 'to Shelf parallel 1') }]
+}, {
     code: 'backup.all-copies-down',
     severity: 'warning',
     fail: [{
