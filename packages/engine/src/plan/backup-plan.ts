@@ -139,18 +139,25 @@ export function planBackup(model: RunbookModel, options: BackupPlanOptions): Bac
     return { items, steps: planSteps(items) };
 }
 
+/** The parts of a Langium AST node that scoping needs (no dependency on langium itself). */
+interface AstNodeLike {
+    $cstNode?: { range: { start: ScopeRegion['start']; end: ScopeRegion['end'] } };
+    $container?: AstNodeLike;
+    $document?: { uri: { toString(): string } };
+}
+
 /** The declarations a backup run touches, for scoping `backup.no-stop`/`backup.no-tape`. */
 export function runScope(items: readonly BackupPlanItem[], model: RunbookModel, options: BackupPlanOptions): ScopeRegion[] {
     const regions: ScopeRegion[] = [];
-    const push = (node: { $cstNode?: { range: ScopeRegion['start'] extends infer P ? { start: P; end: P } : never }; $document?: { uri: { toString(): string } } } | undefined): void => {
-        let root: any = node;
-        while (root && !root.$document && root.$container) root = root.$container;
-        const uri = root?.$document?.uri?.toString();
-        const range = node?.$cstNode?.range;
+    const push = (node: AstNodeLike): void => {
+        let root: AstNodeLike | undefined = node;
+        while (root && !root.$document) root = root.$container;
+        const uri = root?.$document?.uri.toString();
+        const range = node.$cstNode?.range;
         if (uri && range) regions.push({ uri, start: range.start, end: range.end });
     };
     const backups = items.length ? items.map(i => i.backup) : model.backups.filter(b => options.policy === undefined || b.name === options.policy);
-    for (const b of backups) push(b.node as never);
-    for (const i of items) for (const s of i.servers) push(s.server.node as never);
+    for (const b of backups) push(b.node as AstNodeLike);
+    for (const i of items) for (const s of i.servers) push(s.server.node as AstNodeLike);
     return regions;
 }
