@@ -2,7 +2,7 @@
  * Streaming an archive (or a live server's tar stream) into a staging folder on a host,
  * through a gate that sees every tar header before `tar -x` does.
  *
- *   source bytes ─► [decompressor] ─► gate ─► host.tarIn(staging)
+ *   source bytes ─► [decompressor reading the archive file] ─► gate ─► host.tarIn(staging)
  *   gate, per chunk: feed the TarScanner; every entry it completed in this chunk must be
  *                    safe (safe-extract.ts) and, for an archive, equal to the manifest's
  *                    entry at the same position (path, type, link) — only then is the
@@ -12,7 +12,6 @@
  * Any failure kills every process of the pipe (nothing is retried).
  * Interruption: the staging folder holds what was extracted so far; callers remove it.
  */
-import { createReadStream } from 'node:fs';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decompressorFor } from '../archive/compression.js';
@@ -66,8 +65,15 @@ export async function pumpThroughGate(source: Readable, sourceDone: Promise<void
     options: GateOptions & { abort: AbortController }): Promise<ManifestEntry[]> {
     const { gate, scanner } = createEntryGate(options);
     const errors: Error[] = [];
+    // `tar -x` may exit as soon as it has read the end-of-archive marker, before the record's
+    // padding after it has been written: the broken pipe that follows (and the source killed
+    // by SIGPIPE) is no failure once the gate has seen the marker. tar's own exit still counts.
+    const afterEnd = (e: Error): boolean => scanner.complete
+        && /EPIPE|premature close|write after end|SIGPIPE|broken pipe/i.test(`${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`);
     const fail = (err: unknown): void => {
-        errors.push(err instanceof Error ? err : new Error(String(err)));
+        const e = err instanceof Error ? err : new Error(String(err));
+        if (afterEnd(e)) return;
+        errors.push(e);
         options.abort.abort();
     };
     await Promise.allSettled([
@@ -111,13 +117,13 @@ export async function extractArchive(options: ExtractArchiveOptions): Promise<Ma
     options.signal?.addEventListener('abort', onOuter, { once: true });
     try {
         const dec = decompressorFor(options.manifest.archive.compression, options.tools);
-        const proc = spawnProcess(dec.command, dec.args, { stdio: ['pipe', 'pipe', 'pipe'], signal: abort.signal });
+        // The decompressor reads the archive file itself: its bytes need not pass through here.
+        const proc = spawnProcess(dec.command, [...dec.args, '--', options.archivePath], { stdio: ['ignore', 'pipe', 'pipe'], signal: abort.signal });
         const decDone = proc.exited.then(r => {
             if (r.code !== 0 && !abort.signal.aborted) throw new Error(describeExit(dec.command, r, proc.stderr.text()));
         }, (err: Error) => { throw new Error(`${dec.command} could not be started: ${err.message}`); });
-        const feed = pipeline(createReadStream(options.archivePath, { highWaterMark: 1 << 20 }), proc.child.stdin!).catch(err => { abort.abort(); throw err; });
         const sink = options.host.tarIn(options.into, { signal: abort.signal });
-        const entries = await pumpThroughGate(proc.child.stdout!, Promise.all([decDone, feed]).then(() => undefined), sink, {
+        const entries = await pumpThroughGate(proc.child.stdout!, decDone, sink, {
             expected: options.manifest.entries, onProgress: options.onProgress, abort
         });
         if (options.signal?.aborted) throw new Error('interrupted');
