@@ -35,6 +35,7 @@ async function expectAftermath(l: Lab, first: string, options: { listed?: number
     const verify = await l.cli('verify', ['--archive', first]);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     if (!options.tempFiles) expect(l.tapeFiles().filter(f => f.startsWith('.tmp-'))).toEqual([]);
+    expect(l.orphanArchives(), 'no archive without manifest under its final name').toEqual([]);
     expect(fs.existsSync(path.join(l.tape, 'lock.json')), 'the lock is released').toBe(false);
 }
 
@@ -90,6 +91,27 @@ describe('faults during a backup', () => {
         const r = await l.cli('backup', [], { LAB_TAR_MODE: 'kill' });
         expect(r.code).toBe(1);
         expect(r.stdout).toMatch(/archive failed: tar was killed by SIGKILL/);
+        await expectAftermath(l, first);
+    });
+
+    it('tar stream cut short though tar exits 0: the archive never appears under its final name', async () => {
+        const { lab: l, first } = await labWithOneArchive();
+        seedMail(l.data('Mail1'), 100, 8192);
+        const r = await l.cli('backup', [], { LAB_TAR_MODE: 'truncate' });
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(/archive failed: the tar stream ended early/);
+        await expectAftermath(l, first);
+    });
+
+    it('an archive that reads back different is removed, not left without manifest', async () => {
+        const { lab: l, first } = await labWithOneArchive();
+        // The start command (run between the archive's write and its check) damages the
+        // new archive, as a failing tape would.
+        const damage = `for f in ${l.tape}/archives/*.tar.zst; do m=\${f%.tar.zst}.manifest.json; [ -e $m ] || printf x >> $f; done`;
+        l.writeRunbook([{ name: 'Mail1', start: `demo-app start; ${damage}` }]);
+        const r = await l.cli('backup');
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(/the archive read back differs from what was written/);
         await expectAftermath(l, first);
     });
 

@@ -4,7 +4,8 @@
  *   demo-app     the demo servers (examples/demo/demo-app.mjs)
  *   tar          a pass-through to the real tar that, when LAB_TAR_MODE is set, misbehaves
  *                on --create: `stall` (send 64 KiB, write its pid to LAB_TAR_MARK, hang as
- *                that one process) or `kill` (send 64 KiB, then die of SIGKILL mid-stream)
+ *                that one process), `kill` (send 64 KiB, then die of SIGKILL mid-stream) or
+ *                `truncate` (send 64 KiB, then exit 0: a stream cut short that looks fine)
  * The CLI is the built bundle, run as a child process (pipes, no TTY).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -50,6 +51,7 @@ case " $* " in
     case "$LAB_TAR_MODE" in
       stall) ${q(REAL_TAR)} "$@" | head -c 65536; echo $$ > "$LAB_TAR_MARK"; exec sleep 600 ;;
       kill) ${q(REAL_TAR)} "$@" | head -c 65536; kill -KILL $$ ;;
+      truncate) ${q(REAL_TAR)} "$@" | head -c 65536; exit 0 ;;
     esac ;;
 esac
 exec ${q(REAL_TAR)} "$@"
@@ -136,6 +138,12 @@ exec ${q(REAL_TAR)} "$@"
     tapeFiles(): string[] {
         const dir = path.join(this.tape, 'archives');
         return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+    }
+
+    /** Archive files on the tape under their final name that have no manifest (garbage). */
+    orphanArchives(): string[] {
+        const files = this.tapeFiles();
+        return files.filter(f => /\.tar\.(zst|gz)$/.test(f) && !files.includes(f.replace(/\.tar\.(zst|gz)$/, '.manifest.json')));
     }
 
     /** The listed archives (`backplan archives --format json`). */

@@ -13,9 +13,12 @@
  * 2 cores; see bench/RESULTS.md.) A tar stream that is not a child's pipe (an unusual
  * host) is fed to the first tee through Node instead.
  *
- * Any failure (tar, tee, compressor, ENOSPC, abort) kills the other processes and the
- * temporary archive file is removed. The manifest is NOT written here: the caller commits
- * it last, after checking the archive.
+ * Any failure (tar, tee, compressor, ENOSPC, abort, a tar stream without its
+ * end-of-archive marker) kills the other processes and the temporary archive file is
+ * removed: every check runs BEFORE the rename, so a failed write never appears under the
+ * archive's final name (an abort during the fsync/rename removes the renamed file). The
+ * manifest is NOT written here: the caller commits it last, after checking the archive
+ * (and removes the archive when that check fails).
  * Interruption: a `.tmp-…` file on the tape at worst (never listed; prune removes it),
  * and an empty FIFO folder in the system's temp folder.
  */
@@ -105,6 +108,7 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
     const scanner = new TarScanner();
     const archiveHash = createHash('sha256');
     let size = 0;
+    let renamed = false;
     try {
         await succeeded('mkfifo', spawnProcess('mkfifo', ['-m', '600', fifo], { stdio: ['ignore', 'ignore', 'pipe'] }));
 
@@ -144,16 +148,27 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
                 ];
                 if (!direct) tasks.push(pipeline(tar.stream, split.child.stdin!).catch(fail));
                 await Promise.allSettled(tasks);
+                // Every check BEFORE the rename: a failed write must never appear under
+                // the archive's final name (durableWrite removes the temporary file).
                 if (errors.length > 0) throw errors[0];
+                if (options.signal?.aborted) throw new Error('interrupted while writing the archive');
+                if (!scanner.complete) throw new Error('the tar stream ended early (no end-of-archive marker)');
             }
-        }).catch(err => { if (!errors.includes(err as Error)) errors.push(err as Error); });
+        });
+        renamed = true;
+        // An abort that arrived during the fsync and rename: the run is interrupted, so
+        // this archive will not be committed; take it off the tape rather than leave
+        // garbage under a final name.
+        if (options.signal?.aborted) throw new Error('interrupted while writing the archive');
+    } catch (err) {
+        if (!errors.includes(err as Error)) errors.push(err as Error);
+        if (renamed) await tape.discardArchive(id, compressor.kind).catch(() => undefined);
     } finally {
         options.signal?.removeEventListener('abort', onOuterAbort);
         await fs.rm(fifoDir, { recursive: true, force: true }).catch(() => undefined);
     }
     if (options.signal?.aborted) throw new Error('interrupted while writing the archive');
     if (errors.length > 0) throw new Error(pickReason(errors));
-    if (!scanner.complete) throw new Error('the tar stream ended early (no end-of-archive marker)');
     options.onProgress?.(scanner.bytes);
     return { file: tape.archiveFile(id, compressor.kind), size, sha256: archiveHash.digest('hex'), tarSize: scanner.bytes, entries: scanner.entries };
 }

@@ -6,9 +6,11 @@
  *   finally START, ALWAYS (success, archive failure, stop failure, SIGINT/SIGTERM, throw)
  *   archive written → re-read it and check its SHA-256 → manifest (the commit point)
  *                   → verification record → journal
+ *   a failed write leaves no archive under its final name (archive-writer.ts); a failed
+ *   check or manifest write removes the archive file (TapeStore.discardArchive)
  *
  * Interruption: killed before the manifest → at most an archive without manifest
- * (garbage, never listed); killed between stop and start → the journal shows a stop
+ * (garbage, never listed; prune removes it); killed between stop and start → the journal shows a stop
  * without start and the next command starts the application (journal/recovery.ts).
  */
 import { verifyArchive } from '../archive/archive-verifier.js';
@@ -149,15 +151,22 @@ export async function backupServer(item: BackupPlanItem, sp: ServerPlan, host: H
         await ctx.journal.append({ ...step, event: 'end', step: 'verify', time: now(), ok: check.ok, archive: id, error: check.problems.join('; ') || undefined });
         if (!check.ok) {
             outcome.error = `the archive read back differs from what was written: ${check.problems.join('; ')}`;
+            await tape.discardArchive(id, ctx.compressor.kind).catch(() => undefined);
             return;
         }
         try {
             await tape.writeManifest(manifest);
-            await tape.writeVerification({ id, time: now(), ok: true, kind: 'archive-hash' });
         } catch (err) {
             outcome.error = `the manifest could not be written: ${(err as Error).message}`;
+            await tape.discardArchive(id, ctx.compressor.kind).catch(() => undefined);
             await ctx.journal.append({ ...step, event: 'end', step: 'record', time: now(), ok: false, archive: id, error: outcome.error });
             return;
+        }
+        try {
+            await tape.writeVerification({ id, time: now(), ok: true, kind: 'archive-hash' });
+        } catch (err) {
+            // The archive is committed (it has its manifest); only the record of its check is missing.
+            ctx.reporter.notice(`warning: ${server.name}: the verification record of ${id} could not be written: ${(err as Error).message}`);
         }
         await ctx.journal.append({ ...step, event: 'end', step: 'record', time: now(), ok: true, archive: id });
         outcome.archive = id;

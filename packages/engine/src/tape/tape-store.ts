@@ -148,6 +148,18 @@ export class TapeStore {
         await fsyncDir(this.archivesDir);
     }
 
+    /**
+     * Removes an archive file that was never committed (its write or its check failed), so
+     * a failed backup leaves no garbage under a final name. Never touches an archive that
+     * has a manifest.
+     */
+    async discardArchive(id: string, compression: Compression): Promise<void> {
+        const manifest = path.join(this.archivesDir, `${id}${MANIFEST}`);
+        if (await fs.access(manifest).then(() => true, () => false)) return;
+        await fs.rm(path.join(this.archivesDir, this.archiveFile(id, compression)), { force: true });
+        await fsyncDir(this.archivesDir);
+    }
+
     /** Removes garbage files (call with the lock held). */
     async removeGarbage(files: readonly string[]): Promise<void> {
         for (const f of files) await fs.rm(f, { force: true });
