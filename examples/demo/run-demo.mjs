@@ -7,6 +7,7 @@
  *   2. start the three servers (they keep writing while they run)
  *   3. backplan backup → backplan verify → backplan archives → backplan history
  *   4. stop the servers, whatever happened
+ *   5. restore-drill.mjs: crash Mail1 and Cat2, `backplan restore` them, compare SHA-256
  * Exit code: the first failing step's, else 0.
  */
 import { spawnSync } from 'node:child_process';
@@ -85,5 +86,7 @@ try {
 }
 console.log(`\nThe tape is ${rel(path.join(scratch, 'tape'))} (archives/*.tar.zst with their *.manifest.json); the journal is in ${rel(state)}.`);
 console.log('docs/runner.md explains what each step did and what the files mean.');
+// Last step: the restore drill — crash Mail1 and Cat2, restore them, compare hashes.
+if (!failed) failed = step('node examples/demo/restore-drill.mjs   # wipe data, backplan restore, compare SHA-256', process.execPath, [path.join(here, 'restore-drill.mjs')]);
 console.log(failed ? `\ndemo: a step failed (exit ${failed})` : '\ndemo: done');
 process.exit(failed);
