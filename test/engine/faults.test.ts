@@ -155,6 +155,27 @@ describe('faults during a backup', () => {
         l.remountTape('rw');
     });
 
+    it('a server that fails pre-flight (data folder missing) fails alone, never stopped; the others are backed up; exit 1', async () => {
+        const { lab: l, first } = await labWithOneArchive();
+        const marker = path.join(l.root, 'mail2-stopped');
+        l.writeRunbook([{ name: 'Mail1' }, { name: 'Mail2', stop: `touch ${marker}` }]);
+        fs.rmSync(l.data('Mail2'), { recursive: true });
+        const r = await l.cli('backup', ['--format', 'json']);
+        expect(r.code, r.stderr).toBe(1);
+        const result = JSON.parse(r.stdout);
+        expect(result.servers.map((s: any) => [s.server, s.ok])).toEqual([['Mail2', false], ['Mail1', true]]);
+        expect(result.servers[0].error).toBe(`skipped in pre-flight, never stopped: data folder ${l.data('Mail2')} does not exist on local`);
+        expect(r.stderr).toContain(`Mail2: skipped, never stopped: data folder ${l.data('Mail2')} does not exist on local`);
+        expect(fs.existsSync(marker), 'Mail2 was never stopped').toBe(false);
+        await expectAftermath(l, first, { listed: 2 });
+        // With --fail-fast the same finding stops nothing at all.
+        const before = shutdowns(l);
+        const ff = await l.cli('backup', ['--fail-fast']);
+        expect(ff.code).toBe(1);
+        expect(ff.stderr).toMatch(/pre-flight failed, nothing was stopped \(--fail-fast\): Mail2: data folder/);
+        expect(shutdowns(l)).toBe(before);
+    });
+
     it('disk full (tmpfs of 5 MiB): the archive fails cleanly, no partial file is left', async ({ skip }) => {
         let mounted = true;
         const { lab: l, first } = await labWithOneArchive(x => { mounted = x.mountTape('size=5m'); });

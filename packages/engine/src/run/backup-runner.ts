@@ -3,7 +3,11 @@
  *
  *   recover unfinished runs of this runbook (before any lock; journal/recovery.ts)
  *   journal run-begin
- *   preflight every server of the run          → failure: stop nothing, exit 1
+ *   preflight (preflight.ts)   a whole-run problem (tape not writable, no compressor)
+ *                              → stop nothing, exit 1; a server's own problem (host
+ *                              unreachable, data folder or tar missing) → that server
+ *                              fails and is never stopped, the others run, exit 1
+ *                              (with --fail-fast: stop nothing)
  *   for each backup block, in order:
  *     lock its tape (fail naming the holder, or --wait; a dead holder is taken over)
  *     servers one at a time (`rolling`) or up to N at once (`parallel N`):
@@ -68,16 +72,31 @@ export async function runBackup(options: BackupRunOptions): Promise<BackupRunRes
     const usedTapes = new Map<string, TapeStore>();
     try {
         const pre = await preflight(plan.items, options.hostFor);
-        await journal.append({ type: 'step', event: 'end', step: 'preflight', run: runId, time: new Date().toISOString(), ok: pre.problems.length === 0, error: pre.problems.join('; ') || undefined });
-        if (pre.problems.length || !pre.compressor) {
-            result.preflightProblems = pre.problems;
-            result.error = `pre-flight failed, nothing was stopped: ${pre.problems.join('; ')}`;
+        const skipped = [...pre.skipped].map(([server, reason]) => `${server}: ${reason}`);
+        const found = [...pre.problems, ...skipped];
+        await journal.append({ type: 'step', event: 'end', step: 'preflight', run: runId, time: new Date().toISOString(), ok: found.length === 0, error: found.join('; ') || undefined });
+        result.preflightProblems = found;
+        if (pre.problems.length || !pre.compressor || (options.failFast && skipped.length)) {
+            result.error = `pre-flight failed, nothing was stopped${pre.problems.length ? '' : ' (--fail-fast)'}: ${found.join('; ')}`;
             return result;
+        }
+        // A server that failed its pre-flight fails alone: never stopped, the others run.
+        for (const [server, reason] of pre.skipped) {
+            reporter.notice(`${server}: skipped, never stopped: ${reason}`);
+            await journal.append({ type: 'step', event: 'end', step: 'preflight', run: runId, server, time: new Date().toISOString(), ok: false, error: reason });
+        }
+        for (const item of plan.items) {
+            for (const { server } of item.servers) {
+                const reason = pre.skipped.get(server.name);
+                if (reason !== undefined) result.outcomes.push({ server: server.name, policy: item.backup.name, tape: item.tape.name, ok: false, error: `skipped in pre-flight, never stopped: ${reason}` });
+            }
         }
         if (pre.compressor.fallbackReason) reporter.notice(`warning: ${pre.compressor.fallbackReason} (recorded in the manifest)`);
         let stopLaunching = false;
         for (const item of plan.items) {
             if (signal.aborted || stopLaunching) break;
+            const queue = item.servers.filter(sp => !pre.skipped.has(sp.server.name));
+            if (queue.length === 0) continue;
             const tape = new TapeStore(item.tape.name, item.tape.at!);
             usedTapes.set(tape.name, tape);
             let lock: TapeLock;
@@ -92,7 +111,6 @@ export async function runBackup(options: BackupRunOptions): Promise<BackupRunRes
             }
             await journal.append({ type: 'step', event: 'end', step: 'lock', run: runId, tape: tape.name, time: new Date().toISOString(), ok: true });
             try {
-                const queue = [...item.servers];
                 const worker = async (): Promise<void> => {
                     for (;;) {
                         if (signal.aborted || stopLaunching) return;
@@ -107,7 +125,7 @@ export async function runBackup(options: BackupRunOptions): Promise<BackupRunRes
                         if (!outcome.ok && options.failFast) stopLaunching = true;
                     }
                 };
-                await Promise.all(Array.from({ length: Math.min(item.parallel, item.servers.length) }, worker));
+                await Promise.all(Array.from({ length: Math.min(item.parallel, queue.length) }, worker));
             } finally {
                 await lock.release();
                 await journal.append({ type: 'step', event: 'end', step: 'unlock', run: runId, tape: tape.name, time: new Date().toISOString(), ok: true }).catch(() => undefined);

@@ -1,11 +1,25 @@
 /**
- * Pre-flight of a backup run, before the first stop: for every server, host reachable,
- * data folder present, tar on the host; zstd or gzip here; every tape writable, with room
- * for the size of each server's last archive. A failed pre-flight stops nothing.
- * Interruption leaves nothing (the write probe is a `.tmp-` file, removed at once).
+ * Pre-flight of a backup run, before the first stop. Two kinds of finding:
+ *
+ *   whole run (`problems`: nothing runs)   no zstd/gzip here; a tape not writable, or
+ *                                           without room for the size of the last archives
+ *                                           of the servers that will run
+ *   one server (`skipped`: that server     host unreachable (or its key unknown/refused),
+ *   fails, is never stopped, others go on)  data folder missing or not a folder, no tar
+ *                                           on the host, host cannot be opened
+ *
+ *   localTools ─┐
+ *   every host, concurrently (servers on one host one after another, through its one
+ *     connection; once a host proved unreachable its other servers get the same reason
+ *     without waiting for another timeout)
+ *   every tape, concurrently: write probe; then room for the servers not skipped
+ *
+ * A failed pre-flight stops nothing. Interruption leaves nothing (the write probe is a
+ * `.tmp-` file, removed at once).
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { ServerModel } from '@backplan/language/model';
 import { chooseCompressor, type Compressor } from '../archive/compression.js';
 import type { Host, ToolVersions } from '../hosts/host.js';
 import { localTools } from '../hosts/local-host.js';
@@ -15,66 +29,120 @@ import { TapeStore } from '../tape/tape-store.js';
 import { formatBytes } from '../progress/progress-reporter.js';
 
 export interface PreflightResult {
+    /** Problems that make the whole run unsafe: nothing is stopped, the run fails. */
     problems: string[];
+    /**
+     * Servers that cannot be backed up, by name, with the reason (one line, without the
+     * server's name). They are never stopped; the other servers run; the run fails.
+     */
+    skipped: Map<string, string>;
     compressor?: Compressor;
     localTools: ToolVersions;
     /** Tar size of each server's previous archive on its tape (progress ETA). */
     lastTarSize: Map<string, number>;
 }
 
-/** Checks everything a run needs; returns the problems found (empty: go). */
+/** Checks everything a run needs (see module comment). */
 export async function preflight(items: readonly BackupPlanItem[], hostFor: (item: BackupPlanItem, server: string) => Host): Promise<PreflightResult> {
     const problems: string[] = [];
-    const tools = await localTools();
+    const skipped = new Map<string, string>();
+
+    // Every server once (a server may be in several backups), grouped by host.
+    const byHost = new Map<string, Array<{ server: ServerModel; host: Host }>>();
+    const seen = new Set<string>();
+    for (const item of items) {
+        for (const { server } of item.servers) {
+            if (seen.has(server.name)) continue;
+            seen.add(server.name);
+            let host: Host;
+            try {
+                host = hostFor(item, server.name);
+            } catch (err) {
+                skipped.set(server.name, (err as Error).message);
+                continue;
+            }
+            const group = byHost.get(host.label) ?? [];
+            group.push({ server, host });
+            byHost.set(host.label, group);
+        }
+    }
+    const checkHost = async (group: Array<{ server: ServerModel; host: Host }>): Promise<void> => {
+        let unreachable: ServerProblem | undefined;
+        for (const { server, host } of group) {
+            const reason = unreachable ?? await checkServer(server, host);
+            if (reason === undefined) continue;
+            if (reason.unreachable) unreachable = reason;
+            skipped.set(server.name, reason.text);
+        }
+    };
+
+    const [tools, , tapes] = await Promise.all([
+        localTools(),
+        Promise.all([...byHost.values()].map(checkHost)),
+        Promise.all(items.map(async (item, n) => {
+            const tape = new TapeStore(item.tape.name, item.tape.at!);
+            return { item, tape, problem: await checkTapeWritable(tape, String(n)) };
+        }))
+    ]);
+
     let compressor: Compressor | undefined;
     try {
         compressor = chooseCompressor(tools);
     } catch (err) {
         problems.push((err as Error).message);
     }
+
     const lastTarSize = new Map<string, number>();
-    for (const item of items) {
-        const tape = new TapeStore(item.tape.name, item.tape.at!);
-        const tapeProblem = await checkTapeWritable(tape);
-        if (tapeProblem) { problems.push(tapeProblem); continue; }
+    for (const { item, tape, problem } of tapes) {
+        if (problem) { problems.push(problem); continue; }
         const listed = await tape.list().catch(() => []);
         const free = await tape.freeBytes();
         let needed = 0;
         for (const { server } of item.servers) {
             const last = listed.filter(a => a.manifest?.server === server.name).pop();
-            if (last?.manifest) {
-                needed += last.manifest.archive.size;
-                lastTarSize.set(`${item.tape.name}/${server.name}`, last.manifest.archive.tarSize);
-            }
-            let host: Host;
-            try {
-                host = hostFor(item, server.name);
-            } catch (err) {
-                problems.push(`${server.name}: ${(err as Error).message}`);
-                continue;
-            }
-            try {
-                const st = await host.stat(server.data!);
-                if (!st.exists) problems.push(`${server.name}: data folder ${server.data} does not exist on ${host.label}`);
-                else if (!st.isDirectory) problems.push(`${server.name}: data ${server.data} is not a folder`);
-                const ht = await host.checkTools();
-                if (!ht.tar) problems.push(`${server.name}: tar was not found on ${host.label}`);
-            } catch (err) {
-                problems.push(`${server.name}: ${host.label} cannot be reached: ${(err as Error).message}`);
-            }
+            if (!last?.manifest) continue;
+            lastTarSize.set(`${item.tape.name}/${server.name}`, last.manifest.archive.tarSize);
+            if (!skipped.has(server.name)) needed += last.manifest.archive.size;
         }
         if (free !== undefined && free < needed) {
             problems.push(`tape ${tape.name}: ${formatBytes(free)} free at ${tape.root}, the last archives of these servers took ${formatBytes(needed)}`);
         }
     }
-    return { problems, compressor, localTools: tools, lastTarSize };
+    return { problems, skipped, compressor, localTools: tools, lastTarSize };
+}
+
+/** A server's own problem; `unreachable`: its host could not be reached at all. */
+type ServerProblem = { text: string; unreachable: boolean };
+
+/** Data folder present and a folder, tar on the host; undefined when all is well. */
+async function checkServer(server: ServerModel, host: Host): Promise<ServerProblem | undefined> {
+    try {
+        const st = await host.stat(server.data!);
+        if (!st.exists) return { text: `data folder ${server.data} does not exist on ${host.label}`, unreachable: false };
+        if (!st.isDirectory) return { text: `data ${server.data} is not a folder on ${host.label}`, unreachable: false };
+        const tools = await host.checkTools();
+        if (!tools.tar) return { text: `tar was not found on ${host.label}`, unreachable: false };
+        return undefined;
+    } catch (err) {
+        return hostFailure(host.label, err as Error);
+    }
+}
+
+/**
+ * A host's failure in one line that names the host once: host errors (ssh's) often start
+ * with the host's label already.
+ */
+export function hostFailure(label: string, err: Error): ServerProblem {
+    const message = err.message.startsWith(`${label}: `) ? err.message.slice(label.length + 2) : err.message;
+    if (err.name === 'SshError') return { text: `${label} cannot be reached: ${message}`, unreachable: true };
+    return { text: `${label}: ${message}`, unreachable: false };
 }
 
 /** Creates the tape's folders and writes (then removes) a probe file. */
-export async function checkTapeWritable(tape: TapeStore): Promise<string | undefined> {
+export async function checkTapeWritable(tape: TapeStore, tag = ''): Promise<string | undefined> {
     try {
         await tape.ensure();
-        const probe = path.join(tape.archivesDir, `${TEMP_PREFIX}preflight-${process.pid}`);
+        const probe = path.join(tape.archivesDir, `${TEMP_PREFIX}preflight-${process.pid}${tag ? `-${tag}` : ''}`);
         await fs.writeFile(probe, 'probe');
         await fs.rm(probe, { force: true });
         return undefined;
