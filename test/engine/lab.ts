@@ -67,15 +67,19 @@ exec ${q(REAL_TAR)} "$@"
         return path.join(this.root, 'servers', name);
     }
 
-    /** Writes a runbook: the servers, one tape at `this.tape`, one backup of them all. */
-    writeRunbook(servers: ServerSpec[], options: { keep?: string; parallel?: number; tapeAt?: string } = {}): void {
+    /**
+     * Writes a runbook: the servers, one tape at `this.tape`, one backup of them all, and
+     * the given folders (default: one folder `Shared` on every catalog server).
+     */
+    writeRunbook(servers: ServerSpec[], options: { keep?: string; parallel?: number; tapeAt?: string; folders?: Array<{ name: string; on: string[] }> } = {}): void {
         const lines = [`tape T { at "${options.tapeAt ?? this.tape}"${options.keep ? ` keep ${options.keep}` : ''} }`];
         const catalogs = servers.filter(s => s.role === 'catalog');
         for (const s of servers) {
             fs.mkdirSync(this.data(s.name), { recursive: true });
             lines.push(`server ${s.name} { role ${s.role ?? 'mail'}${s.role === 'catalog' && s === catalogs[0] ? ' master' : ''} host local data "${this.data(s.name)}" stop "${s.stop ?? 'demo-app stop'}" start "${s.start ?? 'demo-app start'}" }`);
         }
-        if (catalogs.length) lines.push(`folder Shared on ${catalogs.map(s => s.name).join(', ')}`);
+        if (options.folders) for (const f of options.folders) lines.push(`folder ${f.name} on ${f.on.join(', ')}`);
+        else if (catalogs.length) lines.push(`folder Shared on ${catalogs.map(s => s.name).join(', ')}`);
         lines.push(`backup Nightly { servers ${servers.map(s => s.name).join(', ')} to T ${options.parallel ? `parallel ${options.parallel}` : 'rolling'} }`);
         fs.writeFileSync(this.runbook, lines.join('\n') + '\n');
     }

@@ -29,6 +29,7 @@ export * from './journal/journal.js';
 export * from './journal/recovery.js';
 export * from './plan/refusal-codes.js';
 export * from './plan/backup-plan.js';
+export * from './plan/holder-guard.js';
 export * from './plan/plan-render.js';
 export * from './retention/keep-policy.js';
 export * from './retention/prune.js';

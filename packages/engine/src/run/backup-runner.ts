@@ -10,7 +10,10 @@
  *                              (with --fail-fast: stop nothing)
  *   for each backup block, in order:
  *     lock its tape (fail naming the holder, or --wait; a dead holder is taken over)
- *     servers one at a time (`rolling`) or up to N at once (`parallel N`):
+ *     servers one at a time (`rolling`) or up to N at once (`parallel N`), in plan
+ *     order, never stopping the last running holder of a folder while another holder of
+ *     it is down (plan/holder-guard.ts; a blocked server waits for a slot that keeps its
+ *     folders online, or fails unstopped when the other holder's start failed):
  *       stop → archive → START ALWAYS → verify → manifest → journal   (server-backup.ts)
  *     --fail-fast: after the first failure start no further server
  *     unlock
@@ -25,6 +28,7 @@ import type { Host } from '../hosts/host.js';
 import type { Journal } from '../journal/journal.js';
 import { type RecoveryResult } from '../journal/recovery.js';
 import type { BackupPlan, BackupPlanItem } from '../plan/backup-plan.js';
+import { blockingFolder, nextStoppable } from '../plan/holder-guard.js';
 import type { Reporter } from '../progress/progress-reporter.js';
 import { newRunId } from '../tape/archive-id.js';
 import { LockHeldError, TapeLock } from '../tape/tape-lock.js';
@@ -93,6 +97,8 @@ export async function runBackup(options: BackupRunOptions): Promise<BackupRunRes
         }
         if (pre.compressor.fallbackReason) reporter.notice(`warning: ${pre.compressor.fallbackReason} (recorded in the manifest)`);
         let stopLaunching = false;
+        /** Servers this run stopped and that are not running again (in flight, or start failed). */
+        const down = new Set<string>();
         for (const item of plan.items) {
             if (signal.aborted || stopLaunching) break;
             const queue = item.servers.filter(sp => !pre.skipped.has(sp.server.name));
@@ -111,21 +117,42 @@ export async function runBackup(options: BackupRunOptions): Promise<BackupRunRes
             }
             await journal.append({ type: 'step', event: 'end', step: 'lock', run: runId, tape: tape.name, time: new Date().toISOString(), ok: true });
             try {
-                const worker = async (): Promise<void> => {
-                    for (;;) {
-                        if (signal.aborted || stopLaunching) return;
-                        const sp = queue.shift();
-                        if (!sp) return;
-                        const outcome = await backupServer(item, sp, options.hostFor(item, sp.server.name), tape, {
+                // Up to N servers at once, but never the last running holder of a folder
+                // while another holder of it is down (plan/holder-guard.ts): a blocked
+                // server waits for a slot that keeps its folders online.
+                const inFlight = new Set<Promise<void>>();
+                for (;;) {
+                    while (!signal.aborted && !stopLaunching && inFlight.size < item.parallel) {
+                        const next = nextStoppable(queue, down);
+                        if (next < 0) break;
+                        const [sp] = queue.splice(next, 1);
+                        down.add(sp.server.name);
+                        const task: Promise<void> = backupServer(item, sp, options.hostFor(item, sp.server.name), tape, {
                             runId, runbookPath: options.runbookPath, version: options.version, journal, reporter,
                             compressor: pre.compressor!, localTools: pre.localTools, timeoutMs, signal,
                             lastTarSize: pre.lastTarSize.get(`${tape.name}/${sp.server.name}`)
-                        });
-                        result.outcomes.push(outcome);
-                        if (!outcome.ok && options.failFast) stopLaunching = true;
+                        }).then(outcome => {
+                            result.outcomes.push(outcome);
+                            // A server whose start failed stays down: its folders' other holders keep running.
+                            if (outcome.started !== false) down.delete(sp.server.name);
+                            if (!outcome.ok && options.failFast) stopLaunching = true;
+                        }).finally(() => inFlight.delete(task));
+                        inFlight.add(task);
                     }
-                };
-                await Promise.all(Array.from({ length: Math.min(item.parallel, queue.length) }, worker));
+                    if (inFlight.size === 0) break;
+                    await Promise.race(inFlight);
+                }
+                if (!signal.aborted && !stopLaunching) {
+                    // Nothing in flight and servers left: each would take a folder offline
+                    // whose other holders did not start again.
+                    for (const sp of queue.splice(0)) {
+                        const block = blockingFolder(sp.server.name, sp.folders, down)!;
+                        const error = `not stopped: it is the last running holder of folder ${block.folder} (${block.down.join(', ')} did not start again)`;
+                        reporter.end(sp.server.name, `FAILED: ${error}`);
+                        await journal.append({ type: 'step', event: 'end', step: 'stop', run: runId, server: sp.server.name, policy: item.backup.name, tape: tape.name, time: new Date().toISOString(), ok: false, error });
+                        result.outcomes.push({ server: sp.server.name, policy: item.backup.name, tape: tape.name, ok: false, error });
+                    }
+                }
             } finally {
                 await lock.release();
                 await journal.append({ type: 'step', event: 'end', step: 'unlock', run: runId, tape: tape.name, time: new Date().toISOString(), ok: true }).catch(() => undefined);

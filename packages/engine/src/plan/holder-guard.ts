@@ -1,0 +1,38 @@
+/**
+ * Which server a `parallel N` backup may stop next without taking a folder offline
+ * (DESIGN §4, issue 5 point 3): never stop the last running holder of a folder while
+ * another holder of that folder is down. Pure: the runner (run/backup-runner.ts) asks it
+ * each time a slot is free, with the set of servers this run has stopped and not yet
+ * started again (in flight, or their start failed).
+ *
+ *   may S stop?  for every folder F that S holds, with holders H (the runbook's `on` list,
+ *                from the coverage model): some holder of F other than S is not down,
+ *                or S is F's only holder (no second copy to keep online)
+ *   next         the first server of the queue, in plan order, that may stop; none →
+ *                wait for a server in flight to come back; nothing in flight either →
+ *                the rest are blocked for good by a server whose start failed
+ *
+ * Holders outside the run count as running. Touches nothing.
+ */
+import type { FolderModel } from '@backplan/language/model';
+
+/** Why a server may not stop now: a folder whose every other holder is down. */
+export interface HolderBlock {
+    folder: string;
+    /** The folder's other holders, all down. */
+    down: string[];
+}
+
+/** The folder that stopping `server` now would take offline, or undefined when it may stop. */
+export function blockingFolder(server: string, folders: readonly FolderModel[], down: ReadonlySet<string>): HolderBlock | undefined {
+    for (const folder of folders) {
+        const others = [...new Set(folder.holders.map(h => h.name))].filter(name => name !== server);
+        if (others.length > 0 && others.every(name => down.has(name))) return { folder: folder.name, down: others };
+    }
+    return undefined;
+}
+
+/** Index in `queue` of the first server that may stop now (-1: none may). */
+export function nextStoppable(queue: ReadonlyArray<{ server: { name: string }; folders: readonly FolderModel[] }>, down: ReadonlySet<string>): number {
+    return queue.findIndex(sp => blockingFolder(sp.server.name, sp.folders, down) === undefined);
+}

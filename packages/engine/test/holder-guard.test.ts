@@ -1,0 +1,67 @@
+/**
+ * The run-time guard of `parallel N`: never stop the last running holder of a folder
+ * while another holder of it is down.
+ */
+import { describe, expect, it } from 'vitest';
+import { selectBackups } from '../src/plan/backup-plan.js';
+import { blockingFolder, nextStoppable } from '../src/plan/holder-guard.js';
+import { modelOf } from './model-support.js';
+
+const RUNBOOK = `
+tape T { at "/mnt/t" }
+server Mail1 { role mail host local data "/srv/mail" stop "x" start "y" }
+server Cat1 { role catalog master host local data "/srv/c1" stop "x" start "y" }
+server Cat2 { role catalog host local data "/srv/c2" stop "x" start "y" }
+server Cat3 { role catalog host local data "/srv/c3" stop "x" start "y" }
+server Cat4 { role catalog host local data "/srv/c4" stop "x" start "y" }
+folder A on Cat1, Cat2
+folder B on Cat1, Cat2, Cat3
+folder Solo on Cat4
+backup Nightly { servers Mail1, Cat1, Cat2, Cat3, Cat4 to T parallel 5 }
+`;
+
+async function queue(): Promise<ReturnType<typeof selectBackups>[number]['servers']> {
+    const { model } = await modelOf(RUNBOOK);
+    return selectBackups(model, {})[0].servers;
+}
+
+describe('holder guard', () => {
+    it('blocks a server whose folder would lose its last running holder, and names the folder', async () => {
+        const q = await queue();
+        const cat2 = q.find(s => s.server.name === 'Cat2')!;
+        expect(blockingFolder('Cat2', cat2.folders, new Set())).toBeUndefined();
+        expect(blockingFolder('Cat2', cat2.folders, new Set(['Cat1']))).toEqual({ folder: 'A', down: ['Cat1'] });
+        // B still has Cat3 running, but A has no other holder: blocked.
+        expect(blockingFolder('Cat2', cat2.folders, new Set(['Cat1', 'Mail1']))).toMatchObject({ folder: 'A' });
+        const cat3 = q.find(s => s.server.name === 'Cat3')!;
+        expect(blockingFolder('Cat3', cat3.folders, new Set(['Cat1']))).toBeUndefined();
+        expect(blockingFolder('Cat3', cat3.folders, new Set(['Cat1', 'Cat2']))).toEqual({ folder: 'B', down: ['Cat1', 'Cat2'] });
+    });
+
+    it('a folder on one server only, and a mail server, never block', async () => {
+        const q = await queue();
+        const cat4 = q.find(s => s.server.name === 'Cat4')!;
+        expect(blockingFolder('Cat4', cat4.folders, new Set(['Cat1', 'Cat2', 'Cat3']))).toBeUndefined();
+        expect(blockingFolder('Mail1', [], new Set(['Cat1', 'Cat2', 'Cat3', 'Cat4']))).toBeUndefined();
+    });
+
+    it('fills the slots in plan order, skipping the blocked ones', async () => {
+        const q = await queue();
+        const down = new Set<string>();
+        const order: string[] = [];
+        const rest = [...q];
+        for (;;) {
+            const i = nextStoppable(rest, down);
+            if (i < 0) break;
+            const [sp] = rest.splice(i, 1);
+            down.add(sp.server.name);
+            order.push(sp.server.name);
+        }
+        // Cat2 waits for Cat1 (folder A); Cat3 may go (folder B keeps Cat2 running).
+        expect(order).toEqual(['Mail1', 'Cat1', 'Cat3', 'Cat4']);
+        expect(rest.map(s => s.server.name)).toEqual(['Cat2']);
+        down.delete('Cat1');
+        // Cat1 is back: A and B each keep Cat1 running, so Cat2 may go though Cat3 is down.
+        expect(nextStoppable(rest, down)).toBe(0);
+    });
+});
