@@ -13,7 +13,7 @@ import { Lab, richTree, snapshot } from './lab.js';
 let lab: Lab | undefined;
 afterEach(() => { lab?.dispose(); lab = undefined; });
 
-const until = async (what: () => boolean, ms = 30_000): Promise<void> => {
+const until = async (what: () => boolean, ms = 90_000): Promise<void> => {
     for (const t0 = Date.now(); !what(); await new Promise(r => setTimeout(r, 50))) {
         if (Date.now() - t0 > ms) throw new Error('timed out');
     }
@@ -45,4 +45,4 @@ it('a restore killed between set-aside and swap is undone by the next command', 
     expect(snapshot(l.data('Mail1'))).toEqual(current);
     expect(l.leftovers('Mail1')).toEqual([]);
     expect(l.running('Mail1')).toBe(true);
-});
+}, 240_000);
