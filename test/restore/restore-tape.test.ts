@@ -154,4 +154,40 @@ describe('restore from tape', () => {
         expect(kept).toHaveLength(1);
         expect(fs.readFileSync(path.join(path.dirname(l.data('Mail1')), kept[0], 'readme.txt'), 'utf8')).toBe('newer\n');
     });
+
+    it('a single catalog server comes back from tape whole; --folder brings back one folder and leaves the rest', async () => {
+        const l = lab = new Lab([{ name: 'Cat1', role: 'catalog' }], [{ name: 'Engineering', on: ['Cat1'] }, { name: 'Sales', on: ['Cat1'], path: 'Sales Dept' }]);
+        richTree(path.join(l.data('Cat1'), 'Engineering'), 'eng');
+        richTree(path.join(l.data('Cat1'), 'Sales Dept'), 'sales');
+        fs.writeFileSync(path.join(l.data('Cat1'), 'catalog.conf'), 'outside the folders\n');
+        expect(l.app('start', 'Cat1')).toBe(0);
+        expect((await l.cli(['backup'])).code).toBe(0);
+        const whole = snapshot(l.data('Cat1'));
+        const sales = snapshot(path.join(l.data('Cat1'), 'Sales Dept'));
+
+        // One folder damaged, another changed since the backup: --folder restores only the first.
+        fs.rmSync(path.join(l.data('Cat1'), 'Sales Dept', 'bin'), { recursive: true });
+        fs.writeFileSync(path.join(l.data('Cat1'), 'Engineering', 'new-since-backup'), 'keep me');
+        const one = await l.cli(['restore', '--server', 'Cat1', '--folder', 'Sales']);
+        expect(one.stdout).toMatch(/ok .*Cat1 \(Sales\) ← archive/);
+        expect(one.code).toBe(0);
+        expect(snapshot(path.join(l.data('Cat1'), 'Sales Dept'))).toEqual(sales);
+        expect(fs.readFileSync(path.join(l.data('Cat1'), 'Engineering', 'new-since-backup'), 'utf8')).toBe('keep me');
+        expect(l.leftovers('Cat1')).toEqual([]);
+
+        // The crash: everything gone; the default source is tape, and the plan says why.
+        fs.rmSync(l.data('Cat1'), { recursive: true });
+        fs.mkdirSync(l.data('Cat1'));
+        const dry = await l.cli(['restore', '--server', 'Cat1', '--dry-run']);
+        expect(dry.stdout).toMatch(/source: tape — Engineering, Sales are on no other server that can be quiesced/);
+        expect(dry.stdout).toMatch(/note: Engineering is held on Cat1 only/);
+        const r = await l.cli(['restore', '--server', 'Cat1']);
+        expect(r.code).toBe(0);
+        expect(snapshot(l.data('Cat1'))).toEqual(whole);
+        expect(l.running('Cat1')).toBe(true);
+
+        const drill = path.join(l.root, 'sales-drill');
+        expect((await l.cli(['restore', '--server', 'Cat1', '--folder', 'Sales', '--target', drill])).code).toBe(0);
+        expect(snapshot(drill)).toEqual(sales);
+    });
 });
