@@ -231,10 +231,9 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH drills through the CLI (three sshd 
     });
 
     // Issue 5 "done when": no network failure leaves an application stopped once the host
-    // is reachable again. Today recovery (journal/recovery.ts) only starts applications of
-    // runs that never ended; a run that ended with a failed start is not retried by the next
-    // command. Expected to pass once the engine also recovers failed starts of ended runs.
-    test.fails('a start that failed because the host stayed down is done by the next command once the host is back', async () => {
+    // is reachable again: the next command on the runbook starts every application whose
+    // start did not complete, in runs that ended too (journal/recovery.ts).
+    test('a start that failed because the host stayed down is done by the next command once the host is back', async () => {
         const d = throttledDrill();
         const run = d.cli('backup', ['--format', 'json'], { BACKPLAN_SSH_RETRIES: '2' });
         await waitFor(() => d.appState('Cat1') === 'stopped');
@@ -247,8 +246,13 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH drills through the CLI (three sshd 
         } finally {
             await lab.startHost('cat1');
         }
-        await d.cli('history');
+        const next = await d.cli('history');
+        expect(next.stderr).toMatch(/left applications stopped \(their start did not complete\); starting them again: Cat1/);
         expect(d.appState('Cat1')).toBe('running');
+        expect(d.appLog('Cat1')).toEqual(['stopped stop Cat1', 'running start Cat1']);
+        // Done once: the command after that has nothing to start.
+        expect((await d.cli('history')).stderr).not.toMatch(/starting them again/);
+        expect(d.appLog('Cat1')).toHaveLength(2);
     });
 
     test('remote tar missing: a clear error in pre-flight, that server never stopped, the other backed up; exit 1', async () => {

@@ -1,13 +1,16 @@
 /**
- * Recovery of runs that never ended (killed by SIGKILL, a crash, a power cut). Runs at the
- * start of every command on the runbook, BEFORE any lock is taken (a dead run's lock must
- * not keep its applications down), even if the command then fails.
+ * Recovery of applications that a run stopped and never started again: runs that never
+ * ended (killed by SIGKILL, a crash, a power cut), and runs that ended with a start that
+ * failed (host still down, start command failed). Runs at the start of every command on
+ * the runbook, BEFORE any lock is taken (a dead run's lock must not keep its applications
+ * down), even if the command then fails.
  *
- *   for each run with a begin and no end, whose process is not alive on this host:
- *     pending = servers whose `stop` began and whose `start` did not end ok
- *               (and that no earlier recovery started)
- *     for each pending: run its recorded start command → append a `recover` record
- *     all started → append `run end {ok:false, interrupted:true}`
+ *   pending = servers whose `stop` began and whose `start` did not end ok, in a run that
+ *             never ended (and whose process is not alive on this host) or that ended;
+ *             a later ok start of the same server (by any run or recovery) clears it
+ *   for each pending: run its recorded start command → append a `recover` record
+ *   a run that never ended, all started → append `run end {ok:false, interrupted:true}`
+ *   a failed recovery is reported and tried again by the next command
  *
  * Interruption: a recovery killed half-way is simply done again by the next command
  * (start commands of well-behaved services are idempotent: `systemctl start`).
@@ -18,13 +21,15 @@ import { processAlive } from '../tape/tape-lock.js';
 import type { Journal } from './journal.js';
 import type { JournalRecord, RunBeginRecord, StepRecord } from './journal-record.js';
 
-/** A run that never ended, and the applications it left stopped. */
+/** A run that left applications stopped (or never ended), and those applications. */
 export interface UnfinishedRun {
     begin: RunBeginRecord;
     pending: StepRecord[];
+    /** The run ended (a start failed) rather than being killed before its end. */
+    ended: boolean;
 }
 
-/** Finds unfinished runs whose process is gone. */
+/** Finds runs that never ended (process gone) or left an application stopped. */
 export function findUnfinished(records: readonly JournalRecord[], alive: (b: RunBeginRecord) => boolean = isAlive): UnfinishedRun[] {
     const begins = new Map<string, RunBeginRecord>();
     const ended = new Set<string>();
@@ -37,13 +42,18 @@ export function findUnfinished(records: readonly JournalRecord[], alive: (b: Run
             if (!m) stops.set(r.run, m = new Map());
             m.set(r.server, r);
         } else if ((r.type === 'step' && r.step === 'start' && r.event === 'end' && r.ok && r.server) || (r.type === 'recover' && r.ok)) {
-            stops.get(r.run)?.delete(r.server!);
+            // The application runs now: no earlier stop of it is pending any more.
+            for (const m of stops.values()) m.delete(r.server!);
         }
     }
     const out: UnfinishedRun[] = [];
     for (const [run, begin] of begins) {
-        if (ended.has(run) || alive(begin)) continue;
-        out.push({ begin, pending: [...(stops.get(run)?.values() ?? [])] });
+        const pending = [...(stops.get(run)?.values() ?? [])];
+        if (ended.has(run)) {
+            if (pending.length > 0) out.push({ begin, pending, ended: true });
+        } else if (!alive(begin)) {
+            out.push({ begin, pending, ended: false });
+        }
     }
     return out;
 }
@@ -62,32 +72,38 @@ export interface RecoveryOptions {
 
 /** What recovery did. */
 export interface RecoveryResult {
-    runs: Array<{ run: string; started: string[]; failed: Array<{ server: string; error: string }> }>;
+    runs: Array<{ run: string; ended: boolean; started: string[]; failed: Array<{ server: string; error: string }> }>;
 }
 
 /** Recovers every unfinished run of a journal (see module comment). */
 export async function recoverUnfinished(journal: Journal, options: RecoveryOptions): Promise<RecoveryResult> {
     const result: RecoveryResult = { runs: [] };
-    for (const { begin, pending } of findUnfinished(await journal.read())) {
-        const entry = { run: begin.run, started: [] as string[], failed: [] as Array<{ server: string; error: string }> };
-        options.notice(`run ${begin.run} ("${begin.command}", pid ${begin.pid}, started ${begin.time}) never finished`
-            + (pending.length ? `; starting the applications it stopped: ${pending.map(p => p.server).join(', ')}` : ''));
+    for (const { begin, pending, ended } of findUnfinished(await journal.read())) {
+        const entry = { run: begin.run, ended, started: [] as string[], failed: [] as Array<{ server: string; error: string }> };
+        options.notice(ended
+            ? `run ${begin.run} ("${begin.command}", started ${begin.time}) left applications stopped (their start did not complete); starting them again: ${pending.map(p => p.server).join(', ')}`
+            : `run ${begin.run} ("${begin.command}", pid ${begin.pid}, started ${begin.time}) never finished`
+                + (pending.length ? `; starting the applications it stopped: ${pending.map(p => p.server).join(', ')}` : ''));
         for (const stop of pending) {
             const restart = stop.restart;
             if (!restart) continue;
-            const res = await options.hostFor(restart.host).run(restart.command, { env: restart.env, timeoutMs: options.timeoutMs });
+            const res = await Promise.resolve()
+                .then(() => options.hostFor(restart.host).run(restart.command, { env: restart.env, timeoutMs: options.timeoutMs }))
+                .catch((err: Error) => ({ ok: false, timedOut: false, code: undefined, signal: undefined, output: err.message, durationMs: 0 }));
             const error = res.ok ? undefined : res.timedOut ? 'start timed out' : `start exited with ${res.code ?? res.signal}`;
             await journal.append({
                 type: 'recover', run: begin.run, time: new Date().toISOString(), server: stop.server!, ok: res.ok,
                 by: options.by, output: res.output.slice(-4000), error
             });
-            if (res.ok) entry.started.push(stop.server!);
-            else {
+            if (res.ok) {
+                entry.started.push(stop.server!);
+                options.notice(`started ${stop.server} again`);
+            } else {
                 entry.failed.push({ server: stop.server!, error: `${error}: ${res.output.trim().split('\n').slice(-3).join(' | ')}` });
                 options.notice(`could not start ${stop.server} again: ${error}`);
             }
         }
-        if (entry.failed.length === 0) {
+        if (!ended && entry.failed.length === 0) {
             await journal.append({ type: 'run', event: 'end', run: begin.run, time: new Date().toISOString(), ok: false, interrupted: true, error: 'the run was killed before it finished' });
         }
         result.runs.push(entry);
