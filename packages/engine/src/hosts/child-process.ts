@@ -12,14 +12,14 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 
 const TAIL = 64 * 1024;
 
-/** Keeps the last bytes written to it. */
+/** Keeps the last 64 KiB written to it (all of them: a chunk goes only when the rest still fill the tail). */
 export class OutputTail {
     private chunks: Buffer[] = [];
     private size = 0;
     push(chunk: Buffer): void {
         this.chunks.push(chunk);
         this.size += chunk.length;
-        while (this.size > TAIL && this.chunks.length > 1) this.size -= this.chunks.shift()!.length;
+        while (this.chunks.length > 1 && this.size - this.chunks[0].length >= TAIL) this.size -= this.chunks.shift()!.length;
     }
     text(): string {
         const all = Buffer.concat(this.chunks);
