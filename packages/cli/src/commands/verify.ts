@@ -37,12 +37,14 @@ export function registerVerify(program: Command, context: CommandContext): void 
             } else {
                 const paint = painter(process.stdout);
                 for (const o of outcomes) {
-                    process.stdout.write(o.ok ? `${paint('green', 'ok')}      ${o.id} (${o.server}, tape ${o.tape})\n`
+                    process.stdout.write(o.pruned ? `skipped ${o.id} (${o.server}, tape ${o.tape}): pruned while verify ran\n`
+                        : o.ok ? `${paint('green', 'ok')}      ${o.id} (${o.server}, tape ${o.tape})\n`
                         : `${paint('red', 'FAILED')}  ${o.id} (${o.server ?? '?'}, tape ${o.tape})\n${o.problems.map(p => `        ${p}\n`).join('')}`);
                 }
                 const bad = outcomes.filter(o => !o.ok).length;
+                const checked = outcomes.filter(o => !o.pruned).length;
                 process.stdout.write(outcomes.length === 0 ? 'No archives to verify.\n'
-                    : bad ? `${bad} of ${outcomes.length} archives FAILED verification.\n` : `${outcomes.length} archive${outcomes.length === 1 ? '' : 's'} verified.\n`);
+                    : bad ? `${bad} of ${checked} archives FAILED verification.\n` : `${checked} archive${checked === 1 ? '' : 's'} verified.\n`);
             }
             return ok ? 0 : 1;
         }));

@@ -3,6 +3,13 @@
  * every hash against the manifest, record the result beside the archive. Archives are
  * never modified, moved or deleted; the only write is the `ID.verified.json` record (and
  * not even that when the tape is read-only).
+ *
+ * No tape lock: verify must work on a read-only (off-site) tape, where no lock can be
+ * written, and must not fail because last night's backup is still running. A concurrent
+ * `prune` may therefore remove an archive after it was listed. prune deletes the manifest
+ * first, so: an archive whose manifest is gone when its check ends was pruned — reported
+ * as such (`pruned: true`, not a failure, no verification record written); an archive
+ * whose manifest is still there and whose data is missing or differs is corruption.
  */
 import { verifyArchive } from '../archive/archive-verifier.js';
 import { localTools } from '../hosts/local-host.js';
@@ -15,6 +22,8 @@ export interface VerifyOutcome {
     server?: string;
     ok: boolean;
     problems: string[];
+    /** Removed by a concurrent `prune` after it was listed: not checked, not a failure (unless asked for by ID). */
+    pruned?: boolean;
 }
 
 /** Verifies archives; `archiveId` restricts to one (missing → a failed outcome). */
@@ -30,7 +39,14 @@ export async function verifyTapes(tapes: readonly TapeStore[], options: { archiv
             const res = await verifyArchive(item, {
                 tools, signal: options.signal,
                 onProgress: bytes => options.reporter.bytes(label, bytes, item.archiveSize)
-            });
+            }).catch((err: Error) => ({ ok: false, problems: [err.message] }));
+            if (!(await tape.hasManifest(item.id))) {
+                // Asked for by ID, it is gone: that is a failure, as it would be a moment later.
+                const asked = options.archiveId !== undefined;
+                outcomes.push({ tape: tape.name, id: item.id, server: item.manifest?.server, ok: !asked, pruned: true, problems: asked ? ['pruned while verify ran'] : [] });
+                options.reporter.end(label, `${item.id}: pruned while verify ran (skipped)`);
+                continue;
+            }
             outcomes.push({ tape: tape.name, id: item.id, server: item.manifest?.server, ok: res.ok, problems: res.problems });
             options.reporter.end(label, res.ok ? `${item.id}: ok` : `${item.id}: FAILED: ${res.problems[0]}`);
             await tape.writeVerification({ id: item.id, time: new Date().toISOString(), ok: res.ok, kind: 'full', error: res.problems.join('; ') || undefined })

@@ -123,6 +123,11 @@ export class TapeStore {
         return listed;
     }
 
+    /** Whether an archive still has its manifest (is still listed). */
+    async hasManifest(id: string): Promise<boolean> {
+        return fs.access(path.join(this.archivesDir, `${id}${MANIFEST}`)).then(() => true, () => false);
+    }
+
     /** Files that are not part of a listed archive: archives without manifest, temp files. */
     async garbage(): Promise<string[]> {
         let names: string[];
@@ -154,8 +159,7 @@ export class TapeStore {
      * has a manifest.
      */
     async discardArchive(id: string, compression: Compression): Promise<void> {
-        const manifest = path.join(this.archivesDir, `${id}${MANIFEST}`);
-        if (await fs.access(manifest).then(() => true, () => false)) return;
+        if (await this.hasManifest(id)) return;
         await fs.rm(path.join(this.archivesDir, this.archiveFile(id, compression)), { force: true });
         await fsyncDir(this.archivesDir);
     }
