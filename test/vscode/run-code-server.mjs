@@ -7,7 +7,8 @@
 //   restricted  the same extension, trust on and the folder untrusted: checking works,
 //               every run command is refused;
 //   smoke       the packaged .vsix installed with --install-extension (the shipped
-//               artifact), plus the screenshots in docs/images/.
+//               artifact), plus screenshots in test-results/ (docs/images/ with
+//               BACKPLAN_UPDATE_SCREENSHOTS=1).
 // Usage: node test/vscode/run-code-server.mjs [--only trusted,restricted,smoke] [--no-build]
 // Needs scripts/setup-vscode-test.sh (chromium, ripgrep; code-server into .cache/).
 import { spawn, execFileSync } from 'node:child_process';
@@ -106,8 +107,12 @@ function serveScreenshots(page, dir) {
                     if (await header.count() > 0) await header.first().click().catch(() => {});
                 }
                 if (request.collapse?.length) await new Promise(r => setTimeout(r, 800));
-                const target = join(repo, 'docs', 'images', `${name}.png`);
-                mkdirSync(join(repo, 'docs', 'images'), { recursive: true });
+                // Every run saves its screenshots under test-results/; only an explicit
+                // BACKPLAN_UPDATE_SCREENSHOTS=1 replaces the README's pictures, so running the
+                // tests never dirties tracked files.
+                const folder = process.env.BACKPLAN_UPDATE_SCREENSHOTS === '1' ? join(repo, 'docs', 'images') : join(repo, 'test-results');
+                const target = join(folder, `${name}.png`);
+                mkdirSync(folder, { recursive: true });
                 try {
                     await page.screenshot({ path: target });
                     log(`screenshot ${target.slice(repo.length)}`);
