@@ -14,7 +14,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const REPO = path.resolve(__dirname, '../..');
-export const CLI = path.join(REPO, 'packages/cli/dist/backplan.mjs');
+/** The built CLI bundle (BACKPLAN_TEST_CLI: another build, e.g. an older commit's, to check a test catches its bug). */
+export const CLI = process.env.BACKPLAN_TEST_CLI ?? path.join(REPO, 'packages/cli/dist/backplan.mjs');
 const DEMO_APP = path.join(REPO, 'examples/demo/demo-app.mjs');
 const REAL_TAR = execFileSync('sh', ['-c', 'command -v tar']).toString().trim();
 
