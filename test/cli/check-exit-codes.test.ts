@@ -6,12 +6,12 @@
  * as root, so `chmod 000` would not stop a read; a FIFO named x.backplan (reading it would
  * block for ever) and a dangling symlink named x.backplan stand in for them.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { removeTree, tempTree } from '../helpers/temp-tree.js';
-import { hasStackTrace, REPO, runCli } from '../helpers/run-cli.js';
+import { BIN, hasStackTrace, REPO, runCli } from '../helpers/run-cli.js';
 import { ONE_ERROR, VALID, VALID_EXAMPLES, WARNING_ONLY } from './fixtures.js';
 
 const dir = tempTree({ 'valid.backplan': VALID, 'warn.backplan': WARNING_ONLY, 'bad.backplan': ONE_ERROR, 'empty/readme.txt': 'no runbooks here' });
@@ -46,6 +46,16 @@ describe('exit 0 and 1', () => {
         const result = await runCli(['check', '--format', 'json'], { cwd: dir });
         expect(result.code).toBe(1);
         expect(JSON.parse(result.stdout).files).toBe(3);
+    });
+
+    test('a reader that closes stdout early (| head) changes neither the exit code nor stderr', () => {
+        // Node meets EPIPE on its next write; the command must still run to its end and exit
+        // with its own code (a backup in the same spot must still start what it stopped).
+        const err = path.join(dir, 'epipe.err');
+        const shell = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" check examples/broken 2>"${err}" | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`],
+            { cwd: REPO, encoding: 'utf8' });
+        expect(shell.stdout.trim()).toBe('1');
+        expect(readFileSync(err, 'utf8')).toBe('');
     });
 });
 

@@ -53,11 +53,12 @@ async function main(argv: string[]): Promise<void> {
     }
 }
 
-// `backplan … | head`: a closed stdout ends the command quietly. Never a SIGPIPE listener:
-// it would also fire for a pipe to tar or ssh that breaks mid-restore and exit 0 with an
-// application stopped and its data set aside.
+// `backplan … | head`: once the reader of stdout is gone, further output is dropped and the
+// command runs to its end: a backup or restore in progress still starts every application it
+// stopped and releases its lock (exiting here could leave one stopped). Never a SIGPIPE
+// listener: it would also fire for a pipe to tar or ssh that breaks mid-restore.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
+    if (err.code !== 'EPIPE') throw err;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
 });
 await main(process.argv);
