@@ -1,33 +1,35 @@
 /**
  * Writing one archive: a host's data folder, as tar, compressed into the tape.
  *
- *   host tar --create ─► tee FIFO ─stdout─► TarScanner (entries + per-file SHA-256)
- *                           └─FIFO─► zstd -1 -T0 (here) ─► tee TMP ─stdout─► SHA-256 + size
+ *   host tar --create ─stdout─► this process ─► zstd -1 -T0 (here) ─stdout─► this process ─► TMP
+ *                                 └ TarScanner (entries + per-file SHA-256)     └ SHA-256 + size
  *   then (durable-write.ts) fsync TMP → rename → fsync folder
  *
- * The bytes flow between processes through pipes; this process only READS two copies to
- * hash them (the tar stream for the manifest's per-file hashes, the compressed stream for
- * the archive hash). Nothing is buffered beyond the pipes' chunks and the data folder is
- * never copied to a temporary place. (Passing every byte through Node's streams on its
- * way to zstd and to the file cost twice the wall time of the tar | zstd baseline on
- * 2 cores; see bench/RESULTS.md.) A tar stream that is not a child's pipe (an unusual
- * host) is fed to the first tee through Node instead.
+ * Each byte is copied once per hop: this process reads the tar stream, scans it and
+ * writes the same chunk to the compressor's stdin; it reads the compressed stream,
+ * hashes it and writes the same chunk to the file (a synchronous write: the page cache
+ * takes 64 KiB in microseconds; no thread-pool round trip per chunk). Nothing
+ * is buffered beyond the chunk in hand and the pipes, and the data folder is never copied
+ * to a temporary place. Why no `tee` processes any more: with `tar → tee FIFO → zstd →
+ * tee TMP` and this process reading both tees' copies, each tar byte crossed the kernel
+ * 6 times instead of 4 and each compressed byte 5 times instead of 3, in 8 KiB pieces
+ * (coreutils tee's buffer); that cost ≈ 1.4 s more CPU per GB on 2 cores than this path
+ * (bench/RESULTS.md). The earlier "every byte through Node is 2× slower" measurement
+ * predates flowing-mode reads and the data-path processes sharing our session
+ * (autogroup scheduling). A synchronous write can hold the event loop for as long as
+ * the kernel throttles a writer (a slow tape): a Ctrl-C is then handled a moment later.
  *
- * Any failure (tar, tee, compressor, ENOSPC, abort, a tar stream without its
- * end-of-archive marker) kills the other processes and the temporary archive file is
+ * Any failure (tar, compressor, a write error such as ENOSPC, abort, a tar stream without
+ * its end-of-archive marker) kills the other processes and the temporary archive file is
  * removed: every check runs BEFORE the rename, so a failed write never appears under the
  * archive's final name (an abort during the fsync/rename removes the renamed file). The
  * manifest is NOT written here: the caller commits it last, after checking the archive
  * (and removes the archive when that check fails).
- * Interruption: a `.tmp-…` file on the tape at worst (never listed; prune removes it),
- * and an empty FIFO folder in the system's temp folder.
+ * Interruption: a `.tmp-…` file on the tape at worst (never listed; prune removes it).
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { describeExit, spawnProcess, type Spawned } from '../hosts/child-process.js';
 import type { Host } from '../hosts/host.js';
 import type { TapeStore } from '../tape/tape-store.js';
@@ -53,12 +55,6 @@ export interface WrittenArchive {
     sha256: string;
     tarSize: number;
     entries: ManifestEntry[];
-}
-
-/** Whether a stream is a child process's pipe (so another child can read it directly). */
-function isChildPipe(stream: Readable): boolean {
-    const handle = (stream as unknown as { _handle?: { fd?: number } })._handle;
-    return typeof handle?.fd === 'number' && handle.fd >= 0;
 }
 
 /**
@@ -103,51 +99,70 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
         throw err;
     };
 
-    const fifoDir = await fs.mkdtemp(path.join(os.tmpdir(), 'backplan-fifo-'));
-    const fifo = path.join(fifoDir, 'tar');
     const scanner = new TarScanner();
     const archiveHash = createHash('sha256');
     let size = 0;
     let renamed = false;
     try {
-        await succeeded('mkfifo', spawnProcess('mkfifo', ['-m', '600', fifo], { stdio: ['ignore', 'ignore', 'pipe'] }));
-
-        // Everything below is spawned in one synchronous stretch: a child's stdout handed
-        // to the next child must not have been read by this process in between.
         await tape.writeArchive(id, compressor.kind, {
             writeFile: async tmp => {
-                const tar = host.tarOut(data, { signal: abort.signal });
-                const direct = isChildPipe(tar.stream);
-                const split = spawnProcess('tee', [fifo], { stdio: [direct ? tar.stream : 'pipe', 'pipe', 'pipe'], signal: abort.signal, group: false });
-                if (direct) tar.stream.destroy(); // the tee reads it now; our copy must go
-                const comp = spawnProcess('sh', ['-c', 'exec "$@" < "$BACKPLAN_FIFO"', 'sh', compressor.command, ...compressor.args], {
-                    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BACKPLAN_FIFO: fifo }, signal: abort.signal, group: false
-                });
-                const writer = spawnProcess('tee', [tmp], { stdio: [comp.child.stdout!, 'pipe', 'pipe'], signal: abort.signal, group: false });
-                comp.child.stdout!.destroy();
-
-                let lastReport = 0;
-                const scan = consume(split.child.stdout!, chunk => {
-                    scanner.write(chunk);
-                    if (options.onProgress && scanner.bytes - lastReport >= 1 << 20) {
-                        lastReport = scanner.bytes;
-                        options.onProgress(scanner.bytes);
-                    }
-                });
-                const hashing = consume(writer.child.stdout!, chunk => {
-                    archiveHash.update(chunk);
-                    size += chunk.length;
-                });
-                const tasks: Array<Promise<unknown>> = [
-                    tar.done.catch(fail),
-                    succeeded('tee', split).catch(fail),
-                    succeeded(compressor.command, comp).catch(fail),
-                    succeeded('tee', writer).catch(err => fail(describeWriteFailure(err as Error))),
-                    scan.catch(fail),
-                    hashing.catch(fail)
-                ];
-                if (!direct) tasks.push(pipeline(tar.stream, split.child.stdin!).catch(fail));
-                await Promise.allSettled(tasks);
+                // durableWrite created TMP (empty, O_EXCL); it fsyncs it after this returns.
+                const fd = openSync(tmp, 'r+');
+                try {
+                    const tar = host.tarOut(data, { signal: abort.signal });
+                    const comp = spawnProcess(compressor.command, compressor.args, { stdio: ['pipe', 'pipe', 'pipe'], signal: abort.signal, group: false });
+                    const compIn = comp.child.stdin!;
+                    let lastReport = 0;
+                    // tar → compressor: the chunk goes to the compressor first (it works on
+                    // its own threads meanwhile), then through the scanner; the compressor's
+                    // back-pressure pauses the tar stream.
+                    const feed = new Promise<void>((resolve, reject) => {
+                        let waiting = false;
+                        compIn.on('error', reject);
+                        tar.stream.on('error', reject);
+                        tar.stream.once('end', () => {
+                            compIn.end();
+                            resolve();
+                        });
+                        tar.stream.once('close', () => resolve());
+                        tar.stream.on('data', (chunk: Buffer) => {
+                            if (!compIn.write(chunk) && !waiting) {
+                                waiting = true;
+                                tar.stream.pause();
+                                compIn.once('drain', () => {
+                                    waiting = false;
+                                    tar.stream.resume();
+                                });
+                            }
+                            try {
+                                scanner.write(chunk);
+                            } catch (err) {
+                                tar.stream.destroy(err as Error);
+                                reject(err);
+                                return;
+                            }
+                            if (options.onProgress && scanner.bytes - lastReport >= 1 << 20) {
+                                lastReport = scanner.bytes;
+                                options.onProgress(scanner.bytes);
+                            }
+                        });
+                    });
+                    // compressor → TMP, hashed as written; a write error (ENOSPC, EIO)
+                    // ends the stream with that error.
+                    const writing = consume(comp.child.stdout!, chunk => {
+                        archiveHash.update(chunk);
+                        for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off);
+                        size += chunk.length;
+                    });
+                    await Promise.allSettled([
+                        tar.done.catch(fail),
+                        succeeded(compressor.command, comp).catch(fail),
+                        feed.catch(fail),
+                        writing.catch(fail)
+                    ]);
+                } finally {
+                    closeSync(fd);
+                }
                 // Every check BEFORE the rename: a failed write must never appear under
                 // the archive's final name (durableWrite removes the temporary file).
                 if (errors.length > 0) throw errors[0];
@@ -165,20 +180,11 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
         if (renamed) await tape.discardArchive(id, compressor.kind).catch(() => undefined);
     } finally {
         options.signal?.removeEventListener('abort', onOuterAbort);
-        await fs.rm(fifoDir, { recursive: true, force: true }).catch(() => undefined);
     }
     if (options.signal?.aborted) throw new Error('interrupted while writing the archive');
     if (errors.length > 0) throw new Error(pickReason(errors));
     options.onProgress?.(scanner.bytes);
     return { file: tape.archiveFile(id, compressor.kind), size, sha256: archiveHash.digest('hex'), tarSize: scanner.bytes, entries: scanner.entries };
-}
-
-/** The tape-writing tee's failure, in the words of the error it hit. */
-function describeWriteFailure(err: Error): Error {
-    if (/No space left/i.test(err.message)) return Object.assign(new Error(err.message), { code: 'ENOSPC' });
-    if (/Read-only file system/i.test(err.message)) return Object.assign(new Error(err.message), { code: 'EROFS' });
-    if (/Permission denied/i.test(err.message)) return Object.assign(new Error(err.message), { code: 'EACCES' });
-    return err;
 }
 
 /** The most telling of several failures: a tool's own exit beats the broken pipes it caused. */
@@ -189,6 +195,6 @@ function pickReason(errors: Error[]): string {
     if (access) return `the tape is not writable (${(access as NodeJS.ErrnoException).code})`;
     const tar = errors.find(e => /^tar /.test(e.message));
     if (tar) return tar.message;
-    const tool = errors.find(e => /^(zstd|gzip|tee) /.test(e.message) && !/EPIPE|Broken pipe|killed by SIGPIPE/i.test(e.message));
+    const tool = errors.find(e => /^(zstd|gzip) /.test(e.message) && !/EPIPE|Broken pipe|killed by SIGPIPE/i.test(e.message));
     return (tool ?? errors[0]).message;
 }
