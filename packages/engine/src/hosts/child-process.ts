@@ -49,7 +49,7 @@ export interface Spawned {
  * Spawns a program (no shell); `signal` kills it. By default in its own session and
  * process group (runbook commands: a Ctrl-C on the terminal must not reach them, and a
  * kill reaches everything they started). `group: false` keeps it in ours: data-path
- * processes (tar, tee, zstd), because with the kernel's autogroup scheduling every
+ * processes (tar, zstd), because with the kernel's autogroup scheduling every
  * session is a separate CPU share, and a pipeline split over five sessions ran at half
  * the speed of the same pipeline in one.
  */
