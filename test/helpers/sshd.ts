@@ -238,20 +238,31 @@ export class SshdLab {
         return h;
     }
 
-    /** Starts (or restarts) a host's sshd and waits until it accepts connections. */
+    /**
+     * Starts (or restarts) a host's sshd and waits until it accepts connections.
+     *
+     * sshd forks first (the `sshd` we spawn exits at once) and only then binds, listens
+     * and writes its pid file: a pid file naming a live sshd of this host is the sign that
+     * it listens. A pid file left by an sshd killed from outside the lab (a drill's stop
+     * command running `kill -9`) is removed first; waiting on it returned before the new
+     * sshd listened, and under load the next test's pre-flight met "connection refused".
+     */
     async startHost(name: string): Promise<void> {
         const h = this.host(name);
-        if (readPid(h.pidFile) !== undefined && alive(readPid(h.pidFile)!)) return;
+        if (this.isRunning(name)) return;
+        rmSync(h.pidFile, { force: true });
         const r = spawnSync(SSHD_PATH, ['-f', path.join(h.dir, 'sshd_config'), '-E', h.logFile], { encoding: 'utf8' });
         if (r.status !== 0) {
             throw new Error(`sshd for ${name} did not start (exit ${r.status}): ${r.stderr}${existsSync(h.logFile) ? readFileSync(h.logFile, 'utf8').slice(-2000) : ''}`);
         }
         live.add(h.pidFile);
-        for (let i = 0; i < 100; i++) {
-            if (readPid(h.pidFile) !== undefined) return;
+        // Generous: on 2 loaded cores (the whole suite in CI) sshd may wait for a CPU.
+        const deadline = Date.now() + 30_000;
+        while (Date.now() < deadline) {
+            if (this.isRunning(name)) return;
             await sleep(20);
         }
-        throw new Error(`sshd for ${name} wrote no pid file: ${readFileSync(h.logFile, 'utf8').slice(-2000)}`);
+        throw new Error(`sshd for ${name} wrote no pid file within 30 s: ${readFileSync(h.logFile, 'utf8').slice(-2000)}`);
     }
 
     /** Stops a host's listener; connections already open keep running (as `systemctl stop ssh`). */
@@ -264,9 +275,16 @@ export class SshdLab {
         killByPidFile(this.host(name).pidFile, true);
     }
 
+    /** Whether the pid file names a live sshd of this host (not a reused pid). */
     isRunning(name: string): boolean {
-        const pid = readPid(this.host(name).pidFile);
-        return pid !== undefined && alive(pid);
+        const h = this.host(name);
+        const pid = readPid(h.pidFile);
+        if (pid === undefined || !alive(pid)) return false;
+        try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join(h.dir, 'sshd_config'));
+        } catch {
+            return false;
+        }
     }
 
     /** The plain ssh command line a test can use to check the remote side. */

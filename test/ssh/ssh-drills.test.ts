@@ -82,9 +82,13 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH drills through the CLI (three sshd 
         return d;
     };
 
+    /** Waits for a condition; after 30 s the test fails here, not at a later, puzzling check. */
     const waitFor = async (what: () => boolean): Promise<void> => {
         const deadline = Date.now() + 30_000;
-        while (!what() && Date.now() < deadline) await sleep(50);
+        while (!what()) {
+            if (Date.now() > deadline) throw new Error(`waited 30 s in vain for: ${what.toString()}`);
+            await sleep(50);
+        }
     };
 
     beforeAll(async () => {
@@ -206,7 +210,7 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH drills through the CLI (three sshd 
         expect(d.appState('Cat1')).toBe('running');
         expect(r.stderr).toMatch(/reconnecting in/);
         expect(Date.now() - killedAt).toBeGreaterThan(1500);
-        for (const name of ['Mail1', 'Cat2']) expect(result.servers.find(s => s.server === name)?.ok).toBe(true);
+        for (const name of ['Mail1', 'Cat2']) expect(result.servers.find(s => s.server === name)?.ok, `${name}: ${JSON.stringify(result.servers)}\nstderr:\n${r.stderr}`).toBe(true);
         // Cat1's partial archive is never committed and leaves nothing on the tape.
         expect(tapeFiles(d).filter(f => f.includes('Cat1'))).toEqual([]);
         const listed = await d.cli('archives', ['--format', 'json']);
