@@ -119,6 +119,16 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
                     const feed = new Promise<void>((resolve, reject) => {
                         let waiting = false;
                         compIn.on('error', reject);
+                        // Node destroys a child's stdin, without an error, when the child
+                        // exits: a compressor killed (Ctrl-C) while we wait for 'drain'
+                        // would leave the tar stream paused and this promise unsettled for
+                        // ever (the run then ends with nothing to do and never starts the
+                        // application). Stop reading tar; the compressor's exit, the abort or
+                        // the missing end-of-archive marker reports the failure.
+                        compIn.once('close', () => {
+                            if (!tar.stream.readableEnded) tar.stream.destroy();
+                            resolve();
+                        });
                         tar.stream.on('error', reject);
                         tar.stream.once('end', () => {
                             compIn.end();
