@@ -1,13 +1,17 @@
 /**
  * The `tar` command lines every host uses, so local and SSH archives are identical:
  * POSIX pax (unlimited names, UTF-8, sub-second mtimes, xattrs), numeric owners, sparse
- * files, and no atime/ctime records (they change on every read).
+ * files, and no atime/ctime records (they change on every read). Created archives are
+ * written in 64 KiB records (`--blocking-factor=128`) instead of tar's 10 KiB: the stream
+ * passes through this process chunk by chunk, and one chunk per pipe-full instead of six
+ * cost ≈ 0.4 s less system time per GB (bench/backup-throughput). Only the zero padding
+ * after the end-of-archive marker grows (to a 64 KiB multiple); `tar -x` reads either.
  */
 import type { ToolVersions } from './host.js';
 
 /** Arguments that write `folder`'s content (as `.`, `./a`, …) to stdout. */
 export function tarCreateArgs(folder: string, tools: ToolVersions): string[] {
-    const args = ['--create', '--file=-', '--format=posix', '--pax-option=delete=atime,delete=ctime',
+    const args = ['--create', '--file=-', '--blocking-factor=128', '--format=posix', '--pax-option=delete=atime,delete=ctime',
         '--numeric-owner', '--sparse'];
     if (tools.tarXattrs) args.push('--xattrs', '--xattrs-include=*');
     if (tools.tarAcls) args.push('--acls');
