@@ -4,22 +4,18 @@
  * Exit 0: every server archived and started again; 1: a failure (said why); 2: bad usage.
  */
 import type { Command } from 'commander';
-import { openHost, planBackup, planJson, PlanRefusedError, PlanUsageError, renderPlanText, runBackup, runScope, type BackupPlan, type BackupRunResult } from '@backplan/engine';
-import { FailedError, UsageError } from '../cli-error.js';
+import { openHost, planBackup, planJson, renderPlanText, runBackup, runScope, type BackupPlan, type BackupRunResult } from '@backplan/engine';
 import { painter } from '../terminal.js';
 import type { CommandContext } from './command-support.js';
 import {
-    addRunFlags, commandLine, commandTimeoutMs, handleInterrupts, hostOptions, journalOf, loadForRun, recoverKilledRuns,
-    refuseOrWarn, stderrReporter, writeJson, type RunFlags
+    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, handleInterrupts, hostOptions, journalOf, loadForRun, recoverKilledRuns,
+    planOrFail, refuseOrWarn, stderrReporter, writeJson, type RunFlags, type StoppingFlags
 } from './run-support.js';
 
-interface BackupFlags extends RunFlags {
+interface BackupFlags extends RunFlags, StoppingFlags {
     policy?: string;
     server: string[];
-    dryRun?: boolean;
-    wait?: boolean;
     failFast?: boolean;
-    commandTimeout?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -28,30 +24,18 @@ function collect(value: string, previous: string[]): string[] {
 
 /** Registers `backup`. */
 export function registerBackup(program: Command, context: CommandContext): void {
-    addRunFlags(program.command('backup')
+    addRunFlags(addStoppingFlags(program.command('backup')
         .description('back up servers: stop each application, archive its data folder to the tape, start it again, verify')
         .argument('<runbook>', 'the runbook\'s root .backplan file')
         .option('--policy <name>', 'run this backup block only')
         .option('--server <name>', 'back up only this server (repeatable)', collect, [])
-        .option('--dry-run', 'print the ordered plan and touch nothing')
-        .option('--wait', 'wait for a tape locked by another run instead of failing')
-        .option('--fail-fast', 'after the first failed server, back up no further server')
-        .option('--command-timeout <seconds>', 'kill a stop/start command after this long (default 600, or BACKPLAN_COMMAND_TIMEOUT)'))
+        .option('--fail-fast', 'after the first failed server, back up no further server')))
         .action(context.action(async (file: string, flags: BackupFlags) => {
             const timeoutMs = commandTimeoutMs(flags.commandTimeout);
             const ctx = await loadForRun(file, 'backup', flags);
-            let plan: BackupPlan;
             const options = { policy: flags.policy, servers: flags.server };
-            try {
-                plan = planBackup(ctx.model, options);
-            } catch (err) {
-                if (err instanceof PlanUsageError) throw new UsageError(err.message);
-                if (err instanceof PlanRefusedError) {
-                    refuseOrWarn(ctx, 'backup', flags, runScope([], ctx.model, options), true);
-                    throw new FailedError(`refused: ${err.message}`);
-                }
-                throw err;
-            }
+            const plan: BackupPlan = planOrFail(() => planBackup(ctx.model, options),
+                () => refuseOrWarn(ctx, 'backup', flags, runScope([], ctx.model, options), true));
             refuseOrWarn(ctx, 'backup', flags, runScope(plan.items, ctx.model, options), true);
             if (flags.dryRun) {
                 if (flags.format === 'json') writeJson(planJson(plan));

@@ -6,49 +6,35 @@
  */
 import type { Command } from 'commander';
 import {
-    openHost, planRecover, PlanRefusedError, PlanUsageError, readCatalog, recoverPlanJson, renderRecoverPlanText, runRestore,
+    openHost, planRecover, readCatalog, recoverPlanJson, renderRecoverPlanText, runRestore,
     type RecoverPlan, type RestoreRunResult
 } from '@backplan/engine';
-import { FailedError, UsageError } from '../cli-error.js';
+import { FailedError } from '../cli-error.js';
 import type { CommandContext } from './command-support.js';
 import { renderRestoreResult, restoreResultJson } from './restore-output.js';
 import {
-    addRunFlags, commandLine, commandTimeoutMs, handleInterrupts, hostOptions, journalOf, loadForRun, recoverKilledRuns,
-    stderrReporter, writeJson, type RunFlags
+    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, handleInterrupts, hostOptions, journalOf, loadForRun, recoverKilledRuns,
+    planOrFail, stderrReporter, writeJson, type RunFlags, type StoppingFlags
 } from './run-support.js';
 
-interface RecoverFlags extends RunFlags {
+interface RecoverFlags extends RunFlags, StoppingFlags {
     lost: string;
     allowLoss?: boolean;
-    dryRun?: boolean;
-    wait?: boolean;
-    commandTimeout?: string;
 }
 
 /** Registers `recover`. */
 export function registerRecover(program: Command, context: CommandContext): void {
-    addRunFlags(program.command('recover')
+    addRunFlags(addStoppingFlags(program.command('recover')
         .description('bring several lost servers back: newest good archives first (the master first), then replication from the survivors')
         .argument('<runbook>', 'the runbook\'s root .backplan file')
         .requiredOption('--lost <names>', 'the lost servers, comma-separated')
-        .option('--allow-loss', 'go on even when some folder has no copy anywhere')
-        .option('--dry-run', 'print each folder\'s source and data age, and the ordered plan; touch nothing')
-        .option('--wait', 'wait for a tape locked by another run instead of failing')
-        .option('--command-timeout <seconds>', 'kill a stop/start command after this long (default 600, or BACKPLAN_COMMAND_TIMEOUT)'))
+        .option('--allow-loss', 'go on even when some folder has no copy anywhere'), 'print each folder\'s source and data age, and the ordered plan; touch nothing'))
         .action(context.action(async (file: string, flags: RecoverFlags) => {
             const timeoutMs = commandTimeoutMs(flags.commandTimeout);
             const lost = flags.lost.split(',').map(s => s.trim()).filter(Boolean);
             const ctx = await loadForRun(file, 'recover', flags);
             const catalog = await readCatalog(ctx.model.tapes);
-            const plan = (): RecoverPlan => {
-                try {
-                    return planRecover(ctx.model, catalog.map(c => c.info), { lost });
-                } catch (err) {
-                    if (err instanceof PlanUsageError) throw new UsageError(err.message);
-                    if (err instanceof PlanRefusedError) throw new FailedError(`refused: ${err.message}`);
-                    throw err;
-                }
-            };
+            const plan = (): RecoverPlan => planOrFail(() => planRecover(ctx.model, catalog.map(c => c.info), { lost }));
             let current = plan();
             if (flags.dryRun) {
                 if (flags.format === 'json') writeJson(recoverPlanJson(current));

@@ -6,27 +6,22 @@
  */
 import type { Command } from 'commander';
 import {
-    openHost, planRestore, PlanRefusedError, PlanUsageError, readCatalog, renderRestorePlanText, restorePlanJson, runRestore,
+    openHost, planRestore, readCatalog, renderRestorePlanText, restorePlanJson, runRestore,
     type RestoreOptions, type RestorePlan
 } from '@backplan/engine';
-import { FailedError, UsageError } from '../cli-error.js';
 import type { CommandContext } from './command-support.js';
 import { choice } from './command-support.js';
 import { renderRestoreResult, restoreResultJson } from './restore-output.js';
 import {
-    addRunFlags, commandLine, commandTimeoutMs, handleInterrupts, hostOptions, journalOf, loadForRun, recoverKilledRuns,
-    stderrReporter, writeJson, type RunFlags
+    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, handleInterrupts, hostOptions, journalOf, loadForRun, recoverKilledRuns,
+    planOrFail, stderrReporter, writeJson, type RunFlags, type StoppingFlags
 } from './run-support.js';
 
-interface RestoreFlags extends RunFlags, RestoreOptions {
-    dryRun?: boolean;
-    wait?: boolean;
-    commandTimeout?: string;
-}
+interface RestoreFlags extends RunFlags, StoppingFlags, RestoreOptions {}
 
 /** Registers `restore`. */
 export function registerRestore(program: Command, context: CommandContext): void {
-    addRunFlags(program.command('restore')
+    addRunFlags(addStoppingFlags(program.command('restore')
         .description('restore a server\'s data from tape or from replicas: verify first, set the old data aside, swap in only a verified copy')
         .argument('<runbook>', 'the runbook\'s root .backplan file')
         .requiredOption('--server <name>', 'the server to restore')
@@ -34,24 +29,14 @@ export function registerRestore(program: Command, context: CommandContext): void
         .option('--archive <id>', 'restore this archive (default: the newest of the server)')
         .option('--folder <name>', 'restore this folder only')
         .option('--target <dir>', 'restore into this empty folder instead of the server (no stop, no start)')
-        .option('--keep-old', 'keep the set-aside copy of the previous data')
-        .option('--dry-run', 'print the ordered plan and touch nothing')
-        .option('--wait', 'wait for a tape locked by another run instead of failing')
-        .option('--command-timeout <seconds>', 'kill a stop/start command after this long (default 600, or BACKPLAN_COMMAND_TIMEOUT)'))
+        .option('--keep-old', 'keep the set-aside copy of the previous data')))
         .action(context.action(async (file: string, flags: RestoreFlags) => {
             const timeoutMs = commandTimeoutMs(flags.commandTimeout);
             const ctx = await loadForRun(file, 'restore', flags);
             const catalog = await readCatalog(ctx.model.tapes);
-            let plan: RestorePlan;
-            try {
-                plan = planRestore(ctx.model, catalog.map(c => c.info), {
-                    server: flags.server, from: flags.from, archive: flags.archive, folder: flags.folder, target: flags.target, keepOld: flags.keepOld
-                });
-            } catch (err) {
-                if (err instanceof PlanUsageError) throw new UsageError(err.message);
-                if (err instanceof PlanRefusedError) throw new FailedError(`refused: ${err.message}`);
-                throw err;
-            }
+            const plan: RestorePlan = planOrFail(() => planRestore(ctx.model, catalog.map(c => c.info), {
+                server: flags.server, from: flags.from, archive: flags.archive, folder: flags.folder, target: flags.target, keepOld: flags.keepOld
+            }));
             if (flags.dryRun) {
                 if (flags.format === 'json') writeJson(restorePlanJson(plan));
                 else process.stdout.write(renderRestorePlanText(plan));

@@ -9,7 +9,7 @@ import { loadRunbook } from '@backplan/language/node';
 import type { RunbookModel, TapeModel } from '@backplan/language/model';
 import type { LangiumDocument } from 'langium';
 import {
-    classifyDiagnostics, createReporter, Journal, openHostByLabel, recoverUnfinished, resolveStateDir, TapeStore,
+    classifyDiagnostics, createReporter, Journal, openHostByLabel, PlanRefusedError, PlanUsageError, recoverUnfinished, resolveStateDir, TapeStore,
     type PlainDiagnostic, type Reporter, type RunVerb, type ScopeRegion, type RecoveryResult
 } from '@backplan/engine';
 import { toCheckDiagnostic, type CheckDiagnostic } from '../check/check-result.js';
@@ -32,6 +32,35 @@ export function addRunFlags(cmd: Command): Command {
         .option('--format <format>', 'output format: text, json', choice(RUN_FORMATS), 'text')
         .option('--ssh-config <file>', 'ssh config file passed as `ssh -F FILE` (or BACKPLAN_SSH_CONFIG)')
         .option('--state <dir>', 'state folder (default $XDG_STATE_HOME/backplan, else ~/.local/state/backplan)');
+}
+
+/** Flags of the verbs that stop applications (backup, restore, recover). */
+export interface StoppingFlags {
+    dryRun?: boolean;
+    wait?: boolean;
+    commandTimeout?: string;
+}
+
+/** Adds --dry-run, --wait and --command-timeout, the flags of every verb that stops applications. */
+export function addStoppingFlags(cmd: Command, dryRunHelp = 'print the ordered plan and touch nothing'): Command {
+    return cmd
+        .option('--dry-run', dryRunHelp)
+        .option('--wait', 'wait for a tape locked by another run instead of failing')
+        .option('--command-timeout <seconds>', 'kill a stop/start command after this long (default 600, or BACKPLAN_COMMAND_TIMEOUT)');
+}
+
+/** Runs a planner: its usage errors exit 2, its refusals exit 1 (after `onRefused`, if given). */
+export function planOrFail<T>(plan: () => T, onRefused?: () => void): T {
+    try {
+        return plan();
+    } catch (err) {
+        if (err instanceof PlanUsageError) throw new UsageError(err.message);
+        if (err instanceof PlanRefusedError) {
+            onRefused?.();
+            throw new FailedError(`refused: ${err.message}`);
+        }
+        throw err;
+    }
 }
 
 /** Host options from flags and environment. */
