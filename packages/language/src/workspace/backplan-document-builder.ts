@@ -4,7 +4,7 @@
  * change in any file connected by imports, so every document of an affected runbook is
  * re-linked and re-validated, including files that a new `import` line just connected.
  */
-import { DefaultDocumentBuilder, DocumentState, type LangiumDocument, type LangiumSharedCoreServices, type URI } from 'langium';
+import { DefaultDocumentBuilder, DocumentState, URI, type LangiumDocument, type LangiumSharedCoreServices } from 'langium';
 import { CancellationToken } from 'vscode-languageserver';
 import type { RunbookGraph } from './runbook-graph.js';
 
@@ -37,7 +37,7 @@ export class BackplanDocumentBuilder extends DefaultDocumentBuilder {
         const extra: LangiumDocument[] = [];
         for (const uri of now) {
             if (this.affected.has(uri)) continue;
-            const doc = this.langiumDocuments.all.find(d => d.uri.toString() === uri);
+            const doc = this.langiumDocuments.getDocument(URI.parse(uri));
             if (doc && doc.state >= DocumentState.ComputedScopes) {
                 this.resetToState(doc, DocumentState.ComputedScopes);
                 extra.push(doc);
