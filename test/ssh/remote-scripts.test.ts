@@ -2,9 +2,13 @@
  * The remote command lines and their parsers, without a server: quoting survives a real
  * `sh`, and the listing parser handles both sha256sum output modes and hostile names.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { OUTPUT_MARK, parseListing, parseTools } from '../../packages/engine/out/hosts/ssh/remote-scripts.js';
+import { OUTPUT_MARK, parseListing, parseTools, tarCompressScript } from '../../packages/engine/out/hosts/ssh/remote-scripts.js';
+import { tarCreateArgs } from '../../packages/engine/out/hosts/tar-options.js';
 import { shCommand, shQuote, withEnv } from '../../packages/engine/out/hosts/ssh/remote-quote.js';
 import { classifySshFailure } from '../../packages/engine/out/hosts/ssh/ssh-errors.js';
 
@@ -22,6 +26,37 @@ describe('remote quoting', () => {
         expect(out).toBe('$(id) `id` \'q\'\nx');
         expect(() => withEnv({ 'A B': 'x' }, ['true'])).toThrow(/not a valid environment variable name/);
         expect(() => shQuote('a\0b')).toThrow(/NUL/);
+    });
+});
+
+describe('tar | zstd on the host (tarCompressScript), in a real sh', () => {
+    const ZSTD = { command: 'zstd', args: ['-1', '-T0', '-q', '-c'] };
+    const dir = mkdtempSync(path.join(tmpdir(), 'bp-tarzstd-'));
+    const data = path.join(dir, "data $(touch PWNED) 'q'");
+    mkdirSync(path.join(data, 'sub'), { recursive: true });
+    writeFileSync(path.join(data, 'sub', 'a.txt'), 'hello\n'.repeat(10_000));
+    writeFileSync(path.join(data, 'b.bin'), Buffer.alloc(1 << 20, 3));
+    const run = (script: string): ReturnType<typeof spawnSync> => spawnSync('sh', ['-c', script], { maxBuffer: 64 << 20 });
+
+    test('the compressed stream is exactly tar\'s stream, compressed; exit 0', () => {
+        const r = run(tarCompressScript(tarCreateArgs(data, {}), ZSTD));
+        expect(r.status, String(r.stderr)).toBe(0);
+        const tar = execFileSync('tar', tarCreateArgs(data, {}), { maxBuffer: 64 << 20 });
+        expect(execFileSync('zstd', ['-d', '-c', '-q'], { input: r.stdout as Buffer, maxBuffer: 64 << 20 }).equals(tar)).toBe(true);
+        expect(spawnSync('ls', [path.join(dir, 'PWNED')]).status).not.toBe(0);
+    });
+
+    test('tar failing is the script\'s exit status (tar\'s own), though zstd succeeded', () => {
+        const r = run(tarCompressScript(tarCreateArgs(path.join(dir, 'missing'), {}), ZSTD));
+        expect(r.status).toBe(2);
+        expect(String(r.stderr)).toMatch(/tar: .*missing.*No such file or directory/);
+    });
+
+    test('the compressor failing is the exit status when tar succeeded', () => {
+        const r = run(tarCompressScript(tarCreateArgs(data, {}), { command: 'sh', args: ['-c', 'cat >/dev/null; echo zstd broke >&2; exit 7'] }));
+        expect(r.status).toBe(7);
+        expect(String(r.stderr)).toMatch(/zstd broke/);
+        rmSync(dir, { recursive: true, force: true });
     });
 });
 

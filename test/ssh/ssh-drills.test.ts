@@ -6,8 +6,8 @@
  * missing; a remote data path with odd names. Needs `npm run build` first.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -52,6 +52,17 @@ function sshMastersOf(pid: number): string[] {
 }
 
 /** Archive files (committed or not) on the drill's tape. */
+/** A PATH folder of links to every tool in /usr/bin and /bin except those matching `hide`. */
+function binWithout(dir: string, hide: RegExp): string {
+    mkdirSync(dir, { recursive: true });
+    for (const from of ['/usr/bin', '/bin']) {
+        for (const name of readdirSync(from)) {
+            if (!hide.test(name) && !existsSync(path.join(dir, name))) symlinkSync(path.join(from, name), path.join(dir, name));
+        }
+    }
+    return dir;
+}
+
 function tapeFiles(drill: Drill): string[] {
     const out: string[] = [];
     const walk = (d: string): void => {
@@ -93,8 +104,11 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH drills through the CLI (three sshd 
 
     beforeAll(async () => {
         if (!existsSync(CLI.replace(/bin\/backplan\.js$/, 'dist/backplan.mjs'))) throw new Error('build the CLI first: npm run build');
-        lab = await SshdLab.start({ hosts: ['mail1', 'cat1', 'cat2', 'notar'], remotePath: { notar: '/nonexistent-backplan-bin' } });
         work = mkdtempSync(path.join(tmpdir(), 'bp-drill-'));
+        lab = await SshdLab.start({
+            hosts: ['mail1', 'cat1', 'cat2', 'notar', 'nozstd'],
+            remotePath: { notar: '/nonexistent-backplan-bin', nozstd: binWithout(path.join(work, 'bin-nozstd'), /zstd/) }
+        });
     });
 
     afterAll(async () => {
@@ -121,6 +135,29 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH drills through the CLI (three sshd 
         const listed = await d.cli('archives', ['--format', 'json']);
         expect(listed.code).toBe(0);
         for (const s of THREE) expect(listed.stdout).toContain(s.name);
+    });
+
+    test('zstd on the host: tar | zstd runs there (compressed bytes cross the network); a host without zstd is compressed here; both verify', async () => {
+        const servers: DrillServer[] = [THREE[0], { name: 'MailZ', host: 'nozstd', role: 'mail', data: 'srv/mail-z' }];
+        const d = newDrill({ servers });
+        const files = { 'cur/1.eml': 'one\n'.repeat(5000), 'big.bin': randomBytes(3 << 20), 'dir $(touch PWNED-z)/x': 'x\n' };
+        fill(d, 'Mail1', files);
+        fill(d, 'MailZ', files);
+        const r = await d.cli('backup');
+        expect(r.code, r.stderr).toBe(0);
+        const manifests = tapeFiles(d).filter(f => f.endsWith('.manifest.json')).map(f => JSON.parse(readFileSync(path.join(d.tape, f), 'utf8')));
+        const of = (name: string): { tools: { compressor: string }; archive: { compression: string }; entries: Array<{ path: string; sha256?: string }> } => manifests.find(m => m.server === name);
+        expect(of('Mail1').tools.compressor).toMatch(new RegExp(`^Zstandard CLI .* \\(on ssh://${lab.user}@${lab.host('mail1').address.replace(/\./g, '\\.')}:\\d+\\)$`));
+        expect(of('MailZ').tools.compressor).toMatch(/^Zstandard CLI /);
+        expect(of('MailZ').tools.compressor).not.toMatch(/\(on ssh:/);
+        for (const name of ['Mail1', 'MailZ']) {
+            expect(of(name).archive.compression).toBe('zstd');
+            const big = of(name).entries.find(e => e.path === 'big.bin');
+            expect(big?.sha256).toBe(createHash('sha256').update(files['big.bin']).digest('hex'));
+        }
+        const v = await d.cli('verify');
+        expect(v.code, v.stdout + v.stderr).toBe(0);
+        expect(v.stdout).toMatch(/2 archives verified/);
     });
 
     test('parallel 3 runs the three hosts at once over their own connections; rolling one at a time', async () => {

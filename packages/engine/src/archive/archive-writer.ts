@@ -1,8 +1,12 @@
 /**
  * Writing one archive: a host's data folder, as tar, compressed into the tape.
  *
- *   host tar --create ─stdout─► this process ─► zstd -1 -T0 (here) ─stdout─► this process ─► TMP
+ *   local host, or a host without zstd (compressed here):
+ *   host tar --create ─stdout─► this process ─► zstd -1 -T0 ─stdout─► this process ─► TMP
  *                                 └ TarScanner (entries + per-file SHA-256)     └ SHA-256 + size
+ *   SSH host with zstd (compressed there; ≈ half the bytes cross the network):
+ *   tar | zstd -1 -T0 (host) ─ssh─► this process ─► TMP   (SHA-256 + size)
+ *                                     └► zstd -d ─stdout─► this process: TarScanner
  *   then (durable-write.ts) fsync TMP → rename → fsync folder
  *
  * Each byte is copied once per hop: this process reads the tar stream, scans it and
@@ -19,6 +23,9 @@
  * (autogroup scheduling). A synchronous write can hold the event loop for as long as
  * the kernel throttles a writer (a slow tape): a Ctrl-C is then handled a moment later.
  *
+ * On the host path the decompression here also checks the host's frames as they arrive
+ * (zstd's content checksum) before the archive can be committed.
+ *
  * Any failure (tar, compressor, a write error such as ENOSPC, abort, a tar stream without
  * its end-of-archive marker) kills the other processes and the temporary archive file is
  * removed: every check runs BEFORE the rename, so a failed write never appears under the
@@ -29,11 +36,11 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { describeExit, spawnProcess, type Spawned } from '../hosts/child-process.js';
 import type { Host } from '../hosts/host.js';
 import type { TapeStore } from '../tape/tape-store.js';
-import type { Compressor } from './compression.js';
+import { decompressorFor, type Compressor } from './compression.js';
 import type { ManifestEntry } from './manifest.js';
 import { TarScanner } from './tar-scanner.js';
 
@@ -55,6 +62,10 @@ export interface WrittenArchive {
     sha256: string;
     tarSize: number;
     entries: ManifestEntry[];
+    /** `here`, or the host's label when the host compressed (compressionSite). */
+    compressedOn: string;
+    /** The compressor that made the archive, as the manifest records it. */
+    compressorVersion?: string;
 }
 
 /**
@@ -84,10 +95,65 @@ function succeeded(tool: string, p: Spawned): Promise<void> {
     }, (err: Error) => { throw new Error(`${tool} could not be started: ${err.message}`); });
 }
 
+/**
+ * Where the compressor runs. On a network host that has it (SSH, remote zstd), the host
+ * compresses: about half the bytes cross the network and its ciphers, and the decompressor
+ * here (to scan the tar stream) costs less than the cipher work it saves (bench/RESULTS.md).
+ */
+async function compressionSite(host: Host, compressor: Compressor): Promise<{ onHost: boolean; version?: string }> {
+    if (compressor.kind !== 'zstd' || host.compressedTarOut === undefined) return { onHost: false, version: compressor.version };
+    const remote = (await host.checkTools()).zstd;
+    return remote === undefined ? { onHost: false, version: compressor.version } : { onHost: true, version: `${remote} (on ${host.label})` };
+}
+
+/**
+ * Copies `source` into `target` (a process's stdin), handing each chunk to `tap` after
+ * the write (the process works on it meanwhile); the process's back-pressure pauses the
+ * source. Resolves when the source ended (and the target was ended) or the target closed.
+ */
+function feed(source: Readable, target: Writable, tap: (chunk: Buffer) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+        let waiting = false;
+        target.on('error', reject);
+        // Node destroys a child's stdin, without an error, when the child exits: a process
+        // killed (Ctrl-C) while we wait for 'drain' would leave the source paused and this
+        // promise unsettled for ever (the run then ends with nothing to do and never starts
+        // the application). Stop reading the source; the process's exit, the abort or the
+        // missing end-of-archive marker reports the failure.
+        target.once('close', () => {
+            if (!source.readableEnded) source.destroy();
+            resolve();
+        });
+        source.on('error', reject);
+        source.once('end', () => {
+            target.end();
+            resolve();
+        });
+        source.once('close', () => resolve());
+        source.on('data', (chunk: Buffer) => {
+            if (!target.write(chunk) && !waiting) {
+                waiting = true;
+                source.pause();
+                target.once('drain', () => {
+                    waiting = false;
+                    source.resume();
+                });
+            }
+            try {
+                tap(chunk);
+            } catch (err) {
+                source.destroy(err as Error);
+                reject(err);
+            }
+        });
+    });
+}
+
 /** Streams the data folder into the tape; resolves once the archive file is durable. */
 export async function writeArchive(options: WriteArchiveOptions): Promise<WrittenArchive> {
     const { host, data, tape, id, compressor } = options;
     if (options.signal?.aborted) throw new Error('interrupted');
+    const site = await compressionSite(host, compressor);
     const abort = new AbortController();
     const onOuterAbort = (): void => abort.abort(options.signal!.reason);
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -109,66 +175,33 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
                 // durableWrite created TMP (empty, O_EXCL); it fsyncs it after this returns.
                 const fd = openSync(tmp, 'r+');
                 try {
-                    const tar = host.tarOut(data, { signal: abort.signal });
-                    const comp = spawnProcess(compressor.command, compressor.args, { stdio: ['pipe', 'pipe', 'pipe'], signal: abort.signal, group: false });
-                    const compIn = comp.child.stdin!;
                     let lastReport = 0;
-                    // tar → compressor: the chunk goes to the compressor first (it works on
-                    // its own threads meanwhile), then through the scanner; the compressor's
-                    // back-pressure pauses the tar stream.
-                    const feed = new Promise<void>((resolve, reject) => {
-                        let waiting = false;
-                        compIn.on('error', reject);
-                        // Node destroys a child's stdin, without an error, when the child
-                        // exits: a compressor killed (Ctrl-C) while we wait for 'drain'
-                        // would leave the tar stream paused and this promise unsettled for
-                        // ever (the run then ends with nothing to do and never starts the
-                        // application). Stop reading tar; the compressor's exit, the abort or
-                        // the missing end-of-archive marker reports the failure.
-                        compIn.once('close', () => {
-                            if (!tar.stream.readableEnded) tar.stream.destroy();
-                            resolve();
-                        });
-                        tar.stream.on('error', reject);
-                        tar.stream.once('end', () => {
-                            compIn.end();
-                            resolve();
-                        });
-                        tar.stream.once('close', () => resolve());
-                        tar.stream.on('data', (chunk: Buffer) => {
-                            if (!compIn.write(chunk) && !waiting) {
-                                waiting = true;
-                                tar.stream.pause();
-                                compIn.once('drain', () => {
-                                    waiting = false;
-                                    tar.stream.resume();
-                                });
-                            }
-                            try {
-                                scanner.write(chunk);
-                            } catch (err) {
-                                tar.stream.destroy(err as Error);
-                                reject(err);
-                                return;
-                            }
-                            if (options.onProgress && scanner.bytes - lastReport >= 1 << 20) {
-                                lastReport = scanner.bytes;
-                                options.onProgress(scanner.bytes);
-                            }
-                        });
-                    });
-                    // compressor → TMP, hashed as written; a write error (ENOSPC, EIO)
+                    const scan = (chunk: Buffer): void => {
+                        scanner.write(chunk);
+                        if (options.onProgress && scanner.bytes - lastReport >= 1 << 20) {
+                            lastReport = scanner.bytes;
+                            options.onProgress(scanner.bytes);
+                        }
+                    };
+                    // Compressed bytes → TMP, hashed as written; a write error (ENOSPC, EIO)
                     // ends the stream with that error.
-                    const writing = consume(comp.child.stdout!, chunk => {
+                    const store = (chunk: Buffer): void => {
                         archiveHash.update(chunk);
                         for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off);
                         size += chunk.length;
-                    });
+                    };
+                    // Here:    tar ─► scan ─► compressor ─► store
+                    // On host: tar | compressor (there) ─► store ─► decompressor ─► scan
+                    const source = site.onHost
+                        ? host.compressedTarOut!(data, compressor, { signal: abort.signal })
+                        : host.tarOut(data, { signal: abort.signal });
+                    const filter = site.onHost ? decompressorFor(compressor.kind, { zstd: compressor.version }) : compressor;
+                    const proc = spawnProcess(filter.command, filter.args, { stdio: ['pipe', 'pipe', 'pipe'], signal: abort.signal, group: false });
                     await Promise.allSettled([
-                        tar.done.catch(fail),
-                        succeeded(compressor.command, comp).catch(fail),
-                        feed.catch(fail),
-                        writing.catch(fail)
+                        source.done.catch(fail),
+                        succeeded(site.onHost ? `${filter.command} -d` : filter.command, proc).catch(fail),
+                        feed(source.stream, proc.child.stdin!, site.onHost ? store : scan).catch(fail),
+                        consume(proc.child.stdout!, site.onHost ? scan : store).catch(fail)
                     ]);
                 } finally {
                     closeSync(fd);
@@ -194,7 +227,10 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
     if (options.signal?.aborted) throw new Error('interrupted while writing the archive');
     if (errors.length > 0) throw new Error(pickReason(errors));
     options.onProgress?.(scanner.bytes);
-    return { file: tape.archiveFile(id, compressor.kind), size, sha256: archiveHash.digest('hex'), tarSize: scanner.bytes, entries: scanner.entries };
+    return {
+        file: tape.archiveFile(id, compressor.kind), size, sha256: archiveHash.digest('hex'), tarSize: scanner.bytes, entries: scanner.entries,
+        compressedOn: site.onHost ? host.label : 'here', compressorVersion: site.version
+    };
 }
 
 /** The most telling of several failures: a tool's own exit beats the broken pipes it caused. */

@@ -4,6 +4,7 @@
  *   run(cmd, env)      → /bin/sh -c cmd on the host, env vars passed as environment
  *                        (never spliced into the command text), output captured, timeout
  *   tarOut(folder)     → a readable POSIX-pax tar stream of the folder (host's `tar`)
+ *   compressedTarOut   → the same, compressed on the host (network hosts only)
  *   tarIn(folder)      → a writable tar stream extracted into an existing folder
  *   listFiles(folder)  → every entry below the folder with its SHA-256 (manifest shape)
  *   checkTools()       → which of tar / zstd / gzip the host has, with versions
@@ -60,12 +61,24 @@ export interface ToolVersions {
     tarAcls?: boolean;
 }
 
+/** A compressor command line (`zstd -1 -T0 -q -c`), run where the host says. */
+export interface CompressorCommand {
+    readonly command: string;
+    readonly args: readonly string[];
+}
+
 /** One server's machine as the engine sees it. */
 export interface Host {
     /** `local`, or the ssh URL: used in messages. */
     readonly label: string;
     run(command: string, options?: RunOptions): Promise<CommandResult>;
     tarOut(folder: string, options?: { signal?: AbortSignal }): HostStream<Readable>;
+    /**
+     * The folder as a compressed tar stream made on the host (`tar | compressor` there), so
+     * the network carries compressed bytes. Only hosts across a network offer it (SSH);
+     * the caller checks first that the host has the compressor (checkTools).
+     */
+    compressedTarOut?(folder: string, compressor: CompressorCommand, options?: { signal?: AbortSignal }): HostStream<Readable>;
     tarIn(folder: string, options?: { signal?: AbortSignal }): HostStream<Writable>;
     /** `hash: false` asks for metadata only (no SHA-256); a host may hash anyway. */
     listFiles(folder: string, options?: { signal?: AbortSignal; hash?: boolean }): Promise<ManifestEntry[]>;

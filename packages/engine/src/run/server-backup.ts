@@ -142,7 +142,7 @@ export async function backupServer(item: BackupPlanItem, sp: ServerPlan, host: H
                 size: written.size, sha256: written.sha256, tarSize: written.tarSize
             },
             times: { stopStarted, stopped, archiveStarted, archiveFinished },
-            tools: { tar: (await host.checkTools()).tar, compressor: ctx.compressor.version, backplan: ctx.version },
+            tools: { tar: (await host.checkTools()).tar, compressor: written.compressorVersion, backplan: ctx.version },
             files: written.entries.filter(e => e.type === 'file').length,
             entries: written.entries
         };

@@ -52,6 +52,23 @@ export function tarScript(args: readonly string[]): string {
 }
 
 /**
+ * `tar ARGS | COMPRESSOR ARGS`, exiting with tar's status when tar failed, else the
+ * compressor's (POSIX sh has no pipefail: tar's status comes back on fd 3 through a
+ * command substitution while the compressed bytes go to the session's stdout on fd 4).
+ * Neither tool keeps the status pipe open, so the substitution ends with tar's echo.
+ */
+export function tarCompressScript(tarArgs: readonly string[], compressor: { command: string; args: readonly string[] }): string {
+    return [
+        'exec 4>&1',
+        `t=$( { { ${tarScript(tarArgs)} 3>&- 4>&-; echo "$?" >&3; } | ${shCommand([compressor.command, ...compressor.args])} 3>&- >&4 4>&-; } 3>&1 )`,
+        'z=$?',
+        'exec 4>&-',
+        '[ "${t:-1}" = 0 ] || exit "${t:-1}"',
+        'exit "$z"'
+    ].join('\n');
+}
+
+/**
  * `tar --extract …`, then drain stdin. tar stops reading at the end-of-archive blocks and
  * exits; the session would then end while the sender is still finishing its stream (the
  * last record, or waiting for its own tar's exit status), and the sender's pipeline would
