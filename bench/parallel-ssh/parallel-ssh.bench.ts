@@ -35,6 +35,8 @@ const CLI = path.join(REPO, 'packages/cli/dist/backplan.mjs');
 const RUNS = Number(process.env.RUNS ?? 3);
 const SIZE_MB = Number(process.env.SIZE_MB ?? 256);
 const WORK = path.join(REPO, 'bench', '.work', 'parallel-ssh');
+/** Where archives and the baseline's file go (OUT_DIR=/dev/shm/… takes the disk out). */
+const OUT = process.env.OUT_DIR ?? WORK;
 const DATA = path.join(WORK, `data-${SIZE_MB}`);
 const HOSTS = ['h1', 'h2', 'h3'];
 
@@ -79,7 +81,7 @@ function hostData(host: string): string {
 
 function runbook(name: string, servers: string[], schedule: string): string {
     const file = path.join(WORK, `${name}.backplan`);
-    const lines = [`tape T { at "${path.join(WORK, 'tape', name)}" }`];
+    const lines = [`tape T { at "${path.join(OUT, 'tape', name)}" }`];
     for (const h of servers) {
         lines.push(`server S${h} { role mail host "${lab.host(h).url}" data "${hostData(h)}" stop "true" start "true" }`);
     }
@@ -95,7 +97,7 @@ function timed(fn: () => void): number {
 }
 
 function backplan(file: string): number {
-    fs.rmSync(path.join(WORK, 'tape'), { recursive: true, force: true });
+    fs.rmSync(path.join(OUT, 'tape'), { recursive: true, force: true });
     return timed(() => {
         const r = spawnSync(process.execPath, [CLI, 'backup', file, '--ssh-config', sshConfig, '--state', path.join(WORK, 'state')], { encoding: 'utf8' });
         if (r.status !== 0) throw new Error(`backplan backup ${file} failed: ${r.stderr}`);
@@ -136,8 +138,15 @@ async function sshLayer(h: string): Promise<number> {
     return s;
 }
 
+/** CPU time stolen by the hypervisor so far (/proc/stat, jiffies), and all CPU time. */
+function cpuTimes(): { steal: number; total: number } {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { steal: f[7] ?? 0, total: f.reduce((a, b) => a + b, 0) };
+}
+
 test('parallel-ssh', async () => {
     const loadStart = loadavg();
+    const cpuStart = cpuTimes();
     const bytes = Number(execFileSync('du', ['-sb', DATA]).toString().split('\t')[0]);
     execFileSync('sh', ['-c', `tar -cf - -C ${q(DATA)} . > /dev/null`]); // warm the page cache
     const files = {
@@ -145,7 +154,8 @@ test('parallel-ssh', async () => {
         parallel: runbook('parallel', HOSTS, 'parallel 3'),
         single: HOSTS.map(h => runbook(`single-${h}`, [h], 'rolling'))
     };
-    const baselineOut = path.join(WORK, 'baseline.tar.zst');
+    fs.mkdirSync(OUT, { recursive: true });
+    const baselineOut = path.join(OUT, 'baseline.tar.zst');
     const h1 = lab.host('h1');
     const baselineCmd = `ssh -F ${q(sshConfig)} -p ${h1.port} ${lab.user}@${h1.address} ${q(`tar -cf - -C ${q(hostData('h1'))} .`)}`
         + ` | zstd -1 -T0 -q | tee ${q(baselineOut)} | sha256sum > /dev/null; sync`;
@@ -183,7 +193,8 @@ test('parallel-ssh', async () => {
     const mib = (n: number): string => (n / 1024 / 1024).toFixed(0);
     const ok = (v: number, target: number): string => (v <= target ? 'meets' : 'MISSES');
     const report = [
-        `data: 3 hosts × ${mib(bytes)} MiB (mixed), loopback sshd (${process.env.SSH_CIPHERS ? `Ciphers ${process.env.SSH_CIPHERS}` : 'OpenSSH\'s default ciphers'}), ${summary.cores} cores (${summary.cpu}); median of ${RUNS}; load average ${loadStart.map(x => x.toFixed(1)).join(' ')} at start, ${loadavg().map(x => x.toFixed(1)).join(' ')} at end`,
+        `data: 3 hosts × ${mib(bytes)} MiB (mixed), loopback sshd (${process.env.SSH_CIPHERS ? `Ciphers ${process.env.SSH_CIPHERS}` : 'OpenSSH\'s default ciphers'}), archives in ${OUT === WORK ? 'bench/.work (disk)' : OUT}, ${summary.cores} cores (${summary.cpu}); median of ${RUNS}`,
+        `load average ${loadStart.map(x => x.toFixed(1)).join(' ')} at start, ${loadavg().map(x => x.toFixed(1)).join(' ')} at end; CPU time stolen by the hypervisor during the bench: ${(100 * (cpuTimes().steal - cpuStart.steal) / Math.max(1, cpuTimes().total - cpuStart.total)).toFixed(1)}%`,
         `rolling ${m.rolling.toFixed(2)} s  parallel 3 ${m.parallel.toFixed(2)} s  slowest single ${m.slowestSingle.toFixed(2)} s`,
         `parallel/rolling ${summary.parallelVsRolling.toFixed(2)}× (target ≤ 0.75×: ${ok(summary.parallelVsRolling, 0.75)}); parallel/slowest single ${summary.parallelVsSlowestSingle.toFixed(2)}× (target ≤ 1.3×: ${ok(summary.parallelVsSlowestSingle, 1.3)})`,
         `ssh backup of one server: backplan ${m.single.toFixed(2)} s (${mib(bytes / m.single)} MiB/s)  baseline ${m.baseline.toFixed(2)} s (${mib(bytes / m.baseline)} MiB/s)  ratio ${summary.sshBackupVsBaseline.toFixed(2)}× (target ≤ 1.15×: ${ok(summary.sshBackupVsBaseline, 1.15)})`,
