@@ -11,6 +11,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { JournalRecord } from './journal-record.js';
 import { journalFile } from './state-dir.js';
+import { makeDirs } from '../tape/make-dirs.js';
 
 export class Journal {
     constructor(readonly file: string) {}
@@ -22,7 +23,7 @@ export class Journal {
 
     /** Appends one record durably. */
     async append(record: JournalRecord): Promise<void> {
-        await fs.mkdir(path.dirname(this.file), { recursive: true });
+        await makeDirs(path.dirname(this.file));
         const handle = await fs.open(this.file, 'a', 0o644);
         try {
             await handle.write(JSON.stringify(record) + '\n');

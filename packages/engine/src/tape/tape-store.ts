@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import { parseManifest, type Compression, type Manifest } from '../archive/manifest.js';
 import { isArchiveId } from './archive-id.js';
 import { durableWrite, fsyncDir, TEMP_PREFIX, type DurableContent } from './durable-write.js';
+import { makeDirs } from './make-dirs.js';
 
 /** The result of the last verification of an archive. */
 export interface VerificationRecord {
@@ -58,8 +59,8 @@ export class TapeStore {
 
     /** Creates the tape's folders (throws when the tape is not writable). */
     async ensure(): Promise<void> {
-        await fs.mkdir(this.archivesDir, { recursive: true });
-        await fs.mkdir(this.runsDir, { recursive: true });
+        await makeDirs(this.archivesDir);
+        await makeDirs(this.runsDir);
     }
 
     /** File name of an archive. */
@@ -84,7 +85,7 @@ export class TapeStore {
 
     /** Copies a finished run's journal records to the tape. */
     async writeRunRecord(runId: string, records: unknown[]): Promise<void> {
-        await fs.mkdir(this.runsDir, { recursive: true });
+        await makeDirs(this.runsDir);
         await durableWrite(this.runsDir, `${runId}.json`, JSON.stringify({ runId, records }, null, 1) + '\n');
     }
 
