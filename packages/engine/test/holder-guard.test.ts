@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { selectBackups } from '../src/plan/backup-plan.js';
-import { blockingFolder, nextStoppable } from '../src/plan/holder-guard.js';
+import { planSteps } from '../src/plan/backup-plan.js';
+import { renderPlanText } from '../src/plan/plan-render.js';
+import { blockingFolder, nextStoppable, parallelWaves } from '../src/plan/holder-guard.js';
 import { modelOf } from './model-support.js';
 
 const RUNBOOK = `
@@ -63,5 +65,29 @@ describe('holder guard', () => {
         down.delete('Cat1');
         // Cat1 is back: A and B each keep Cat1 running, so Cat2 may go though Cat3 is down.
         expect(nextStoppable(rest, down)).toBe(0);
+    });
+
+    it('--dry-run batches follow the rule: parallel 5 over holders of shared folders takes waves, and says who waits for whom', async () => {
+        const q = await queue();
+        const waves = parallelWaves(q, 5).map(w => [w.item.server.name, w.wave, w.waited?.folder]);
+        // Wave 1: Mail1, Cat1, Cat3 (B keeps Cat2 running), Cat4; Cat2 would take A offline beside Cat1.
+        expect(waves).toEqual([['Mail1', 1, undefined], ['Cat1', 1, undefined], ['Cat3', 1, undefined], ['Cat4', 1, undefined], ['Cat2', 2, 'A']]);
+        const { model } = await modelOf(RUNBOOK);
+        const items = selectBackups(model, {});
+        const text = renderPlanText({ items, steps: planSteps(items) });
+        expect(text).toMatch(/Cat2: stop the application: x \[batch 2: waits while Cat1, the other holders of A, are stopped\]/);
+        expect(text).toMatch(/parallel 5: up to 5 servers at once, never the last running holder of a folder/);
+        // parallel 2: two at a time; no server is ever planned beside the other holders of its folder.
+        const two = parallelWaves(q, 2);
+        for (let wave = 1; wave <= Math.max(...two.map(w => w.wave)); wave++) {
+            const inWave = two.filter(w => w.wave === wave);
+            expect(inWave.length).toBeLessThanOrEqual(2);
+            const down = new Set<string>();
+            for (const w of inWave) {
+                expect(blockingFolder(w.item.server.name, w.item.folders, down)).toBeUndefined();
+                down.add(w.item.server.name);
+            }
+        }
+        expect(two.map(w => w.item.server.name).sort()).toEqual(['Cat1', 'Cat2', 'Cat3', 'Cat4', 'Mail1']);
     });
 });

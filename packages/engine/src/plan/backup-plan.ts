@@ -6,10 +6,12 @@
  *            --server S…              → the one backup holding each S (several: ask for --policy)
  *            neither                  → every backup, in file order
  *   steps:   preflight(every server) → per backup: lock tape → per server, `rolling`
- *            one at a time or up to N at once: stop → archive → start → verify → record
- *            → unlock tape
+ *            one at a time or up to N at once (batches: holder-guard.ts's waves, so a
+ *            server that holds the last running copy of a folder waits): stop → archive
+ *            → start → verify → record → unlock tape
  */
 import type { BackupModel, FolderModel, RunbookModel, ServerModel, TapeModel } from '@backplan/language/model';
+import { parallelWaves, type HolderBlock } from './holder-guard.js';
 import type { ScopeRegion } from './refusal-codes.js';
 
 /** Bad options (exit 2). */
@@ -54,6 +56,8 @@ export interface PlanStep {
     servers?: string[];
     /** Set on server steps of a `parallel N` backup: which batch of up to N servers it belongs to. */
     concurrent?: number;
+    /** On a stop step: the folder whose other holders, all stopped, keep it out of an earlier batch. */
+    waitsFor?: HolderBlock;
 }
 
 export interface BackupPlan {
@@ -120,9 +124,12 @@ export function planSteps(items: readonly BackupPlanItem[]): PlanStep[] {
         const policy = item.backup.name;
         const tape = item.tape.name;
         add({ action: 'lock', policy, tape });
-        item.servers.forEach(({ server }, index) => {
-            const concurrent = item.parallel > 1 ? Math.floor(index / item.parallel) + 1 : undefined;
-            add({ action: 'stop', policy, tape, server: server.name, command: server.stop, concurrent });
+        // parallel N: the waves the runner's holder rule gives when every server takes as long.
+        const order = item.parallel > 1
+            ? parallelWaves(item.servers, item.parallel)
+            : item.servers.map(sp => ({ item: sp, wave: undefined, waited: undefined }));
+        order.forEach(({ item: { server }, wave: concurrent, waited }) => {
+            add({ action: 'stop', policy, tape, server: server.name, command: server.stop, concurrent, waitsFor: waited });
             add({ action: 'archive', policy, tape, server: server.name, concurrent });
             add({ action: 'start', policy, tape, server: server.name, command: server.start, concurrent });
             add({ action: 'verify', policy, tape, server: server.name, concurrent });

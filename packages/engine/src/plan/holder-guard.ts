@@ -12,6 +12,10 @@
  *                wait for a server in flight to come back; nothing in flight either →
  *                the rest are blocked for good by a server whose start failed
  *
+ *   waves        (--dry-run) the same rule played out as if every server took as long:
+ *                up to N at once, in queue order, skipping a server that may not stop
+ *                yet; each wave ends before the next starts
+ *
  * Holders outside the run count as running. Touches nothing.
  */
 import type { FolderModel } from '@backplan/language/model';
@@ -35,4 +39,42 @@ export function blockingFolder(server: string, folders: readonly FolderModel[], 
 /** Index in `queue` of the first server that may stop now (-1: none may). */
 export function nextStoppable(queue: ReadonlyArray<{ server: { name: string }; folders: readonly FolderModel[] }>, down: ReadonlySet<string>): number {
     return queue.findIndex(sp => blockingFolder(sp.server.name, sp.folders, down) === undefined);
+}
+
+/** One server's place in `parallelWaves`. */
+export interface WaveSlot<S> {
+    item: S;
+    /** 1-based. */
+    wave: number;
+    /** Why it could not go in an earlier wave that had room (the holder rule). */
+    waited?: HolderBlock;
+}
+
+/**
+ * The waves `parallel N` runs in when every server takes equally long: the runner's rule
+ * (nextStoppable) applied N slots at a time. A server blocked for good (only by holders
+ * of its own wave, which cannot happen: they all come back) is impossible here.
+ */
+export function parallelWaves<S extends { server: { name: string }; folders: readonly FolderModel[] }>(queue: readonly S[], n: number): Array<WaveSlot<S>> {
+    const out: Array<WaveSlot<S>> = [];
+    const waited = new Map<S, HolderBlock>();
+    let rest = [...queue];
+    for (let wave = 1; rest.length > 0; wave++) {
+        const down = new Set<string>();
+        const inWave: S[] = [];
+        while (inWave.length < n) {
+            const i = nextStoppable(rest, down);
+            if (i < 0) break;
+            inWave.push(rest[i]);
+            down.add(rest[i].server.name);
+            rest = [...rest.slice(0, i), ...rest.slice(i + 1)];
+        }
+        if (inWave.length === 0) inWave.push(rest.shift()!); // unreachable: nothing is down at a wave's start
+        for (const item of rest) {
+            const block = inWave.length < n ? blockingFolder(item.server.name, item.folders, down) : undefined;
+            if (block && !waited.has(item)) waited.set(item, block);
+        }
+        for (const item of inWave) out.push({ item, wave, waited: waited.get(item) });
+    }
+    return out;
 }

@@ -3,6 +3,11 @@
  */
 import type { BackupPlan, PlanStep } from './backup-plan.js';
 
+/** `A`, `A and B`, `A, B and C`. */
+function joinNames(names: readonly string[]): string {
+    return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
 function describe(step: PlanStep): string {
     const who = step.server ? `${step.server}: ` : '';
     switch (step.action) {
@@ -21,7 +26,9 @@ function describe(step: PlanStep): string {
 export function renderPlanText(plan: BackupPlan): string {
     const lines: string[] = [];
     for (const item of plan.items) {
-        const mode = item.parallel > 1 ? `parallel ${item.parallel}: up to ${item.parallel} servers at once` : 'rolling: one server at a time';
+        const mode = item.parallel > 1
+            ? `parallel ${item.parallel}: up to ${item.parallel} servers at once, never the last running holder of a folder`
+            : 'rolling: one server at a time';
         lines.push(`backup ${item.backup.name} → tape ${item.tape.name} (${item.tape.at}), ${mode}`);
         for (const s of item.servers) {
             const held = s.server.role === 'mail' ? 'mail data' : s.folders.length ? `folders ${s.folders.map(f => f.name).join(', ')}` : 'no declared folder';
@@ -30,7 +37,8 @@ export function renderPlanText(plan: BackupPlan): string {
     }
     lines.push('', 'Plan (dry run: nothing was touched):');
     for (const step of plan.steps) {
-        const batch = step.concurrent !== undefined ? ` [batch ${step.concurrent}]` : '';
+        const waits = step.waitsFor ? `: waits while ${joinNames(step.waitsFor.down)}, the other holders of ${step.waitsFor.folder}, are stopped` : '';
+        const batch = step.concurrent !== undefined ? ` [batch ${step.concurrent}${waits}]` : '';
         lines.push(`${String(step.n).padStart(3)}. ${describe(step)}${batch}`);
     }
     return lines.join('\n') + '\n';
