@@ -105,6 +105,17 @@ describe('runbook-wide findings', () => {
         expect(found[0]).toMatchObject({ code: 'name.duplicate', range: [found[0].file === 'main.backplan' ? 1 : 0, 7, found[0].file === 'main.backplan' ? 1 : 0, 11] });
     });
 
+    test('a duplicate across folders names the other file by its path from the reporting file', async () => {
+        const result = await checkFiles({
+            'site/main.backplan': `import "../shared/servers.backplan"\nimport "servers.backplan"\n`,
+            'site/servers.backplan': CAT('Dir1'),
+            'shared/servers.backplan': CAT('Dir1').replace('/srv/dir1', '/srv/other')
+        });
+        const messages = [...result.documents.keys()].flatMap(f => result.diagnostics(f)).filter(d => d.code === 'name.duplicate').map(d => d.message);
+        expect(messages).toHaveLength(1);
+        expect(messages[0]).toMatch(/already declared at (\.\.\/shared\/servers\.backplan|\.\.\/site\/servers\.backplan):1: rename one of them/);
+    });
+
     test('a file imported by two runbooks gets each finding once', async () => {
         const lib = marked(`${CAT('Cat1')}folder ⟦Shared⟧ on Cat1\n`);
         const result = await checkFiles({

@@ -9,11 +9,19 @@ import type { ServerModel } from '../model/runbook-model.js';
 import { Code } from './rule-codes.js';
 import type { RunbookRule } from './runbook-rule.js';
 
-function where(node: AstNode): string {
-    const doc = AstUtils.getDocument(node);
+/**
+ * `FILE:LINE` of a declaration, FILE relative to the folder of the file that reports it
+ * (`servers.backplan`, `../shared/servers.backplan`): a base name alone is ambiguous when
+ * two imported files share it.
+ */
+function where(node: AstNode, from: AstNode): string {
     const line = (node.$cstNode?.range.start.line ?? 0) + 1;
-    const file = doc.uri.path.split('/').pop();
-    return `${file}:${line}`;
+    const target = AstUtils.getDocument(node).uri.path.split('/');
+    const base = AstUtils.getDocument(from).uri.path.split('/').slice(0, -1);
+    let common = 0;
+    while (common < base.length && common < target.length - 1 && base[common] === target[common]) common++;
+    const rel = [...base.slice(common).map(() => '..'), ...target.slice(common)].join('/');
+    return `${rel}:${line}`;
 }
 
 /** Two declarations of one kind with one name. */
@@ -28,7 +36,7 @@ export const checkUniqueNames: RunbookRule = (model, report) => {
             if (earlier) {
                 report({
                     severity: 'error',
-                    message: `A ${kind} named '${item.name}' is already declared at ${where(earlier)}: rename one of them.`,
+                    message: `A ${kind} named '${item.name}' is already declared at ${where(earlier, item.node)}: rename one of them.`,
                     info: { node: item.node, property: 'name', code: Code.NameDuplicate }
                 });
             } else {
@@ -88,7 +96,7 @@ export const checkSingleHeader: RunbookRule = (model, report) => {
     for (const extra of headers.slice(1)) {
         report({
             severity: 'error',
-            message: `This runbook already has a \`runbook\` header ("${headers[0].title}" at ${where(headers[0])}): keep one header and merge their \`require\` lines.`,
+            message: `This runbook already has a \`runbook\` header ("${headers[0].title}" at ${where(headers[0], extra)}): keep one header and merge their \`require\` lines.`,
             info: { node: extra, keyword: 'runbook', code: Code.HeaderDuplicate }
         });
     }
