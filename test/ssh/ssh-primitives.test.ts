@@ -82,6 +82,22 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH primitives against a real sshd'), (
         expect(r.output.trim()).toBe('ok');
     });
 
+    test('a ProxyJump in the ssh config is followed: the connection to h2 goes through h1', async () => {
+        const config = path.join(runDir, 'jump_config');
+        const h2 = lab.host('h2');
+        writeFileSync(config, `${readFileSync(lab.configFile, 'utf8')}\nHost viajump\n  HostName ${h2.address}\n  Port ${h2.port}\n  ProxyJump h1\n`);
+        const accepted = (name: string): number => (readFileSync(lab.host(name).logFile, 'utf8').match(/Accepted publickey/g) ?? []).length;
+        const before = { h1: accepted('h1'), h2: accepted('h2') };
+        const viaJump = new SshHost({ hostname: 'viajump', port: 22 }, { configFile: config, controlDir });
+        hosts.push(viaJump);
+        const r = await viaJump.run('echo "$SSH_CONNECTION"');
+        expect(r.ok, r.output).toBe(true);
+        expect(r.output).toContain(`${h2.address} ${h2.port}`);
+        // One login on the jump host (h1) for the tunnel, one on h2 for the session.
+        expect(accepted('h1')).toBe(before.h1 + 1);
+        expect(accepted('h2')).toBe(before.h2 + 1);
+    });
+
     test('run passes environment values as data, never shell', async () => {
         const h1 = open('h1');
         const marker = path.join(lab.dir, 'PWNED-env');
