@@ -98,6 +98,44 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH primitives against a real sshd'), (
         expect(accepted('h2')).toBe(before.h2 + 1);
     });
 
+    test('a passphrase-protected key works through ssh-agent, and fails cleanly (no prompt) without it', async () => {
+        const key = path.join(runDir, 'agent_key');
+        execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret passphrase', '-C', 'backplan-agent-test', '-f', key]);
+        writeFileSync(lab.authorizedKeys, `${readFileSync(lab.authorizedKeys, 'utf8').trimEnd()}\n${readFileSync(`${key}.pub`, 'utf8')}`);
+        const config = path.join(runDir, 'agent_config');
+        writeFileSync(config, readFileSync(lab.configFile, 'utf8').replace(/IdentityFile .*/, `IdentityFile ${key}`));
+        const h = lab.host('h2');
+        const connect = async (): Promise<{ ok: boolean; output: string }> => {
+            const host = new SshHost({ user: lab.user, hostname: h.address, port: h.port }, { configFile: config, controlDir, connectTimeoutSec: 3 });
+            hosts.push(host);
+            return host.run('echo via-agent');
+        };
+        const saved = process.env.SSH_AUTH_SOCK;
+        delete process.env.SSH_AUTH_SOCK;
+        try {
+            const without = await connect();
+            expect(without.ok).toBe(false);
+            expect(without.output).toMatch(/permission denied/i);
+            const agent = execFileSync('ssh-agent', ['-s'], { encoding: 'utf8' });
+            const sock = /SSH_AUTH_SOCK=([^;]+);/.exec(agent)![1];
+            const pid = Number(/SSH_AGENT_PID=(\d+);/.exec(agent)![1]);
+            try {
+                // ssh-add reads the passphrase from SSH_ASKPASS when it has no terminal.
+                const askpass = path.join(runDir, 'askpass.sh');
+                writeFileSync(askpass, '#!/bin/sh\necho "secret passphrase"\n', { mode: 0o700 });
+                execFileSync('ssh-add', [key], { env: { ...process.env, SSH_AUTH_SOCK: sock, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' }, stdio: ['ignore', 'ignore', 'pipe'] });
+                process.env.SSH_AUTH_SOCK = sock;
+                const viaAgent = await connect();
+                expect(viaAgent.ok, viaAgent.output).toBe(true);
+                expect(viaAgent.output.trim()).toBe('via-agent');
+            } finally {
+                process.kill(pid);
+            }
+        } finally {
+            if (saved === undefined) delete process.env.SSH_AUTH_SOCK; else process.env.SSH_AUTH_SOCK = saved;
+        }
+    });
+
     test('run passes environment values as data, never shell', async () => {
         const h1 = open('h1');
         const marker = path.join(lab.dir, 'PWNED-env');
