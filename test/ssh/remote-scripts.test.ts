@@ -52,6 +52,12 @@ describe('tar | zstd on the host (tarCompressScript), in a real sh', () => {
         expect(String(r.stderr)).toMatch(/tar: .*missing.*No such file or directory/);
     });
 
+    test('a compressor that dies first is the exit status, not the SIGPIPE it gave tar', () => {
+        const r = run(tarCompressScript(tarCreateArgs(data, {}), { command: 'sh', args: ['-c', 'head -c 1 >/dev/null; echo zstd died >&2; exit 9'] }));
+        expect(r.status).toBe(9);
+        expect(String(r.stderr)).toMatch(/zstd died/);
+    });
+
     test('the compressor failing is the exit status when tar succeeded', () => {
         const r = run(tarCompressScript(tarCreateArgs(data, {}), { command: 'sh', args: ['-c', 'cat >/dev/null; echo zstd broke >&2; exit 7'] }));
         expect(r.status).toBe(7);

@@ -133,14 +133,23 @@ function hashFile(file: string, options: Pick<VerifyOptions, 'signal' | 'onProgr
         let result: string | undefined;
         const onAbort = (): void => { void worker.terminate(); };
         options.signal?.addEventListener('abort', onAbort, { once: true });
+        let failure: Error | undefined;
         worker.on('message', (m: { read?: number; sha256?: string }) => {
             if (m.sha256 !== undefined) result = m.sha256;
-            else if (m.read !== undefined) options.onProgress?.(m.read);
+            else if (m.read !== undefined) {
+                try {
+                    options.onProgress?.(m.read);
+                } catch (err) {
+                    failure = err as Error;
+                    void worker.terminate();
+                }
+            }
         });
         worker.once('error', err => reject(new Error(`the archive cannot be read: ${err.message}`)));
         worker.once('exit', () => {
             options.signal?.removeEventListener('abort', onAbort);
             if (options.signal?.aborted) reject(new Error('interrupted'));
+            else if (failure) reject(failure);
             else if (result !== undefined) resolve(result);
             else reject(new Error('the archive could not be hashed (the hashing thread ended early)'));
         });

@@ -154,6 +154,8 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
     const { host, data, tape, id, compressor } = options;
     if (options.signal?.aborted) throw new Error('interrupted');
     const site = await compressionSite(host, compressor);
+    // The abort listener comes next: an abort during the tool probe must not be lost.
+    if (options.signal?.aborted) throw new Error('interrupted');
     const abort = new AbortController();
     const onOuterAbort = (): void => abort.abort(options.signal!.reason);
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });

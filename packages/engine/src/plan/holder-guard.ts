@@ -64,16 +64,17 @@ export function parallelWaves<S extends { server: { name: string }; folders: rea
         const inWave: S[] = [];
         while (inWave.length < n) {
             const i = nextStoppable(rest, down);
+            // Servers passed over (here, or at the end of a wave with room) say what held them.
+            for (const item of i < 0 ? rest : rest.slice(0, i)) {
+                const block = blockingFolder(item.server.name, item.folders, down);
+                if (block && !waited.has(item)) waited.set(item, block);
+            }
             if (i < 0) break;
             inWave.push(rest[i]);
             down.add(rest[i].server.name);
             rest = [...rest.slice(0, i), ...rest.slice(i + 1)];
         }
         if (inWave.length === 0) inWave.push(rest.shift()!); // unreachable: nothing is down at a wave's start
-        for (const item of rest) {
-            const block = inWave.length < n ? blockingFolder(item.server.name, item.folders, down) : undefined;
-            if (block && !waited.has(item)) waited.set(item, block);
-        }
         for (const item of inWave) out.push({ item, wave, waited: waited.get(item) });
     }
     return out;

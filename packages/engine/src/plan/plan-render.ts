@@ -37,7 +37,10 @@ export function renderPlanText(plan: BackupPlan): string {
     }
     lines.push('', 'Plan (dry run: nothing was touched):');
     for (const step of plan.steps) {
-        const waits = step.waitsFor ? `: waits while ${joinNames(step.waitsFor.down)}, the other holders of ${step.waitsFor.folder}, are stopped` : '';
+        const w = step.waitsFor;
+        const waits = w === undefined ? '' : w.down.length === 1
+            ? `: waits while ${w.down[0]}, the other holder of ${w.folder}, is stopped`
+            : `: waits while ${joinNames(w.down)}, the other holders of ${w.folder}, are stopped`;
         const batch = step.concurrent !== undefined ? ` [batch ${step.concurrent}${waits}]` : '';
         lines.push(`${String(step.n).padStart(3)}. ${describe(step)}${batch}`);
     }

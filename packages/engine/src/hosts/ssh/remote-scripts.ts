@@ -52,8 +52,8 @@ export function tarScript(args: readonly string[]): string {
 }
 
 /**
- * `tar ARGS | COMPRESSOR ARGS`, exiting with tar's status when tar failed, else the
- * compressor's (POSIX sh has no pipefail: tar's status comes back on fd 3 through a
+ * `tar ARGS | COMPRESSOR ARGS`, exiting with tar's status when tar failed (unless it was
+ * killed by the broken pipe of a compressor that failed first), else the compressor's (POSIX sh has no pipefail: tar's status comes back on fd 3 through a
  * command substitution while the compressed bytes go to the session's stdout on fd 4).
  * Neither tool keeps the status pipe open, so the substitution ends with tar's echo.
  */
@@ -63,6 +63,8 @@ export function tarCompressScript(tarArgs: readonly string[], compressor: { comm
         `t=$( { { ${tarScript(tarArgs)} 3>&- 4>&-; echo "$?" >&3; } | ${shCommand([compressor.command, ...compressor.args])} 3>&- >&4 4>&-; } 3>&1 )`,
         'z=$?',
         'exec 4>&-',
+        // The compressor died first and tar got SIGPIPE: the compressor's status tells why.
+        'if [ "$z" != 0 ] && [ "${t:-1}" -gt 128 ]; then exit "$z"; fi',
         '[ "${t:-1}" = 0 ] || exit "${t:-1}"',
         'exit "$z"'
     ].join('\n');

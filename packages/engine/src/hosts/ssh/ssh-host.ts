@@ -130,12 +130,12 @@ export class SshHost implements Host {
 
     /** `tar | zstd` on the remote side: about half the bytes cross the network (and its ciphers). */
     compressedTarOut(folder: string, compressor: CompressorCommand, options: { signal?: AbortSignal } = {}): HostStream<Readable> {
-        return this.streamOut(tarCompressScript(tarCreateArgs(folder, this.tools ?? {}), compressor), options.signal);
+        return this.streamOut(tarCompressScript(tarCreateArgs(folder, this.tools ?? {}), compressor), options.signal, `tar | ${compressor.command}`);
     }
 
-    private streamOut(script: string, signal: AbortSignal | undefined): HostStream<Readable> {
+    private streamOut(script: string, signal: AbortSignal | undefined, what = 'tar'): HostStream<Readable> {
         const p = this.connection.spawn(script, { stdio: ['ignore', 'pipe', 'pipe'], signal });
-        const done = this.settle('tar', p);
+        const done = this.settle(what, p);
         // A dropped connection looks like a clean end of stdout. Hold the end back until ssh
         // has exited: 0 ends the stream, anything else errors it, so no consumer can take
         // a truncated stream for a whole one (and commit it).
