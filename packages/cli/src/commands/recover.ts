@@ -45,10 +45,13 @@ export function registerRecover(program: Command, context: CommandContext): void
                 }
                 return 0;
             }
-            if (current.losses.length && !flags.allowLoss) {
+            /** Without --allow-loss a folder with no (good) copy anywhere refuses the whole run, before any stop. */
+            const refuseLosses = (good: string): void => {
+                if (!current.losses.length || flags.allowLoss) return;
                 process.stdout.write(renderRecoverPlanText(current));
-                throw new FailedError(`refused: no copy anywhere of ${current.losses.join('; ')} (run with --allow-loss to recover the rest); nothing was touched`);
-            }
+                throw new FailedError(`refused: no ${good}copy anywhere of ${current.losses.join('; ')} (run with --allow-loss to recover the rest); nothing was touched`);
+            };
+            refuseLosses('');
             const reporter = stderrReporter();
             const journal = journalOf(file, flags);
             const interrupts = handleInterrupts(reporter);
@@ -71,10 +74,7 @@ export function registerRecover(program: Command, context: CommandContext): void
                         reporter.notice(`backplan: archive ${b.id} failed its check (${b.problems[0]}): planning again without it`);
                     }
                     current = plan();
-                    if (current.losses.length && !flags.allowLoss) {
-                        process.stdout.write(renderRecoverPlanText(current));
-                        throw new FailedError(`refused: no good copy anywhere of ${current.losses.join('; ')} (run with --allow-loss to recover the rest); nothing was touched`);
-                    }
+                    refuseLosses('good ');
                 }
             } finally {
                 reporter.close();

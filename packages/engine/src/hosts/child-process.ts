@@ -37,6 +37,35 @@ export function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM
     }
 }
 
+/** Kills with SIGTERM, then SIGKILL after `graceMs` if the group is still there. */
+function terminate(child: ChildProcess, graceMs: number): void {
+    killGroup(child, 'SIGTERM');
+    setTimeout(() => killGroup(child, 'SIGKILL'), graceMs).unref();
+}
+
+/**
+ * A runbook command's time limit: after `ms` its process group is terminated (TERM, then
+ * KILL 5 s later) and `onTimeout` called. Returns the function that cancels the limit.
+ */
+export function limitTime(child: ChildProcess, ms: number | undefined, onTimeout: () => void): () => void {
+    if (ms === undefined) return () => undefined;
+    const timer = setTimeout(() => {
+        onTimeout();
+        terminate(child, 5000);
+    }, ms);
+    return () => clearTimeout(timer);
+}
+
+/**
+ * Waits for a process's output to close, at most `ms` after it exited: a command that
+ * starts a daemon may leave our pipes open in that daemon for ever.
+ */
+export async function outputClosedWithin(closed: Promise<void>, ms: number): Promise<void> {
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise<void>(resolve => { grace = setTimeout(resolve, ms); })]);
+    clearTimeout(grace);
+}
+
 /** A spawned process with a promise of its exit. */
 export interface Spawned {
     readonly child: ChildProcess;
@@ -64,10 +93,7 @@ export function spawnProcess(file: string, args: readonly string[], options: Spa
     });
     exited.catch(() => undefined);
     if (signal) {
-        const onAbort = (): void => {
-            killGroup(child, 'SIGTERM');
-            setTimeout(() => killGroup(child, 'SIGKILL'), 2000).unref();
-        };
+        const onAbort = (): void => terminate(child, 2000);
         if (signal.aborted) onAbort();
         else signal.addEventListener('abort', onAbort, { once: true });
         void exited.finally(() => signal.removeEventListener('abort', onAbort)).catch(() => undefined);

@@ -14,7 +14,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { mtimeFromNs, type ManifestEntry } from '../archive/manifest.js';
-import { OutputTail, captureOutput, describeExit, killGroup, spawnProcess } from './child-process.js';
+import { OutputTail, captureOutput, describeExit, limitTime, outputClosedWithin, spawnProcess } from './child-process.js';
 import type { CommandResult, Host, HostStream, RunOptions, ToolVersions } from './host.js';
 import { parseTarProbe, tarCreateArgs, tarExtractArgs } from './tar-options.js';
 
@@ -51,24 +51,17 @@ export class LocalHost implements Host {
         p.child.stderr!.on('data', (c: Buffer) => output.push(c));
         const closed = new Promise<void>(resolve => p.child.once('close', () => resolve()));
         let timedOut = false;
-        const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-            timedOut = true;
-            killGroup(p.child, 'SIGTERM');
-            setTimeout(() => killGroup(p.child, 'SIGKILL'), 5000).unref();
-        }, options.timeoutMs);
+        const cancelLimit = limitTime(p.child, options.timeoutMs, () => { timedOut = true; });
         let result: { code: number | null; signal: NodeJS.Signals | null };
         try {
             result = await p.exited;
         } catch (err) {
-            if (timer) clearTimeout(timer);
             return { output: (err as Error).message, timedOut: false, ok: false, durationMs: Date.now() - started };
+        } finally {
+            cancelLimit();
         }
-        if (timer) clearTimeout(timer);
-        // A command that starts a daemon may leave our pipes open in the daemon: take what
-        // has arrived, then let go of the pipes.
-        let grace: NodeJS.Timeout | undefined;
-        await Promise.race([closed, new Promise<void>(resolve => { grace = setTimeout(resolve, 200); })]);
-        clearTimeout(grace);
+        // Take what has arrived, then let go of pipes a daemon may hold open.
+        await outputClosedWithin(closed, 200);
         p.child.stdout!.destroy();
         p.child.stderr!.destroy();
         return {

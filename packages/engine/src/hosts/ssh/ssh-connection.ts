@@ -21,7 +21,7 @@ import { chmodSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { SpawnOptions } from 'node:child_process';
-import { spawnProcess, type Spawned } from '../child-process.js';
+import { outputClosedWithin, spawnProcess, type Spawned } from '../child-process.js';
 import { SshError, classifySshFailure, describeSshExit, type SshTargetInfo } from './ssh-errors.js';
 
 /** Where to connect, as parsed from `ssh://[user@]host[:port]`. */
@@ -163,9 +163,7 @@ export class SshConnection {
         const r = await p.exited.catch((err: Error) => {
             throw new Error(`${this.label}: the OpenSSH client could not be started (${err.message}): install openssh-client`);
         });
-        let grace: NodeJS.Timeout | undefined;
-        await Promise.race([closed, new Promise<void>(resolve => { grace = setTimeout(resolve, 1000); })]);
-        clearTimeout(grace);
+        await outputClosedWithin(closed, 1000);
         return { code: r.code, signal: r.signal, stdout: Buffer.concat(chunks), stderr: p.stderr.text() };
     }
 

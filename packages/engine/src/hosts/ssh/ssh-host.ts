@@ -15,7 +15,7 @@
  */
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { ManifestEntry } from '../../archive/manifest.js';
-import { OutputTail, killGroup } from '../child-process.js';
+import { OutputTail, limitTime, outputClosedWithin } from '../child-process.js';
 import type { CommandResult, CompressorCommand, Host, HostStream, RunOptions, ToolVersions } from '../host.js';
 import { tarCreateArgs, tarExtractArgs } from '../tar-options.js';
 import { TOOLS_SCRIPT, listScript, parseListing, parseTools, runScript, splitRunTrailer, statScript, tarCompressScript, tarExtractScript, tarScript } from './remote-scripts.js';
@@ -84,23 +84,17 @@ export class SshHost implements Host {
             p.child.stdout!.on('data', (c: Buffer) => output.push(c));
             // 'close' often comes in the same tick as 'exit': listen before awaiting.
             const closed = new Promise<void>(resolve => p.child.once('close', () => resolve()));
-            const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-                timedOut = true;
-                killGroup(p.child, 'SIGTERM');
-                setTimeout(() => killGroup(p.child, 'SIGKILL'), 5000).unref();
-            }, options.timeoutMs);
+            const cancelLimit = limitTime(p.child, options.timeoutMs, () => { timedOut = true; });
             let r: { code: number | null; signal: NodeJS.Signals | null };
             try {
                 r = await p.exited;
             } catch (err) {
                 return { output: `${this.label}: the OpenSSH client could not be started (${(err as Error).message}): install openssh-client`, timedOut: false, ok: false, durationMs: Date.now() - started };
             } finally {
-                if (timer) clearTimeout(timer);
+                cancelLimit();
                 p.child.stdin!.destroy();
             }
-            let graceTimer: NodeJS.Timeout | undefined;
-            await Promise.race([closed, new Promise<void>(resolve => { graceTimer = setTimeout(resolve, 500); })]);
-            clearTimeout(graceTimer);
+            await outputClosedWithin(closed, 500);
             const { stderr, reported } = splitRunTrailer(p.stderr.text());
             if (reported === undefined && (r.code === 255 || r.code === null) && !timedOut && !options.signal?.aborted) {
                 // No trailer: the wrapper never finished; ssh failed or the session dropped.
