@@ -44,6 +44,13 @@ export interface CommandResult {
     readonly durationMs: number;
 }
 
+/** A one-line reason for a failed command ("stop exited with code 3", "… could not be run: …"). */
+export function commandFailure(what: string, r: CommandResult, timeoutMs: number): string {
+    if (r.timedOut) return `${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`;
+    if (r.code === undefined && r.signal === undefined) return `${what} could not be run: ${r.output}`;
+    return `${what} ${r.signal ? `was killed by ${r.signal}` : `exited with code ${r.code}`}`;
+}
+
 /** A stream backed by a process on the host. */
 export interface HostStream<S extends Readable | Writable> {
     readonly stream: S;

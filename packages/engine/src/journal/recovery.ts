@@ -16,7 +16,7 @@
  * (start commands of well-behaved services are idempotent: `systemctl start`).
  */
 import * as os from 'node:os';
-import type { Host } from '../hosts/host.js';
+import { commandFailure, type Host } from '../hosts/host.js';
 import { processAlive } from '../tape/tape-lock.js';
 import type { Journal } from './journal.js';
 import type { JournalRecord, RunBeginRecord, StepRecord } from './journal-record.js';
@@ -90,7 +90,7 @@ export async function recoverUnfinished(journal: Journal, options: RecoveryOptio
             const res = await Promise.resolve()
                 .then(() => options.hostFor(restart.host).run(restart.command, { env: restart.env, timeoutMs: options.timeoutMs }))
                 .catch((err: Error) => ({ ok: false, timedOut: false, code: undefined, signal: undefined, output: err.message, durationMs: 0 }));
-            const error = res.ok ? undefined : res.timedOut ? 'start timed out' : `start exited with ${res.code ?? res.signal}`;
+            const error = res.ok ? undefined : commandFailure('start', res, options.timeoutMs);
             await journal.append({
                 type: 'recover', run: begin.run, time: new Date().toISOString(), server: stop.server!, ok: res.ok,
                 by: options.by, output: res.output.slice(-4000), error

@@ -11,7 +11,7 @@
  * copy is kept (nothing is deleted before a verified copy is in place).
  */
 import type { ServerModel } from '@backplan/language/model';
-import type { CommandResult, Host, ToolVersions } from '../hosts/host.js';
+import { commandFailure, type CommandResult, type Host, type ToolVersions } from '../hosts/host.js';
 import type { Journal } from '../journal/journal.js';
 import type { StepName } from '../journal/journal-record.js';
 import type { Reporter } from '../progress/progress-reporter.js';
@@ -59,12 +59,6 @@ export function commandEnv(server: ServerModel, ctx: RestoreRunContext, action: 
 
 const now = (): string => new Date().toISOString();
 
-/** A one-line reason for a failed command. */
-export function commandFailure(what: string, r: CommandResult, timeoutMs: number): string {
-    if (r.timedOut) return `${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`;
-    if (r.code === undefined && r.signal === undefined) return `${what} could not be run: ${r.output}`;
-    return `${what} ${r.signal ? `was killed by ${r.signal}` : `exited with code ${r.code}`}`;
-}
 
 /** Folders to put back if this process dies before the swap. */
 export interface PutBack {

@@ -116,11 +116,11 @@ export async function runBackup(options: BackupRunOptions): Promise<BackupRunRes
                 continue;
             }
             await journal.append({ type: 'step', event: 'end', step: 'lock', run: runId, tape: tape.name, time: new Date().toISOString(), ok: true });
+            const inFlight = new Set<Promise<void>>();
             try {
                 // Up to N servers at once, but never the last running holder of a folder
                 // while another holder of it is down (plan/holder-guard.ts): a blocked
                 // server waits for a slot that keeps its folders online.
-                const inFlight = new Set<Promise<void>>();
                 for (;;) {
                     while (!signal.aborted && !stopLaunching && inFlight.size < item.parallel) {
                         const next = nextStoppable(queue, down);
@@ -136,6 +136,11 @@ export async function runBackup(options: BackupRunOptions): Promise<BackupRunRes
                             // A server whose start failed stays down: its folders' other holders keep running.
                             if (outcome.started !== false) down.delete(sp.server.name);
                             if (!outcome.ok && options.failFast) stopLaunching = true;
+                        }, (err: Error) => {
+                            // backupServer does not throw; if it ever did, that server failed,
+                            // not the run (and it stays "down": whether it started is unknown).
+                            result.outcomes.push({ server: sp.server.name, policy: item.backup.name, tape: tape.name, ok: false, error: err.message });
+                            if (options.failFast) stopLaunching = true;
                         }).finally(() => inFlight.delete(task));
                         inFlight.add(task);
                     }
@@ -154,6 +159,9 @@ export async function runBackup(options: BackupRunOptions): Promise<BackupRunRes
                     }
                 }
             } finally {
+                // Whatever ended this loop, servers still in flight finish (and start
+                // their applications) before the tape is unlocked.
+                await Promise.allSettled([...inFlight]);
                 await lock.release();
                 await journal.append({ type: 'step', event: 'end', step: 'unlock', run: runId, tape: tape.name, time: new Date().toISOString(), ok: true }).catch(() => undefined);
             }

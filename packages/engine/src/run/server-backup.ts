@@ -17,7 +17,7 @@ import { verifyArchive } from '../archive/archive-verifier.js';
 import { writeArchive, type WrittenArchive } from '../archive/archive-writer.js';
 import type { Compressor } from '../archive/compression.js';
 import type { Manifest } from '../archive/manifest.js';
-import type { CommandResult, Host, ToolVersions } from '../hosts/host.js';
+import { commandFailure, type Host, type ToolVersions } from '../hosts/host.js';
 import type { Journal } from '../journal/journal.js';
 import type { BackupPlanItem, ServerPlan } from '../plan/backup-plan.js';
 import type { Reporter } from '../progress/progress-reporter.js';
@@ -57,11 +57,6 @@ export interface ServerBackupContext {
 
 const now = (): string => new Date().toISOString();
 
-function commandFailure(what: string, r: CommandResult, timeoutMs: number): string {
-    if (r.timedOut) return `${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`;
-    if (r.code === undefined && r.signal === undefined) return `${what} could not be run: ${r.output}`;
-    return `${what} ${r.signal ? `was killed by ${r.signal}` : `exited with code ${r.code}`}`;
-}
 
 /** Backs up one server (never throws for failures of the server: see the outcome). */
 export async function backupServer(item: BackupPlanItem, sp: ServerPlan, host: Host, tape: TapeStore, ctx: ServerBackupContext): Promise<ServerOutcome> {
@@ -122,14 +117,22 @@ export async function backupServer(item: BackupPlanItem, sp: ServerPlan, host: H
             outcome.output = [outcome.output, start.output].filter(Boolean).join('\n');
         }
     }
-    // An archive written before a failed start is still good: commit it.
-    if (written) await commit();
+    // An archive written before a failed start is still good: commit it. A failure in the
+    // commit (the state folder's disk, say) fails this server, never the run: an archive
+    // that got no manifest is taken off the tape (discardArchive keeps committed ones).
+    if (written) {
+        const archive = written;
+        await commit(archive).catch(async (err: Error) => {
+            outcome.ok = false;
+            outcome.error = `checking and recording the archive failed: ${err.message}`;
+            await tape.discardArchive(id, ctx.compressor.kind).catch(() => undefined);
+        });
+    }
     if (!outcome.ok) ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
     return outcome;
 
     /** Verify the written archive, then write its manifest (the commit point). */
-    async function commit(): Promise<void> {
-        if (!written) return;
+    async function commit(written: WrittenArchive): Promise<void> {
         ctx.reporter.step(server.name, 'verifying');
         await ctx.journal.append({ ...step, event: 'begin', step: 'verify', time: now(), archive: id });
         const archivePath = `${tape.archivesDir}/${written.file}`;
