@@ -23,11 +23,12 @@
 import type { ManifestEntry } from '../archive/manifest.js';
 import { siblingPaths, type ReplicaRestoreOp } from '../plan/restore-plan.js';
 import { pumpThroughGate } from '../restore/archive-extract.js';
-import { makeFreshFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder, setFolderMeta, syncFolder, fsyncFolder } from '../restore/host-folders.js';
+import { makeFreshFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder, setFolderMeta, syncFolder } from '../restore/host-folders.js';
+import { commandFailure } from '../hosts/host.js';
 import {
-    canSetOwners, commandFailure, journalledStart, journalledStop, journalStep, startTarget, type OpOutcome, type RestoreRunContext
+    canSetOwners, journalledStart, journalledStop, journalStep, startTarget, type OpOutcome, type RestoreRunContext
 } from '../restore/restore-context.js';
-import { finish, putBackParts } from '../restore/restorer.js';
+import { finish, fsyncParents, putBackParts } from '../restore/restorer.js';
 import { verifyTree } from '../restore/verify-restored.js';
 
 /** Copies the op's folders onto its server; never throws for failures (see the outcome). */
@@ -133,7 +134,7 @@ export async function replicateFolders(op: ReplicaRestoreOp, ctx: RestoreRunCont
         outcome.swapped = true;
         await journalStep(ctx, target.name, 'swap', true);
         await removeOwnFolder(th, staging).catch(() => undefined);
-        await fsyncFolder(th, target.data!);
+        await fsyncParents(th, parts);
     } catch (err) {
         outcome.error = (err as Error).message;
         if (!outcome.swapped) await putBackParts(parts, th, staging, ctx, target.name, outcome);

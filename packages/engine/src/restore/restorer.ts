@@ -29,8 +29,9 @@ import { extractArchive } from './archive-extract.js';
 import {
     makeFreshFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder, setFolderMeta, syncFolder, fsyncFolder
 } from './host-folders.js';
+import { commandFailure, type Host } from '../hosts/host.js';
 import {
-    canSetOwners, commandFailure, journalledStop, journalStep, startTarget, type OpOutcome, type RestoreRunContext
+    canSetOwners, journalledStop, journalStep, startTarget, type OpOutcome, type RestoreRunContext
 } from './restore-context.js';
 import { entriesBelow, verifyTree } from './verify-restored.js';
 import type { ManifestEntry } from '../archive/manifest.js';
@@ -105,7 +106,7 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
         outcome.swapped = true;
         await journalStep(ctx, server.name, 'swap', true);
         if (op.folders) await removeOwnFolder(host, staging);
-        await fsyncFolder(host, parentOf(dest));
+        await fsyncParents(host, parts);
     };
 
     if (op.target) {
@@ -160,7 +161,7 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
 }
 
 /** Before the swap: the original data back in place, staging removed. */
-export async function putBackParts(parts: Array<{ data: string; aside: string; moved: boolean; swapped: boolean; staged: string }>, host: import('../hosts/host.js').Host,
+export async function putBackParts(parts: Array<{ data: string; aside: string; moved: boolean; swapped: boolean; staged: string }>, host: Host,
     staging: string, ctx: RestoreRunContext, server: string, outcome: OpOutcome): Promise<void> {
     const problems: string[] = [];
     for (const p of [...parts].reverse()) {
@@ -181,14 +182,22 @@ export async function putBackParts(parts: Array<{ data: string; aside: string; m
     await journalStep(ctx, server, 'put-back', problems.length === 0, problems.join('; ') || undefined);
 }
 
-/** After start: remove the set-aside copy only when the swap is done and the application runs. */
-export async function finish(parts: Array<{ moved: boolean; aside: string }>, host: import('../hosts/host.js').Host, ctx: RestoreRunContext, outcome: OpOutcome, aside: string): Promise<void> {
+/** Makes the renames durable: the folders that hold each swapped path (with --folder, inside the data folder). */
+export async function fsyncParents(host: Host, parts: ReadonlyArray<{ data: string }>): Promise<void> {
+    for (const dir of new Set(parts.map(p => parentOf(p.data)))) await fsyncFolder(host, dir);
+}
+
+/**
+ * After start: remove the set-aside copy only when the swap is done (and durable), the
+ * application runs and nothing failed; otherwise it is kept and named.
+ */
+export async function finish(parts: Array<{ moved: boolean; aside: string }>, host: Host, ctx: RestoreRunContext, outcome: OpOutcome, aside: string): Promise<void> {
     const moved = parts.some(p => p.moved);
     if (!outcome.swapped || !moved) {
         outcome.ok = outcome.swapped && outcome.started === true && !outcome.error;
         return;
     }
-    if (outcome.started && !ctx.keepOld) {
+    if (outcome.started && !ctx.keepOld && !outcome.error) {
         try {
             await removeOwnFolder(host, aside);
             await journalStep(ctx, outcome.server, 'cleanup', true);
@@ -198,7 +207,7 @@ export async function finish(parts: Array<{ moved: boolean; aside: string }>, ho
         }
     } else {
         outcome.kept.push(aside);
-        if (!outcome.started) outcome.error = `${outcome.error}; the restored data is in place and verified; the previous data is kept at ${aside}`;
+        if (!outcome.started || outcome.error) outcome.error = `${outcome.error}; the restored data is in place and verified; the previous data is kept at ${aside}`;
     }
     outcome.ok = outcome.swapped && outcome.started === true && !outcome.error;
 }
