@@ -129,6 +129,15 @@ describe('run verbs', () => {
         r = await l.cli('backup', ['--dry-run']);
         expect(r.code, r.stderr).toBe(0);
         expect(r.stderr).toMatch(/warning: .*\[coverage\.single-copy\]/);
+        expect(r.stderr.match(/\[coverage\.single-copy\]/g)).toHaveLength(1);
+        // An error that blocks backup is shown once, as the error that refuses the run (not
+        // first as "not blocking this run", then again as the reason).
+        fs.writeFileSync(l.runbook, good.replace(/stop "[^"]*"/, ''));
+        r = await l.cli('backup', ['--dry-run']);
+        expect(r.code).toBe(1);
+        expect(r.stderr.match(/\[backup\.no-stop\]/g)).toHaveLength(1);
+        expect(r.stderr).toMatch(/error: .*\[backup\.no-stop\]/);
+        expect(r.stderr).not.toMatch(/not blocking this run/);
     });
 
     it('exit 2 on bad usage; JSON results alone on stdout', async () => {

@@ -32,11 +32,11 @@ export function registerBackup(program: Command, context: CommandContext): void 
         .option('--fail-fast', 'after the first failed server, back up no further server')))
         .action(context.action(async (file: string, flags: BackupFlags) => {
             const timeoutMs = commandTimeoutMs(flags.commandTimeout);
-            const ctx = await loadForRun(file, 'backup', flags);
+            const ctx = await loadForRun(file, 'backup', flags, { scoped: true });
             const options = { policy: flags.policy, servers: flags.server };
             const plan: BackupPlan = planOrFail(() => planBackup(ctx.model, options),
-                () => refuseOrWarn(ctx, 'backup', flags, runScope([], ctx.model, options), true));
-            refuseOrWarn(ctx, 'backup', flags, runScope(plan.items, ctx.model, options), true);
+                () => refuseOrWarn(ctx, 'backup', flags, runScope([], ctx.model, options)));
+            refuseOrWarn(ctx, 'backup', flags, runScope(plan.items, ctx.model, options));
             if (flags.dryRun) {
                 if (flags.format === 'json') writeJson(planJson(plan));
                 else process.stdout.write(renderPlanText(plan));

@@ -75,8 +75,12 @@ export interface RunContext {
     diagnostics: Array<{ plain: PlainDiagnostic; shown: CheckDiagnostic }>;
 }
 
-/** Loads a runbook; refuses it (exit 1) when it has errors that block every run verb. */
-export async function loadForRun(file: string, verb: RunVerb, flags: RunFlags): Promise<RunContext> {
+/**
+ * Loads a runbook; refuses it (exit 1) when it has errors that block the verb, and prints
+ * the rest as warnings. `scoped: true` leaves that to the caller, who knows the run's
+ * scope only after planning (backup): each diagnostic is then judged, and shown, once.
+ */
+export async function loadForRun(file: string, verb: RunVerb, flags: RunFlags, options: { scoped?: boolean } = {}): Promise<RunContext> {
     const { model, workspace } = await loadRunbook(file);
     const diagnostics = workspace.documents.flatMap((doc: LangiumDocument) => workspace.diagnostics(doc).map(d => {
         const shown = toCheckDiagnostic(doc, d);
@@ -87,12 +91,12 @@ export async function loadForRun(file: string, verb: RunVerb, flags: RunFlags): 
         return { plain, shown };
     }));
     const ctx = { file, model, diagnostics };
-    refuseOrWarn(ctx, verb, flags, []);
+    if (!options.scoped) refuseOrWarn(ctx, verb, flags, []);
     return ctx;
 }
 
 /** Refuses (throws FailedError after showing them) on blocking diagnostics; prints the other errors as warnings. */
-export function refuseOrWarn(ctx: RunContext, verb: RunVerb, flags: RunFlags, scope: readonly ScopeRegion[], quietWarnings = false): void {
+export function refuseOrWarn(ctx: RunContext, verb: RunVerb, flags: RunFlags, scope: readonly ScopeRegion[]): void {
     const { blocking, warnings } = classifyDiagnostics(verb, ctx.diagnostics.map(d => d.plain), scope);
     const shownOf = (list: PlainDiagnostic[]): CheckDiagnostic[] => list.map(p => ctx.diagnostics.find(d => d.plain === p)!.shown);
     if (blocking.length > 0) {
@@ -104,11 +108,9 @@ export function refuseOrWarn(ctx: RunContext, verb: RunVerb, flags: RunFlags, sc
         }
         throw new FailedError(`refused: the runbook has ${blocking.length} error${blocking.length === 1 ? '' : 's'} that make ${verb} unsafe (fix them, see \`backplan check\`)`);
     }
-    if (!quietWarnings) {
-        const paint = painter(process.stderr);
-        for (const d of shownOf(warnings)) {
-            process.stderr.write(`${d.file}:${d.line}:${d.column}: ${paint('yellow', 'warning')}: ${d.message} [${d.code}]${d.severity === 'error' ? ' (an error, not blocking this run)' : ''}\n`);
-        }
+    const paint = painter(process.stderr);
+    for (const d of shownOf(warnings)) {
+        process.stderr.write(`${d.file}:${d.line}:${d.column}: ${paint('yellow', 'warning')}: ${d.message} [${d.code}]${d.severity === 'error' ? ' (an error, not blocking this run)' : ''}\n`);
     }
 }
 
