@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Lab, seedMail, waitForFile } from './lab';
 
@@ -229,6 +230,30 @@ describe('faults during a backup', () => {
         await expectAftermath(l, first, { listed: 2, tempFiles: true });
         expect((await l.cli('prune')).code).toBe(0);
         expect(l.tapeFiles().filter(f => f.startsWith('.tmp-'))).toEqual([]);
+    });
+
+    it('restarting a killed run\'s application obeys --command-timeout (a hanging start is killed, said, and tried again next time)', async () => {
+        const slow = path.join(fs.mkdtempSync(path.join(tmpdir(), 'bp-slow-')), 'slow-start');
+        const { lab: l } = await labWithOneArchive();
+        l.writeRunbook([{ name: 'Mail1', start: `if [ -e ${slow} ]; then sleep 30; fi; demo-app start` }]);
+        const mark = path.join(l.root, 'tar-stalled');
+        const run = l.spawnCli('backup', [], { LAB_TAR_MODE: 'stall', LAB_TAR_MARK: mark });
+        await waitForFile(mark);
+        run.kill('SIGKILL');
+        await run.result;
+        try { process.kill(Number(fs.readFileSync(mark, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
+        fs.writeFileSync(slow, '');
+        try {
+            const t0 = Date.now();
+            const next = await l.cli('backup', ['--command-timeout', '1']);
+            expect(Date.now() - t0).toBeLessThan(20_000);
+            expect(next.stderr).toMatch(/could not start Mail1 again: start did not finish within 1 s and was killed/);
+        } finally {
+            fs.rmSync(slow, { force: true });
+        }
+        const again = await l.cli('history');
+        expect(again.stderr).toMatch(/started Mail1 again/);
+        expect(l.running('Mail1')).toBe(true);
     });
 
     it('two concurrent runs on one tape: the second fails naming the holder, or waits with --wait', async () => {

@@ -129,11 +129,11 @@ export function journalOf(file: string, flags: RunFlags): Journal {
     return Journal.forRunbook(resolveStateDir(flags.state), file);
 }
 
-/** Starts applications left stopped by killed runs (before any lock is taken). */
-export async function recoverKilledRuns(journal: Journal, flags: RunFlags, reporter: Reporter, by: string): Promise<RecoveryResult> {
+/** Starts applications left stopped by killed runs (before any lock is taken), with the verb's --command-timeout. */
+export async function recoverKilledRuns(journal: Journal, flags: RunFlags & Pick<StoppingFlags, 'commandTimeout'>, reporter: Reporter, by: string): Promise<RecoveryResult> {
     return recoverUnfinished(journal, {
         hostFor: label => openHostByLabel(label, hostOptions(flags)),
-        timeoutMs: commandTimeoutMs(),
+        timeoutMs: commandTimeoutMs(flags.commandTimeout),
         by,
         notice: m => reporter.notice(`backplan: ${m}`)
     });
