@@ -7,7 +7,7 @@
  * block for ever) and a dangling symlink named x.backplan stand in for them.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, readFileSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { removeTree, tempTree } from '../helpers/temp-tree.js';
@@ -51,8 +51,13 @@ describe('exit 0 and 1', () => {
     test('a reader that closes stdout early (| head) changes neither the exit code nor stderr', () => {
         // Node meets EPIPE on its next write; the command must still run to its end and exit
         // with its own code (a backup in the same spot must still start what it stopped).
+        // More output than a pipe holds (64 KiB), so the writes after `head` left do fail.
+        const many = path.join(dir, 'many-broken');
+        for (let i = 0; i < 30; i++) cpSync(path.join(REPO, 'examples', 'broken'), path.join(many, `copy-${i}`), { recursive: true });
+        const size = spawnSync(process.execPath, [BIN, 'check', many], { cwd: REPO, encoding: 'utf8', maxBuffer: 16 << 20 }).stdout.length;
+        expect(size).toBeGreaterThan(128 << 10);
         const err = path.join(dir, 'epipe.err');
-        const shell = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" check examples/broken 2>"${err}" | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`],
+        const shell = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" check "${many}" 2>"${err}" | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`],
             { cwd: REPO, encoding: 'utf8' });
         expect(shell.stdout.trim()).toBe('1');
         expect(readFileSync(err, 'utf8')).toBe('');

@@ -58,6 +58,11 @@ describe('tar | zstd on the host (tarCompressScript), in a real sh', () => {
         expect(String(r.stderr)).toMatch(/zstd died/);
     });
 
+    test('tar and the compressor both failing: tar\'s status (it did not die of the pipe)', () => {
+        const r = run(tarCompressScript(tarCreateArgs(path.join(dir, 'missing'), {}), { command: 'sh', args: ['-c', 'cat >/dev/null; exit 7'] }));
+        expect(r.status).toBe(2);
+    });
+
     test('the compressor failing is the exit status when tar succeeded', () => {
         const r = run(tarCompressScript(tarCreateArgs(data, {}), { command: 'sh', args: ['-c', 'cat >/dev/null; echo zstd broke >&2; exit 7'] }));
         expect(r.status).toBe(7);

@@ -63,6 +63,14 @@ function binWithout(dir: string, hide: RegExp): string {
     return dir;
 }
 
+/** A PATH folder whose `zstd` logs its arguments to ZSTD.log beside it, then runs the real one. */
+function loggingZstdBin(dir: string): string {
+    binWithout(dir, /^zstd$/);
+    const real = execFileSync('sh', ['-c', 'command -v zstd'], { encoding: 'utf8' }).trim();
+    writeFileSync(path.join(dir, 'zstd'), `#!/bin/sh\necho "$*" >> '${path.join(dir, 'ZSTD.log')}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    return dir;
+}
+
 function tapeFiles(drill: Drill): string[] {
     const out: string[] = [];
     const walk = (d: string): void => {
@@ -106,8 +114,8 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH drills through the CLI (three sshd 
         if (!existsSync(CLI.replace(/bin\/backplan\.js$/, 'dist/backplan.mjs'))) throw new Error('build the CLI first: npm run build');
         work = mkdtempSync(path.join(tmpdir(), 'bp-drill-'));
         lab = await SshdLab.start({
-            hosts: ['mail1', 'cat1', 'cat2', 'notar', 'nozstd'],
-            remotePath: { notar: '/nonexistent-backplan-bin', nozstd: binWithout(path.join(work, 'bin-nozstd'), /zstd/) }
+            hosts: ['mail1', 'cat1', 'cat2', 'notar', 'nozstd', 'logzstd'],
+            remotePath: { notar: '/nonexistent-backplan-bin', nozstd: binWithout(path.join(work, 'bin-nozstd'), /zstd/), logzstd: loggingZstdBin(path.join(work, 'bin-logzstd')) }
         });
     });
 
@@ -138,19 +146,23 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH drills through the CLI (three sshd 
     });
 
     test('zstd on the host: tar | zstd runs there (compressed bytes cross the network); a host without zstd is compressed here; both verify', async () => {
-        const servers: DrillServer[] = [THREE[0], { name: 'MailZ', host: 'nozstd', role: 'mail', data: 'srv/mail-z' }];
+        const servers: DrillServer[] = [{ name: 'MailH', host: 'logzstd', role: 'mail', data: 'srv/mail-h' }, { name: 'MailZ', host: 'nozstd', role: 'mail', data: 'srv/mail-z' }];
         const d = newDrill({ servers });
         const files = { 'cur/1.eml': 'one\n'.repeat(5000), 'big.bin': randomBytes(3 << 20), 'dir $(touch PWNED-z)/x': 'x\n' };
-        fill(d, 'Mail1', files);
+        const zstdLog = path.join(work, 'bin-logzstd', 'ZSTD.log');
+        rmSync(zstdLog, { force: true });
+        fill(d, 'MailH', files);
         fill(d, 'MailZ', files);
         const r = await d.cli('backup');
         expect(r.code, r.stderr).toBe(0);
         const manifests = tapeFiles(d).filter(f => f.endsWith('.manifest.json')).map(f => JSON.parse(readFileSync(path.join(d.tape, f), 'utf8')));
         const of = (name: string): { tools: { compressor: string }; archive: { compression: string }; entries: Array<{ path: string; sha256?: string }> } => manifests.find(m => m.server === name);
-        expect(of('Mail1').tools.compressor).toMatch(new RegExp(`^Zstandard CLI .* \\(on ssh://${lab.user}@${lab.host('mail1').address.replace(/\./g, '\\.')}:\\d+\\)$`));
+        expect(of('MailH').tools.compressor).toMatch(new RegExp(`^Zstandard CLI .* \\(on ssh://${lab.user}@${lab.host('logzstd').address.replace(/\./g, '\\.')}:\\d+\\)$`));
+        // The server's own zstd compressed the stream (not only the label says so).
+        expect(readFileSync(zstdLog, 'utf8').split('\n')).toContain('-1 -T0 -q -c');
         expect(of('MailZ').tools.compressor).toMatch(/^Zstandard CLI /);
         expect(of('MailZ').tools.compressor).not.toMatch(/\(on ssh:/);
-        for (const name of ['Mail1', 'MailZ']) {
+        for (const name of ['MailH', 'MailZ']) {
             expect(of(name).archive.compression).toBe('zstd');
             const big = of(name).entries.find(e => e.path === 'big.bin');
             expect(big?.sha256).toBe(createHash('sha256').update(files['big.bin']).digest('hex'));

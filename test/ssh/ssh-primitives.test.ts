@@ -103,19 +103,27 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH primitives against a real sshd'), (
         execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret passphrase', '-C', 'backplan-agent-test', '-f', key]);
         writeFileSync(lab.authorizedKeys, `${readFileSync(lab.authorizedKeys, 'utf8').trimEnd()}\n${readFileSync(`${key}.pub`, 'utf8')}`);
         const config = path.join(runDir, 'agent_config');
-        writeFileSync(config, readFileSync(lab.configFile, 'utf8').replace(/IdentityFile .*/, `IdentityFile ${key}`));
+        // Without the lab's BatchMode line: the "never a prompt" must come from Backplan itself.
+        writeFileSync(config, readFileSync(lab.configFile, 'utf8').replace(/IdentityFile .*/, `IdentityFile ${key}`).replace(/^\s*BatchMode .*$/m, ''));
         const h = lab.host('h2');
         const connect = async (): Promise<{ ok: boolean; output: string }> => {
             const host = new SshHost({ user: lab.user, hostname: h.address, port: h.port }, { configFile: config, controlDir, connectTimeoutSec: 3 });
             hosts.push(host);
             return host.run('echo via-agent');
         };
-        const saved = process.env.SSH_AUTH_SOCK;
+        const saved = { SSH_AUTH_SOCK: process.env.SSH_AUTH_SOCK, SSH_ASKPASS: process.env.SSH_ASKPASS, SSH_ASKPASS_REQUIRE: process.env.SSH_ASKPASS_REQUIRE, DISPLAY: process.env.DISPLAY };
         delete process.env.SSH_AUTH_SOCK;
         try {
+            // Were ssh to ask for the passphrase, this askpass would leave a mark.
+            const asked = path.join(runDir, 'ASKED-for-passphrase');
+            const askpassMark = path.join(runDir, 'askpass-mark.sh');
+            writeFileSync(askpassMark, `#!/bin/sh\ntouch '${asked}'\necho wrong\n`, { mode: 0o700 });
+            Object.assign(process.env, { SSH_ASKPASS: askpassMark, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' });
             const without = await connect();
             expect(without.ok).toBe(false);
             expect(without.output).toMatch(/permission denied/i);
+            expect(existsSync(asked), 'ssh asked for a passphrase').toBe(false);
+            for (const k of ['SSH_ASKPASS', 'SSH_ASKPASS_REQUIRE', 'DISPLAY'] as const) delete process.env[k];
             const agent = execFileSync('ssh-agent', ['-s'], { encoding: 'utf8' });
             const sock = /SSH_AUTH_SOCK=([^;]+);/.exec(agent)![1];
             const pid = Number(/SSH_AGENT_PID=(\d+);/.exec(agent)![1]);
@@ -132,7 +140,7 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH primitives against a real sshd'), (
                 process.kill(pid);
             }
         } finally {
-            if (saved === undefined) delete process.env.SSH_AUTH_SOCK; else process.env.SSH_AUTH_SOCK = saved;
+            for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
         }
     });
 

@@ -77,6 +77,18 @@ describe('holder guard', () => {
         const text = renderPlanText({ items, steps: planSteps(items) });
         expect(text).toMatch(/Cat2: stop the application: x \[batch 2: waits while Cat1, the other holder of A, is stopped\]/);
         expect(text).toMatch(/parallel 5: up to 5 servers at once, never the last running holder of a folder/);
+        // Two other holders, both stopped: the plural wording.
+        const { model: people } = await modelOf(`
+tape T { at "/mnt/t" }
+server X { role catalog host local data "/srv/x" stop "x" start "y" }
+server Y { role catalog host local data "/srv/y" stop "x" start "y" }
+server Z { role catalog host local data "/srv/z" stop "x" start "y" }
+folder People on X, Y, Z
+backup B { servers X, Y, Z to T parallel 3 }
+`);
+        const peopleItems = selectBackups(people, {});
+        expect(renderPlanText({ items: peopleItems, steps: planSteps(peopleItems) }))
+            .toMatch(/Z: stop the application: x \[batch 2: waits while X and Y, the other holders of People, are stopped\]/);
         // parallel 2: two at a time; no server is ever planned beside the other holders of its folder.
         const two = parallelWaves(q, 2);
         for (let wave = 1; wave <= Math.max(...two.map(w => w.wave)); wave++) {
