@@ -8,7 +8,7 @@
  *
  * `archive-hash` mode re-reads and hashes the compressed bytes only (the check a backup
  * does right after writing, when the entries were hashed on the way in), on a worker
- * thread (`hashFile`).
+ * thread (`hashFileOffThread`).
  * Never modifies, moves or deletes anything. Interruption leaves nothing behind.
  */
 import { createHash } from 'node:crypto';
@@ -17,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describeExit, spawnProcess } from '../hosts/child-process.js';
+import { hashFile } from '../hosts/local-host.js';
 import type { ToolVersions } from '../hosts/host.js';
 import type { ListedArchive } from '../tape/tape-store.js';
 import { consume } from './archive-writer.js';
@@ -45,6 +46,12 @@ export async function verifyArchive(item: ListedArchive, options: VerifyOptions)
         return { ok: false, problems: [`archive size ${item.archiveSize} differs from the manifest's ${m.archive.size} (truncated or replaced)`] };
     }
     const problems: string[] = [];
+    if ((options.mode ?? 'full') === 'archive-hash') {
+        // Small archives hash here: a worker's start-up (~40 ms) would cost more than it frees.
+        const sha = item.archiveSize < OFF_THREAD_BYTES ? await hashFile(item.archivePath, options) : await hashFileOffThread(item.archivePath, options);
+        if (sha !== m.archive.sha256) problems.push(`archive SHA-256 ${sha} differs from the manifest's ${m.archive.sha256}`);
+        return { ok: problems.length === 0, problems };
+    }
     const hash = createHash('sha256');
     let read = 0;
     const hashing = new Transform({
@@ -56,43 +63,36 @@ export async function verifyArchive(item: ListedArchive, options: VerifyOptions)
             cb(null, chunk);
         }
     });
-    if ((options.mode ?? 'full') === 'archive-hash') {
-        // Small archives hash here: a worker's start-up (~40 ms) would cost more than it frees.
-        const sha = item.archiveSize < OFF_THREAD_BYTES ? await hashHere(item.archivePath, options) : await hashFile(item.archivePath, options);
-        if (sha !== m.archive.sha256) problems.push(`archive SHA-256 ${sha} differs from the manifest's ${m.archive.sha256}`);
-        return { ok: problems.length === 0, problems };
-    } else {
-        const source = createReadStream(item.archivePath, { highWaterMark: 1 << 20 });
-        let dec;
-        try {
-            dec = decompressorFor(m.archive.compression, options.tools);
-        } catch (err) {
-            return { ok: false, problems: [(err as Error).message] };
-        }
-        // The decompressor reads the file itself while this process hashes it (a second
-        // read of the same pages, from the cache) and scans what comes out: no byte is
-        // written through this process.
-        const abort = new AbortController();
-        options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
-        const proc = spawnProcess(dec.command, [...dec.args, item.archivePath], { stdio: ['ignore', 'pipe', 'pipe'], signal: abort.signal, group: false });
-        const scanner = new TarScanner();
-        let scanError: Error | undefined;
-        const scan = consume(proc.child.stdout!, chunk => {
-            if (scanError) return;
-            try { scanner.write(chunk); } catch (err) { scanError = err as Error; }
-        });
-        const results = await Promise.allSettled([
-            proc.exited.then(r => { if (r.code !== 0) throw new Error(describeExit(dec.command, r, proc.stderr.text())); }),
-            scan,
-            pipeline(source, hashing, new Writable({ write: (_c, _e, cb) => cb() }), { signal: options.signal })
-        ]);
-        if (options.signal?.aborted) throw new Error('interrupted');
-        const decompressFailed = results.find(r => r.status === 'rejected') as PromiseRejectedResult | undefined;
-        if (decompressFailed) problems.push(`the archive cannot be decompressed: ${(decompressFailed.reason as Error).message}`);
-        if (scanError) problems.push(`the tar stream is corrupt: ${scanError.message}`);
-        else if (!decompressFailed && !scanner.complete) problems.push('the tar stream is truncated (no end-of-archive marker)');
-        else if (!decompressFailed) problems.push(...compareEntries(m, scanner.entries));
+    let dec;
+    try {
+        dec = decompressorFor(m.archive.compression, options.tools);
+    } catch (err) {
+        return { ok: false, problems: [(err as Error).message] };
     }
+    const source = createReadStream(item.archivePath, { highWaterMark: 1 << 20 });
+    // The decompressor reads the file itself while this process hashes it (a second
+    // read of the same pages, from the cache) and scans what comes out: no byte is
+    // written through this process.
+    const abort = new AbortController();
+    options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+    const proc = spawnProcess(dec.command, [...dec.args, item.archivePath], { stdio: ['ignore', 'pipe', 'pipe'], signal: abort.signal, group: false });
+    const scanner = new TarScanner();
+    let scanError: Error | undefined;
+    const scan = consume(proc.child.stdout!, chunk => {
+        if (scanError) return;
+        try { scanner.write(chunk); } catch (err) { scanError = err as Error; }
+    });
+    const results = await Promise.allSettled([
+        proc.exited.then(r => { if (r.code !== 0) throw new Error(describeExit(dec.command, r, proc.stderr.text())); }),
+        scan,
+        pipeline(source, hashing, new Writable({ write: (_c, _e, cb) => cb() }), { signal: options.signal })
+    ]);
+    if (options.signal?.aborted) throw new Error('interrupted');
+    const decompressFailed = results.find(r => r.status === 'rejected') as PromiseRejectedResult | undefined;
+    if (decompressFailed) problems.push(`the archive cannot be decompressed: ${(decompressFailed.reason as Error).message}`);
+    if (scanError) problems.push(`the tar stream is corrupt: ${scanError.message}`);
+    else if (!decompressFailed && !scanner.complete) problems.push('the tar stream is truncated (no end-of-archive marker)');
+    else if (!decompressFailed) problems.push(...compareEntries(m, scanner.entries));
     const sha = hash.digest('hex');
     if (sha !== m.archive.sha256) problems.unshift(`archive SHA-256 ${sha} differs from the manifest's ${m.archive.sha256}`);
     return { ok: problems.length === 0, problems };
@@ -100,23 +100,6 @@ export async function verifyArchive(item: ListedArchive, options: VerifyOptions)
 
 /** Archives at least this big are read back on a worker thread. */
 const OFF_THREAD_BYTES = 32 << 20;
-
-/** SHA-256 of a small file on this thread. */
-async function hashHere(file: string, options: Pick<VerifyOptions, 'signal' | 'onProgress'>): Promise<string> {
-    const hash = createHash('sha256');
-    let read = 0;
-    try {
-        for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20, signal: options.signal })) {
-            hash.update(chunk as Buffer);
-            read += (chunk as Buffer).length;
-            options.onProgress?.(read);
-        }
-    } catch (err) {
-        if (options.signal?.aborted) throw new Error('interrupted');
-        throw err;
-    }
-    return hash.digest('hex');
-}
 
 /**
  * The read-back hash, on a worker thread: the code is a string (eval), so the CLI bundle
@@ -147,7 +130,7 @@ parentPort.postMessage({ sha256: hash.digest('hex') });
  * after `parallel N` the servers' read-backs run side by side on the cores instead of one
  * after another on this thread (bench/RESULTS.md, parallel-ssh). An abort ends the worker.
  */
-function hashFile(file: string, options: Pick<VerifyOptions, 'signal' | 'onProgress'>): Promise<string> {
+function hashFileOffThread(file: string, options: Pick<VerifyOptions, 'signal' | 'onProgress'>): Promise<string> {
     return new Promise((resolve, reject) => {
         if (options.signal?.aborted) return reject(new Error('interrupted'));
         const worker = new Worker(HASH_FILE_WORKER, { eval: true, workerData: { file } });

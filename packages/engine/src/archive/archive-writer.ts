@@ -62,8 +62,6 @@ export interface WrittenArchive {
     sha256: string;
     tarSize: number;
     entries: ManifestEntry[];
-    /** `here`, or the host's label when the host compressed (compressionSite). */
-    compressedOn: string;
     /** The compressor that made the archive, as the manifest records it. */
     compressorVersion?: string;
 }
@@ -231,7 +229,7 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
     options.onProgress?.(scanner.bytes);
     return {
         file: tape.archiveFile(id, compressor.kind), size, sha256: archiveHash.digest('hex'), tarSize: scanner.bytes, entries: scanner.entries,
-        compressedOn: site.onHost ? host.label : 'here', compressorVersion: site.version
+        compressorVersion: site.version
     };
 }
 

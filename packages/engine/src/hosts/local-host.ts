@@ -145,9 +145,19 @@ export class LocalHost implements Host {
 
 let cachedTools: ToolVersions | undefined;
 
-/** SHA-256 of a local file, read in 1 MiB chunks. */
-export async function hashFile(file: string): Promise<string> {
+/** SHA-256 of a local file, read in 1 MiB chunks; an abort rejects with "interrupted". */
+export async function hashFile(file: string, options: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {}): Promise<string> {
     const hash = createHash('sha256');
-    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+    let read = 0;
+    try {
+        for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20, signal: options.signal })) {
+            hash.update(chunk as Buffer);
+            read += (chunk as Buffer).length;
+            options.onProgress?.(read);
+        }
+    } catch (err) {
+        if (options.signal?.aborted) throw new Error('interrupted');
+        throw err;
+    }
     return hash.digest('hex');
 }
