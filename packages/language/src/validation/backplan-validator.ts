@@ -3,7 +3,7 @@
  * that run on each document's root node.
  */
 import type { ValidationChecks } from 'langium';
-import type { BackplanAstType } from '../generated/ast.js';
+import { Declaration, reflection, type BackplanAstType } from '../generated/ast.js';
 import type { BackplanServices } from '../backplan-module.js';
 import { attributeChecks } from './attribute-rules.js';
 import { backupChecks } from './backup-rules.js';
@@ -25,8 +25,6 @@ export function registerValidationChecks(services: BackplanServices): void {
     }
 }
 
-const DECLARATIONS = new Set(['Server', 'Folder', 'Tape', 'Backup']);
-
 /**
  * A declaration whose name did not parse already has a syntax error; checking the rest of
  * it would only add messages about 'undefined'.
@@ -34,7 +32,7 @@ const DECLARATIONS = new Set(['Server', 'Folder', 'Tape', 'Backup']);
 function skipUnnamed(checks: ValidationChecks<BackplanAstType>): ValidationChecks<BackplanAstType> {
     const result: Record<string, unknown> = {};
     for (const [type, check] of Object.entries(checks)) {
-        if (!DECLARATIONS.has(type) || check === undefined) {
+        if (!reflection.isSubtype(type, Declaration.$type) || check === undefined) {
             result[type] = check;
             continue;
         }

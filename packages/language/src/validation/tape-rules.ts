@@ -6,8 +6,8 @@ import type { BackplanAstType, Tape } from '../generated/ast.js';
 import { Code } from './rule-codes.js';
 
 function checkLocation(tape: Tape, accept: ValidationAcceptor): void {
-    // A tape whose name did not parse (the parse error says so) still gets a sample folder.
-    const folder = (tape.name ?? 'tape').toLowerCase();
+    // Unnamed tapes never get here (skipUnnamed in backplan-validator.ts).
+    const folder = tape.name.toLowerCase();
     if (tape.at.length === 0) {
         accept('error', `Tape '${tape.name}' has no \`at\`: add \`at "/mnt/backup/${folder}"\` (an absolute folder: a mounted tape, disk or NAS).`,
             { node: tape, property: 'name', code: Code.TapeLocationInvalid });
