@@ -10,6 +10,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Host } from '../src/hosts/host.js';
 import { selectBackups } from '../src/plan/backup-plan.js';
 import { preflight } from '../src/run/preflight.js';
+import { TapeStore } from '../src/tape/tape-store.js';
+import { newArchiveId } from '../src/tape/archive-id.js';
+import type { Manifest } from '../src/archive/manifest.js';
 import { modelOf } from './model-support.js';
 
 let dirs: string[] = [];
@@ -99,5 +102,25 @@ describe('pre-flight', () => {
         const plan = await items(['A'], path.join(dir, 'a-file', 'tape'));
         const pre = await preflight(plan, () => fakeHost('local', {}));
         expect(pre.problems).toEqual([expect.stringMatching(/^tape T: .*a-file\/tape is not writable/)]);
+    });
+
+    it('takes each server\'s NEWEST archive on the tape for the progress estimate and the room check', async () => {
+        const tapeDir = mkdtempSync(path.join(tmpdir(), 'bp-preflight-tape-'));
+        const plan = await items(['A', 'B'], tapeDir);
+        const tape = new TapeStore('T', tapeDir);
+        await tape.ensure();
+        const archive = async (server: string, when: string, tarSize: number): Promise<void> => {
+            const id = newArchiveId(server, new Date(when));
+            writeFileSync(path.join(tape.archivesDir, tape.archiveFile(id, 'zstd')), 'x');
+            await tape.writeManifest({ format: 'backplan-manifest', version: 1, id, server, archive: { file: tape.archiveFile(id, 'zstd'), compression: 'zstd', size: 1, sha256: 'a'.repeat(64), tarSize }, entries: [] } as unknown as Manifest);
+        };
+        await archive('A', '2026-11-01T00:00:00Z', 100);
+        await archive('A', '2026-11-03T00:00:00Z', 300);
+        await archive('A', '2026-11-02T00:00:00Z', 200);
+        await archive('B', '2026-11-01T00:00:00Z', 50);
+        const host = fakeHost('local', {});
+        const pre = await preflight(plan, () => host);
+        expect(pre.problems).toEqual([]);
+        expect([...pre.lastTarSize].sort()).toEqual([['T/A', 300], ['T/B', 50]]);
     });
 });

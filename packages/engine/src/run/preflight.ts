@@ -25,7 +25,7 @@ import type { Host, ToolVersions } from '../hosts/host.js';
 import { localTools } from '../hosts/local-host.js';
 import type { BackupPlanItem } from '../plan/backup-plan.js';
 import { TEMP_PREFIX } from '../tape/durable-write.js';
-import { TapeStore } from '../tape/tape-store.js';
+import { TapeStore, type ListedArchive } from '../tape/tape-store.js';
 import { formatBytes } from '../progress/progress-reporter.js';
 
 export interface PreflightResult {
@@ -93,13 +93,27 @@ export async function preflight(items: readonly BackupPlanItem[], hostFor: (item
     }
 
     const lastTarSize = new Map<string, number>();
+    // Each tape is listed once (every manifest is read), even when several backups use it.
+    const newestByTape = new Map<string, Promise<Map<string, ListedArchive>>>();
+    const newestOf = (tape: TapeStore): Promise<Map<string, ListedArchive>> => {
+        let newest = newestByTape.get(tape.name);
+        if (!newest) {
+            newest = tape.list().catch(() => []).then(listed => {
+                const byServer = new Map<string, ListedArchive>();
+                for (const a of listed) if (a.manifest) byServer.set(a.manifest.server, a); // listed oldest first
+                return byServer;
+            });
+            newestByTape.set(tape.name, newest);
+        }
+        return newest;
+    };
     for (const { item, tape, problem } of tapes) {
         if (problem) { problems.push(problem); continue; }
-        const listed = await tape.list().catch(() => []);
+        const newest = await newestOf(tape);
         const free = await tape.freeBytes();
         let needed = 0;
         for (const { server } of item.servers) {
-            const last = listed.filter(a => a.manifest?.server === server.name).pop();
+            const last = newest.get(server.name);
             if (!last?.manifest) continue;
             lastTarSize.set(`${item.tape.name}/${server.name}`, last.manifest.archive.tarSize);
             if (!skipped.has(server.name)) needed += last.manifest.archive.size;
