@@ -1,7 +1,8 @@
 /**
  * A restore killed with SIGKILL in the middle of its extraction (after the data folder was
  * set aside, before the swap): the next command on the runbook puts the original data back,
- * removes the staging copy and starts the application — from the journal alone.
+ * removes the staging copy and starts the application — from the journal alone. The same
+ * for a replication killed during its copy, while only the source is stopped.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,6 +20,20 @@ const until = async (what: () => boolean, ms = 90_000): Promise<void> => {
     }
 };
 
+/** Runs `restore ARGS` with a tar that hangs on --extract, and kills it once `ready()` holds. */
+async function killMidExtract(l: Lab, args: string[], ready: () => boolean): Promise<void> {
+    const slowTar = path.join(__dirname, 'fixtures', 'slow-tar');
+    const child = spawn(process.execPath, [BIN, 'restore', l.runbook, '--state', l.state, ...args], {
+        env: childEnv({ ...l.env(), PATH: `${slowTar}:${process.env.PATH}`, SLOW_TAR_PID: path.join(l.root, 'tar.pid') }), stdio: 'ignore'
+    });
+    // Killed only once the hanging extraction has begun (its pid written), not before.
+    const pidFile = path.join(l.root, 'tar.pid');
+    await until(() => ready() && fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '');
+    child.kill('SIGKILL');
+    await new Promise(r => child.once('exit', r));
+    try { process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
+}
+
 it('a restore killed between set-aside and swap is undone by the next command', async () => {
     const l = lab = new Lab([{ name: 'Mail1', role: 'mail' }], []);
     richTree(l.data('Mail1'), 'mail');
@@ -27,16 +42,8 @@ it('a restore killed between set-aside and swap is undone by the next command', 
     fs.writeFileSync(path.join(l.data('Mail1'), 'arrived-after-backup.eml'), 'newest mail\n');
     const current = snapshot(l.data('Mail1'));
 
-    const slowTar = path.join(__dirname, 'fixtures', 'slow-tar');
-    const child = spawn(process.execPath, [BIN, 'restore', l.runbook, '--state', l.state, '--server', 'Mail1'], {
-        env: childEnv({ ...l.env(), PATH: `${slowTar}:${process.env.PATH}`, SLOW_TAR_PID: path.join(l.root, 'tar.pid') }), stdio: 'ignore'
-    });
     const parent = path.dirname(l.data('Mail1'));
-    await until(() => fs.readdirSync(parent).some(n => n.includes('.backplan-new-')) && !fs.existsSync(l.data('Mail1')));
-    child.kill('SIGKILL');
-    await new Promise(r => child.once('exit', r));
-    await until(() => fs.existsSync(path.join(l.root, 'tar.pid')));
-    try { process.kill(Number(fs.readFileSync(path.join(l.root, 'tar.pid'), 'utf8')), 'SIGKILL'); } catch { /* gone */ }
+    await killMidExtract(l, ['--server', 'Mail1'], () => fs.readdirSync(parent).some(n => n.includes('.backplan-new-')) && !fs.existsSync(l.data('Mail1')));
     expect(fs.existsSync(l.data('Mail1'))).toBe(false);
     expect(l.running('Mail1')).toBe(false);
 
@@ -45,4 +52,26 @@ it('a restore killed between set-aside and swap is undone by the next command', 
     expect(snapshot(l.data('Mail1'))).toEqual(current);
     expect(l.leftovers('Mail1')).toEqual([]);
     expect(l.running('Mail1')).toBe(true);
+}, 240_000);
+
+it('a replication killed during its copy: the next command starts the source and removes the staging folder', async () => {
+    const l = lab = new Lab([{ name: 'Cat1', role: 'catalog' }, { name: 'Cat2', role: 'catalog' }], [{ name: 'People', on: ['Cat1', 'Cat2'] }], [[]]);
+    richTree(path.join(l.data('Cat1'), 'People'), 'people');
+    fs.mkdirSync(path.join(l.data('Cat2'), 'People'), { recursive: true });
+    for (const s of ['Cat1', 'Cat2']) expect(l.app('start', s)).toBe(0);
+    const before = snapshot(l.data('Cat2'));
+
+    // The target keeps running during the copy; only the source is stopped.
+    await killMidExtract(l, ['--server', 'Cat2', '--from', 'replica'], () => l.leftovers('Cat2').length > 0 && !l.running('Cat1'));
+    expect(l.leftovers('Cat2')).toEqual([expect.stringMatching(/^\.data dir\.backplan-new-/)]);
+    expect(l.running('Cat2')).toBe(true);
+
+    const next = await l.cli(['history']);
+    expect(next.stderr).toMatch(/never finished; starting the applications it stopped: Cat1/);
+    expect(next.stderr).toMatch(/removed the staging folder it left: local:.*\.data dir\.backplan-new-/);
+    expect(l.leftovers('Cat2')).toEqual([]);
+    expect(l.running('Cat1')).toBe(true);
+    expect(snapshot(l.data('Cat2'))).toEqual(before);
+    // Closed: a second command has nothing left to do.
+    expect((await l.cli(['history'])).stderr).not.toMatch(/never finished/);
 }, 240_000);

@@ -1,6 +1,11 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../src/journal/journal-record.js';
-import { findUnfinished } from '../src/journal/recovery.js';
+import { LocalHost } from '../src/hosts/local-host.js';
+import { Journal } from '../src/journal/journal.js';
+import { findUnfinished, recoverUnfinished } from '../src/journal/recovery.js';
 
 const begin = (run: string): JournalRecord => ({ type: 'run', event: 'begin', run, time: 't', verb: 'backup', command: 'backplan backup', pid: 1, host: 'h', runbook: '/r' });
 const stop = (run: string, server: string): JournalRecord => ({ type: 'step', event: 'begin', step: 'stop', run, time: 't', server, restart: { command: 'start', host: 'local', env: {} } });
@@ -40,5 +45,52 @@ describe('finding runs that never ended', () => {
         expect(findUnfinished(later, () => false).map(f => [f.begin.run, f.pending.map(p => p.server)])).toEqual([['r1', ['B']]]);
         // A recovery that started B clears it.
         expect(findUnfinished([...later, { type: 'recover', run: 'r1', time: 't', server: 'B', ok: true, by: 'x' }], () => false)).toEqual([]);
+    });
+});
+
+describe('staging folders of killed runs', () => {
+    const stage = (run: string, server: string, p: string): JournalRecord => ({ type: 'step', event: 'begin', step: 'stage', run, time: 't', server, cleanup: { host: 'local', path: p } });
+    const end = (run: string): JournalRecord => ({ type: 'run', event: 'end', run, time: 't', ok: true });
+
+    it('are listed for a killed run only, never for a run that ended or is alive', () => {
+        const records: JournalRecord[] = [
+            begin('done'), stage('done', 'A', '/srv/.a.backplan-new-done'), end('done'),
+            begin('live'), stage('live', 'B', '/srv/.b.backplan-new-live'),
+            begin('killed'), stage('killed', 'C', '/srv/.c.backplan-new-killed')
+        ];
+        expect(findUnfinished(records, b => b.run === 'live').map(f => [f.begin.run, f.leftovers])).toEqual([
+            ['killed', [{ server: 'C', host: 'local', path: '/srv/.c.backplan-new-killed' }]]
+        ]);
+    });
+
+    it('are removed by the next command, which then closes the run; a path not named as ours is left alone', async () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-recovery-'));
+        try {
+            const staging = path.join(root, '.data.backplan-new-k1');
+            fs.mkdirSync(path.join(staging, 'People'), { recursive: true });
+            fs.writeFileSync(path.join(staging, 'People', 'half-copied.txt'), 'x');
+            const notOurs = path.join(root, 'data');
+            fs.mkdirSync(notOurs);
+            const journal = new Journal(path.join(root, 'journal.jsonl'));
+            for (const r of [begin('k1'), stage('k1', 'Cat1', staging)]) await journal.append(r);
+            const notices: string[] = [];
+            const options = { hostFor: () => new LocalHost(), timeoutMs: 10_000, by: 'test', notice: (m: string) => notices.push(m) };
+            const result = await recoverUnfinished(journal, options);
+            expect(fs.existsSync(staging)).toBe(false);
+            expect(result.runs[0].removed).toEqual([`local:${staging}`]);
+            expect(notices.join('\n')).toContain(`removed the staging folder it left: local:${staging}`);
+            expect((await journal.read()).at(-1)).toMatchObject({ type: 'run', event: 'end', run: 'k1', interrupted: true });
+            expect(findUnfinished(await journal.read(), () => false)).toEqual([]);
+
+            await journal.append(begin('k2'));
+            await journal.append(stage('k2', 'Cat1', notOurs));
+            const refused = await recoverUnfinished(journal, options);
+            expect(fs.existsSync(notOurs)).toBe(true);
+            expect(refused.runs[0].failed[0].error).toMatch(/is not a staging folder of run k2; left alone/);
+            // Not closed: the next command reports it again.
+            expect(findUnfinished(await journal.read(), () => false).map(f => f.begin.run)).toEqual(['k2']);
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
     });
 });

@@ -6,12 +6,14 @@
  *
  * A `stop` step's begin record carries what is needed to start the application again
  * (start command, host, data, environment) so that recovery does not depend on the
- * runbook still saying the same thing.
+ * runbook still saying the same thing. A `stage` step's begin record names the staging
+ * folder a restore or replication is about to fill, so that recovery of a killed run
+ * removes it (a replication copies while its target runs: no stop record covers that).
  */
 
 export type StepName = 'preflight' | 'lock' | 'stop' | 'archive' | 'start' | 'verify' | 'record' | 'unlock' | 'prune' | 'recover'
     // restore and recover (restore/, replicate/)
-    | 'check' | 'set-aside' | 'extract' | 'copy' | 'swap' | 'put-back' | 'cleanup';
+    | 'check' | 'stage' | 'set-aside' | 'extract' | 'copy' | 'swap' | 'put-back' | 'cleanup';
 
 export interface RunBeginRecord {
     type: 'run'; event: 'begin'; run: string; time: string;
@@ -30,6 +32,8 @@ export interface StepRecord {
     ok?: boolean; error?: string; output?: string; archive?: string;
     /** On stop begin: how to start the application again. */
     restart?: { command: string; host: string; data?: string; env: Record<string, string> };
+    /** On stage begin: a staging folder of ours, removed by recovery if the run is killed. */
+    cleanup?: { host: string; path: string };
 }
 
 export interface RecoverRecord {

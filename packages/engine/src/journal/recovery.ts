@@ -9,14 +9,16 @@
  *             never ended (and whose process is not alive on this host) or that ended;
  *             a later ok start of the same server (by any run or recovery) clears it
  *   for each pending: run its recorded start command → append a `recover` record
- *   a run that never ended, all started → append `run end {ok:false, interrupted:true}`
+ *   a run that never ended: remove the staging folders its `stage` records name (only
+ *             names of ours: `.NAME.backplan-new-RUN`); all started and removed →
+ *             append `run end {ok:false, interrupted:true}`
  *   a failed recovery is reported and tried again by the next command
  *
  * Interruption: a recovery killed half-way is simply done again by the next command
  * (start commands of well-behaved services are idempotent: `systemctl start`).
  */
 import * as os from 'node:os';
-import { commandFailure, type Host } from '../hosts/host.js';
+import { commandFailure, type CommandResult, type Host } from '../hosts/host.js';
 import { processAlive } from '../tape/tape-lock.js';
 import type { Journal } from './journal.js';
 import type { JournalRecord, RunBeginRecord, StepRecord } from './journal-record.js';
@@ -27,6 +29,8 @@ export interface UnfinishedRun {
     pending: StepRecord[];
     /** The run ended (a start failed) rather than being killed before its end. */
     ended: boolean;
+    /** Staging folders a killed run may have left (none for a run that ended). */
+    leftovers: Array<{ server: string; host: string; path: string }>;
 }
 
 /** Finds runs that never ended (process gone) or left an application stopped. */
@@ -34,7 +38,13 @@ export function findUnfinished(records: readonly JournalRecord[], alive: (b: Run
     const begins = new Map<string, RunBeginRecord>();
     const ended = new Set<string>();
     const stops = new Map<string, Map<string, StepRecord>>();
+    const staged = new Map<string, UnfinishedRun['leftovers']>();
     for (const r of records) {
+        if (r.type === 'step' && r.step === 'stage' && r.event === 'begin' && r.cleanup) {
+            let list = staged.get(r.run);
+            if (!list) staged.set(r.run, list = []);
+            list.push({ server: r.server ?? '', host: r.cleanup.host, path: r.cleanup.path });
+        }
         if (r.type === 'run' && r.event === 'begin') begins.set(r.run, r);
         else if (r.type === 'run' && r.event === 'end') ended.add(r.run);
         else if (r.type === 'step' && r.step === 'stop' && r.event === 'begin' && r.server) {
@@ -50,9 +60,9 @@ export function findUnfinished(records: readonly JournalRecord[], alive: (b: Run
     for (const [run, begin] of begins) {
         const pending = [...(stops.get(run)?.values() ?? [])];
         if (ended.has(run)) {
-            if (pending.length > 0) out.push({ begin, pending, ended: true });
+            if (pending.length > 0) out.push({ begin, pending, ended: true, leftovers: [] });
         } else if (!alive(begin)) {
-            out.push({ begin, pending, ended: false });
+            out.push({ begin, pending, ended: false, leftovers: staged.get(run) ?? [] });
         }
     }
     return out;
@@ -72,14 +82,14 @@ export interface RecoveryOptions {
 
 /** What recovery did. */
 export interface RecoveryResult {
-    runs: Array<{ run: string; ended: boolean; started: string[]; failed: Array<{ server: string; error: string }> }>;
+    runs: Array<{ run: string; ended: boolean; started: string[]; removed: string[]; failed: Array<{ server: string; error: string }> }>;
 }
 
 /** Recovers every unfinished run of a journal (see module comment). */
 export async function recoverUnfinished(journal: Journal, options: RecoveryOptions): Promise<RecoveryResult> {
     const result: RecoveryResult = { runs: [] };
-    for (const { begin, pending, ended } of findUnfinished(await journal.read())) {
-        const entry = { run: begin.run, ended, started: [] as string[], failed: [] as Array<{ server: string; error: string }> };
+    for (const { begin, pending, ended, leftovers } of findUnfinished(await journal.read())) {
+        const entry = { run: begin.run, ended, started: [] as string[], removed: [] as string[], failed: [] as Array<{ server: string; error: string }> };
         options.notice(ended
             ? `run ${begin.run} ("${begin.command}", started ${begin.time}) left applications stopped (their start did not complete); starting them again: ${pending.map(p => p.server).join(', ')}`
             : `run ${begin.run} ("${begin.command}", pid ${begin.pid}, started ${begin.time}) never finished`
@@ -87,9 +97,7 @@ export async function recoverUnfinished(journal: Journal, options: RecoveryOptio
         for (const stop of pending) {
             const restart = stop.restart;
             if (!restart) continue;
-            const res = await Promise.resolve()
-                .then(() => options.hostFor(restart.host).run(restart.command, { env: restart.env, timeoutMs: options.timeoutMs }))
-                .catch((err: Error) => ({ ok: false, timedOut: false, code: undefined, signal: undefined, output: err.message, durationMs: 0 }));
+            const res = await runRecorded(restart.host, restart.command, restart.env, options);
             const error = res.ok ? undefined : commandFailure('start', res, options.timeoutMs);
             await journal.append({
                 type: 'recover', run: begin.run, time: new Date().toISOString(), server: stop.server!, ok: res.ok,
@@ -103,10 +111,40 @@ export async function recoverUnfinished(journal: Journal, options: RecoveryOptio
                 options.notice(`could not start ${stop.server} again: ${error}`);
             }
         }
+        for (const left of leftovers) {
+            const error = await removeStaging(left, begin.run, options);
+            if (error) {
+                entry.failed.push({ server: left.server, error });
+                options.notice(`could not remove ${left.host}:${left.path}, the staging folder of the killed run: ${error}`);
+            } else {
+                entry.removed.push(`${left.host}:${left.path}`);
+            }
+        }
+        if (entry.removed.length) options.notice(`removed the staging folder${entry.removed.length > 1 ? 's' : ''} it left: ${entry.removed.join(', ')}`);
         if (!ended && entry.failed.length === 0) {
             await journal.append({ type: 'run', event: 'end', run: begin.run, time: new Date().toISOString(), ok: false, interrupted: true, error: 'the run was killed before it finished' });
         }
         result.runs.push(entry);
     }
     return result;
+}
+
+/** A staging folder's name as siblingPaths makes it for this run: nothing else is removed. */
+function isOurStaging(path: string, run: string): boolean {
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    return path.startsWith('/') && base.startsWith('.') && base.endsWith(`.backplan-new-${run}`);
+}
+
+/** Removes a killed run's staging folder on its host; the reason on failure. */
+async function removeStaging(left: UnfinishedRun['leftovers'][number], run: string, options: RecoveryOptions): Promise<string | undefined> {
+    if (!isOurStaging(left.path, run)) return `${left.path} is not a staging folder of run ${run}; left alone`;
+    const res = await runRecorded(left.host, 'rm -rf -- "$BP_R_STAGING"', { BP_R_STAGING: left.path }, options);
+    return res.ok ? undefined : `${commandFailure('rm -rf', res, options.timeoutMs)}: ${res.output.trim().split('\n').slice(-1)[0] ?? ''}`;
+}
+
+/** Runs a recorded command on its host; a host that cannot be opened gives a failed result. */
+function runRecorded(host: string, command: string, env: Record<string, string>, options: RecoveryOptions): Promise<CommandResult> {
+    return Promise.resolve()
+        .then(() => options.hostFor(host).run(command, { env, timeoutMs: options.timeoutMs }))
+        .catch((err: Error): CommandResult => ({ ok: false, timedOut: false, code: undefined, signal: undefined, output: err.message, durationMs: 0 }));
 }

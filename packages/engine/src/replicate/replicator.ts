@@ -17,8 +17,10 @@
  *   finally START THE TARGET, ALWAYS; then remove the set-aside copies (--keep-old keeps
  *   them; a failed start keeps them)
  * Data in DATA outside the copied folders is never touched.
- * Interruption: before the swap, staging is left (the guarded restart removes it); during
- * the swap, the guarded restart renames set-aside folders back into empty places.
+ * Interruption: staging is journalled before it is made (a `stage` record), so the next
+ * command removes it even when the run was killed during the copy, before any stop of
+ * the target; during the swap, the guarded restart renames set-aside folders back into
+ * empty places.
  */
 import type { ManifestEntry } from '../archive/manifest.js';
 import { siblingPaths, type ReplicaRestoreOp } from '../plan/restore-plan.js';
@@ -26,7 +28,7 @@ import { pumpThroughGate } from '../restore/archive-extract.js';
 import { makeFreshFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder, setFolderMeta, syncFolder } from '../restore/host-folders.js';
 import { commandFailure } from '../hosts/host.js';
 import {
-    canSetOwners, journalledStart, journalledStop, journalStep, startTarget, type OpOutcome, type RestoreRunContext
+    canSetOwners, journalledStart, journalledStop, journalStep, makeStaging, startTarget, type OpOutcome, type RestoreRunContext
 } from '../restore/restore-context.js';
 import { finish, fsyncParents, putBackParts } from '../restore/restorer.js';
 import { verifyTree } from '../restore/verify-restored.js';
@@ -49,8 +51,7 @@ export async function replicateFolders(op: ReplicaRestoreOp, ctx: RestoreRunCont
 
     // 1. Copy every folder into staging, sources one at a time, the target still running.
     try {
-        await makeParents(th, parentOf(staging));
-        await makeFreshFolder(th, staging);
+        await makeStaging(target.name, th, staging, ctx);
         for (const { source, folders: fs } of op.sources) {
             const sh = ctx.hostFor(source);
             say(source.name, `quiescing for a consistent copy of ${fs.map(f => f.name).join(', ')}`);

@@ -15,6 +15,7 @@ import { commandFailure, type CommandResult, type Host, type ToolVersions } from
 import type { Journal } from '../journal/journal.js';
 import type { StepName } from '../journal/journal-record.js';
 import type { Reporter } from '../progress/progress-reporter.js';
+import { makeFreshFolder, makeParents, parentOf } from './host-folders.js';
 
 export interface RestoreRunContext {
     runId: string;
@@ -112,6 +113,16 @@ export async function startTarget(server: ServerModel, host: Host, ctx: RestoreR
         outcome.error = outcome.error ? `${outcome.error}; ${msg}` : msg;
         outcome.output = [outcome.output, start.output].filter(Boolean).join('\n');
     }
+}
+
+/**
+ * Creates an operation's empty staging folder, journalled first: if this process is
+ * killed before the run ends, recovery removes the folder (journal/recovery.ts).
+ */
+export async function makeStaging(server: string, host: Host, staging: string, ctx: RestoreRunContext): Promise<void> {
+    await ctx.journal.append({ type: 'step', event: 'begin', run: ctx.runId, server, step: 'stage', time: now(), cleanup: { host: host.label, path: staging } });
+    await makeParents(host, parentOf(staging));
+    await makeFreshFolder(host, staging);
 }
 
 /** Journals one step's end. */

@@ -20,6 +20,8 @@
  * then rename into DIR (which must be absent or empty); no stop, no start.
  * Interruption: before the swap the journal's guarded restart puts the original back and
  * starts the application; after it the restored data stays, the set-aside copy is kept.
+ * The staging folder is journalled before it is made, so the next command also removes
+ * it after a killed `--target` restore, which stops nothing.
  */
 import type { ListedArchive } from '../tape/tape-store.js';
 import type { TapeRestoreOp } from '../plan/restore-plan.js';
@@ -27,11 +29,11 @@ import { siblingPaths } from '../plan/restore-plan.js';
 import { formatBytes } from '../progress/progress-reporter.js';
 import { extractArchive } from './archive-extract.js';
 import {
-    makeFreshFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder, setFolderMeta, syncFolder, fsyncFolder
+    makeParents, parentOf, pathExists, removeOwnFolder, renameFolder, setFolderMeta, syncFolder, fsyncFolder
 } from './host-folders.js';
 import { commandFailure, type Host } from '../hosts/host.js';
 import {
-    canSetOwners, journalledStop, journalStep, startTarget, type OpOutcome, type RestoreRunContext
+    canSetOwners, journalledStop, journalStep, makeStaging, startTarget, type OpOutcome, type RestoreRunContext
 } from './restore-context.js';
 import { entriesBelow, verifyTree } from './verify-restored.js';
 import type { ManifestEntry } from '../archive/manifest.js';
@@ -74,8 +76,7 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
 
     /** Extract into staging, set the top folder's mode, verify, sync. */
     const stage = async (): Promise<void> => {
-        await makeParents(ctx.hostFor(server), parentOf(staging));
-        await makeFreshFolder(host, staging);
+        await makeStaging(server.name, host, staging, ctx);
         say(`extracting ${op.archive.id}`);
         const streamed = await extractArchive({
             archivePath: listed.archivePath, manifest, host, into: staging, tools: ctx.localTools, signal: ctx.signal,
