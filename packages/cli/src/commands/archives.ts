@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { archiveIdTime, formatBytes, type TapeStore } from '@backplan/engine';
 import type { CommandContext } from './command-support.js';
-import { addRunFlags, chooseTapes, commandLine, journalOf, loadForRun, recoverKilledRuns, stderrReporter, table, writeJson, type RunFlags } from './run-support.js';
+import { addRunFlags, chooseTapes, loadForRun, table, withRun, writeJson, type RunFlags } from './run-support.js';
 
 interface ArchivesFlags extends RunFlags { tape?: string }
 
@@ -17,8 +17,7 @@ export function registerArchives(program: Command, context: CommandContext): voi
         .option('--tape <name>', 'only this tape'))
         .action(context.action(async (file: string, flags: ArchivesFlags) => {
             const ctx = await loadForRun(file, 'archives', flags);
-            await recoverKilledRuns(journalOf(file, flags), flags, stderrReporter(), commandLine());
-            const rows = await listAll(chooseTapes(ctx.model, flags.tape));
+            const rows = await withRun(file, flags, () => listAll(chooseTapes(ctx.model, flags.tape)), { interrupts: false });
             if (flags.format === 'json') {
                 writeJson({ version: 1, archives: rows });
                 return 0;

@@ -8,8 +8,8 @@ import { openHost, planBackup, planJson, renderPlanText, runBackup, runScope, ty
 import { painter } from '../terminal.js';
 import type { CommandContext } from './command-support.js';
 import {
-    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, handleInterrupts, hostOptions, journalOf, loadForRun, recoverKilledRuns,
-    planOrFail, refuseOrWarn, stderrReporter, writeJson, type RunFlags, type StoppingFlags
+    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, hostOptions, loadForRun, planOrFail, refuseOrWarn, withRun, writeJson,
+    type RunFlags, type StoppingFlags
 } from './run-support.js';
 
 interface BackupFlags extends RunFlags, StoppingFlags {
@@ -42,21 +42,11 @@ export function registerBackup(program: Command, context: CommandContext): void 
                 else process.stdout.write(renderPlanText(plan));
                 return 0;
             }
-            const reporter = stderrReporter();
-            const journal = journalOf(file, flags);
-            const interrupts = handleInterrupts(reporter);
-            let result: BackupRunResult;
-            try {
-                const recovered = await recoverKilledRuns(journal, flags, reporter, commandLine());
-                result = await runBackup({
-                    plan, runbookPath: ctx.model.root.fsPath, journal, command: commandLine(), version: context.version,
-                    wait: flags.wait, failFast: flags.failFast, timeoutMs, reporter, signal: interrupts.signal, recovered,
-                    hostFor: (item, name) => openHost(item.servers.find(s => s.server.name === name)!.server.host!, hostOptions(flags))
-                });
-            } finally {
-                reporter.close();
-                interrupts.dispose();
-            }
+            const result: BackupRunResult = await withRun(file, flags, ({ reporter, journal, signal, recovered }) => runBackup({
+                plan, runbookPath: ctx.model.root.fsPath, journal, command: commandLine(), version: context.version,
+                wait: flags.wait, failFast: flags.failFast, timeoutMs, reporter, signal, recovered,
+                hostFor: (item, name) => openHost(item.servers.find(s => s.server.name === name)!.server.host!, hostOptions(flags))
+            }));
             if (flags.format === 'json') {
                 writeJson({ version: 1, runId: result.runId, ok: result.ok, error: result.error, preflight: result.preflightProblems, servers: result.outcomes });
             } else {

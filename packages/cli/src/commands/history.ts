@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import type { Command } from 'commander';
 import { processAlive, type JournalRecord } from '@backplan/engine';
 import type { CommandContext } from './command-support.js';
-import { addRunFlags, commandLine, journalOf, loadForRun, recoverKilledRuns, stderrReporter, table, writeJson, type RunFlags } from './run-support.js';
+import { addRunFlags, loadForRun, table, withRun, writeJson, type RunFlags } from './run-support.js';
 
 interface RunSummary {
     run: string;
@@ -27,9 +27,7 @@ export function registerHistory(program: Command, context: CommandContext): void
         .argument('<runbook>', 'the runbook\'s root .backplan file'))
         .action(context.action(async (file: string, flags: RunFlags) => {
             await loadForRun(file, 'history', flags);
-            const journal = journalOf(file, flags);
-            await recoverKilledRuns(journal, flags, stderrReporter(), commandLine());
-            const runs = summarize(await journal.read());
+            const { journal, runs } = await withRun(file, flags, async ({ journal }) => ({ journal, runs: summarize(await journal.read()) }), { interrupts: false });
             if (flags.format === 'json') {
                 writeJson({ version: 1, journal: journal.file, runs });
                 return 0;

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { executePrune, planPrune, TapeLock, type PrunePlan } from '@backplan/engine';
 import { FailedError } from '../cli-error.js';
 import type { CommandContext } from './command-support.js';
-import { addRunFlags, chooseTapes, commandLine, handleInterrupts, journalOf, loadForRun, recoverKilledRuns, stderrReporter, writeJson, type RunFlags } from './run-support.js';
+import { addRunFlags, chooseTapes, commandLine, loadForRun, withRun, writeJson, type RunFlags } from './run-support.js';
 
 interface PruneFlags extends RunFlags { tape?: string; dryRun?: boolean; wait?: boolean }
 
@@ -23,19 +23,15 @@ export function registerPrune(program: Command, context: CommandContext): void {
         .action(context.action(async (file: string, flags: PruneFlags) => {
             const ctx = await loadForRun(file, 'prune', flags);
             const tapes = chooseTapes(ctx.model, flags.tape);
-            const reporter = stderrReporter();
             const plans: PrunePlan[] = [];
-            const journal = journalOf(file, flags);
-            if (!flags.dryRun) await recoverKilledRuns(journal, flags, reporter, commandLine());
-            const interrupts = handleInterrupts(reporter);
-            try {
+            await withRun(file, flags, async ({ reporter, signal }) => {
                 for (const tape of tapes) {
                     const keep = ctx.model.tapes.find(t => t.name === tape.name)!.keep;
                     if (flags.dryRun) {
                         plans.push(await planPrune(tape, keep));
                         continue;
                     }
-                    const lock = await TapeLock.acquire(tape.name, tape.root, { command: commandLine(), wait: flags.wait, notice: m => reporter.notice(`backplan: ${m}`), signal: interrupts.signal })
+                    const lock = await TapeLock.acquire(tape.name, tape.root, { command: commandLine(), wait: flags.wait, notice: m => reporter.notice(`backplan: ${m}`), signal })
                         .catch((err: Error) => { throw new FailedError(err.message); });
                     try {
                         const plan = await planPrune(tape, keep);
@@ -45,10 +41,7 @@ export function registerPrune(program: Command, context: CommandContext): void {
                         await lock.release();
                     }
                 }
-            } finally {
-                reporter.close();
-                interrupts.dispose();
-            }
+            }, { recover: !flags.dryRun });
             if (flags.format === 'json') {
                 writeJson({
                     version: 1, dryRun: flags.dryRun === true,

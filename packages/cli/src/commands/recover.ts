@@ -13,8 +13,8 @@ import { FailedError } from '../cli-error.js';
 import type { CommandContext } from './command-support.js';
 import { renderRestoreResult, restoreResultJson } from './restore-output.js';
 import {
-    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, handleInterrupts, hostOptions, journalOf, loadForRun, recoverKilledRuns,
-    planOrFail, stderrReporter, writeJson, type RunFlags, type StoppingFlags
+    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, hostOptions, loadForRun, planOrFail, withRun, writeJson,
+    type RunFlags, type StoppingFlags
 } from './run-support.js';
 
 interface RecoverFlags extends RunFlags, StoppingFlags {
@@ -52,23 +52,18 @@ export function registerRecover(program: Command, context: CommandContext): void
                 throw new FailedError(`refused: no ${good}copy anywhere of ${current.losses.join('; ')} (run with --allow-loss to recover the rest); nothing was touched`);
             };
             refuseLosses('');
-            const reporter = stderrReporter();
-            const journal = journalOf(file, flags);
-            const interrupts = handleInterrupts(reporter);
-            let result: RestoreRunResult;
-            try {
-                await recoverKilledRuns(journal, flags, reporter, commandLine());
+            const result: RestoreRunResult = await withRun(file, flags, async ({ reporter, journal, signal }) => {
                 // An archive that fails its check is marked bad and the plan made again:
                 // the next newest good archive is used (the check runs before any stop).
                 for (;;) {
                     for (const n of current.notes) reporter.notice(`note: ${n}`);
-                    result = await runRestore({
+                    const run = await runRestore({
                         verb: 'recover', ops: current.ops, catalog, runbookPath: ctx.model.root.fsPath, journal, command: commandLine(),
-                        wait: flags.wait, timeoutMs, reporter, signal: interrupts.signal,
+                        wait: flags.wait, timeoutMs, reporter, signal,
                         hostFor: server => openHost(server.host!, hostOptions(flags))
                     });
-                    if (result.badArchives.length === 0 || interrupts.signal.aborted) break;
-                    for (const b of result.badArchives) {
+                    if (run.badArchives.length === 0 || signal.aborted) return run;
+                    for (const b of run.badArchives) {
                         const c = catalog.find(x => x.info.id === b.id);
                         if (c) c.info.bad = b.problems[0];
                         reporter.notice(`backplan: archive ${b.id} failed its check (${b.problems[0]}): planning again without it`);
@@ -76,10 +71,7 @@ export function registerRecover(program: Command, context: CommandContext): void
                     current = plan();
                     refuseLosses('good ');
                 }
-            } finally {
-                reporter.close();
-                interrupts.dispose();
-            }
+            });
             if (flags.format === 'json') writeJson({ ...restoreResultJson(result), losses: current.losses, folders: current.rows });
             else {
                 process.stdout.write(renderRestoreResult(result));

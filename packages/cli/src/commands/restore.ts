@@ -13,8 +13,8 @@ import type { CommandContext } from './command-support.js';
 import { choice } from './command-support.js';
 import { renderRestoreResult, restoreResultJson } from './restore-output.js';
 import {
-    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, handleInterrupts, hostOptions, journalOf, loadForRun, recoverKilledRuns,
-    planOrFail, stderrReporter, writeJson, type RunFlags, type StoppingFlags
+    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, hostOptions, loadForRun, planOrFail, withRun, writeJson,
+    type RunFlags, type StoppingFlags
 } from './run-support.js';
 
 interface RestoreFlags extends RunFlags, StoppingFlags, RestoreOptions {}
@@ -42,23 +42,15 @@ export function registerRestore(program: Command, context: CommandContext): void
                 else process.stdout.write(renderRestorePlanText(plan));
                 return 0;
             }
-            const reporter = stderrReporter();
-            const journal = journalOf(file, flags);
-            const interrupts = handleInterrupts(reporter);
-            let result;
-            try {
-                await recoverKilledRuns(journal, flags, reporter, commandLine());
+            const result = await withRun(file, flags, ({ reporter, journal, signal }) => {
                 reporter.notice(`restore ${plan.op.server.name} from ${plan.op.kind}: ${plan.why}`);
                 for (const n of plan.notes) reporter.notice(`note: ${n}`);
-                result = await runRestore({
+                return runRestore({
                     verb: 'restore', ops: [plan.op], catalog, runbookPath: ctx.model.root.fsPath, journal, command: commandLine(),
-                    wait: flags.wait, keepOld: flags.keepOld, timeoutMs, reporter, signal: interrupts.signal,
+                    wait: flags.wait, keepOld: flags.keepOld, timeoutMs, reporter, signal,
                     hostFor: server => openHost(server.host!, hostOptions(flags))
                 });
-            } finally {
-                reporter.close();
-                interrupts.dispose();
-            }
+            });
             if (flags.format === 'json') writeJson(restoreResultJson(result));
             else process.stdout.write(renderRestoreResult(result));
             if (!result.ok && result.error) process.stderr.write(`backplan: ${result.error}\n`);

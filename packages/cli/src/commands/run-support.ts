@@ -148,6 +148,44 @@ export function commandTimeoutMs(option?: string): number {
     return secs * 1000;
 }
 
+/** What a verb's work gets from {@link withRun}. */
+export interface RunSession {
+    reporter: Reporter;
+    journal: Journal;
+    /** Aborted by the first SIGINT/SIGTERM. */
+    signal: AbortSignal;
+    /** What the recovery of killed runs did (undefined when `recover` was false). */
+    recovered?: RecoveryResult;
+    /** The signal that interrupted the run, if one did. */
+    interrupted(): NodeJS.Signals | undefined;
+}
+
+/**
+ * Runs a verb's work with a progress reporter on stderr, the runbook's journal and
+ * Ctrl-C handling, after starting what killed runs left stopped (unless `recover` is
+ * false: dry runs touch nothing); the reporter and the signal handlers are closed
+ * however the work ends. `interrupts: false` leaves Ctrl-C as it is (verbs that only
+ * read end at once).
+ */
+export async function withRun<T>(
+    file: string, flags: RunFlags & Pick<StoppingFlags, 'commandTimeout'>, work: (run: RunSession) => Promise<T>,
+    options: { recover?: boolean; interrupts?: boolean } = {}
+): Promise<T> {
+    const reporter = stderrReporter();
+    const journal = journalOf(file, flags);
+    const interrupts = options.interrupts === false ? undefined : handleInterrupts(reporter);
+    try {
+        const recovered = options.recover === false ? undefined : await recoverKilledRuns(journal, flags, reporter, commandLine());
+        return await work({
+            reporter, journal, signal: interrupts?.signal ?? new AbortController().signal, recovered,
+            interrupted: () => interrupts?.interrupted()
+        });
+    } finally {
+        reporter.close();
+        interrupts?.dispose();
+    }
+}
+
 /** A progress reporter on stderr. */
 export function stderrReporter(): Reporter {
     return createReporter(process.stderr);

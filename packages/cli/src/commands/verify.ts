@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { verifyTapes } from '@backplan/engine';
 import { painter } from '../terminal.js';
 import type { CommandContext } from './command-support.js';
-import { addRunFlags, chooseTapes, commandLine, handleInterrupts, journalOf, loadForRun, recoverKilledRuns, stderrReporter, writeJson, type RunFlags } from './run-support.js';
+import { addRunFlags, chooseTapes, loadForRun, withRun, writeJson, type RunFlags } from './run-support.js';
 
 interface VerifyFlags extends RunFlags { tape?: string; archive?: string }
 
@@ -21,17 +21,11 @@ export function registerVerify(program: Command, context: CommandContext): void 
         .action(context.action(async (file: string, flags: VerifyFlags) => {
             const ctx = await loadForRun(file, 'verify', flags);
             const tapes = chooseTapes(ctx.model, flags.tape);
-            const reporter = stderrReporter();
-            const interrupts = handleInterrupts(reporter);
-            let outcomes;
-            try {
-                await recoverKilledRuns(journalOf(file, flags), flags, reporter, commandLine());
-                outcomes = await verifyTapes(tapes, { archiveId: flags.archive, reporter, signal: interrupts.signal });
-            } finally {
-                reporter.close();
-                interrupts.dispose();
-            }
-            const ok = outcomes.every(o => o.ok) && !interrupts.interrupted();
+            const { outcomes, interrupted } = await withRun(file, flags, async ({ reporter, signal, interrupted: by }) => ({
+                outcomes: await verifyTapes(tapes, { archiveId: flags.archive, reporter, signal }),
+                interrupted: by() !== undefined
+            }));
+            const ok = outcomes.every(o => o.ok) && !interrupted;
             if (flags.format === 'json') {
                 writeJson({ version: 1, ok, archives: outcomes });
             } else {
