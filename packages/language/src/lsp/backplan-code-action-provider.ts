@@ -74,7 +74,7 @@ export class BackplanCodeActionProvider implements CodeActionProvider {
         const folder = AstUtils.getContainerOfType(ctx.node, isFolder);
         if (folder) {
             for (const model of ctx.models) {
-                const folderModel = model.folders.find(f => f.node === folder);
+                const folderModel = model.folder(folder);
                 if (!folderModel) continue;
                 for (const server of model.servers) {
                     if (server.role !== 'catalog' || folderModel.holders.includes(server)) continue;

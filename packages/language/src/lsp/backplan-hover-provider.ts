@@ -11,7 +11,6 @@ import type { RunbookModel } from '../model/runbook-model.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
 import type { BackplanLspServices } from './backplan-lsp-module.js';
 import { copiesMarkdown, copiesSummary, hostText } from './coverage-text.js';
-import { backupModel, folderModel } from './model-lookup.js';
 import type { RuleDocumentation } from './rule-documentation.js';
 
 /** Hover with coverage and rule explanations. */
@@ -84,7 +83,7 @@ export class BackplanHoverProvider extends MultilineCommentHoverProvider {
     }
 
     protected backupSignature(node: Backup, model: RunbookModel | undefined): string {
-        const backup = model && backupModel(model, node);
+        const backup = model?.backup(node);
         const mode = !backup || backup.parallel === 1 ? 'rolling' : `parallel ${backup.parallel}`;
         const servers = backup?.servers.map(s => s.name).join(', ') || 'no servers';
         return `**backup** \`${node.name}\` — ${servers} to ${backup?.tape ? `\`${backup.tape.name}\`` : 'no tape'}, ${mode}`;
@@ -95,7 +94,7 @@ export class BackplanHoverProvider extends MultilineCommentHoverProvider {
         const model = this.modelOf(node);
         if (!model) return undefined;
         if (isFolder(node)) {
-            const folder = folderModel(model, node);
+            const folder = model.folder(node);
             const coverage = folder && model.coverage.get(folder);
             return coverage && `${copiesSummary(coverage, model.requireOffsite)}:\n${copiesMarkdown(coverage, folder.path)}`;
         }

@@ -12,7 +12,6 @@ import type { RunbookModel } from '../model/runbook-model.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
 import type { BackplanLspServices } from './backplan-lsp-module.js';
 import { copiesSummary } from './coverage-text.js';
-import { folderModel } from './model-lookup.js';
 
 /** Copies after folder and mail server names. */
 export class BackplanInlayHintProvider extends AbstractInlayHintProvider {
@@ -40,7 +39,7 @@ export class BackplanInlayHintProvider extends AbstractInlayHintProvider {
         let coverage: Coverage | undefined;
         let prefix = '';
         if (isFolder(node)) {
-            const folder = folderModel(model, node);
+            const folder = model.folder(node);
             coverage = folder && model.coverage.get(folder);
         } else if (isServer(node)) {
             const server = model.server(node);

@@ -87,6 +87,10 @@ export interface RunbookModel {
     server(node: Server): ServerModel | undefined;
     /** The model of a tape node of this runbook. */
     tape(node: Tape): TapeModel | undefined;
+    /** The model of a folder node of this runbook (constant time: LSP features ask once per folder). */
+    folder(node: Folder): FolderModel | undefined;
+    /** The model of a backup node of this runbook. */
+    backup(node: Backup): BackupModel | undefined;
 }
 
 /** Builds the model of a runbook from its documents (root first). */
@@ -140,6 +144,8 @@ export function buildRunbookModel(root: URI, documents: ReadonlyArray<{ uri: URI
             parallel: backupParallelism(node)
         };
     });
+    const folderOf = new Map(folders.map(f => [f.node, f]));
+    const backupOf = new Map(backups.map(b => [b.node, b]));
     const foldersOf = new Map<ServerModel, FolderModel[]>(servers.map(s => [s, []]));
     for (const folder of folders) {
         for (const holder of folder.holders) foldersOf.get(holder)?.push(folder);
@@ -158,7 +164,9 @@ export function buildRunbookModel(root: URI, documents: ReadonlyArray<{ uri: URI
         coverage: computeCoverage(servers, folders, backups),
         foldersOf,
         server: node => serverOf.get(node),
-        tape: node => tapeOf.get(node)
+        tape: node => tapeOf.get(node),
+        folder: node => folderOf.get(node),
+        backup: node => backupOf.get(node)
     };
 }
 
