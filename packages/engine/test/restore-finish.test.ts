@@ -8,7 +8,7 @@ import type { CommandResult, Host } from '../src/hosts/host.js';
 import type { Journal } from '../src/journal/journal.js';
 import { silentReporter } from '../src/progress/progress-reporter.js';
 import type { OpOutcome, RestoreRunContext } from '../src/restore/restore-context.js';
-import { finish } from '../src/restore/restorer.js';
+import { finish } from '../src/restore/swap-in.js';
 
 /** A host that records the commands it is asked to run, and runs none. */
 function recordingHost(): Host & { commands: string[] } {

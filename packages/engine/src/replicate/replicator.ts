@@ -11,8 +11,10 @@
  *     finally START THE SOURCE, ALWAYS
  *     staged folder's own mode/owner, then its files on disk against the hashes read
  *   any failure so far: remove staging; the target was never stopped
- *   sync; stop the target (journalled with a guarded restart, see restore-context.ts)
- *   try   per folder: DATA/<folder> → .NAME.backplan-old-RUN/<folder>; staging/<folder> → DATA/<folder>
+ *   sync; then swap-in.ts (as a restore from tape does):
+ *   stop the target (journalled with a guarded restart, see restore-context.ts)
+ *   try   per folder: DATA/<folder> → .NAME.backplan-old-RUN/<folder>; then per folder
+ *         staging/<folder> → DATA/<folder>
  *   fail: undo the folders already swapped, put the originals back
  *   finally START THE TARGET, ALWAYS; then remove the set-aside copies (--keep-old keeps
  *   them; a failed start keeps them)
@@ -25,12 +27,12 @@
 import type { ManifestEntry } from '../archive/manifest.js';
 import { siblingPaths, type ReplicaRestoreOp } from '../plan/restore-plan.js';
 import { pumpThroughGate } from '../restore/archive-extract.js';
-import { makeFreshFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder, setFolderMeta, syncFolder } from '../restore/host-folders.js';
+import { makeFreshFolder, makeParents, parentOf, removeOwnFolder, setFolderMeta, syncFolder } from '../restore/host-folders.js';
 import { commandFailure } from '../hosts/host.js';
 import {
-    canSetOwners, journalledStart, journalledStop, journalStep, makeStaging, startTarget, type OpOutcome, type RestoreRunContext
+    canSetOwners, journalledStart, journalledStop, journalStep, makeStaging, type OpOutcome, type RestoreRunContext
 } from '../restore/restore-context.js';
-import { finish, fsyncParents, putBackParts } from '../restore/restorer.js';
+import { swapIn } from '../restore/swap-in.js';
 import { verifyTree } from '../restore/verify-restored.js';
 
 /** Copies the op's folders onto its server; never throws for failures (see the outcome). */
@@ -113,36 +115,7 @@ export async function replicateFolders(op: ReplicaRestoreOp, ctx: RestoreRunCont
     }
 
     // 2. Stop the target, swap the folders in, start it.
-    say(target.name, 'stopping the application to swap the folders in');
-    try {
-        const stop = await journalledStop(target, th, ctx, { staging, pairs: parts.map(p => ({ data: p.data, aside: p.aside })) });
-        outcome.stopped = stop.ok;
-        if (!stop.ok) {
-            outcome.output = stop.output;
-            throw new Error(`${commandFailure(`stop command \`${target.stop}\``, stop, ctx.timeoutMs)}; nothing was changed`);
-        }
-        await makeParents(th, target.data!);
-        for (const p of parts) {
-            if (await pathExists(th, p.data)) {
-                await makeParents(th, parentOf(p.aside));
-                await renameFolder(th, p.data, p.aside);
-                p.moved = true;
-            }
-            await makeParents(th, parentOf(p.data));
-            await renameFolder(th, p.staged, p.data);
-            p.swapped = true;
-        }
-        outcome.swapped = true;
-        await journalStep(ctx, target.name, 'swap', true);
-        await removeOwnFolder(th, staging).catch(() => undefined);
-        await fsyncParents(th, parts);
-    } catch (err) {
-        outcome.error = (err as Error).message;
-        if (!outcome.swapped) await putBackParts(parts, th, staging, ctx, target.name, outcome);
-    } finally {
-        await startTarget(target, th, ctx, outcome);
-    }
-    await finish(parts, th, ctx, outcome, aside);
+    await swapIn({ server: target, host: th, ctx, outcome, parts, staging, aside });
     if (outcome.ok) ctx.reporter.end(target.name, `replicated ${folders.map(f => f.name).join(', ')} (${outcome.files} files) from ${outcome.sources!.join(', ')}`);
     else ctx.reporter.end(target.name, `FAILED: ${outcome.error}`);
     return outcome;

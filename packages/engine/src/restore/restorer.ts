@@ -3,6 +3,8 @@
  * The archive was checked by the caller before anything was touched (restore-runner.ts:
  * SHA-256 against the manifest, every manifest entry safe).
  *
+ *   (stop, set aside, commit, put back, start and the set-aside copy's removal are
+ *   swap-in.ts, shared with replication; what happens in between is this module's)
  *   stop the application (journalled with a guarded restart, see restore-context.ts)
  *   try   set aside: rename DATA (or DATA/<folder> each) to .NAME.backplan-old-RUN beside it
  *         mkdir .NAME.backplan-new-RUN (0700) beside DATA; extract the archive into it,
@@ -28,26 +30,17 @@ import type { TapeRestoreOp } from '../plan/restore-plan.js';
 import { siblingPaths } from '../plan/restore-plan.js';
 import { formatBytes } from '../progress/progress-reporter.js';
 import { extractArchive } from './archive-extract.js';
-import {
-    makeParents, parentOf, pathExists, removeOwnFolder, renameFolder, setFolderMeta, syncFolder, fsyncFolder
-} from './host-folders.js';
-import { commandFailure, type Host } from '../hosts/host.js';
-import {
-    canSetOwners, journalledStop, journalStep, makeStaging, startTarget, type OpOutcome, type RestoreRunContext
-} from './restore-context.js';
+import { pathExists, removeOwnFolder, setFolderMeta, syncFolder } from './host-folders.js';
+import { canSetOwners, journalStep, makeStaging, type OpOutcome, type RestoreRunContext } from './restore-context.js';
+import { commitParts, swapIn, type SwapPart } from './swap-in.js';
 import { entriesBelow, verifyTree } from './verify-restored.js';
 import type { ManifestEntry } from '../archive/manifest.js';
 import { compareEntries } from '../archive/archive-verifier.js';
 
-interface Part {
+interface Part extends SwapPart {
     /** Path inside the archive (`.` for the whole data folder). */
     inArchive: string;
     want: ManifestEntry[];
-    data: string;
-    aside: string;
-    staged: string;
-    moved: boolean;
-    swapped: boolean;
 }
 
 /** Restores one tape operation; never throws for failures (see the outcome). */
@@ -98,18 +91,6 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
         await syncFolder(host, staging);
     };
 
-    const swap = async (): Promise<void> => {
-        for (const p of parts) {
-            await makeParents(host, parentOf(p.data));
-            await renameFolder(host, p.staged, p.data);
-            p.swapped = true;
-        }
-        outcome.swapped = true;
-        await journalStep(ctx, server.name, 'swap', true);
-        if (op.folders) await removeOwnFolder(host, staging);
-        await fsyncParents(host, parts);
-    };
-
     if (op.target) {
         try {
             if (await pathExists(host, dest)) {
@@ -117,7 +98,7 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
                 if (!r.ok) throw new Error(`--target ${dest} exists and is not an empty folder`);
             }
             await stage();
-            await swap();
+            await commitParts(host, parts, staging, ctx, outcome);
             outcome.ok = true;
             ctx.reporter.end(server.name, `restored ${outcome.files} files of ${op.archive.id} into ${dest}`);
         } catch (err) {
@@ -128,87 +109,8 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
         return outcome;
     }
 
-    say('stopping the application');
-    const putBack = { staging, pairs: parts.map(p => ({ data: p.data, aside: p.aside })) };
-    try {
-        const stop = await journalledStop(server, host, ctx, putBack);
-        outcome.stopped = stop.ok;
-        if (!stop.ok) {
-            outcome.output = stop.output;
-            throw new Error(`${commandFailure(`stop command \`${server.stop}\``, stop, ctx.timeoutMs)}; nothing was changed`);
-        }
-        if (ctx.signal.aborted) throw new Error('interrupted before anything was changed');
-        say('setting the current data aside');
-        for (const p of parts) {
-            if (!(await pathExists(host, p.data))) continue;
-            await makeParents(host, parentOf(p.aside));
-            await renameFolder(host, p.data, p.aside);
-            p.moved = true;
-        }
-        await journalStep(ctx, server.name, 'set-aside', true);
-        await stage();
-        if (ctx.signal.aborted) throw new Error('interrupted before the swap');
-        await swap();
-    } catch (err) {
-        outcome.error = (err as Error).message;
-        if (!outcome.swapped) await putBackParts(parts, host, staging, ctx, server.name, outcome);
-    } finally {
-        await startTarget(server, host, ctx, outcome);
-    }
-    await finish(parts, host, ctx, outcome, aside);
+    await swapIn({ server, host, ctx, outcome, parts, staging, aside, fillWhileStopped: stage });
     if (outcome.ok) ctx.reporter.end(server.name, `restored ${outcome.files} files (${formatBytes(manifest.archive.tarSize)}) from ${op.archive.id}`);
     else ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
     return outcome;
-}
-
-/** Before the swap: the original data back in place, staging removed. */
-export async function putBackParts(parts: Array<{ data: string; aside: string; moved: boolean; swapped: boolean; staged: string }>, host: Host,
-    staging: string, ctx: RestoreRunContext, server: string, outcome: OpOutcome): Promise<void> {
-    const problems: string[] = [];
-    for (const p of [...parts].reverse()) {
-        try {
-            if (p.swapped) { await renameFolder(host, p.data, p.staged); p.swapped = false; }
-            if (p.moved) { await renameFolder(host, p.aside, p.data); p.moved = false; }
-        } catch (err) {
-            problems.push((err as Error).message);
-        }
-    }
-    await removeOwnFolder(host, staging).catch(err => problems.push((err as Error).message));
-    if (problems.length) {
-        outcome.error = `${outcome.error}; PUTTING THE ORIGINAL BACK FAILED: ${problems.join('; ')}`;
-        outcome.kept = parts.filter(p => p.moved).map(p => p.aside);
-    } else {
-        outcome.error = `${outcome.error}; the original data is back in place`;
-    }
-    await journalStep(ctx, server, 'put-back', problems.length === 0, problems.join('; ') || undefined);
-}
-
-/** Makes the renames durable: the folders that hold each swapped path (with --folder, inside the data folder). */
-export async function fsyncParents(host: Host, parts: ReadonlyArray<{ data: string }>): Promise<void> {
-    for (const dir of new Set(parts.map(p => parentOf(p.data)))) await fsyncFolder(host, dir);
-}
-
-/**
- * After start: remove the set-aside copy only when the swap is done (and durable), the
- * application runs and nothing failed; otherwise it is kept and named.
- */
-export async function finish(parts: Array<{ moved: boolean; aside: string }>, host: Host, ctx: RestoreRunContext, outcome: OpOutcome, aside: string): Promise<void> {
-    const moved = parts.some(p => p.moved);
-    if (!outcome.swapped || !moved) {
-        outcome.ok = outcome.swapped && outcome.started === true && !outcome.error;
-        return;
-    }
-    if (outcome.started && !ctx.keepOld && !outcome.error) {
-        try {
-            await removeOwnFolder(host, aside);
-            await journalStep(ctx, outcome.server, 'cleanup', true);
-        } catch (err) {
-            outcome.kept.push(aside);
-            ctx.reporter.notice(`warning: the set-aside copy ${aside} could not be removed: ${(err as Error).message}`);
-        }
-    } else {
-        outcome.kept.push(aside);
-        if (!outcome.started || outcome.error) outcome.error = `${outcome.error}; the restored data is in place and verified; the previous data is kept at ${aside}`;
-    }
-    outcome.ok = outcome.swapped && outcome.started === true && !outcome.error;
 }

@@ -1,0 +1,149 @@
+/**
+ * Putting verified data in place on a server: the part a restore from tape and a
+ * replication share once their new copy is (or is about to be) in a staging folder.
+ *
+ *   stop (journalled with a guarded restart: staging, and each data → aside pair)
+ *   try   every part: DATA[/folder] → aside           (only what exists)
+ *         fill staging if the caller fills it now    (a restore extracts here)
+ *         every part: staged → DATA[/folder]          ← commit
+ *         sync the folders that hold the renamed paths
+ *   fail before the commit: every part back (in reverse), staging removed
+ *   finally START, ALWAYS
+ *   then: the set-aside copy is removed only when the commit is durable, the application
+ *         runs and nothing failed (--keep-old keeps it); otherwise it is kept and named
+ *
+ * Guarantees: nothing is deleted before the new data is in place and the application has
+ * started; a part is renamed, never copied, so staging and aside must be siblings of the
+ * data folder on its file system (siblingPaths). Interruption: the guarded restart in the
+ * stop record puts set-aside folders back into empty places and starts the application.
+ */
+import { commandFailure, type Host } from '../hosts/host.js';
+import { fsyncFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder } from './host-folders.js';
+import { journalledStop, journalStep, startTarget, type OpOutcome, type RestoreRunContext } from './restore-context.js';
+import type { ServerModel } from '@backplan/language/model';
+
+/** One folder (or the whole data folder) being replaced. */
+export interface SwapPart {
+    /** Where the data lives. */
+    data: string;
+    /** Where the current data goes while the new copy is put in place. */
+    aside: string;
+    /** The new copy in staging. */
+    staged: string;
+    moved: boolean;
+    swapped: boolean;
+}
+
+/** What a swap needs besides its parts. */
+export interface SwapJob {
+    server: ServerModel;
+    host: Host;
+    ctx: RestoreRunContext;
+    outcome: OpOutcome;
+    parts: SwapPart[];
+    /** The operation's staging folder (removed after the commit). */
+    staging: string;
+    /** The operation's set-aside folder (removed at the end when all went well). */
+    aside: string;
+    /** Fills staging once the application is stopped and its data set aside (restore from tape). */
+    fillWhileStopped?: () => Promise<void>;
+}
+
+/** Stop, set aside, (fill), commit, start: see the module comment. Never throws for failures (see the outcome). */
+export async function swapIn(job: SwapJob): Promise<void> {
+    const { server, host, ctx, outcome, parts, staging } = job;
+    ctx.reporter.step(server.name, 'stopping the application');
+    try {
+        const stop = await journalledStop(server, host, ctx, { staging, pairs: parts.map(p => ({ data: p.data, aside: p.aside })) });
+        outcome.stopped = stop.ok;
+        if (!stop.ok) {
+            outcome.output = stop.output;
+            throw new Error(`${commandFailure(`stop command \`${server.stop}\``, stop, ctx.timeoutMs)}; nothing was changed`);
+        }
+        if (ctx.signal.aborted) throw new Error('interrupted before anything was changed');
+        ctx.reporter.step(server.name, 'setting the current data aside');
+        for (const p of parts) {
+            if (!(await pathExists(host, p.data))) continue;
+            await makeParents(host, parentOf(p.aside));
+            await renameFolder(host, p.data, p.aside);
+            p.moved = true;
+        }
+        await journalStep(ctx, server.name, 'set-aside', true);
+        if (job.fillWhileStopped) {
+            await job.fillWhileStopped();
+            if (ctx.signal.aborted) throw new Error('interrupted before the swap');
+        }
+        await commitParts(host, parts, staging, ctx, outcome);
+    } catch (err) {
+        outcome.error = (err as Error).message;
+        if (!outcome.swapped) await putBackParts(parts, host, staging, ctx, server.name, outcome);
+    } finally {
+        await startTarget(server, host, ctx, outcome);
+    }
+    await finish(parts, host, ctx, outcome, job.aside);
+}
+
+/** The commit: every staged part renamed into place, staging removed, the renames synced. */
+export async function commitParts(host: Host, parts: SwapPart[], staging: string, ctx: RestoreRunContext, outcome: OpOutcome): Promise<void> {
+    for (const p of parts) {
+        await makeParents(host, parentOf(p.data));
+        await renameFolder(host, p.staged, p.data);
+        p.swapped = true;
+    }
+    outcome.swapped = true;
+    await journalStep(ctx, outcome.server, 'swap', true);
+    // Empty by now, or gone (the whole data folder was staging itself): a failure only warns.
+    await removeOwnFolder(host, staging).catch((err: Error) => ctx.reporter.notice(`warning: the staging folder ${staging} could not be removed: ${err.message}`));
+    await fsyncParents(host, parts);
+}
+
+/** Before the commit: the original data back in place, staging removed. */
+export async function putBackParts(parts: SwapPart[], host: Host, staging: string, ctx: RestoreRunContext, server: string, outcome: OpOutcome): Promise<void> {
+    const problems: string[] = [];
+    for (const p of [...parts].reverse()) {
+        try {
+            if (p.swapped) { await renameFolder(host, p.data, p.staged); p.swapped = false; }
+            if (p.moved) { await renameFolder(host, p.aside, p.data); p.moved = false; }
+        } catch (err) {
+            problems.push((err as Error).message);
+        }
+    }
+    await removeOwnFolder(host, staging).catch(err => problems.push((err as Error).message));
+    if (problems.length) {
+        outcome.error = `${outcome.error}; PUTTING THE ORIGINAL BACK FAILED: ${problems.join('; ')}`;
+        outcome.kept = parts.filter(p => p.moved).map(p => p.aside);
+    } else {
+        outcome.error = `${outcome.error}; the original data is back in place`;
+    }
+    await journalStep(ctx, server, 'put-back', problems.length === 0, problems.join('; ') || undefined);
+}
+
+/** Makes the renames durable: the folders that hold each swapped path (with --folder, inside the data folder). */
+async function fsyncParents(host: Host, parts: ReadonlyArray<{ data: string }>): Promise<void> {
+    for (const dir of new Set(parts.map(p => parentOf(p.data)))) await fsyncFolder(host, dir);
+}
+
+/**
+ * After start: remove the set-aside copy only when the swap is done (and durable), the
+ * application runs and nothing failed; otherwise it is kept and named.
+ */
+export async function finish(parts: Array<{ moved: boolean; aside: string }>, host: Host, ctx: RestoreRunContext, outcome: OpOutcome, aside: string): Promise<void> {
+    const moved = parts.some(p => p.moved);
+    if (!outcome.swapped || !moved) {
+        outcome.ok = outcome.swapped && outcome.started === true && !outcome.error;
+        return;
+    }
+    if (outcome.started && !ctx.keepOld && !outcome.error) {
+        try {
+            await removeOwnFolder(host, aside);
+            await journalStep(ctx, outcome.server, 'cleanup', true);
+        } catch (err) {
+            outcome.kept.push(aside);
+            ctx.reporter.notice(`warning: the set-aside copy ${aside} could not be removed: ${(err as Error).message}`);
+        }
+    } else {
+        outcome.kept.push(aside);
+        if (!outcome.started || outcome.error) outcome.error = `${outcome.error}; the restored data is in place and verified; the previous data is kept at ${aside}`;
+    }
+    outcome.ok = outcome.swapped && outcome.started === true && !outcome.error;
+}
