@@ -2,8 +2,11 @@
  * Restore drills from tape, end to end on real files and real processes through the built
  * CLI: byte-for-byte (content, modes, mtimes, symlinks, hardlinks, odd names), --keep-old,
  * --target, --folder, a corrupt archive refused before any stop, a failed stop, extraction
- * failing half-way (original back, application running), a failed start after the swap.
+ * failing half-way (original back, application running), a failed start after the swap,
+ * and a --folder restore that fits on a disk with no room for the whole archive.
  */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -189,5 +192,54 @@ describe('restore from tape', () => {
         const drill = path.join(l.root, 'sales-drill');
         expect((await l.cli(['restore', '--server', 'Cat1', '--folder', 'Sales', '--target', drill])).code).toBe(0);
         expect(snapshot(drill)).toEqual(sales);
+    });
+
+    it('--folder writes only that folder to staging: it fits where the whole archive would not', async ({ skip }) => {
+        const l = lab = new Lab([{ name: 'Cat1', role: 'catalog' }], [{ name: 'Big', on: ['Cat1'], path: 'big' }, { name: 'Small', on: ['Cat1'], path: 'small' }]);
+        // The server's disk: 48 MiB, holding a 30 MiB folder (staging and set-aside copies are siblings of its data).
+        const disk = path.dirname(l.data('Cat1'));
+        try {
+            execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'tmpfs', disk], { stdio: 'ignore' });
+        } catch {
+            if (process.env.BACKPLAN_REQUIRE_MOUNT === '1') throw new Error('mount -t tmpfs is not permitted here (BACKPLAN_REQUIRE_MOUNT=1)');
+            return skip('mount -t tmpfs is not permitted here (needs root): the small-disk --folder restore is not tested');
+        }
+        try {
+            fs.mkdirSync(path.join(l.data('Cat1'), 'big'), { recursive: true });
+            fs.writeFileSync(path.join(l.data('Cat1'), 'big', 'attachments.bin'), randomBytes(30 << 20));
+            richTree(path.join(l.data('Cat1'), 'small'), 'small');
+            expect(l.app('start', 'Cat1')).toBe(0);
+            expect((await l.cli(['backup'])).code).toBe(0);
+            const small = snapshot(path.join(l.data('Cat1'), 'small'));
+            const big = snapshot(path.join(l.data('Cat1'), 'big'));
+
+            fs.rmSync(path.join(l.data('Cat1'), 'small', 'bin'), { recursive: true });
+            const r = await l.cli(['restore', '--server', 'Cat1', '--folder', 'Small']);
+            expect(r.stderr).not.toMatch(/No space left|internal error/);
+            expect(r.stdout).toMatch(/ok .*Cat1 \(Small\) ← archive/);
+            expect(r.code).toBe(0);
+            expect(snapshot(path.join(l.data('Cat1'), 'small'))).toEqual(small);
+            expect(snapshot(path.join(l.data('Cat1'), 'big'))).toEqual(big);
+            expect(l.leftovers('Cat1')).toEqual([]);
+            expect(l.running('Cat1')).toBe(true);
+        } finally {
+            l.app('stop', 'Cat1');
+            execFileSync('umount', ['-l', disk], { stdio: 'ignore' });
+        }
+    });
+
+    it('--folder of a folder the archive does not hold fails before anything is stopped', async () => {
+        // Legal is declared, but its folder did not exist on Cat1 when the backup ran.
+        const l = lab = new Lab([{ name: 'Cat1', role: 'catalog' }], [{ name: 'Sales', on: ['Cat1'] }, { name: 'Legal', on: ['Cat1'] }]);
+        richTree(path.join(l.data('Cat1'), 'Sales'), 'sales');
+        expect(l.app('start', 'Cat1')).toBe(0);
+        expect((await l.cli(['backup'])).code).toBe(0);
+        l.clearEvents();
+        const r = await l.cli(['restore', '--server', 'Cat1', '--folder', 'Legal']);
+        expect(r.code).toBe(1);
+        expect(r.stdout + r.stderr).toMatch(/the archive holds no folder Legal; nothing was changed/);
+        expect(l.eventLines().filter(e => /stop/.test(e))).toEqual([]);
+        expect(l.leftovers('Cat1')).toEqual([]);
+        expect(l.running('Cat1')).toBe(true);
     });
 });

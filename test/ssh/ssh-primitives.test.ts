@@ -277,6 +277,16 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH primitives against a real sshd'), (
         expect(await h1.listFiles(staging)).toEqual(expected);
         expect((await h1.run(`cat ${shQuote(path.join(staging, 'new\nline'))}`)).output).toBe(`content ${ODD_NAMES.indexOf('new\nline')}\n`);
 
+        // Some members only (a --folder restore): their names are data, never globs or code.
+        const some = path.join(root, 'staging-members');
+        mkdirSync(some);
+        const picked = ['*glob?[x]', '$(touch PWNED-dollar)'];
+        const out2 = h1.tarOut(data);
+        const in2 = h1.tarIn(some, { members: picked.map(n => `./d ${n}`) });
+        await pipeline(out2.stream, in2.stream);
+        await Promise.all([out2.done, in2.done]);
+        expect((await h1.listFiles(some)).map(e => e.path).sort()).toEqual(['.', ...picked.flatMap(n => [`d ${n}`, `d ${n}/${n}`])].sort());
+
         // Nothing ran: no PWNED file anywhere the remote shell could have made one.
         const found = execFileSync('find', [lab.dir, process.env.HOME ?? '/root', tmpdir(), '-maxdepth', '3', '-name', 'PWNED*'], { encoding: 'utf8' })
             .split('\n').filter(l => l !== '' && !l.startsWith(data) && !l.startsWith(staging));

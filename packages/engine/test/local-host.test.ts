@@ -66,4 +66,26 @@ describe('LocalHost', () => {
         expect(entries.map(e => e.path)).toContain('d/f.txt');
         expect(readFileSync(path.join(into, 'd', 'f.txt'), 'utf8')).toBe('hello\n');
     });
+
+    it('tarIn with members extracts only those, matched literally even where TAR_OPTIONS turns wildcards on', async () => {
+        const data = tmp();
+        for (const name of ['d *g?[x]', 'other']) {
+            mkdirSync(path.join(data, name));
+            writeFileSync(path.join(data, name, 'f'), name);
+        }
+        const into = tmp();
+        const host = new LocalHost();
+        await host.checkTools();
+        const saved = process.env.TAR_OPTIONS;
+        process.env.TAR_OPTIONS = '--wildcards';
+        try {
+            const out = host.tarOut(data);
+            const inn = host.tarIn(into, { members: ['./d *g?[x]'] });
+            await pumpThroughGate(out.stream, out.done, inn, { abort: new AbortController() });
+        } finally {
+            if (saved === undefined) delete process.env.TAR_OPTIONS;
+            else process.env.TAR_OPTIONS = saved;
+        }
+        expect(execFileSync('find', ['.', '-mindepth', '1'], { cwd: into, encoding: 'utf8' }).split('\n').filter(Boolean).sort()).toEqual(['./d *g?[x]', './d *g?[x]/f']);
+    });
 });

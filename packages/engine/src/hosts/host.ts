@@ -86,7 +86,8 @@ export interface Host {
      * the caller checks first that the host has the compressor (checkTools).
      */
     compressedTarOut?(folder: string, compressor: CompressorCommand, options?: { signal?: AbortSignal }): HostStream<Readable>;
-    tarIn(folder: string, options?: { signal?: AbortSignal }): HostStream<Writable>;
+    /** `members`: extract only these archive paths (`./People`) and what is below them. */
+    tarIn(folder: string, options?: { signal?: AbortSignal; members?: readonly string[] }): HostStream<Writable>;
     /** `hash: false` asks for metadata only (no SHA-256); a host may hash anyway. */
     listFiles(folder: string, options?: { signal?: AbortSignal; hash?: boolean }): Promise<ManifestEntry[]>;
     checkTools(): Promise<ToolVersions>;

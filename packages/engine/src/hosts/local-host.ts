@@ -78,16 +78,16 @@ export class LocalHost implements Host {
         return this.tarProcess(folder, 'out', options.signal) as HostStream<Readable>;
     }
 
-    tarIn(folder: string, options: { signal?: AbortSignal } = {}): HostStream<Writable> {
-        return this.tarProcess(folder, 'in', options.signal) as HostStream<Writable>;
+    tarIn(folder: string, options: { signal?: AbortSignal; members?: readonly string[] } = {}): HostStream<Writable> {
+        return this.tarProcess(folder, 'in', options.signal, options.members) as HostStream<Writable>;
     }
 
-    private tarProcess(folder: string, direction: 'in' | 'out', signal?: AbortSignal): HostStream<Readable | Writable> {
+    private tarProcess(folder: string, direction: 'in' | 'out', signal?: AbortSignal, members?: readonly string[]): HostStream<Readable | Writable> {
         // The stream must exist synchronously; tool capabilities are probed before any
         // archive run (preflight), so a cached probe is normally ready. Use the safe
         // baseline when it is not.
         const tools = cachedTools ?? {};
-        const args = direction === 'out' ? tarCreateArgs(folder, tools) : tarExtractArgs(folder, tools);
+        const args = direction === 'out' ? tarCreateArgs(folder, tools) : tarExtractArgs(folder, tools, members);
         const p = spawnProcess('tar', args, {
             stdio: direction === 'out' ? ['ignore', 'pipe', 'pipe'] : ['pipe', 'ignore', 'pipe'],
             signal,

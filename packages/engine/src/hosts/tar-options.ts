@@ -19,12 +19,18 @@ export function tarCreateArgs(folder: string, tools: ToolVersions): string[] {
     return args;
 }
 
-/** Arguments that extract stdin into `folder` (which must exist). */
-export function tarExtractArgs(folder: string, tools: ToolVersions): string[] {
+/**
+ * Arguments that extract stdin into `folder` (which must exist); with `members`, only
+ * those archive paths and what is below them, matched literally: `--no-wildcards` is
+ * tar's default, but TAR_OPTIONS=--wildcards in a host's environment would make a folder
+ * named `*` a pattern. Parents of a member are created with default modes.
+ */
+export function tarExtractArgs(folder: string, tools: ToolVersions, members?: readonly string[]): string[] {
     const args = ['--extract', '--file=-', '--numeric-owner', '--same-permissions', '--sparse', '--no-overwrite-dir'];
     if (tools.tarXattrs) args.push('--xattrs', '--xattrs-include=*');
     if (tools.tarAcls) args.push('--acls');
     args.push(`--directory=${folder}`);
+    if (members?.length) args.push('--no-wildcards', '--', ...members);
     return args;
 }
 

@@ -104,6 +104,8 @@ export interface ExtractArchiveOptions {
     host: Host;
     /** An existing, empty folder on the host. */
     into: string;
+    /** Extract only these archive paths (`./People`) and what is below them; the whole stream is still checked. */
+    members?: readonly string[];
     tools: ToolVersions;
     signal?: AbortSignal;
     onProgress?: (tarBytes: number) => void;
@@ -122,7 +124,7 @@ export async function extractArchive(options: ExtractArchiveOptions): Promise<Ma
         const decDone = proc.exited.then(r => {
             if (r.code !== 0 && !abort.signal.aborted) throw new Error(describeExit(dec.command, r, proc.stderr.text()));
         }, (err: Error) => { throw new Error(`${dec.command} could not be started: ${err.message}`); });
-        const sink = options.host.tarIn(options.into, { signal: abort.signal });
+        const sink = options.host.tarIn(options.into, { signal: abort.signal, members: options.members });
         const entries = await pumpThroughGate(proc.child.stdout!, decDone, sink, {
             expected: options.manifest.entries, onProgress: options.onProgress, abort
         });

@@ -7,8 +7,9 @@
  *   swap-in.ts, shared with replication; what happens in between is this module's)
  *   stop the application (journalled with a guarded restart, see restore-context.ts)
  *   try   set aside: rename DATA (or DATA/<folder> each) to .NAME.backplan-old-RUN beside it
- *         mkdir .NAME.backplan-new-RUN (0700) beside DATA; extract the archive into it,
- *           every tar header gated (archive-extract.ts)
+ *         mkdir .NAME.backplan-new-RUN (0700) beside DATA; extract the archive into it
+ *           (--folder: only those folders reach the disk), every tar header gated
+ *           (archive-extract.ts)
  *         every file's SHA-256 (taken in passing) equal to the manifest's; top folder's own
  *           mode/owner from the manifest; every entry on disk present with the manifest's
  *           type, size, mode, owner, mtime and link (verify-restored.ts); sync
@@ -66,6 +67,13 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
     });
     if (op.target && parts.length > 1) throw new Error('--target takes one folder at most');
     const say = (text: string): void => ctx.reporter.step(server.name, text);
+    const missing = parts.filter(p => !p.want.some(e => e.path === '.' && e.type === 'dir'));
+    if (missing.length) {
+        // Before anything is stopped or made.
+        outcome.error = `the archive holds no folder ${missing.map(p => p.inArchive).join(', ')}; nothing was changed`;
+        ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
+        return outcome;
+    }
 
     /** Extract into staging, set the top folder's mode, verify, sync. */
     const stage = async (): Promise<void> => {
@@ -73,6 +81,8 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
         say(`extracting ${op.archive.id}`);
         const streamed = await extractArchive({
             archivePath: listed.archivePath, manifest, host, into: staging, tools: ctx.localTools, signal: ctx.signal,
+            // --folder: only those folders reach the disk (staging needs their room, not the server's).
+            members: op.folders ? parts.map(p => `./${p.inArchive}`) : undefined,
             onProgress: bytes => ctx.reporter.bytes(server.name, bytes, manifest.archive.tarSize)
         });
         const differ = compareEntries(manifest, streamed);
@@ -82,7 +92,6 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
         if (top && top.type === 'dir') await setFolderMeta(host, staging, top.mode, owners ? { uid: top.uid, gid: top.gid } : undefined);
         say('verifying every restored file against the manifest');
         for (const p of parts) {
-            if (!p.want.some(e => e.path === '.' && e.type === 'dir')) throw new Error(`the archive holds no folder ${p.inArchive}`);
             const problems = await verifyTree(host, p.staged, p.want, { owners, content: false, signal: ctx.signal });
             if (problems.length) throw new Error(`the restored files differ from the manifest: ${problems.slice(0, 5).join('; ')}`);
         }

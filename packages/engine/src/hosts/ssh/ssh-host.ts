@@ -141,8 +141,8 @@ export class SshHost implements Host {
         return { stream, done };
     }
 
-    tarIn(folder: string, options: { signal?: AbortSignal } = {}): HostStream<Writable> {
-        const p = this.connection.spawn(tarExtractScript(tarExtractArgs(folder, this.tools ?? {})), {
+    tarIn(folder: string, options: { signal?: AbortSignal; members?: readonly string[] } = {}): HostStream<Writable> {
+        const p = this.connection.spawn(tarExtractScript(tarExtractArgs(folder, this.tools ?? {}, options.members)), {
             stdio: ['pipe', 'ignore', 'pipe'], signal: options.signal
         });
         return { stream: p.child.stdin!, done: this.settle('tar', p) };
