@@ -75,3 +75,25 @@ it('a replication killed during its copy: the next command starts the source and
     // Closed: a second command has nothing left to do.
     expect((await l.cli(['history'])).stderr).not.toMatch(/never finished/);
 }, 240_000);
+
+it('a --folder restore extracts while the application runs: killed then, nothing was stopped and staging goes', async () => {
+    const l = lab = new Lab([{ name: 'Cat1', role: 'catalog' }], [{ name: 'Sales', on: ['Cat1'] }, { name: 'Legal', on: ['Cat1'] }]);
+    richTree(path.join(l.data('Cat1'), 'Sales'), 'sales');
+    richTree(path.join(l.data('Cat1'), 'Legal'), 'legal');
+    expect(l.app('start', 'Cat1')).toBe(0);
+    expect((await l.cli(['backup'])).code).toBe(0);
+    fs.rmSync(path.join(l.data('Cat1'), 'Sales', 'bin'), { recursive: true });
+    const before = snapshot(l.data('Cat1'));
+    l.clearEvents();
+
+    await killMidExtract(l, ['--server', 'Cat1', '--folder', 'Sales'], () => l.leftovers('Cat1').length > 0);
+    expect(l.eventLines()).toEqual([]);
+    expect(l.running('Cat1')).toBe(true);
+
+    const next = await l.cli(['history']);
+    expect(next.stderr).toMatch(/never finished/);
+    expect(next.stderr).not.toMatch(/starting the applications it stopped/);
+    expect(next.stderr).toMatch(/removed the staging folder it left/);
+    expect(l.leftovers('Cat1')).toEqual([]);
+    expect(snapshot(l.data('Cat1'))).toEqual(before);
+}, 240_000);

@@ -59,6 +59,11 @@ describe('restore planner: source', () => {
         const { model } = await modelOf(RUNBOOK);
         const plan = planRestore(model, CATALOG, { server: 'Cat2', folder: 'Sales', from: 'tape' });
         expect(plan.op.kind === 'tape' && plan.op.archive.server).toBe('Cat1');
+        // A folder is staged and verified while Cat2 runs; it is down only for the renames.
+        expect(actions(plan.steps)).toEqual(['check Cat2', 'lock', 'extract Cat2', 'verify Cat2', 'stop Cat2', 'set-aside Cat2', 'swap Cat2', 'start Cat2', 'cleanup Cat2', 'unlock']);
+        expect(plan.steps.find(st => st.action === 'extract')!.text).toMatch(/while Cat2 still runs/);
+        const whole = planRestore(model, CATALOG, { server: 'Mail1' });
+        expect(actions(whole.steps)).toEqual(['check Mail1', 'lock', 'stop Mail1', 'set-aside Mail1', 'extract Mail1', 'verify Mail1', 'swap Mail1', 'start Mail1', 'cleanup Mail1', 'unlock']);
         const drill = planRestore(model, CATALOG, { server: 'Mail1', target: '/tmp/drill' });
         expect(actions(drill.steps)).toEqual(['check Mail1', 'lock', 'extract Mail1', 'verify Mail1', 'swap Mail1', 'unlock']);
     });

@@ -8,6 +8,7 @@
  *            newest that holds the folder, the server's own first) not known to be bad
  *            check archive (SHA-256, entries safe) → lock tape → stop → set aside →
  *            extract into staging → verify every file → swap → start → remove set-aside
+ *            (--folder: extract and verify first, while the server runs, then stop)
  *   replica: per folder a source holder, chosen so that stopping it leaves every folder
  *            it holds with another running holder when that is possible; sources grouped
  *            and quiesced one at a time (stop → copy → start) while the target runs;
@@ -264,11 +265,16 @@ export class StepBuilder {
                 this.add({ action: 'verify', server: s.name, text: 'check every restored entry against the manifest (type, size, mode, owner, mtime, link, SHA-256)' });
                 this.add({ action: 'swap', server: s.name, text: `move it into place as ${op.target}` });
             } else {
+                const stage = (): void => {
+                    this.add({ action: 'extract', server: s.name, archive: a.id, folders: op.folders && names(op.folders), text: `${s.name}: extract ${what} of ${a.id} into a fresh staging folder beside ${s.data}${op.folders && runs ? ` while ${s.name} still runs` : ''}` });
+                    this.add({ action: 'verify', server: s.name, text: `${s.name}: check every restored entry against the manifest (type, size, mode, owner, mtime, link, SHA-256)` });
+                };
+                // Folders are staged before the stop (down only for the renames); a whole data folder after it.
+                if (op.folders) stage();
                 this.stop(s, `${s.name}: stop the application: ${s.stop}`, `restore of ${s.name}`);
                 const where = op.folders ? `${names(op.folders).join(', ')} in ${s.data}` : s.data!;
                 this.add({ action: 'set-aside', server: s.name, folders: op.folders && names(op.folders), text: `${s.name}: move ${where} aside (rename to a sibling on the same file system; nothing is deleted)` });
-                this.add({ action: 'extract', server: s.name, archive: a.id, folders: op.folders && names(op.folders), text: `${s.name}: extract ${what} of ${a.id} into a fresh staging folder beside ${s.data}` });
-                this.add({ action: 'verify', server: s.name, text: `${s.name}: check every restored entry against the manifest (type, size, mode, owner, mtime, link, SHA-256)` });
+                if (!op.folders) stage();
                 this.add({ action: 'swap', server: s.name, text: `${s.name}: move the restored ${op.folders ? 'folders' : 'data folder'} into place (a failure before this step puts the original back and starts the application)` });
                 this.start(s, `${s.name}: start the application: ${s.start}`);
                 this.add({ action: 'cleanup', server: s.name, text: keepOld ? `${s.name}: keep the set-aside copy (--keep-old)` : `${s.name}: remove the set-aside copy, only once the application has started` });

@@ -7,18 +7,20 @@
  *   swap-in.ts, shared with replication; what happens in between is this module's)
  *   stop the application (journalled with a guarded restart, see restore-context.ts)
  *   try   set aside: rename DATA (or DATA/<folder> each) to .NAME.backplan-old-RUN beside it
- *         mkdir .NAME.backplan-new-RUN (0700) beside DATA; extract the archive into it
- *           (--folder: only those folders reach the disk), every tar header gated
- *           (archive-extract.ts)
- *         every file's SHA-256 (taken in passing) equal to the manifest's; top folder's own
- *           mode/owner from the manifest; every entry on disk present with the manifest's
- *           type, size, mode, owner, mtime and link (verify-restored.ts); sync
+ *         STAGE: mkdir .NAME.backplan-new-RUN (0700) beside DATA; extract the archive into
+ *           it (--folder: only those folders reach the disk), every tar header gated
+ *           (archive-extract.ts); every file's SHA-256 (taken in passing) equal to the
+ *           manifest's; top folder's own mode/owner from the manifest; every entry on disk
+ *           present with the manifest's type, size, mode, owner, mtime and link
+ *           (verify-restored.ts); sync
  *         swap: rename staging (or staging/<folder> each) into place          ← commit
  *   fail before the swap: rename the set-aside copies back, remove staging
  *   finally START, ALWAYS
  *   started and swapped: remove the set-aside copy (unless --keep-old)
  *   swapped, start failed: keep the set-aside copy and say where it is
  *
+ * `--folder`: STAGE comes first, while the application runs (a failure there touches
+ * nothing); then stop, set aside, swap, start as above: it is down only for the renames.
  * `--target DIR`: the same extraction and verification into a staging folder beside DIR,
  * then rename into DIR (which must be absent or empty); no stop, no start.
  * Interruption: before the swap the journal's guarded restart puts the original back and
@@ -118,7 +120,22 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
         return outcome;
     }
 
-    await swapIn({ server, host, ctx, outcome, parts, staging, aside, fillWhileStopped: stage });
+    if (op.folders) {
+        // Some folders of a server that may be running: staged and verified first, so the
+        // application is down only for the renames.
+        try {
+            await stage();
+            if (ctx.signal.aborted) throw new Error('interrupted before anything was stopped');
+        } catch (err) {
+            outcome.error = `${(err as Error).message}; ${server.name} was not touched`;
+            await removeOwnFolder(host, staging).catch(() => undefined);
+            ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
+            return outcome;
+        }
+        await swapIn({ server, host, ctx, outcome, parts, staging, aside });
+    } else {
+        await swapIn({ server, host, ctx, outcome, parts, staging, aside, fillWhileStopped: stage });
+    }
     if (outcome.ok) ctx.reporter.end(server.name, `restored ${outcome.files} files (${formatBytes(manifest.archive.tarSize)}) from ${op.archive.id}`);
     else ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
     return outcome;
