@@ -14,6 +14,9 @@ import { journalFile } from './state-dir.js';
 import { makeDirs } from '../tape/make-dirs.js';
 
 export class Journal {
+    /** Whether this journal's folder is known to exist (made once, not per record). */
+    private folderMade = false;
+
     constructor(readonly file: string) {}
 
     /** The journal of a runbook in a state folder. */
@@ -23,13 +26,27 @@ export class Journal {
 
     /** Appends one record durably. */
     async append(record: JournalRecord): Promise<void> {
-        await makeDirs(path.dirname(this.file));
-        const handle = await fs.open(this.file, 'a', 0o644);
+        const handle = await this.openForAppend();
         try {
             await handle.write(JSON.stringify(record) + '\n');
             await handle.sync();
         } finally {
             await handle.close();
+        }
+    }
+
+    private async openForAppend(retry = true): Promise<fs.FileHandle> {
+        if (!this.folderMade) {
+            await makeDirs(path.dirname(this.file));
+            this.folderMade = true;
+        }
+        try {
+            return await fs.open(this.file, 'a', 0o644);
+        } catch (err) {
+            // The folder was removed under a running command: make it again, once.
+            if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !retry) throw err;
+            this.folderMade = false;
+            return this.openForAppend(false);
         }
     }
 
