@@ -67,9 +67,9 @@ describe('LocalHost', () => {
         expect(readFileSync(path.join(into, 'd', 'f.txt'), 'utf8')).toBe('hello\n');
     });
 
-    it('tarIn with members extracts only those, matched literally even where TAR_OPTIONS turns wildcards on', async () => {
+    it('tarIn with members extracts only those, literally, whatever TAR_OPTIONS says', async () => {
         const data = tmp();
-        for (const name of ['d *g?[x]', 'other']) {
+        for (const name of ['d *g?[x]', 'other', 'Other']) {
             mkdirSync(path.join(data, name));
             writeFileSync(path.join(data, name, 'f'), name);
         }
@@ -77,15 +77,17 @@ describe('LocalHost', () => {
         const host = new LocalHost();
         await host.checkTools();
         const saved = process.env.TAR_OPTIONS;
-        process.env.TAR_OPTIONS = '--wildcards';
+        // Either would change what matches: `*` a pattern, `Other` a match for `other`.
+        process.env.TAR_OPTIONS = '--wildcards --ignore-case';
         try {
             const out = host.tarOut(data);
-            const inn = host.tarIn(into, { members: ['./d *g?[x]'] });
+            const inn = host.tarIn(into, { members: ['./d *g?[x]', './other'] });
             await pumpThroughGate(out.stream, out.done, inn, { abort: new AbortController() });
         } finally {
             if (saved === undefined) delete process.env.TAR_OPTIONS;
             else process.env.TAR_OPTIONS = saved;
         }
-        expect(execFileSync('find', ['.', '-mindepth', '1'], { cwd: into, encoding: 'utf8' }).split('\n').filter(Boolean).sort()).toEqual(['./d *g?[x]', './d *g?[x]/f']);
+        expect(execFileSync('find', ['.', '-mindepth', '1'], { cwd: into, encoding: 'utf8' }).split('\n').filter(Boolean).sort())
+            .toEqual(['./d *g?[x]', './d *g?[x]/f', './other', './other/f']);
     });
 });

@@ -89,6 +89,8 @@ export class LocalHost implements Host {
         const tools = cachedTools ?? {};
         const args = direction === 'out' ? tarCreateArgs(folder, tools) : tarExtractArgs(folder, tools, members);
         const p = spawnProcess('tar', args, {
+            // Only the options given here: TAR_OPTIONS would change what an archive holds.
+            env: { ...process.env, TAR_OPTIONS: '' },
             stdio: direction === 'out' ? ['ignore', 'pipe', 'pipe'] : ['pipe', 'ignore', 'pipe'],
             signal,
             group: false

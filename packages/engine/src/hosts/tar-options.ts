@@ -21,9 +21,9 @@ export function tarCreateArgs(folder: string, tools: ToolVersions): string[] {
 
 /**
  * Arguments that extract stdin into `folder` (which must exist); with `members`, only
- * those archive paths and what is below them, matched literally: `--no-wildcards` is
- * tar's default, but TAR_OPTIONS=--wildcards in a host's environment would make a folder
- * named `*` a pattern. Parents of a member are created with default modes.
+ * those archive paths and what is below them, matched literally (`--no-wildcards` is
+ * tar's default; hosts also clear TAR_OPTIONS). Parents of a member are created with
+ * default modes.
  */
 export function tarExtractArgs(folder: string, tools: ToolVersions, members?: readonly string[]): string[] {
     const args = ['--extract', '--file=-', '--numeric-owner', '--same-permissions', '--sparse', '--no-overwrite-dir'];

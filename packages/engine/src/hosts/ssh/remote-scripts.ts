@@ -48,7 +48,9 @@ export function runScript(command: string, env?: Readonly<Record<string, string>
 
 /** `tar ARGS` (args from tar-options.ts, each quoted). */
 export function tarScript(args: readonly string[]): string {
-    return shCommand(['tar', ...args]);
+    // TAR_OPTIONS (the login's environment) would change what an archive holds or which
+    // names an extraction matches: Backplan's tar takes only the options it gives.
+    return `TAR_OPTIONS= ${shCommand(['tar', ...args])}`;
 }
 
 /**
