@@ -242,4 +242,27 @@ describe('restore from tape', () => {
         expect(l.leftovers('Cat1')).toEqual([]);
         expect(l.running('Cat1')).toBe(true);
     });
+
+    it('--folder restores a hard link whose first copy in the archive lies in another folder', async () => {
+        const l = lab = new Lab([{ name: 'Cat1', role: 'catalog' }], [{ name: 'Alpha', on: ['Cat1'] }, { name: 'Beta', on: ['Cat1'] }]);
+        for (const f of ['Alpha', 'Beta']) fs.mkdirSync(path.join(l.data('Cat1'), f));
+        fs.writeFileSync(path.join(l.data('Cat1'), 'Alpha', 'shared.pdf'), 'one inode, two names\n');
+        fs.linkSync(path.join(l.data('Cat1'), 'Alpha', 'shared.pdf'), path.join(l.data('Cat1'), 'Beta', 'shared.pdf'));
+        expect(l.app('start', 'Cat1')).toBe(0);
+        expect((await l.cli(['backup'])).code).toBe(0);
+        // tar stores whichever name it meets second as a link to the first.
+        const [id] = archivesOf(l);
+        const manifest = JSON.parse(fs.readFileSync(path.join(l.tape, 'archives', `${id}.manifest.json`), 'utf8')) as { entries: Array<{ path: string; type: string; linkTarget?: string }> };
+        const link = manifest.entries.find(e => e.type === 'hardlink')!;
+        const folder = link.path.split('/')[0];
+        expect(link.linkTarget!.split('/')[0]).not.toBe(folder);
+        const want = snapshot(path.join(l.data('Cat1'), folder));
+
+        fs.rmSync(path.join(l.data('Cat1'), folder), { recursive: true });
+        const r = await l.cli(['restore', '--server', 'Cat1', '--folder', folder]);
+        expect(r.stdout).toMatch(new RegExp(`ok .*Cat1 \\(${folder}\\) ← archive`));
+        expect(r.code).toBe(0);
+        expect(snapshot(path.join(l.data('Cat1'), folder))).toEqual(want);
+        expect(l.leftovers('Cat1')).toEqual([]);
+    });
 });

@@ -89,6 +89,23 @@ describe('staging folders of killed runs', () => {
             expect(refused.runs[0].failed[0].error).toMatch(/is not a staging folder of run k2; left alone/);
             // Not closed: the next command reports it again.
             expect(findUnfinished(await journal.read(), () => false).map(f => f.begin.run)).toEqual(['k2']);
+
+            // Another run's staging name is not this run's to remove either.
+            const other = path.join(root, '.data.backplan-new-k1');
+            fs.mkdirSync(other);
+            await journal.append(begin('k3'));
+            await journal.append(stage('k3', 'Cat1', other));
+            const refusedToo = await recoverUnfinished(journal, options);
+            expect(fs.existsSync(other)).toBe(true);
+            expect(refusedToo.runs.find(r => r.run === 'k3')!.failed[0].error).toMatch(/is not a staging folder of run k3/);
+
+            // Gone already (a restart command removed it): closed without a "removed" notice.
+            notices.length = 0;
+            await journal.append(begin('k4'));
+            await journal.append(stage('k4', 'Cat1', path.join(root, '.data.backplan-new-k4')));
+            const gone = await recoverUnfinished(journal, options);
+            expect(gone.runs.find(r => r.run === 'k4')).toMatchObject({ removed: [], failed: [] });
+            expect(notices.join('\n')).not.toMatch(/removed the staging folder/);
         } finally {
             fs.rmSync(root, { recursive: true, force: true });
         }

@@ -112,11 +112,11 @@ export async function recoverUnfinished(journal: Journal, options: RecoveryOptio
             }
         }
         for (const left of leftovers) {
-            const error = await removeStaging(left, begin.run, options);
+            const { removed, error } = await removeStaging(left, begin.run, options);
             if (error) {
                 entry.failed.push({ server: left.server, error });
                 options.notice(`could not remove ${left.host}:${left.path}, the staging folder of the killed run: ${error}`);
-            } else {
+            } else if (removed) {
                 entry.removed.push(`${left.host}:${left.path}`);
             }
         }
@@ -135,11 +135,14 @@ function isOurStaging(path: string, run: string): boolean {
     return path.startsWith('/') && base.startsWith('.') && base.endsWith(`.backplan-new-${run}`);
 }
 
-/** Removes a killed run's staging folder on its host; the reason on failure. */
-async function removeStaging(left: UnfinishedRun['leftovers'][number], run: string, options: RecoveryOptions): Promise<string | undefined> {
-    if (!isOurStaging(left.path, run)) return `${left.path} is not a staging folder of run ${run}; left alone`;
-    const res = await runRecorded(left.host, 'rm -rf -- "$BP_R_STAGING"', { BP_R_STAGING: left.path }, options);
-    return res.ok ? undefined : `${commandFailure('rm -rf', res, options.timeoutMs)}: ${res.output.trim().split('\n').slice(-1)[0] ?? ''}`;
+/** Removes a killed run's staging folder on its host: whether it was there, or why it could not be removed. */
+async function removeStaging(left: UnfinishedRun['leftovers'][number], run: string, options: RecoveryOptions): Promise<{ removed?: boolean; error?: string }> {
+    if (!isOurStaging(left.path, run)) return { error: `${left.path} is not a staging folder of run ${run}; left alone` };
+    // A restart command may have removed it already: only a real removal is reported.
+    const script = 'if [ -e "$BP_R_STAGING" ] || [ -L "$BP_R_STAGING" ]; then rm -rf -- "$BP_R_STAGING" && echo removed; else echo gone; fi';
+    const res = await runRecorded(left.host, script, { BP_R_STAGING: left.path }, options);
+    if (!res.ok) return { error: `${commandFailure('rm -rf', res, options.timeoutMs)}: ${res.output.trim().split('\n').slice(-1)[0] ?? ''}` };
+    return { removed: res.output.trim().endsWith('removed') };
 }
 
 /** Runs a recorded command on its host; a host that cannot be opened gives a failed result. */

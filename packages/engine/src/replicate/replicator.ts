@@ -27,12 +27,12 @@
 import type { ManifestEntry } from '../archive/manifest.js';
 import { siblingPaths, type ReplicaRestoreOp } from '../plan/restore-plan.js';
 import { pumpThroughGate } from '../restore/archive-extract.js';
-import { makeFreshFolder, makeParents, parentOf, removeOwnFolder, setFolderMeta, syncFolder } from '../restore/host-folders.js';
+import { makeFreshFolder, makeParents, parentOf, setFolderMeta, syncFolder } from '../restore/host-folders.js';
 import { commandFailure } from '../hosts/host.js';
 import {
     canSetOwners, journalledStart, journalledStop, journalStep, makeStaging, type OpOutcome, type RestoreRunContext
 } from '../restore/restore-context.js';
-import { swapIn } from '../restore/swap-in.js';
+import { dropStaging, swapIn } from '../restore/swap-in.js';
 import { verifyTree } from '../restore/verify-restored.js';
 
 /** Copies the op's folders onto its server; never throws for failures (see the outcome). */
@@ -109,7 +109,7 @@ export async function replicateFolders(op: ReplicaRestoreOp, ctx: RestoreRunCont
         await syncFolder(th, staging);
     } catch (err) {
         outcome.error = `${(err as Error).message}; ${target.name} was not touched`;
-        await removeOwnFolder(th, staging).catch(() => undefined);
+        await dropStaging(th, staging, ctx);
         ctx.reporter.end(target.name, `FAILED: ${outcome.error}`);
         return outcome;
     }

@@ -26,16 +26,16 @@
  * Interruption: before the swap the journal's guarded restart puts the original back and
  * starts the application; after it the restored data stays, the set-aside copy is kept.
  * The staging folder is journalled before it is made, so the next command also removes
- * it after a killed `--target` restore, which stops nothing.
+ * it after a killed `--target` restore or `--folder` extraction, which stop nothing.
  */
 import type { ListedArchive } from '../tape/tape-store.js';
 import type { TapeRestoreOp } from '../plan/restore-plan.js';
 import { siblingPaths } from '../plan/restore-plan.js';
 import { formatBytes } from '../progress/progress-reporter.js';
 import { extractArchive } from './archive-extract.js';
-import { pathExists, removeOwnFolder, setFolderMeta, syncFolder } from './host-folders.js';
+import { pathExists, setFolderMeta, syncFolder } from './host-folders.js';
 import { canSetOwners, journalStep, makeStaging, type OpOutcome, type RestoreRunContext } from './restore-context.js';
-import { commitParts, swapIn, type SwapPart } from './swap-in.js';
+import { commitParts, dropStaging, swapIn, type SwapPart } from './swap-in.js';
 import { entriesBelow, verifyTree } from './verify-restored.js';
 import type { ManifestEntry } from '../archive/manifest.js';
 import { compareEntries } from '../archive/archive-verifier.js';
@@ -84,7 +84,7 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
         const streamed = await extractArchive({
             archivePath: listed.archivePath, manifest, host, into: staging, tools: ctx.localTools, signal: ctx.signal,
             // --folder: only those folders reach the disk (staging needs their room, not the server's).
-            members: op.folders ? parts.map(p => `./${p.inArchive}`) : undefined,
+            members: op.folders ? membersOf(parts.map(p => p.inArchive), manifest.entries) : undefined,
             onProgress: bytes => ctx.reporter.bytes(server.name, bytes, manifest.archive.tarSize)
         });
         const differ = compareEntries(manifest, streamed);
@@ -114,7 +114,7 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
             ctx.reporter.end(server.name, `restored ${outcome.files} files of ${op.archive.id} into ${dest}`);
         } catch (err) {
             outcome.error = (err as Error).message;
-            await removeOwnFolder(host, staging).catch(() => undefined);
+            await dropStaging(host, staging, ctx);
             ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
         }
         return outcome;
@@ -128,7 +128,7 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
             if (ctx.signal.aborted) throw new Error('interrupted before anything was stopped');
         } catch (err) {
             outcome.error = `${(err as Error).message}; ${server.name} was not touched`;
-            await removeOwnFolder(host, staging).catch(() => undefined);
+            await dropStaging(host, staging, ctx);
             ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
             return outcome;
         }
@@ -139,4 +139,17 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
     if (outcome.ok) ctx.reporter.end(server.name, `restored ${outcome.files} files (${formatBytes(manifest.archive.tarSize)}) from ${op.archive.id}`);
     else ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
     return outcome;
+}
+
+/**
+ * The tar members of a folder restore: the folders, and the files outside them that hard
+ * links inside them point at (tar stores a hard link as a name for an earlier entry).
+ */
+export function membersOf(folders: readonly string[], entries: readonly ManifestEntry[]): string[] {
+    const below = (p: string): boolean => folders.some(f => p === f || p.startsWith(`${f}/`));
+    const out = new Set(folders.map(f => `./${f}`));
+    for (const e of entries) {
+        if (e.type === 'hardlink' && e.linkTarget && below(e.path) && !below(e.linkTarget)) out.add(`./${e.linkTarget}`);
+    }
+    return [...out];
 }

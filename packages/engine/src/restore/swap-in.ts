@@ -15,7 +15,8 @@
  * Guarantees: nothing is deleted before the new data is in place and the application has
  * started; a part is renamed, never copied, so staging and aside must be siblings of the
  * data folder on its file system (siblingPaths). Interruption: the guarded restart in the
- * stop record puts set-aside folders back into empty places and starts the application.
+ * stop record removes staging, puts set-aside folders back into empty places and starts
+ * the application.
  */
 import { commandFailure, type Host } from '../hosts/host.js';
 import { fsyncFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder } from './host-folders.js';
@@ -92,9 +93,15 @@ export async function commitParts(host: Host, parts: SwapPart[], staging: string
     }
     outcome.swapped = true;
     await journalStep(ctx, outcome.server, 'swap', true);
-    // Empty by now, or gone (the whole data folder was staging itself): a failure only warns.
-    await removeOwnFolder(host, staging).catch((err: Error) => ctx.reporter.notice(`warning: the staging folder ${staging} could not be removed: ${err.message}`));
+    // Empty by now, or gone (the whole data folder was staging itself).
+    await dropStaging(host, staging, ctx);
     await fsyncParents(host, parts);
+}
+
+/** Removes an operation's staging folder; a failure only warns (it is never the only copy). */
+export async function dropStaging(host: Host, staging: string, ctx: RestoreRunContext): Promise<void> {
+    await removeOwnFolder(host, staging)
+        .catch((err: Error) => ctx.reporter.notice(`warning: the staging folder ${host.label}:${staging} could not be removed (${err.message}): remove it by hand`));
 }
 
 /** Before the commit: the original data back in place, staging removed. */

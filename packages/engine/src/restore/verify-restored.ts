@@ -9,7 +9,8 @@
  * Replication reads back (`content: true`): its hashes come from the same stream.
  *
  *   want = entries re-rooted at the folder checked (`Sales Dept/x` → `x`); a hardlink is
- *          checked as the file it links to (on disk the two are one inode)
+ *          checked as the file it links to (on disk the two are one inode); one whose
+ *          file lies outside the folder comes back as a file of its own
  *   got  = host.listFiles(folder)  (lstat walk, SHA-256 of every file)
  *   problems = missing, extra, and the first differing field of each entry (at most 10)
  * Read-only; interruption leaves nothing.
@@ -17,16 +18,28 @@
 import type { ManifestEntry } from '../archive/manifest.js';
 import type { Host } from '../hosts/host.js';
 
-/** Entries below `prefix` (a folder path of the archive), re-rooted there (`.` = prefix). */
+/**
+ * Entries below `prefix` (a folder path of the archive), re-rooted there (`.` = prefix).
+ * A hard link to a file outside the folder becomes that file (the restored folder holds
+ * it as a file of its own: the other name is not restored with it).
+ */
 export function entriesBelow(entries: readonly ManifestEntry[], prefix: string): ManifestEntry[] {
     if (prefix === '.' || prefix === '') return [...entries];
+    let byPath: Map<string, ManifestEntry> | undefined;
     const out: ManifestEntry[] = [];
     for (const e of entries) {
         if (e.path === prefix) out.push({ ...e, path: '.' });
         else if (e.path.startsWith(`${prefix}/`)) {
-            const r: ManifestEntry = { ...e, path: e.path.slice(prefix.length + 1) };
-            if (e.type === 'hardlink' && e.linkTarget?.startsWith(`${prefix}/`)) r.linkTarget = e.linkTarget.slice(prefix.length + 1);
-            out.push(r);
+            const path = e.path.slice(prefix.length + 1);
+            if (e.type === 'hardlink' && e.linkTarget?.startsWith(`${prefix}/`)) {
+                out.push({ ...e, path, linkTarget: e.linkTarget.slice(prefix.length + 1) });
+            } else if (e.type === 'hardlink') {
+                byPath ??= new Map(entries.map(x => [x.path, x]));
+                const file = byPath.get(e.linkTarget ?? '');
+                out.push(file ? { ...file, path } : { ...e, path });
+            } else {
+                out.push({ ...e, path });
+            }
         }
     }
     return out;
