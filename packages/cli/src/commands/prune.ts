@@ -41,7 +41,7 @@ export function registerPrune(program: Command, context: CommandContext): void {
                         await lock.release();
                     }
                 }
-            }, { recover: !flags.dryRun });
+            }, { recover: !flags.dryRun, interrupts: !flags.dryRun });
             if (flags.format === 'json') {
                 writeJson({
                     version: 1, dryRun: flags.dryRun === true,

@@ -107,7 +107,7 @@ export class BackplanCodeActionProvider implements CodeActionProvider {
         const server = folder ? undefined : AstUtils.getContainerOfType(ctx.node, isServer);
         for (const model of ctx.models) {
             const holders: readonly ServerModel[] = folder
-                ? model.folders.find(f => f.node === folder)?.holders ?? []
+                ? model.folder(folder)?.holders ?? []
                 : [server && model.server(server)].filter((s): s is ServerModel => s !== undefined);
             for (const backup of model.backups.filter(b => b.tape?.offsite)) {
                 for (const holder of holders) {
