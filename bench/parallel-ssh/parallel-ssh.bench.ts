@@ -11,9 +11,12 @@
  * 2. SSH backup throughput of one server, whole `backplan backup` against the DESIGN §7
  *    baseline `ssh h tar -cf - D | zstd -1 -T0 | tee F | sha256sum; sync`, same ssh config
  *    (key, known_hosts). Target ≤ 1.15× wall.
- * 3. The bare baseline pipeline of 2. on all three hosts, one after another and all at once:
- *    what this machine's cores give streams that do no per-file hashing, read-back,
- *    stop/start or journal (a reference for target 1, not a target).
+ * 3. The bare baseline pipeline of 2. on all three hosts, one after another and all at once,
+ *    as DESIGN writes it (compressing here) and with the server compressing (Backplan's
+ *    split): what this machine's cores give streams that do no per-file hashing,
+ *    read-back, stop/start or journal (references for target 1, not targets).
+ * Shell pipelines run under bash with pipefail, and `wait` is asked for each job, so a
+ * failed ssh or tar is an error, never a fast time.
  * SSH_CIPHERS=aes128-gcm@openssh.com puts a `Ciphers` line first in the ssh config that
  * Backplan AND the baselines use (the choice docs/hosts.md leaves to the admin).
  * Alternating order, median of RUNS. Data lives in bench/.work/parallel-ssh (git-ignored,
@@ -160,30 +163,56 @@ test('parallel-ssh', async () => {
     fs.mkdirSync(OUT, { recursive: true });
     const baselineOut = path.join(OUT, 'baseline.tar.zst');
     const h1 = lab.host('h1');
-    /** The DESIGN §7 baseline pipeline for one host, without its trailing sync. */
-    const pipeline = (h: string, out: string): string => {
+    /**
+     * The DESIGN §7 baseline pipeline for one host, without its trailing sync; `onServer`
+     * moves zstd to the server (Backplan's split when the server has zstd).
+     */
+    const pipeline = (h: string, out: string, onServer = false): string => {
         const host = lab.host(h);
-        return `ssh -F ${q(sshConfig)} -p ${host.port} ${lab.user}@${host.address} ${q(`tar -cf - -C ${q(hostData(h))} .`)}`
-            + ` | zstd -1 -T0 -q | tee ${q(out)} | sha256sum > /dev/null`;
+        const tar = `tar -cf - -C ${q(hostData(h))} .`;
+        return `ssh -F ${q(sshConfig)} -p ${host.port} ${lab.user}@${host.address} ${q(onServer ? `${tar} | zstd -1 -T0 -q` : tar)}`
+            + `${onServer ? '' : ' | zstd -1 -T0 -q'} | tee ${q(out)} | sha256sum > /dev/null`;
     };
     const baselineCmd = `${pipeline('h1', baselineOut)}; sync`;
-    // The bare pipeline's own rolling/parallel pair: what 2 cores give a stream with no
-    // per-file hashes, read-back or stop/start (the ceiling for Backplan's ratio).
+    // The bare pipelines' own rolling/parallel pairs: what 2 cores give streams with no
+    // per-file hashes, read-back or stop/start.
     const bareOut = (h: string): string => path.join(OUT, `bare-${h}.tar.zst`);
-    const bareRolling = `${HOSTS.map(h => pipeline(h, bareOut(h))).join('; ')}; sync`;
-    const bareParallel = `${HOSTS.map(h => `(${pipeline(h, bareOut(h))}) &`).join(' ')} wait; sync`;
+    const bare = (onServer: boolean): { rolling: string; parallel: string } => ({
+        rolling: `${HOSTS.map(h => pipeline(h, bareOut(h), onServer)).join(' && ')} && sync`,
+        parallel: `${HOSTS.map((h, i) => `(${pipeline(h, bareOut(h), onServer)}) & p${i}=$!;`).join(' ')} ${HOSTS.map((_, i) => `wait $p${i}`).join(' && ')} && sync`
+    });
+    /** Runs a pipeline under bash with pipefail; returns its wall time. */
+    const shell = (cmd: string): number => timed(() => execFileSync('bash', ['-c', `set -o pipefail; ${cmd}`], { stdio: ['ignore', 'ignore', 'inherit'] }));
+    /** One bare pair, in the run's order, from empty output files. */
+    const barePair = (onServer: boolean, first: 'rolling' | 'parallel'): { rolling: number; parallel: number } => {
+        const cmds = bare(onServer);
+        const t: { rolling: number; parallel: number } = { rolling: 0, parallel: 0 };
+        for (const which of first === 'rolling' ? ['rolling', 'parallel'] as const : ['parallel', 'rolling'] as const) {
+            for (const h of HOSTS) fs.rmSync(bareOut(h), { force: true });
+            t[which] = shell(cmds[which]);
+        }
+        return t;
+    };
     // The same tar command line Backplan runs, so this pair isolates the SSH transport.
     const tarLine = shCommand(['tar', ...tarCreateArgs(hostData('h1'), await new LocalHost().checkTools())]);
     const rawCmd = `ssh -F ${q(sshConfig)} -p ${h1.port} ${lab.user}@${h1.address} ${q(tarLine)} > /dev/null`;
-    const s: Record<string, number[]> = { rolling: [], parallel: [], slowestSingle: [], baseline: [], single: [], rawSsh: [], sshLayer: [], bareRolling: [], bareParallel: [] };
+    const s: Record<string, number[]> = {
+        rolling: [], parallel: [], slowestSingle: [], baseline: [], single: [], rawSsh: [], sshLayer: [],
+        bareRolling: [], bareParallel: [], bareServerRolling: [], bareServerParallel: []
+    };
     for (let i = 0; i < RUNS; i++) {
         const order = i % 2 === 0 ? ['rolling', 'parallel', 'single', 'baseline', 'raw', 'layer', 'bare'] : ['bare', 'layer', 'raw', 'baseline', 'single', 'parallel', 'rolling'];
         for (const what of order) {
-            if (what === 'raw') s.rawSsh.push(timed(() => execFileSync('sh', ['-c', rawCmd], { stdio: ['ignore', 'ignore', 'inherit'] })));
+            if (what === 'raw') s.rawSsh.push(shell(rawCmd));
             if (what === 'layer') s.sshLayer.push(await sshLayer('h1'));
             if (what === 'bare') {
-                s.bareRolling.push(timed(() => execFileSync('sh', ['-c', bareRolling], { stdio: ['ignore', 'ignore', 'inherit'] })));
-                s.bareParallel.push(timed(() => execFileSync('sh', ['-c', bareParallel], { stdio: ['ignore', 'ignore', 'inherit'] })));
+                const first = i % 2 === 0 ? 'rolling' : 'parallel';
+                const here = barePair(false, first);
+                const there = barePair(true, first);
+                s.bareRolling.push(here.rolling);
+                s.bareParallel.push(here.parallel);
+                s.bareServerRolling.push(there.rolling);
+                s.bareServerParallel.push(there.parallel);
             }
             if (what === 'rolling') s.rolling.push(backplan(files.rolling));
             if (what === 'parallel') s.parallel.push(backplan(files.parallel));
@@ -192,9 +221,9 @@ test('parallel-ssh', async () => {
                 s.slowestSingle.push(Math.max(...each));
                 s.single.push(each[0]);
             }
-            if (what === 'baseline') s.baseline.push(timed(() => execFileSync('sh', ['-c', baselineCmd], { stdio: ['ignore', 'ignore', 'inherit'] })));
+            if (what === 'baseline') s.baseline.push(shell(baselineCmd));
         }
-        process.stderr.write(`run ${i + 1}/${RUNS}: ssh layer ${s.sshLayer.at(-1)!.toFixed(2)} s vs raw ssh ${s.rawSsh.at(-1)!.toFixed(2)} s; rolling ${s.rolling.at(-1)!.toFixed(2)} s, parallel 3 ${s.parallel.at(-1)!.toFixed(2)} s, slowest single ${s.slowestSingle.at(-1)!.toFixed(2)} s; one server ${s.single.at(-1)!.toFixed(2)} s vs baseline ${s.baseline.at(-1)!.toFixed(2)} s; bare pipeline 3 in a row ${s.bareRolling.at(-1)!.toFixed(2)} s, at once ${s.bareParallel.at(-1)!.toFixed(2)} s\n`);
+        process.stderr.write(`run ${i + 1}/${RUNS}: ssh layer ${s.sshLayer.at(-1)!.toFixed(2)} s vs raw ssh ${s.rawSsh.at(-1)!.toFixed(2)} s; rolling ${s.rolling.at(-1)!.toFixed(2)} s, parallel 3 ${s.parallel.at(-1)!.toFixed(2)} s, slowest single ${s.slowestSingle.at(-1)!.toFixed(2)} s; one server ${s.single.at(-1)!.toFixed(2)} s vs baseline ${s.baseline.at(-1)!.toFixed(2)} s; bare pipeline 3 in a row / at once ${s.bareRolling.at(-1)!.toFixed(2)} / ${s.bareParallel.at(-1)!.toFixed(2)} s, compressing on the server ${s.bareServerRolling.at(-1)!.toFixed(2)} / ${s.bareServerParallel.at(-1)!.toFixed(2)} s\n`);
     }
     const m = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, median(v)])) as Record<string, number>;
     const summary = {
@@ -205,6 +234,7 @@ test('parallel-ssh', async () => {
         sshBackupVsBaseline: m.single / m.baseline,
         sshLayerVsRawSsh: m.sshLayer / m.rawSsh,
         bareParallelVsRolling: m.bareParallel / m.bareRolling,
+        bareServerParallelVsRolling: m.bareServerParallel / m.bareServerRolling,
         samples: s
     };
     fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify(summary, null, 2));
@@ -216,7 +246,7 @@ test('parallel-ssh', async () => {
         `rolling ${m.rolling.toFixed(2)} s  parallel 3 ${m.parallel.toFixed(2)} s  slowest single ${m.slowestSingle.toFixed(2)} s`,
         `parallel/rolling ${summary.parallelVsRolling.toFixed(2)}× (target ≤ 0.75×: ${ok(summary.parallelVsRolling, 0.75)}); parallel/slowest single ${summary.parallelVsSlowestSingle.toFixed(2)}× (target ≤ 1.3×: ${ok(summary.parallelVsSlowestSingle, 1.3)})`,
         `ssh backup of one server: backplan ${m.single.toFixed(2)} s (${mib(bytes / m.single)} MiB/s)  baseline ${m.baseline.toFixed(2)} s (${mib(bytes / m.baseline)} MiB/s)  ratio ${summary.sshBackupVsBaseline.toFixed(2)}× (target ≤ 1.15×: ${ok(summary.sshBackupVsBaseline, 1.15)})`,
-        `the bare baseline pipeline on the same 3 hosts: 3 in a row ${m.bareRolling.toFixed(2)} s, 3 at once ${m.bareParallel.toFixed(2)} s: ${summary.bareParallelVsRolling.toFixed(2)}× (no per-file hashes, read-back, stop/start or journal)`,
+        `the bare baseline pipeline on the same 3 hosts (no per-file hashes, read-back, stop/start or journal), 3 in a row vs 3 at once: as DESIGN writes it ${m.bareRolling.toFixed(2)} s vs ${m.bareParallel.toFixed(2)} s = ${summary.bareParallelVsRolling.toFixed(2)}×; compressing on the server ${m.bareServerRolling.toFixed(2)} s vs ${m.bareServerParallel.toFixed(2)} s = ${summary.bareServerParallelVsRolling.toFixed(2)}×`,
         `ssh layer alone: SshHost.tarOut drained ${m.sshLayer.toFixed(2)} s vs \`ssh h 'tar <the same flags>' > /dev/null\` ${m.rawSsh.toFixed(2)} s: ${summary.sshLayerVsRawSsh.toFixed(2)}×`
     ];
     console.log(report.join('\n'));
