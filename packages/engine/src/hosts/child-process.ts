@@ -109,9 +109,9 @@ export function describeExit(tool: string, result: { code: number | null; signal
 }
 
 /** Runs a program to completion and returns its stdout (for version probes). */
-export async function captureOutput(file: string, args: readonly string[]): Promise<string | undefined> {
+export async function captureOutput(file: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<string | undefined> {
     try {
-        const p = spawnProcess(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        const p = spawnProcess(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
         const out = new OutputTail();
         p.child.stdout!.on('data', (c: Buffer) => out.push(c));
         // 'close', not 'exit': the output may still be in the pipe when the process exits.

@@ -18,6 +18,9 @@ import { OutputTail, captureOutput, describeExit, limitTime, outputClosedWithin,
 import type { CommandResult, Host, HostStream, RunOptions, ToolVersions } from './host.js';
 import { parseTarProbe, tarCreateArgs, tarExtractArgs } from './tar-options.js';
 
+/** tar's environment, now: only the options given here (TAR_OPTIONS would change what an archive holds). */
+const tarEnv = (): NodeJS.ProcessEnv => ({ ...process.env, TAR_OPTIONS: '' });
+
 /** Probes the local tools once per process (PATH does not change under us). */
 let toolsPromise: Promise<ToolVersions> | undefined;
 
@@ -25,7 +28,7 @@ let toolsPromise: Promise<ToolVersions> | undefined;
 export function localTools(): Promise<ToolVersions> {
     toolsPromise ??= (async () => {
         const [tarVersion, tarHelp, zstd, gzip] = await Promise.all([
-            captureOutput('tar', ['--version']), captureOutput('tar', ['--help']),
+            captureOutput('tar', ['--version'], tarEnv()), captureOutput('tar', ['--help'], tarEnv()),
             captureOutput('zstd', ['--version']), captureOutput('gzip', ['--version'])]);
         return {
             ...parseTarProbe(tarVersion, tarHelp),
@@ -89,8 +92,7 @@ export class LocalHost implements Host {
         const tools = cachedTools ?? {};
         const args = direction === 'out' ? tarCreateArgs(folder, tools) : tarExtractArgs(folder, tools, members);
         const p = spawnProcess('tar', args, {
-            // Only the options given here: TAR_OPTIONS would change what an archive holds.
-            env: { ...process.env, TAR_OPTIONS: '' },
+            env: tarEnv(),
             stdio: direction === 'out' ? ['ignore', 'pipe', 'pipe'] : ['pipe', 'ignore', 'pipe'],
             signal,
             group: false

@@ -93,7 +93,8 @@ export async function commitParts(host: Host, parts: SwapPart[], staging: string
     }
     outcome.swapped = true;
     await journalStep(ctx, outcome.server, 'swap', true);
-    // Empty by now, or gone (the whole data folder was staging itself).
+    // Gone (the whole data folder was staging itself), empty, or holding only what a
+    // --folder restore extracted beside its folders (targets of hard links).
     await dropStaging(host, staging, ctx);
     await fsyncParents(host, parts);
 }

@@ -100,6 +100,8 @@ export function afterMark(out: Buffer): Buffer {
 /** Probe of tar, zstd and gzip: four NUL-terminated sections (empty: missing). */
 export const TOOLS_SCRIPT = [
     MARK_SCRIPT,
+    // As tarScript: a malformed TAR_OPTIONS would turn the probe into an error message.
+    'TAR_OPTIONS=; export TAR_OPTIONS',
     'if command -v tar >/dev/null 2>&1; then tar --version 2>&1; printf \'\\0\'; tar --help 2>&1; printf \'\\0\'; else printf \'\\0\\0\'; fi',
     'if command -v zstd >/dev/null 2>&1; then zstd --version 2>&1; fi; printf \'\\0\'',
     'if command -v gzip >/dev/null 2>&1; then gzip --version 2>&1; fi; printf \'\\0\''
