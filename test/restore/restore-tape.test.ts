@@ -194,7 +194,7 @@ describe('restore from tape', () => {
         expect(snapshot(drill)).toEqual(sales);
     });
 
-    it('--folder writes only that folder to staging: it fits where the whole archive would not', async ({ skip }) => {
+    it('--folder writes only that folder to staging: it fits where the whole archive would not, and one that cannot fit is refused', async ({ skip }) => {
         const l = lab = new Lab([{ name: 'Cat1', role: 'catalog' }], [{ name: 'Big', on: ['Cat1'], path: 'big' }, { name: 'Small', on: ['Cat1'], path: 'small' }]);
         // The server's disk: 48 MiB, holding a 30 MiB folder (staging and set-aside copies are siblings of its data).
         const disk = path.dirname(l.data('Cat1'));
@@ -222,6 +222,15 @@ describe('restore from tape', () => {
             expect(snapshot(path.join(l.data('Cat1'), 'big'))).toEqual(big);
             expect(l.leftovers('Cat1')).toEqual([]);
             expect(l.running('Cat1')).toBe(true);
+
+            // Big itself has no room beside it: refused before anything, while Cat1 runs on.
+            l.clearEvents();
+            const none = await l.cli(['restore', '--server', 'Cat1', '--folder', 'Big']);
+            expect(none.stdout + none.stderr).toMatch(/big needs [\d.]+ MiB beside .* on local, and [\d.]+ MiB is free: make room, or restore it elsewhere with --target DIR; nothing was changed/);
+            expect(none.code).toBe(1);
+            expect(l.eventLines()).toEqual([]);
+            expect(snapshot(path.join(l.data('Cat1'), 'big'))).toEqual(big);
+            expect(l.leftovers('Cat1')).toEqual([]);
         } finally {
             l.app('stop', 'Cat1');
             execFileSync('umount', ['-l', disk], { stdio: 'ignore' });

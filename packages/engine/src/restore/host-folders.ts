@@ -75,6 +75,14 @@ export function setFolderMeta(host: Host, path: string, mode: number, owner?: { 
     return sh(host, `setting the mode of ${path}`, script, env);
 }
 
+/** Bytes free to an unprivileged writer on the file system holding `path` (undefined when `df` cannot say). */
+export async function freeBytes(host: Host, path: string): Promise<number | undefined> {
+    const r = await host.run('exec df -Pk -- "$BP_P"', { env: { BP_P: path }, timeoutMs: 60_000 });
+    const fields = r.ok ? r.output.trim().split('\n').at(-1)?.trim().split(/\s+/) : undefined;
+    const kib = Number(fields?.[3]);
+    return fields && Number.isFinite(kib) ? kib * 1024 : undefined;
+}
+
 /** The parent of an absolute path. */
 export function parentOf(p: string): string {
     const t = p.replace(/\/+$/, '');

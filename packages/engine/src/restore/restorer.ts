@@ -33,7 +33,7 @@ import type { TapeRestoreOp } from '../plan/restore-plan.js';
 import { siblingPaths } from '../plan/restore-plan.js';
 import { formatBytes } from '../progress/progress-reporter.js';
 import { extractArchive } from './archive-extract.js';
-import { pathExists, setFolderMeta, syncFolder } from './host-folders.js';
+import { freeBytes, parentOf, pathExists, setFolderMeta, syncFolder } from './host-folders.js';
 import { canSetOwners, journalStep, makeStaging, type OpOutcome, type RestoreRunContext } from './restore-context.js';
 import { commitParts, dropStaging, swapIn, type SwapPart } from './swap-in.js';
 import { entriesBelow, verifyTree } from './verify-restored.js';
@@ -122,7 +122,16 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
 
     if (op.folders) {
         // Some folders of a server that may be running: staged and verified first, so the
-        // application is down only for the renames.
+        // application is down only for the renames. Their files must fit beside its data:
+        // a disk filled by staging would fail the application too.
+        const needed = parts.reduce((n, p) => n + p.want.reduce((m, e) => m + (e.type === 'file' && !e.sparse ? e.size : 0), 0), 0);
+        const free = await freeBytes(host, parentOf(staging)).catch(() => undefined);
+        if (free !== undefined && needed > free) {
+            outcome.error = `${parts.map(p => p.inArchive).join(', ')} needs ${formatBytes(needed)} beside ${dest} on ${host.label}, and ${formatBytes(free)} is free: `
+                + 'make room, or restore it elsewhere with --target DIR; nothing was changed';
+            ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
+            return outcome;
+        }
         try {
             await stage();
             if (ctx.signal.aborted) throw new Error('interrupted before anything was stopped');
