@@ -5,7 +5,8 @@
  * backed up (or with the live replica), entry by entry: path, type, mode, owner, mtime,
  * SHA-256.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,8 +52,8 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH restore drills through the CLI (thr
     let work: string;
     let n = 0;
 
-    /** A drill with data on all three hosts, backed up once. */
-    const backedUp = async (): Promise<Drill> => {
+    /** A drill with data on all three hosts (`prepare` runs on it first), backed up once. */
+    const backedUp = async (prepare?: (root: (s: string) => string) => void): Promise<Drill> => {
         const d = new Drill(lab, path.join(work, `drill-${++n}`), { servers: SERVERS, folders: FOLDERS });
         const root = (s: string): string => d.dataPath(d.server(s));
         for (const s of SERVERS) rmSync(root(s.name), { recursive: true, force: true });
@@ -60,6 +61,7 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH restore drills through the CLI (thr
         for (const c of ['Cat1', 'Cat2']) {
             fill(root(c), { 'Engineering/a.ldif': 'eng a\n', [`${FOLDERS[1].path}/b.ldif`]: 'sales b\n', 'local-only.conf': `${c}\n` });
         }
+        prepare?.(root);
         const r = await d.cli('backup', ['--format', 'json']);
         expect(r.code, r.stderr).toBe(0);
         return d;
@@ -88,6 +90,21 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH restore drills through the CLI (thr
         expect(await snapshot(data)).toEqual(before);
         expect(leftovers(data)).toEqual([]);
         expect(d.appLog('Cat1').slice(-2)).toEqual(['stopped stop Cat1', 'running start Cat1']);
+    });
+
+    test('restore over ssh as root puts every owner back, the data folder\'s own included', async () => {
+        // The application runs as its own user: a data folder left owned by root would lock it out.
+        const d = await backedUp(root => {
+            execFileSync('chown', ['-R', '1234:2345', root('Mail1')]);
+            chmodSync(root('Mail1'), 0o750);
+        });
+        const data = d.dataPath(d.server('Mail1'));
+        const before = await local.listFiles(data);
+        expect(before.find(e => e.path === '.')).toMatchObject({ uid: 1234, gid: 2345, mode: 0o750 });
+        rmSync(data, { recursive: true });
+        const r = await d.cli('restore', ['--server', 'Mail1']);
+        expect(r.code, r.stdout + r.stderr).toBe(0);
+        expect(await local.listFiles(data)).toEqual(before);
     });
 
     test('restore from a replica on another ssh host: folders come from Cat2, Cat1-only data is kept', async () => {

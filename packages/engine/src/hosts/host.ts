@@ -66,6 +66,8 @@ export interface ToolVersions {
     /** Whether `tar` accepts `--xattrs` and `--acls` (GNU tar built with them). */
     tarXattrs?: boolean;
     tarAcls?: boolean;
+    /** The user id commands run as there (0: root, who can give files their owners back). */
+    uid?: number;
 }
 
 /** A compressor command line (`zstd -1 -T0 -q -c`), run where the host says. */

@@ -33,7 +33,8 @@ export function localTools(): Promise<ToolVersions> {
         return {
             ...parseTarProbe(tarVersion, tarHelp),
             zstd: zstd?.trim().split('\n')[0].replace(/^\*+\s*|\s*\*+$/g, ''),
-            gzip: gzip?.split('\n')[0].trim()
+            gzip: gzip?.split('\n')[0].trim(),
+            uid: process.getuid?.()
         };
     })();
     return toolsPromise;

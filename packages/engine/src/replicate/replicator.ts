@@ -48,7 +48,7 @@ export async function replicateFolders(op: ReplicaRestoreOp, ctx: RestoreRunCont
     const parts = folders.map(f => ({
         folder: f, data: `${target.data}/${f.path}`, aside: `${aside}/${f.path}`, staged: `${staging}/${f.path}`, moved: false, swapped: false
     }));
-    const owners = canSetOwners(th);
+    const owners = await canSetOwners(th);
     const say = (server: string, text: string): void => ctx.reporter.step(server, text);
 
     // 1. Copy every folder into staging, sources one at a time, the target still running.

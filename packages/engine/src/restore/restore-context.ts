@@ -130,7 +130,8 @@ export function journalStep(ctx: RestoreRunContext, server: string, step: StepNa
     return ctx.journal.append({ type: 'step', event: 'end', run: ctx.runId, server, step, time: now(), ok, error }).catch(() => undefined);
 }
 
-/** Whether ownership can be restored and checked on a host (root on this machine). */
-export function canSetOwners(host: Host): boolean {
-    return host.label === 'local' && process.getuid?.() === 0;
+/** Whether ownership can be restored and checked on a host: commands run there as root. */
+export function canSetOwners(host: Host): Promise<boolean> {
+    // A host that cannot be probed fails at its first real step, with a better message.
+    return host.checkTools().then(t => t.uid === 0, () => false);
 }

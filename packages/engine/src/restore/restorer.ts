@@ -57,7 +57,7 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
         server: server.name, kind: 'tape', ok: false, archive: op.archive.id, swapped: false, kept: [],
         folders: op.folders?.map(f => f.name), target: op.target
     };
-    const owners = canSetOwners(host);
+    const owners = await canSetOwners(host);
     const parts: Part[] = (op.folders ?? [undefined]).map(f => {
         const inArchive = f ? f.path : '.';
         const sub = f ? `/${f.path}` : '';
