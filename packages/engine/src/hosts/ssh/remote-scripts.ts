@@ -32,15 +32,17 @@ export function runScript(command: string, env?: Readonly<Record<string, string>
         withEnv(env, [...(setsid ? ['setsid'] : []), '/bin/sh', '-c', command]);
     return [
         'exec 3<&0 </dev/null',
-        'o=$(mktemp "${TMPDIR:-/tmp}/backplan-run.XXXXXX") || exit 125',
-        `if command -v setsid >/dev/null 2>&1; then ${launch(true)} >"$o" 2>&1 3<&- & else ${launch(false)} >"$o" 2>&1 3<&- & fi`,
+        // A full or read-only temporary folder must not keep a start from running (a full
+        // disk is a likely reason for a restore): the command then runs without its output.
+        'o=$(mktemp "${TMPDIR:-/tmp}/backplan-run.XXXXXX" 2>/dev/null) || o=',
+        `if command -v setsid >/dev/null 2>&1; then ${launch(true)} >"\${o:-/dev/null}" 2>&1 3<&- & else ${launch(false)} >"\${o:-/dev/null}" 2>&1 3<&- & fi`,
         'c=$!',
-        '( while read -r _ <&3; do :; done; kill -TERM -$c 2>/dev/null || kill -TERM $c 2>/dev/null; sleep 5; kill -KILL -$c 2>/dev/null; rm -f "$o" ) >/dev/null 2>&1 &',
+        '( while read -r _ <&3; do :; done; kill -TERM -$c 2>/dev/null || kill -TERM $c 2>/dev/null; sleep 5; kill -KILL -$c 2>/dev/null; [ -z "$o" ] || rm -f "$o" ) >/dev/null 2>&1 &',
         'w=$!',
         'exec 3<&-',
         'wait $c; r=$?',
         'kill $w 2>/dev/null',
-        'tail -c 65536 "$o"; rm -f "$o"',
+        'if [ -n "$o" ]; then tail -c 65536 "$o"; rm -f "$o"; else echo "(output not kept: no temporary file could be made in ${TMPDIR:-/tmp})"; fi',
         `printf '${RUN_TRAILER} %s\\n' "$r" >&2`,
         'exit $r'
     ].join('\n');

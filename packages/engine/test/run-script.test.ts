@@ -1,0 +1,35 @@
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { expect, it } from 'vitest';
+import { RUN_TRAILER, runScript } from '../src/hosts/ssh/remote-scripts.js';
+
+/** The script SshHost.run sends, run by sh as sshd's login shell would: stdin stays open (its end means "abort"). */
+function run(command: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    const child = spawn('sh', ['-c', runScript(command)], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    return new Promise(resolve => child.on('close', status => { child.stdin.end(); resolve({ status, stdout, stderr }); }));
+}
+
+it('runs the command even where no temporary file can be made (a full disk must not keep a start from running)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-run-'));
+    try {
+        const marker = path.join(dir, 'started');
+        const r = await run(`echo hello; touch '${marker}'`, { TMPDIR: path.join(dir, 'missing') });
+        expect(r.status).toBe(0);
+        expect(fs.existsSync(marker)).toBe(true);
+        expect(r.stdout).toMatch(/output not kept: no temporary file could be made/);
+        expect(r.stderr).toContain(`${RUN_TRAILER} 0`);
+
+        const kept = await run('echo hello; exit 3', { TMPDIR: dir });
+        expect(kept.status).toBe(3);
+        expect(kept.stdout).toBe('hello\n');
+        expect(execFileSync('ls', [dir], { encoding: 'utf8' }).trim()).toBe('started');
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+});
