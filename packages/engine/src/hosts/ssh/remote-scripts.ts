@@ -131,14 +131,17 @@ export function statScript(p: string): string {
  * (`TYPE MODE UID GID SIZE MTIME\0PATH\0LINK\0`), a `=\0` separator, then
  * `sha256sum -z` records (`HASH  ./PATH\0`) for regular files. GNU find and coreutils.
  */
-export function listScript(folder: string): string {
+export function listScript(folder: string, hash = true): string {
     return [
         `cd ${shQuote(folder)} || exit 1`,
         MARK_SCRIPT,
         'find . -printf \'%y %m %U %G %s %T@\\0%P\\0%l\\0\' || exit 1',
-        // sha256sum -z (coreutils 8.31+?) keeps names raw; older ones escape them in lines.
-        'if sha256sum -z /dev/null >/dev/null 2>&1; then printf \'=\\0\'; find . -type f -exec sha256sum -z -- {} + || exit 1;',
-        'else printf \'=L\\0\'; find . -type f -exec sha256sum -- {} + || exit 1; fi'
+        // Metadata only (`hash: false`): the separator, no hashes (no file is read).
+        ...(hash ? [
+            // sha256sum -z (coreutils 8.31+?) keeps names raw; older ones escape them in lines.
+            'if sha256sum -z /dev/null >/dev/null 2>&1; then printf \'=\\0\'; find . -type f -exec sha256sum -z -- {} + || exit 1;',
+            'else printf \'=L\\0\'; find . -type f -exec sha256sum -- {} + || exit 1; fi'
+        ] : ['printf \'=N\\0\''])
     ].join('\n');
 }
 
@@ -157,8 +160,9 @@ export function parseListing(out: Buffer): ManifestEntry[] {
     // Records are 3 fields; the separator stands where a record's header would (a file
     // named "=" is a path field, never a header).
     let sep = 0;
-    while (sep < fields.length && fields[sep] !== '=' && fields[sep] !== '=L') sep += 3;
+    while (sep < fields.length && fields[sep] !== '=' && fields[sep] !== '=L' && fields[sep] !== '=N') sep += 3;
     if (sep >= fields.length) throw new Error('unexpected output from the remote file listing');
+    const hashed = fields[sep] !== '=N';
     const lines = fields[sep] === '=L';
     const hashes = new Map<string, string>();
     const records = lines ? fields.slice(sep + 1).join('\0').split('\n') : fields.slice(sep + 1);
@@ -181,7 +185,7 @@ export function parseListing(out: Buffer): ManifestEntry[] {
             uid: Number(uid), gid: Number(gid), mtime: parseFindTime(mtime)
         };
         if (type === 'symlink') e.linkTarget = fields[i + 2];
-        if (type === 'file') {
+        if (type === 'file' && hashed) {
             const h = hashes.get(rel);
             if (h === undefined) throw new Error(`no SHA-256 for ${rel} (file changed during the listing?)`);
             e.sha256 = h;

@@ -166,8 +166,8 @@ export class SshHost implements Host {
         return done;
     }
 
-    async listFiles(folder: string, options: { signal?: AbortSignal } = {}): Promise<ManifestEntry[]> {
-        const out = await this.withReconnect(() => this.connection.execOk('listing files', listScript(folder), options), options.signal);
+    async listFiles(folder: string, options: { signal?: AbortSignal; hash?: boolean } = {}): Promise<ManifestEntry[]> {
+        const out = await this.withReconnect(() => this.connection.execOk('listing files', listScript(folder, options.hash !== false), options), options.signal);
         return parseListing(out);
     }
 
