@@ -87,9 +87,12 @@ export function mtimeString(seconds: string | number): string {
     return f ? `${whole}.${f}` : whole;
 }
 
-/** The canonical mtime string from a bigint `stat` (`fs.lstat(p, { bigint: true })`). */
+/**
+ * The canonical mtime string from a bigint `stat` (`fs.lstat(p, { bigint: true })`):
+ * sign and magnitude, as tar writes it (-1.5 s is `-1.5`).
+ */
 export function mtimeFromNs(mtimeNs: bigint): string {
-    const whole = mtimeNs / 1_000_000_000n;
-    const frac = (mtimeNs % 1_000_000_000n).toString().padStart(9, '0');
-    return mtimeString(`${whole}.${frac}`);
+    const abs = mtimeNs < 0n ? -mtimeNs : mtimeNs;
+    const frac = (abs % 1_000_000_000n).toString().padStart(9, '0');
+    return mtimeString(`${mtimeNs < 0n ? '-' : ''}${abs / 1_000_000_000n}.${frac}`);
 }

@@ -3,7 +3,7 @@
  * the parsers of their output. Every path and value is quoted with shQuote; outputs that
  * carry names are NUL-separated, so a name with a newline is still one name.
  */
-import { mtimeString, type EntryType, type ManifestEntry } from '../../archive/manifest.js';
+import { mtimeFromNs, type EntryType, type ManifestEntry } from '../../archive/manifest.js';
 import type { ToolVersions } from '../host.js';
 import { parseTarProbe } from '../tar-options.js';
 import { shCommand, shQuote, withEnv } from './remote-quote.js';
@@ -149,9 +149,13 @@ const TYPES: Record<string, EntryType> = {
     f: 'file', d: 'dir', l: 'symlink', p: 'fifo', s: 'socket', c: 'chardev', b: 'blockdev'
 };
 
-/** find's `%T@` (seconds.nanoseconds) as the manifest's canonical mtime string. */
+/**
+ * find's `%T@` as the manifest's canonical mtime string. find writes floored seconds and
+ * a positive fraction (-1.5 s is `-2.5000000000`); the manifest, as tar, sign and magnitude.
+ */
 export function parseFindTime(t: string): string {
-    return mtimeString(t);
+    const [whole, frac = ''] = t.trim().split('.');
+    return mtimeFromNs(BigInt(whole) * 1_000_000_000n + BigInt(frac.slice(0, 9).padEnd(9, '0')));
 }
 
 /** Parses listScript output into manifest-shaped entries, in LocalHost's walk order. */
