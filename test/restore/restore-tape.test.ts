@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
 import { forgeArchive, Lab, richTree, snapshot, tarOf } from './lab.js';
 
 let lab: Lab | undefined;
@@ -273,5 +274,20 @@ describe('restore from tape', () => {
         expect(r.code).toBe(0);
         expect(snapshot(path.join(l.data('Cat1'), folder))).toEqual(want);
         expect(l.leftovers('Cat1')).toEqual([]);
+    });
+
+    it('a host without GNU find, stat or mv is refused before anything is stopped', async () => {
+        const { lab: l, before } = await backedUpMail();
+        lab = l;
+        const stubs = path.join(l.root, 'busybox-like');
+        fs.mkdirSync(stubs);
+        for (const tool of ['stat', 'mv']) fs.writeFileSync(path.join(stubs, tool), '#!/bin/sh\necho "usage: limited" >&2\nexit 1\n', { mode: 0o755 });
+        l.clearEvents();
+        const r = await runCli(['restore', l.runbook, '--state', l.state, '--server', 'Mail1'], { env: { ...l.env(), PATH: `${stubs}:${process.env.PATH}` } });
+        expect(r.stdout + r.stderr).toMatch(/Mail1: a restore needs GNU find, stat, mv and coreutils' sha256sum on local; missing there: stat-c, mv-T/);
+        expect(r.code).toBe(1);
+        expect(l.eventLines()).toEqual([]);
+        expect(snapshot(l.data('Mail1'))).toEqual(before);
+        expect(l.leftovers('Mail1')).toEqual([]);
     });
 });

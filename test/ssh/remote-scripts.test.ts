@@ -87,8 +87,8 @@ describe('remote listing parser', () => {
     test('noise a login shell printed before the output is skipped', () => {
         const out = 'Welcome to cat1!\n' + OUTPUT_MARK + meta('d', '') + meta('f', 'x') + '=\0' + `${H}  ./x\0`;
         expect(parseListing(Buffer.from(out)).map(x => x.path)).toEqual(['.', 'x']);
-        expect(parseTools(Buffer.from(`motd\n${OUTPUT_MARK}tar (GNU tar) 1.34\n\0--xattrs --acls\0\0gzip 1.12\n\0`)))
-            .toEqual({ tar: 'tar (GNU tar) 1.34', tarXattrs: true, tarAcls: true, zstd: undefined, gzip: 'gzip 1.12' });
+        expect(parseTools(Buffer.from(`motd\n${OUTPUT_MARK}tar (GNU tar) 1.34\n\0--xattrs --acls\0\0gzip 1.12\n\0` + '0\n\0find-printf mv-T\n\0')))
+            .toEqual({ tar: 'tar (GNU tar) 1.34', tarXattrs: true, tarAcls: true, zstd: undefined, gzip: 'gzip 1.12', uid: 0, restoreMissing: ['find-printf', 'mv-T'] });
     });
 
     test('line mode (older sha256sum): escaped names are unescaped', () => {

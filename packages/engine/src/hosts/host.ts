@@ -68,6 +68,8 @@ export interface ToolVersions {
     tarAcls?: boolean;
     /** The user id commands run as there (0: root, who can give files their owners back). */
     uid?: number;
+    /** What a restore onto the host needs and it lacks (GNU find -printf, stat -c, mv -T, sha256sum). */
+    restoreMissing?: string[];
 }
 
 /** A compressor command line (`zstd -1 -T0 -q -c`), run where the host says. */

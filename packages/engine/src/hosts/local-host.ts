@@ -16,7 +16,7 @@ import type { Readable, Writable } from 'node:stream';
 import { mtimeFromNs, type ManifestEntry } from '../archive/manifest.js';
 import { OutputTail, captureOutput, describeExit, limitTime, outputClosedWithin, spawnProcess } from './child-process.js';
 import type { CommandResult, Host, HostStream, RunOptions, ToolVersions } from './host.js';
-import { parseTarProbe, tarCreateArgs, tarExtractArgs } from './tar-options.js';
+import { parseRestoreProbe, parseTarProbe, RESTORE_TOOLS_PROBE, tarCreateArgs, tarExtractArgs } from './tar-options.js';
 
 /** tar's environment, now: only the options given here (TAR_OPTIONS would change what an archive holds). */
 const tarEnv = (): NodeJS.ProcessEnv => ({ ...process.env, TAR_OPTIONS: '' });
@@ -27,14 +27,15 @@ let toolsPromise: Promise<ToolVersions> | undefined;
 /** Versions of tar, zstd and gzip on this machine. */
 export function localTools(): Promise<ToolVersions> {
     toolsPromise ??= (async () => {
-        const [tarVersion, tarHelp, zstd, gzip] = await Promise.all([
+        const [tarVersion, tarHelp, zstd, gzip, restore] = await Promise.all([
             captureOutput('tar', ['--version'], tarEnv()), captureOutput('tar', ['--help'], tarEnv()),
-            captureOutput('zstd', ['--version']), captureOutput('gzip', ['--version'])]);
+            captureOutput('zstd', ['--version']), captureOutput('gzip', ['--version']), captureOutput('sh', ['-c', RESTORE_TOOLS_PROBE])]);
         return {
             ...parseTarProbe(tarVersion, tarHelp),
             zstd: zstd?.trim().split('\n')[0].replace(/^\*+\s*|\s*\*+$/g, ''),
             gzip: gzip?.split('\n')[0].trim(),
-            uid: process.getuid?.()
+            uid: process.getuid?.(),
+            restoreMissing: parseRestoreProbe(restore)
         };
     })();
     return toolsPromise;

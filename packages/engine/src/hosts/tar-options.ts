@@ -6,6 +6,7 @@
  * passes through this process chunk by chunk, and one chunk per pipe-full instead of six
  * cost ≈ 0.4 s less system time per GB (bench/backup-throughput). Only the zero padding
  * after the end-of-archive marker grows (to a 64 KiB multiple); `tar -x` reads either.
+ * Also the probes every host runs: what its tar supports, and what a restore needs there.
  */
 import type { ToolVersions } from './host.js';
 
@@ -32,6 +33,20 @@ export function tarExtractArgs(folder: string, tools: ToolVersions, members?: re
     args.push(`--directory=${folder}`);
     if (members?.length) args.push('--no-wildcards', '--', ...members);
     return args;
+}
+
+/**
+ * A shell probe of what restores need on a host besides tar (restore/host-folders.ts and
+ * the SSH listing): prints the missing ones, space-separated (nothing when all are there).
+ */
+export const RESTORE_TOOLS_PROBE = 'm=; find / -maxdepth 0 -printf "" >/dev/null 2>&1 || m="$m find-printf"; '
+    + 'stat -c %d / >/dev/null 2>&1 || m="$m stat-c"; '
+    + 'mv --help 2>&1 | grep -q -e --no-target-directory || m="$m mv-T"; '
+    + 'command -v sha256sum >/dev/null 2>&1 || m="$m sha256sum"; echo $m';
+
+/** The probe's output as a list. */
+export function parseRestoreProbe(out: string | undefined): string[] {
+    return (out ?? '').trim().split(/\s+/).filter(Boolean);
 }
 
 /** Parses `tar --version` / `--help` output into versions and capabilities. */

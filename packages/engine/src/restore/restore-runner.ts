@@ -112,7 +112,8 @@ export async function runRestore(options: RestoreRunOptions): Promise<RestoreRun
     const tapesRead = new Map<string, TapeStore>();
     try {
         const tools = await localTools();
-        // Pre-flight: every target reachable with tar. Nothing is stopped when it fails.
+        // Pre-flight: every server reachable, with tar and (targets) what a restore runs
+        // there besides. Nothing is stopped when it fails.
         const problems: string[] = [];
         for (const op of options.ops) {
             for (const s of [op.server, ...(op.kind === 'replica' ? op.sources.map(g => g.source) : [])]) {
@@ -120,6 +121,9 @@ export async function runRestore(options: RestoreRunOptions): Promise<RestoreRun
                     const host = options.hostFor(s);
                     const t = await host.checkTools();
                     if (!t.tar) problems.push(`${s.name}: tar was not found on ${host.label}`);
+                    else if (s === op.server && t.restoreMissing?.length) {
+                        problems.push(`${s.name}: a restore needs GNU find, stat, mv and coreutils' sha256sum on ${host.label}; missing there: ${t.restoreMissing.join(', ')}`);
+                    }
                 } catch (err) {
                     problems.push(`${s.name}: ${(err as Error).message}`);
                 }

@@ -5,7 +5,7 @@
  */
 import { mtimeFromNs, type EntryType, type ManifestEntry } from '../../archive/manifest.js';
 import type { ToolVersions } from '../host.js';
-import { parseTarProbe } from '../tar-options.js';
+import { parseRestoreProbe, parseTarProbe, RESTORE_TOOLS_PROBE } from '../tar-options.js';
 import { shCommand, shQuote, withEnv } from './remote-quote.js';
 
 /**
@@ -99,7 +99,7 @@ export function afterMark(out: Buffer): Buffer {
     return i < 0 ? out : out.subarray(i + OUTPUT_MARK.length);
 }
 
-/** Probe of tar, zstd, gzip and the user id: five NUL-terminated sections (empty: missing). */
+/** Probe of tar, zstd, gzip, the user id and restore tools: six NUL-terminated sections (empty: missing). */
 export const TOOLS_SCRIPT = [
     MARK_SCRIPT,
     // As tarScript: a malformed TAR_OPTIONS would turn the probe into an error message.
@@ -107,16 +107,18 @@ export const TOOLS_SCRIPT = [
     'if command -v tar >/dev/null 2>&1; then tar --version 2>&1; printf \'\\0\'; tar --help 2>&1; printf \'\\0\'; else printf \'\\0\\0\'; fi',
     'if command -v zstd >/dev/null 2>&1; then zstd --version 2>&1; fi; printf \'\\0\'',
     'if command -v gzip >/dev/null 2>&1; then gzip --version 2>&1; fi; printf \'\\0\'',
-    'id -u 2>/dev/null; printf \'\\0\''
+    'id -u 2>/dev/null; printf \'\\0\'',
+    `${RESTORE_TOOLS_PROBE}; printf '\\0'`
 ].join('\n');
 
 export function parseTools(out: Buffer): ToolVersions {
-    const [tarVersion, tarHelp, zstd, gzip, uid] = afterMark(out).toString('utf8').split('\0').map(s => (s.trim() === '' ? undefined : s));
+    const [tarVersion, tarHelp, zstd, gzip, uid, restore] = afterMark(out).toString('utf8').split('\0').map(s => (s.trim() === '' ? undefined : s));
     return {
         ...parseTarProbe(tarVersion, tarHelp),
         zstd: zstd?.trim().split('\n')[0].replace(/^\*+\s*|\s*\*+$/g, ''),
         gzip: gzip?.split('\n')[0].trim(),
-        uid: uid !== undefined && /^\d+$/.test(uid.trim()) ? Number(uid.trim()) : undefined
+        uid: uid !== undefined && /^\d+$/.test(uid.trim()) ? Number(uid.trim()) : undefined,
+        restoreMissing: parseRestoreProbe(restore)
     };
 }
 
