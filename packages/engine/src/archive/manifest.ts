@@ -79,6 +79,14 @@ export function parseManifest(text: string): Manifest {
     return m;
 }
 
+/**
+ * Entries whose name (or link target) was not valid UTF-8 in the tar stream: the manifest
+ * holds U+FFFD in their place, so a restored tree cannot be checked against it by name.
+ */
+export function undecodableNames(entries: readonly ManifestEntry[]): ManifestEntry[] {
+    return entries.filter(e => e.path.includes('\uFFFD') || (e.linkTarget?.includes('\uFFFD') ?? false));
+}
+
 /** The canonical mtime string from tar's decimal seconds (pax) or integer seconds. */
 export function mtimeString(seconds: string | number): string {
     const text = String(seconds);

@@ -16,7 +16,7 @@
 import { verifyArchive } from '../archive/archive-verifier.js';
 import { writeArchive, type WrittenArchive } from '../archive/archive-writer.js';
 import type { Compressor } from '../archive/compression.js';
-import type { Manifest } from '../archive/manifest.js';
+import { undecodableNames, type Manifest } from '../archive/manifest.js';
 import { commandFailure, type Host, type ToolVersions } from '../hosts/host.js';
 import type { Journal } from '../journal/journal.js';
 import type { BackupPlanItem, ServerPlan } from '../plan/backup-plan.js';
@@ -176,6 +176,12 @@ export async function backupServer(item: BackupPlanItem, sp: ServerPlan, host: H
         outcome.size = written.size;
         outcome.tarSize = written.tarSize;
         outcome.files = manifest.files;
+        const undecodable = undecodableNames(written.entries);
+        if (undecodable.length) {
+            ctx.reporter.notice(`warning: ${server.name}: ${undecodable.length} name${undecodable.length > 1 ? 's' : ''} in ${server.data} ${undecodable.length > 1 ? 'are' : 'is'} not valid UTF-8 `
+                + `(first: ${JSON.stringify(undecodable[0].path)}): archived as they are, but \`backplan restore\` cannot check them and will refuse this archive; `
+                + 'rename them to UTF-8 (convmv), or restore by hand with tar');
+        }
         if (!outcome.error) {
             outcome.ok = true;
             ctx.reporter.end(server.name, `archived ${formatBytes(written.tarSize)} (${manifest.files} files) as ${formatBytes(written.size)}: ${id}`);
