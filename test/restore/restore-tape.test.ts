@@ -291,22 +291,29 @@ describe('restore from tape', () => {
         expect(l.leftovers('Mail1')).toEqual([]);
     });
 
-    it('a name that is not valid UTF-8: the backup warns, and a restore is refused before any stop with the tar command to use', async () => {
+    it('a name that is not valid UTF-8: the backup warns; restore and recover refuse before any stop, never falling back to an older archive', async () => {
         const l = lab = new Lab([{ name: 'Mail1', role: 'mail' }], []);
         richTree(l.data('Mail1'), 'mail');
-        const legacy = Buffer.concat([Buffer.from(`${l.data('Mail1')}/caf`), Buffer.from([0xe9]), Buffer.from('.eml')]); // Latin-1 "café.eml"
-        fs.writeFileSync(legacy, 'old mail\n');
         expect(l.app('start', 'Mail1')).toBe(0);
+        expect((await l.cli(['backup'])).code).toBe(0);
+        const legacy = Buffer.concat([Buffer.from(`${l.data('Mail1')}/caf`), Buffer.from([0xe9]), Buffer.from('.eml')]); // Latin-1 "café.eml"
+        fs.writeFileSync(legacy, 'newest mail\n');
         const b = await l.cli(['backup']);
         expect(b.code).toBe(0);
         expect(b.stderr).toMatch(/warning: Mail1: 1 name in .* is not valid UTF-8 \(first: "caf\uFFFD\.eml"\): archived as they are, but `backplan restore` cannot check them/);
 
         l.clearEvents();
+        const refusal = /1 name to restore is not valid UTF-8 .*nothing was changed\. Extract it by hand: zstd -dc '?\/.*\.tar\.zst'? \| tar -x --numeric-owner -p -C DIR/;
         const r = await l.cli(['restore', '--server', 'Mail1']);
+        expect(r.stdout + r.stderr).toMatch(refusal);
         expect(r.code).toBe(1);
-        expect(r.stdout + r.stderr).toMatch(/1 name in it is not valid UTF-8 .*extract it by hand: zstd -dc .*\.tar\.zst \| tar -x --numeric-owner -p -C DIR/);
+        // recover must not take the older archive (without the file) instead: newer data would be lost.
+        const rec = await l.cli(['recover', '--lost', 'Mail1']);
+        expect(rec.stdout + rec.stderr).toMatch(refusal);
+        expect(rec.stdout + rec.stderr).not.toMatch(/planning again without it/);
+        expect(rec.code).toBe(1);
         expect(l.eventLines()).toEqual([]);
-        expect(fs.readFileSync(legacy, 'utf8')).toBe('old mail\n');
+        expect(fs.readFileSync(legacy, 'utf8')).toBe('newest mail\n');
         expect(l.leftovers('Mail1')).toEqual([]);
     });
 });

@@ -17,7 +17,6 @@
 import * as os from 'node:os';
 import { verifyArchive } from '../archive/archive-verifier.js';
 import { decompressorFor } from '../archive/compression.js';
-import { undecodableNames } from '../archive/manifest.js';
 import type { Host, ToolVersions } from '../hosts/host.js';
 import { localTools } from '../hosts/local-host.js';
 import type { Journal } from '../journal/journal.js';
@@ -72,11 +71,6 @@ export async function checkArchive(listed: ListedArchive, tools: ToolVersions, s
     }
     const unsafe = unsafeEntries(m.entries);
     if (unsafe.length) return unsafe;
-    const undecodable = undecodableNames(m.entries);
-    if (undecodable.length) {
-        return [`${undecodable.length} name${undecodable.length > 1 ? 's' : ''} in it ${undecodable.length > 1 ? 'are' : 'is'} not valid UTF-8 (first: ${JSON.stringify(undecodable[0].path)}), `
-            + `so the restored files could not be checked against the manifest; extract it by hand: zstd -dc ${listed.archivePath} | tar -x --numeric-owner -p -C DIR`];
-    }
     const r = await verifyArchive(listed, { mode: 'archive-hash', tools, signal });
     return r.problems;
 }

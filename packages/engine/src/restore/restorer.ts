@@ -37,7 +37,8 @@ import { freeBytes, parentOf, pathExists, setFolderMeta, syncFolder } from './ho
 import { canSetOwners, journalStep, makeStaging, type OpOutcome, type RestoreRunContext } from './restore-context.js';
 import { commitParts, dropStaging, swapIn, type SwapPart } from './swap-in.js';
 import { entriesBelow, verifyTree } from './verify-restored.js';
-import type { ManifestEntry } from '../archive/manifest.js';
+import { undecodableNames, type ManifestEntry } from '../archive/manifest.js';
+import { shQuote } from '../hosts/ssh/remote-quote.js';
 import { compareEntries } from '../archive/archive-verifier.js';
 
 interface Part extends SwapPart {
@@ -70,6 +71,17 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
     if (op.target && parts.length > 1) throw new Error('--target takes one folder at most');
     const say = (text: string): void => ctx.reporter.step(server.name, text);
     const missing = parts.filter(p => !p.want.some(e => e.path === '.' && e.type === 'dir'));
+    // Names that are not UTF-8 belong to the data, not to this archive: an op refusal (not a
+    // bad archive, which recover would replace by an older one, losing newer data).
+    const undecodable = undecodableNames(parts.flatMap(p => p.want));
+    if (undecodable.length) {
+        const n = undecodable.length;
+        const unpack = `${manifest.archive.compression === 'gzip' ? 'gzip' : 'zstd'} -dc ${shQuote(listed.archivePath)}`;
+        outcome.error = `${n} name${n > 1 ? 's' : ''} to restore ${n > 1 ? 'are' : 'is'} not valid UTF-8 (first: ${JSON.stringify(undecodable[0].path)}), `
+            + `so the restored files could not be checked against the manifest; nothing was changed. Extract it by hand: ${unpack} | tar -x --numeric-owner -p -C DIR`;
+        ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
+        return outcome;
+    }
     if (missing.length) {
         // Before anything is stopped or made.
         outcome.error = `the archive holds no folder ${missing.map(p => p.inArchive).join(', ')}; nothing was changed`;
