@@ -33,3 +33,33 @@ it('runs the command even where no temporary file can be made (a full disk must 
         fs.rmSync(dir, { recursive: true, force: true });
     }
 });
+
+it.skipIf(process.getuid?.() !== 0)('runs the command when the temporary folder is on a full disk (the file is made, its writes fail)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-run-full-'));
+    let mounted = false;
+    try {
+        try {
+            execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' });
+            mounted = true;
+        } catch {
+            if (process.env.BACKPLAN_REQUIRE_MOUNT === '1') throw new Error('mount -t tmpfs is not permitted here (BACKPLAN_REQUIRE_MOUNT=1)');
+            return;
+        }
+        spawnSyncFill(path.join(dir, 'fill'));
+        const marker = path.join(os.tmpdir(), `bp-run-full-started-${process.pid}`);
+        const r = await run(`echo starting || exit 9; touch '${marker}'`, { TMPDIR: dir });
+        expect(r.status).toBe(0);
+        expect(fs.existsSync(marker)).toBe(true);
+        fs.rmSync(marker, { force: true });
+        expect(r.stdout).toMatch(/output not kept/);
+    } finally {
+        if (mounted) execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+});
+
+/** Fills the file system holding `file` (dd stops at ENOSPC). */
+function spawnSyncFill(file: string): void {
+    try { execFileSync('dd', ['if=/dev/zero', `of=${file}`, 'bs=4k'], { stdio: 'ignore' }); } catch { /* full */ }
+}
+

@@ -35,6 +35,8 @@ export function runScript(command: string, env?: Readonly<Record<string, string>
         // A full or read-only temporary folder must not keep a start from running (a full
         // disk is a likely reason for a restore): the command then runs without its output.
         'o=$(mktemp "${TMPDIR:-/tmp}/backplan-run.XXXXXX" 2>/dev/null) || o=',
+        // An empty file needs no data block: on a full disk mktemp works and writes fail.
+        'if [ -n "$o" ] && ! { printf x >"$o" && : >"$o"; } 2>/dev/null; then rm -f "$o"; o=; fi',
         `if command -v setsid >/dev/null 2>&1; then ${launch(true)} >"\${o:-/dev/null}" 2>&1 3<&- & else ${launch(false)} >"\${o:-/dev/null}" 2>&1 3<&- & fi`,
         'c=$!',
         '( while read -r _ <&3; do :; done; kill -TERM -$c 2>/dev/null || kill -TERM $c 2>/dev/null; sleep 5; kill -KILL -$c 2>/dev/null; [ -z "$o" ] || rm -f "$o" ) >/dev/null 2>&1 &',
