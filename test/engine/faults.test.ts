@@ -40,6 +40,16 @@ async function expectAftermath(l: Lab, first: string, options: { listed?: number
     expect(fs.existsSync(path.join(l.tape, 'lock.json')), 'the lock is released').toBe(false);
 }
 
+/** A backup killed with SIGKILL while its tar stalls; its orphaned tar is ended as a reboot would. */
+async function killMidArchive(l: Lab): Promise<void> {
+    const mark = path.join(l.root, 'tar-stalled');
+    const run = l.spawnCli('backup', [], { LAB_TAR_MODE: 'stall', LAB_TAR_MARK: mark });
+    await waitForFile(mark);
+    run.kill('SIGKILL');
+    await run.result;
+    try { process.kill(Number(fs.readFileSync(mark, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
+}
+
 /** Skips a test that needs a mount, unless BACKPLAN_REQUIRE_MOUNT=1 (CI) makes that a failure. */
 function skipOrFail(skip: (note: string) => void, note: string): void {
     if (process.env.BACKPLAN_REQUIRE_MOUNT === '1') throw new Error(`${note} (BACKPLAN_REQUIRE_MOUNT=1)`);
@@ -208,13 +218,7 @@ describe('faults during a backup', () => {
     it('SIGKILL mid-archive: the next run reports the unfinished run, starts the application, takes the lock over', async () => {
         const { lab: l, first } = await labWithOneArchive();
         seedMail(l.data('Mail1'), 100, 8192);
-        const mark = path.join(l.root, 'tar-stalled');
-        const run = l.spawnCli('backup', [], { LAB_TAR_MODE: 'stall', LAB_TAR_MARK: mark });
-        await waitForFile(mark);
-        run.kill('SIGKILL');
-        await run.result;
-        // The killed CLI's tar is an orphan now: end it as the machine's reboot would.
-        try { process.kill(Number(fs.readFileSync(mark, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
+        await killMidArchive(l);
         expect(l.running('Mail1')).toBe(false);
         expect(fs.existsSync(path.join(l.tape, 'lock.json'))).toBe(true);
 
@@ -236,12 +240,7 @@ describe('faults during a backup', () => {
         const slow = path.join(fs.mkdtempSync(path.join(tmpdir(), 'bp-slow-')), 'slow-start');
         const { lab: l } = await labWithOneArchive();
         l.writeRunbook([{ name: 'Mail1', start: `if [ -e ${slow} ]; then sleep 30; fi; demo-app start` }]);
-        const mark = path.join(l.root, 'tar-stalled');
-        const run = l.spawnCli('backup', [], { LAB_TAR_MODE: 'stall', LAB_TAR_MARK: mark });
-        await waitForFile(mark);
-        run.kill('SIGKILL');
-        await run.result;
-        try { process.kill(Number(fs.readFileSync(mark, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
+        await killMidArchive(l);
         fs.writeFileSync(slow, '');
         try {
             const t0 = Date.now();
