@@ -41,10 +41,11 @@ export function makeParents(host: Host, path: string): Promise<string> {
     return sh(host, `creating ${path}`, 'exec mkdir -p -- "$BP_P"', { BP_P: path });
 }
 
-/** Removes one of Backplan's own staging or set-aside folders (refuses anything else). */
-export async function removeOwnFolder(host: Host, path: string): Promise<void> {
+/** Removes one of Backplan's own staging or set-aside folders (refuses anything else); whether it was there. */
+export async function removeOwnFolder(host: Host, path: string): Promise<boolean> {
     if (!OWN.test(path)) throw new FolderOpError(`refusing to remove ${path}: not a Backplan staging or set-aside folder`);
-    await sh(host, `removing ${path}`, 'exec rm -rf -- "$BP_P"', { BP_P: path });
+    const out = await sh(host, `removing ${path}`, 'if [ -e "$BP_P" ] || [ -L "$BP_P" ]; then rm -rf -- "$BP_P" && echo removed; fi', { BP_P: path });
+    return out.trim().endsWith('removed');
 }
 
 /** Whether a path exists (as anything, symlinks included). */
