@@ -14,9 +14,6 @@ import { journalFile } from './state-dir.js';
 import { makeDirs } from '../tape/make-dirs.js';
 
 export class Journal {
-    /** Whether this journal's folder is known to exist (made once, not per record). */
-    private folderMade = false;
-
     constructor(readonly file: string) {}
 
     /** The journal of a runbook in a state folder. */
@@ -35,18 +32,14 @@ export class Journal {
         }
     }
 
-    private async openForAppend(retry = true): Promise<fs.FileHandle> {
-        if (!this.folderMade) {
-            await makeDirs(path.dirname(this.file));
-            this.folderMade = true;
-        }
+    /** Opens the journal for appending; makes its folder only when it is missing (first record, or removed since). */
+    private async openForAppend(): Promise<fs.FileHandle> {
         try {
             return await fs.open(this.file, 'a', 0o644);
         } catch (err) {
-            // The folder was removed under a running command: make it again, once.
-            if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !retry) throw err;
-            this.folderMade = false;
-            return this.openForAppend(false);
+            if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+            await makeDirs(path.dirname(this.file));
+            return fs.open(this.file, 'a', 0o644);
         }
     }
 
