@@ -64,4 +64,23 @@ describe('a failure while recording an archive', () => {
         const lastServerRecord = records.map((r, i) => (r.type === 'step' && (r.server === 'A' || r.server === 'B') ? i : -1)).reduce((a, b) => Math.max(a, b));
         expect(unlockAt).toBeGreaterThan(lastServerRecord);
     });
+
+    it('a start that failed before it stays in the report (the application may be down)', async () => {
+        mkdirSync(path.join(root, 'c'), { recursive: true });
+        writeFileSync(path.join(root, 'c', 'data.txt'), 'c\n');
+        const { model } = await modelOf([
+            `tape T { at "${path.join(root, 'tape-c')}" }`,
+            `server C { role mail host local data "${path.join(root, 'c')}" stop "true" start "exit 3" }`,
+            'backup Nightly { servers C to T }'
+        ].join('\n'));
+        const journal = new FailingJournal(path.join(root, 'state-c', 'journal.jsonl'), r => r.type === 'step' && r.step === 'verify' && r.event === 'begin');
+        const result = await runBackup({
+            plan: planBackup(model, {}), runbookPath: path.join(root, 'c.backplan'), journal, command: 'test', version: 'test',
+            reporter: silentReporter, signal: new AbortController().signal, hostFor: () => new LocalHost()
+        });
+        const [c] = result.outcomes;
+        expect(c).toMatchObject({ ok: false, started: false });
+        expect(c.error).toMatch(/start command `exit 3` exited with code 3: the application may be down; checking and recording the archive failed: EIO/);
+    });
 });
+

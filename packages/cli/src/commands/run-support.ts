@@ -125,12 +125,12 @@ export function chooseTapes(model: RunbookModel, name?: string): TapeStore[] {
 }
 
 /** The journal of a runbook. */
-export function journalOf(file: string, flags: RunFlags): Journal {
+function journalOf(file: string, flags: RunFlags): Journal {
     return Journal.forRunbook(resolveStateDir(flags.state), file);
 }
 
 /** Starts applications left stopped by killed runs (before any lock is taken), with the verb's --command-timeout. */
-export async function recoverKilledRuns(journal: Journal, flags: RunFlags & Pick<StoppingFlags, 'commandTimeout'>, reporter: Reporter, by: string): Promise<RecoveryResult> {
+async function recoverKilledRuns(journal: Journal, flags: RunFlags & Pick<StoppingFlags, 'commandTimeout'>, reporter: Reporter, by: string): Promise<RecoveryResult> {
     return recoverUnfinished(journal, {
         hostFor: label => openHostByLabel(label, hostOptions(flags)),
         timeoutMs: commandTimeoutMs(flags.commandTimeout),
@@ -187,7 +187,7 @@ export async function withRun<T>(
 }
 
 /** A progress reporter on stderr. */
-export function stderrReporter(): Reporter {
+function stderrReporter(): Reporter {
     return createReporter(process.stderr);
 }
 
@@ -205,7 +205,7 @@ export function commandLine(): string {
  * SIGINT/SIGTERM: the first aborts the run (archives in flight are killed, every stopped
  * application is started again); later ones are reported and ignored until that is done.
  */
-export function handleInterrupts(reporter: Reporter): { signal: AbortSignal; dispose(): void; interrupted(): NodeJS.Signals | undefined } {
+function handleInterrupts(reporter: Reporter): { signal: AbortSignal; dispose(): void; interrupted(): NodeJS.Signals | undefined } {
     const controller = new AbortController();
     let got: NodeJS.Signals | undefined;
     const onSignal = (sig: NodeJS.Signals): void => {

@@ -192,11 +192,16 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
                     };
                     // Here:    tar ─► scan ─► compressor ─► store
                     // On host: tar | compressor (there) ─► store ─► decompressor ─► scan
+                    const filter = site.onHost ? decompressorFor(compressor.kind, { zstd: compressor.version }) : compressor;
                     const source = site.onHost
                         ? host.compressedTarOut!(data, compressor, { signal: abort.signal })
                         : host.tarOut(data, { signal: abort.signal });
-                    const filter = site.onHost ? decompressorFor(compressor.kind, { zstd: compressor.version }) : compressor;
-                    const proc = spawnProcess(filter.command, filter.args, { stdio: ['pipe', 'pipe', 'pipe'], signal: abort.signal, group: false });
+                    let proc: Spawned;
+                    try {
+                        proc = spawnProcess(filter.command, filter.args, { stdio: ['pipe', 'pipe', 'pipe'], signal: abort.signal, group: false });
+                    } catch (err) {
+                        throw fail(err); // aborts the source: tar must not go on reading the data folder
+                    }
                     await Promise.allSettled([
                         source.done.catch(fail),
                         succeeded(site.onHost ? `${filter.command} -d` : filter.command, proc).catch(fail),

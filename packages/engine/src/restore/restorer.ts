@@ -68,8 +68,12 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
             staged: `${staging}${sub}`, moved: false, swapped: false
         };
     });
-    if (op.target && parts.length > 1) throw new Error('--target takes one folder at most');
     const say = (text: string): void => ctx.reporter.step(server.name, text);
+    if (op.target && parts.length > 1) {
+        outcome.error = '--target takes one folder at most; nothing was changed';
+        ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
+        return outcome;
+    }
     const missing = parts.filter(p => !p.want.some(e => e.path === '.' && e.type === 'dir'));
     // Names that are not UTF-8 belong to the data, not to this archive: an op refusal (not a
     // bad archive, which recover would replace by an older one, losing newer data).
@@ -166,7 +170,7 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
  * The tar members of a folder restore: the folders, and the files outside them that hard
  * links inside them point at (tar stores a hard link as a name for an earlier entry).
  */
-export function membersOf(folders: readonly string[], entries: readonly ManifestEntry[]): string[] {
+function membersOf(folders: readonly string[], entries: readonly ManifestEntry[]): string[] {
     const below = (p: string): boolean => folders.some(f => p === f || p.startsWith(`${f}/`));
     const out = new Set(folders.map(f => `./${f}`));
     for (const e of entries) {

@@ -106,7 +106,7 @@ export async function dropStaging(host: Host, staging: string, ctx: RestoreRunCo
 }
 
 /** Before the commit: the original data back in place, staging removed. */
-export async function putBackParts(parts: SwapPart[], host: Host, staging: string, ctx: RestoreRunContext, server: string, outcome: OpOutcome): Promise<void> {
+async function putBackParts(parts: SwapPart[], host: Host, staging: string, ctx: RestoreRunContext, server: string, outcome: OpOutcome): Promise<void> {
     const problems: string[] = [];
     for (const p of [...parts].reverse()) {
         try {

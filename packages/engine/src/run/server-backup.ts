@@ -124,7 +124,8 @@ export async function backupServer(item: BackupPlanItem, sp: ServerPlan, host: H
         const archive = written;
         await commit(archive).catch(async (err: Error) => {
             outcome.ok = false;
-            outcome.error = `checking and recording the archive failed: ${err.message}`;
+            // A failed start said before stays in the report: the application may be down.
+            outcome.error = [outcome.error, `checking and recording the archive failed: ${err.message}`].filter(Boolean).join('; ');
             await tape.discardArchive(id, ctx.compressor.kind).catch(() => undefined);
         });
     }
