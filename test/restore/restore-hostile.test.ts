@@ -6,6 +6,7 @@
  * manifest lies (lists harmless entries) the stream gate refuses the entry before `tar`
  * sees it, the original data is put back and the application runs.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,8 +53,76 @@ describe('hostile archives with a matching manifest are refused before anything 
             expect(fs.readdirSync(path.dirname(lab.data('Mail1'))).filter(n => !n.startsWith('data dir'))).toEqual([]);
             expect(snapshot(lab.data('Mail1'))).toEqual(original);
             expect(lab.running('Mail1')).toBe(true);
+            // verify: an archive restore refuses is not verified (DESIGN §13).
+            const v = await lab.cli(['verify', '--archive', id]);
+            expect(v.code).toBe(1);
+            expect(v.stdout + v.stderr).toMatch(c.error);
+            expect(v.stdout).toMatch(/FAILED .*\n\s+restore would refuse it: refused entry/);
         });
     }
+});
+
+/**
+ * Issue 13.1: a symlink that stays inside at its own depth, and a hard link to it at the
+ * top (a hard link to a symlink is a symlink at the link's path). Built by GNU tar from a
+ * real tree (`ln` makes the hard link to the symlink itself); `--sort=name` puts the
+ * symlink first, so `etc` is stored as the hard link. `extra` is appended with `tar -r`.
+ */
+function linkEscapeTar(linkText: string, name: string, extra?: { name: string; text: string }): Buffer {
+    const src = path.join(lab.root, `src-${Math.random().toString(36).slice(2)}`);
+    const deep = path.join(src, 'a/b/c/d/e/f/g/h/i/j');
+    fs.mkdirSync(deep, { recursive: true });
+    fs.symlinkSync(linkText, path.join(deep, 'l'));
+    execFileSync('ln', ['-P', path.join(deep, 'l'), path.join(src, name)]);
+    const file = `${src}.tar`;
+    execFileSync('tar', ['--create', '--format=posix', '--sort=name', `--file=${file}`, `--directory=${src}`, '.']);
+    if (extra) {
+        const src2 = `${src}-extra`;
+        fs.mkdirSync(path.dirname(path.join(src2, extra.name)), { recursive: true });
+        fs.writeFileSync(path.join(src2, extra.name), extra.text);
+        execFileSync('tar', ['--append', '--format=posix', `--file=${file}`, `--directory=${src2}`, `./${extra.name}`]);
+    }
+    return fs.readFileSync(file);
+}
+
+describe('a hard link to a symlink that stays inside only at its own depth (issue 13.1)', () => {
+    const refused = async (id: string): Promise<string> => {
+        lab.clearEvents();
+        const r = await lab.cli(['restore', '--server', 'Mail1', '--archive', id]);
+        expect(r.stdout + r.stderr).toMatch(/refused before anything was stopped/);
+        expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+        expect(r.code).toBe(1);
+        expect(lab.eventLines()).toEqual([]);
+        expect(lab.running('Mail1')).toBe(true);
+        expect(snapshot(lab.data('Mail1'))).toEqual(original);
+        return r.stdout + r.stderr;
+    };
+
+    it('DATA/etc → /etc is refused: nothing is restored, DATA/etc does not exist, verify says not ok', async () => {
+        const id = forgeArchive(lab, 'Mail1', linkEscapeTar(`${'../'.repeat(10)}etc`, 'etc'));
+        const out = await refused(id);
+        expect(out).toMatch(/refused entry "etc": hardlink to the symlink a\/b\/c\/d\/e\/f\/g\/h\/i\/j\/l, whose target "(\.\.\/){10}etc" points outside the restored folder/);
+        expect(fs.existsSync(path.join(lab.data('Mail1'), 'etc'))).toBe(false);
+        const v = await lab.cli(['verify', '--archive', id]);
+        expect(v.code).toBe(1);
+        expect(v.stdout).toMatch(/restore would refuse it: refused entry "etc": hardlink to the symlink/);
+    });
+
+    // Within one `tar -x` GNU tar's placeholder for a delayed `..` link happens to stop this
+    // write (ENOTDIR, then a rollback); the checker refuses it before anything is stopped.
+    it('a later file written through the hard link is refused: nothing appears outside', async () => {
+        fs.mkdirSync(outside(), { recursive: true });
+        // ../../../outside: inside from a/b/…/j (ten folders down), the lab's `outside` from DATA.
+        const rel = path.relative(lab.data('Mail1'), outside());
+        const id = forgeArchive(lab, 'Mail1', linkEscapeTar(rel, 'up', { name: 'up/pwned', text: 'pwned' }));
+        const out = await refused(id);
+        expect(out).toMatch(/refused entry "up": hardlink to the symlink/);
+        expect(fs.readdirSync(outside())).toEqual([]);
+        expect(fs.existsSync(path.join(lab.data('Mail1'), 'up'))).toBe(false);
+        const v = await lab.cli(['verify', '--archive', id]);
+        expect(v.code).toBe(1);
+        expect(v.stdout).toMatch(/refused entry "up"/);
+    });
 });
 
 describe('a manifest that lies about a hostile entry', () => {

@@ -5,6 +5,8 @@
  *   read archive ─► SHA-256 (must equal manifest.archive.sha256)
  *        └─► decompressor ─► TarScanner ─► every entry (path, type, size, mode, owner,
  *                                          mtime, link, SHA-256) equal to the manifest's
+ *   every entry of the manifest, and every tar header read, safe to extract: the check
+ *   restore makes (restore/safe-extract.ts), so "ok" means restore would accept it
  *
  * `archive-hash` mode re-reads and hashes the compressed bytes only (the check a backup
  * does right after writing, when the entries were hashed on the way in), on a worker
@@ -24,6 +26,7 @@ import { consume } from './archive-writer.js';
 import { decompressorFor } from './compression.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
 import { TarScanner } from './tar-scanner.js';
+import { unsafeEntries } from '../restore/safe-extract.js';
 
 export interface VerifyResult {
     ok: boolean;
@@ -93,9 +96,16 @@ export async function verifyArchive(item: ListedArchive, options: VerifyOptions)
     if (scanError) problems.push(`the tar stream is corrupt: ${scanError.message}`);
     else if (!decompressFailed && !scanner.complete) problems.push('the tar stream is truncated (no end-of-archive marker)');
     else if (!decompressFailed) problems.push(...compareEntries(m, scanner.entries));
+    problems.unshift(...refusals(m.entries, scanner.entries));
     const sha = hash.digest('hex');
     if (sha !== m.archive.sha256) problems.unshift(`archive SHA-256 ${sha} differs from the manifest's ${m.archive.sha256}`);
     return { ok: problems.length === 0, problems };
+}
+
+/** Why restore would refuse the manifest's entries or the headers read (each reason once). */
+function refusals(listed: readonly ManifestEntry[], read: readonly ManifestEntry[]): string[] {
+    const reasons = new Set([...unsafeEntries(listed), ...unsafeEntries(read)]);
+    return [...reasons].map(r => `restore would refuse it: ${r}`);
 }
 
 /** Archives at least this big are read back on a worker thread. */
