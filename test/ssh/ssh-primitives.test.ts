@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LocalHost } from '../../packages/engine/out/hosts/local-host.js';
+import { EscapingLinkError, verifyTree } from '../../packages/engine/out/restore/verify-restored.js';
 import {
     SshError, SshHost, makeControlDir, shQuote, type SshHostOptions
 } from '../../packages/engine/out/hosts/ssh/index.js';
@@ -250,6 +251,26 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH primitives against a real sshd'), (
         const remote = await h1.listFiles(data);
         expect(remote).toEqual(await local.listFiles(data));
         expect(remote.map(e => e.type).sort()).toEqual(['dir', 'dir', 'dir', 'fifo', 'file', 'file', 'symlink']);
+    });
+
+    test('a restored tree whose symlink resolves outside it is refused on both hosts, from the listing (issue 13.1)', async () => {
+        const tree = path.join(lab.host('h1').root, 'escaping');
+        mkdirSync(path.join(tree, 'a', 'b'), { recursive: true });
+        symlinkSync('..', path.join(tree, 'a', 'b', 'l'));
+        // A hard link to that symlink: on disk it is the symlink `..` at the top, one folder out.
+        linkSync(path.join(tree, 'a', 'b', 'l'), path.join(tree, 'up'));
+        const want = await local.listFiles(tree);
+        for (const host of [local, open('h1')]) {
+            const err = await verifyTree(host, tree, want, { owners: true, content: false, within: '.' }).catch((e: Error) => e);
+            expect(err).toBeInstanceOf(EscapingLinkError);
+            expect((err as Error).message).toBe('refused: a restored symlink resolves outside the folder it is restored into: up → ..: points outside the restored folder');
+            // The same tree as the folder a/ of a data folder: a/up would be inside it.
+            rmSync(path.join(tree, 'up'));
+            linkSync(path.join(tree, 'a', 'b', 'l'), path.join(tree, 'a', 'up'));
+            expect(await verifyTree(host, path.join(tree, 'a'), (await local.listFiles(path.join(tree, 'a'))), { owners: true, content: false, within: 'a' })).toEqual([]);
+            rmSync(path.join(tree, 'a', 'up'));
+            linkSync(path.join(tree, 'a', 'b', 'l'), path.join(tree, 'up'));
+        }
     });
 
     test('odd names round-trip (tar out, tar in, listing) and nothing in them is executed', async () => {

@@ -100,7 +100,7 @@ export async function replicateFolders(op: ReplicaRestoreOp, ctx: RestoreRunCont
                 const entries = copied.get(f.name)!;
                 const top = entries.find(e => e.path === '.');
                 if (top) await setFolderMeta(th, part.staged, top.mode, owners ? { uid: top.uid, gid: top.gid } : undefined);
-                const problems = await verifyTree(th, part.staged, entries, { owners, content: true, signal: ctx.signal });
+                const problems = await verifyTree(th, part.staged, entries, { owners, content: true, within: f.path, signal: ctx.signal });
                 if (problems.length) throw new Error(`the copy of ${f.name} differs from what ${source.name} sent: ${problems.slice(0, 5).join('; ')}`);
                 outcome.files = (outcome.files ?? 0) + entries.filter(e => e.type === 'file' || e.type === 'hardlink').length;
             }

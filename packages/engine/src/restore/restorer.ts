@@ -11,8 +11,8 @@
  *           it (--folder: only those folders reach the disk), every tar header gated
  *           (archive-extract.ts); every file's SHA-256 (taken in passing) equal to the
  *           manifest's; top folder's own mode/owner from the manifest; every entry on disk
- *           present with the manifest's type, size, mode, owner, mtime and link
- *           (verify-restored.ts); sync
+ *           present with the manifest's type, size, mode, owner, mtime and link, and no
+ *           symlink on disk resolving outside the archive's tree (verify-restored.ts); sync
  *         swap: rename staging (or staging/<folder> each) into place          ← commit
  *   fail before the swap: rename the set-aside copies back, remove staging
  *   finally START, ALWAYS
@@ -110,7 +110,8 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
         if (top && top.type === 'dir') await setFolderMeta(host, staging, top.mode, owners ? { uid: top.uid, gid: top.gid } : undefined);
         say('verifying every restored file against the manifest');
         for (const p of parts) {
-            const problems = await verifyTree(host, p.staged, p.want, { owners, content: false, signal: ctx.signal });
+            // Links resolve where the folder lies in the archive's tree, as the manifest was checked.
+            const problems = await verifyTree(host, p.staged, p.want, { owners, content: false, within: p.inArchive, signal: ctx.signal });
             if (problems.length) throw new Error(`the restored files differ from the manifest: ${problems.slice(0, 5).join('; ')}`);
         }
         await journalStep(ctx, server.name, 'verify', true);

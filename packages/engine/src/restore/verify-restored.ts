@@ -12,11 +12,15 @@
  *          checked as the file it links to (on disk the two are one inode); one whose
  *          file lies outside the folder comes back as a file of its own
  *   got  = host.listFiles(folder)  (lstat walk, SHA-256 of every file)
- *   problems = missing, extra, and the first differing field of each entry (at most 10)
+ *   escaping = every symlink of got resolved lexically against got's own symlinks, from
+ *          where the folder lies in the tree it is swapped into: one that leaves it is
+ *          refused (defence in depth: the tar headers were checked, this is what tar made)
+ *   problems = escaping, missing, extra, and the first differing field of each entry (at most 10)
  * Read-only; interruption leaves nothing.
  */
 import type { ManifestEntry } from '../archive/manifest.js';
 import type { Host } from '../hosts/host.js';
+import { escapingSymlinks } from './safe-extract.js';
 
 /**
  * Entries below `prefix` (a folder path of the archive), re-rooted there (`.` = prefix).
@@ -78,8 +82,28 @@ export function compareTree(want: readonly ManifestEntry[], got: readonly Manife
     return problems;
 }
 
-/** Lists a folder on its host and compares it with the entries it should hold. */
-export async function verifyTree(host: Host, folder: string, want: readonly ManifestEntry[], options: { owners: boolean; content: boolean; signal?: AbortSignal }): Promise<string[]> {
+/** Thrown when a restored tree holds a symlink that resolves outside the tree it goes into. */
+export class EscapingLinkError extends Error {
+    constructor(readonly folder: string, readonly links: string[]) {
+        super(`refused: a restored symlink resolves outside the folder it is restored into: ${links.slice(0, 3).join('; ')}`);
+    }
+}
+
+export interface VerifyTreeOptions {
+    owners: boolean;
+    content: boolean;
+    /** Where the folder lies below the tree it is swapped into (`.`: it is that tree). */
+    within: string;
+    signal?: AbortSignal;
+}
+
+/**
+ * Lists a folder on its host and compares it with the entries it should hold; throws
+ * EscapingLinkError when one of its symlinks resolves outside the tree.
+ */
+export async function verifyTree(host: Host, folder: string, want: readonly ManifestEntry[], options: VerifyTreeOptions): Promise<string[]> {
     const got = await host.listFiles(folder, { signal: options.signal, hash: options.content });
+    const escaping = escapingSymlinks(got, options.within);
+    if (escaping.length) throw new EscapingLinkError(folder, escaping);
     return compareTree(want, got, options.owners, options.content);
 }
