@@ -5,8 +5,8 @@
  *     path absolute, empty component, `..` component, NUL          → refuse
  *     a parent of the path is a symlink of the archive             → refuse (written through a link)
  *     chardev / blockdev                                           → refuse (device file)
- *     the path is already one of the archive's symlinks                → refuse (a symlink
- *              earlier links were resolved through would be replaced)
+ *     the path is already a symlink of the archive                 → refuse (earlier links
+ *                                                                     were resolved through it)
  *     symlink: resolve its target inside the archive's namespace, following the archive's
  *              own symlinks (at most 40), starting from its folder → refuse when it is
  *              absolute or climbs above the target at any point; remembered as a symlink
@@ -14,7 +14,7 @@
  *               parts or symlinked parents; a hard link to a symlink (or to a hard link
  *               that is one) IS a symlink with that target at the link's own path:
  *               resolved from there, then remembered as a symlink
- *     a new symlink where an earlier resolution walked                 → resolve them all again
+ *     a new symlink where an earlier resolution walked             → resolve them all again
  *
  * Used three times, always this function: on the manifest before anything is touched
  * (restore, and `verify`), on every tar header `verify` reads, and on every tar header as
