@@ -3,10 +3,11 @@
  * through a gate that sees every tar header before `tar -x` does.
  *
  *   source bytes ─► [decompressor reading the archive file] ─► gate ─► host.tarIn(staging)
- *   gate, per chunk: feed the TarScanner; every entry it completed in this chunk must be
- *                    safe (safe-extract.ts) and, for an archive, equal to the manifest's
- *                    entry at the same position (path, type, link) — only then is the
- *                    chunk passed on, so a refused header never reaches tar
+ *   gate, per chunk: feed the TarScanner (it throws TarFormatError on any header it
+ *                    cannot read exactly as GNU tar does); every entry it began in this
+ *                    chunk must be safe (safe-extract.ts) and, for an archive, equal to
+ *                    the manifest's entry at the same position (path, type, link) — only
+ *                    then is the chunk passed on, so a refused header never reaches tar
  *   end: the scanner saw the end-of-archive marker; its per-file SHA-256s are returned
  *
  * Any failure kills every process of the pipe (nothing is retried).
@@ -16,7 +17,7 @@ import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decompressorFor } from '../archive/compression.js';
 import type { Manifest, ManifestEntry } from '../archive/manifest.js';
-import { TarScanner } from '../archive/tar-scanner.js';
+import { TarFormatError, TarScanner } from '../archive/tar-scanner.js';
 import { describeExit, spawnProcess } from '../hosts/child-process.js';
 import type { Host, HostStream, ToolVersions } from '../hosts/host.js';
 import { SafeEntryChecker, UnsafeEntryError } from './safe-extract.js';
@@ -89,10 +90,10 @@ export async function pumpThroughGate(source: Readable, sourceDone: Promise<void
     return scanner.entries;
 }
 
-/** The error that explains the others: a refused entry, then a tool's own exit, then the rest. */
+/** The error that explains the others: a refused entry or header, then a tool's own exit, then the rest. */
 function pickError(errors: Error[]): Error {
     return errors.find(e => e instanceof UnsafeEntryError)
-        ?? errors.find(e => /corrupt|truncated/.test(e.message))
+        ?? errors.find(e => e instanceof TarFormatError)
         ?? errors.find(e => /^(tar|zstd|gzip) /.test(e.message) && !/EPIPE|Broken pipe/i.test(e.message))
         ?? errors.find(e => !/EPIPE|premature close|write after end/i.test(e.message))
         ?? errors[0];
