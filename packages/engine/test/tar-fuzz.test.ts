@@ -285,7 +285,6 @@ function tarLine(line: string): string | undefined {
     if (!m || !TYPES[m[1]]) return undefined;
     const type = TYPES[m[1]];
     const name = unquote(m[6]);
-    if (name === undefined) return undefined;
     const size = type === 'chardev' || type === 'blockdev' ? '-' : m[5];
     const link = m[8] === undefined ? undefined : unquote(m[8]);
     const shown = link === undefined ? '' : ` -> ${JSON.stringify(type === 'hardlink' ? normalize(link) : link)}`;
@@ -306,8 +305,8 @@ function modeBits(s: string): number {
     return m;
 }
 
-/** C-style quoting back to text; undefined when the bytes are not UTF-8. */
-function unquote(q: string): string | undefined {
+/** C-style quoting back to text, invalid UTF-8 as U+FFFD (as the reader decodes names). */
+function unquote(q: string): string {
     const bytes: number[] = [];
     const esc: Record<string, number> = { n: 10, t: 9, a: 7, b: 8, f: 12, r: 13, v: 11, '\\': 92, '"': 34, '?': 63, "'": 39 };
     for (let i = 0; i < q.length; i++) {
@@ -315,7 +314,7 @@ function unquote(q: string): string | undefined {
         const oct = /^[0-7]{1,3}/.exec(q.slice(i + 1));
         if (oct) { bytes.push(parseInt(oct[0], 8)); i += oct[0].length; } else { bytes.push(esc[q[i + 1]] ?? q.charCodeAt(i + 1)); i++; }
     }
-    try { return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes)); } catch { return undefined; }
+    return Buffer.from(bytes).toString('utf8');
 }
 
 /** Lists every archive with GNU tar from one shell loop: FILE.out, FILE.err, FILE.rc. */

@@ -8,8 +8,8 @@
  *   numbers:  one leading NUL and leading blanks skipped, octal digits, then the end of
  *             the field, a NUL or a blank; or base-256 (high bit, positive only)
  *   magic:    "ustar\0" + "00" (POSIX: prefix + "/" + name) or "ustar  \0" (GNU: no prefix)
- *   strings:  up to the first NUL, valid UTF-8 only (a name that is not could not be
- *             recorded exactly in the manifest)
+ *   strings:  up to the first NUL, as UTF-8; invalid bytes become U+FFFD, which the
+ *             manifest marks as undecodable (manifest.ts) and a restore refuses
  * Interruption: none (pure).
  */
 import type { EntryType } from './manifest.js';
@@ -70,10 +70,10 @@ export function decodeHeader(h: Buffer, at: number): RawHeader {
     const size = num(124, 12, 'size');
     const raw: RawHeader = { kind: kind!, flag, name: '', linkname: '', size, mode: 0, uid: 0, gid: 0, mtime: 0 };
     if (kind !== 'entry') return raw;
-    const name = readString(h, 0, 100, 'name', fail);
-    const prefix = posix ? readString(h, 345, 155, 'prefix', fail) : '';
+    const name = readString(h, 0, 100);
+    const prefix = posix ? readString(h, 345, 155) : '';
     return {
-        ...raw, type: ENTRY_TYPES[flag], name: prefix ? `${prefix}/${name}` : name, linkname: readString(h, 157, 100, 'link name', fail),
+        ...raw, type: ENTRY_TYPES[flag], name: prefix ? `${prefix}/${name}` : name, linkname: readString(h, 157, 100),
         mode: num(100, 8, 'mode') & 0o7777, uid: num(108, 8, 'uid'), gid: num(116, 8, 'gid'), mtime: num(136, 12, 'mtime')
     };
 }
@@ -116,19 +116,8 @@ function isSpace(c: number): boolean {
     return c === 0x20 || (c >= 0x09 && c <= 0x0d);
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Bytes as UTF-8, refusing invalid sequences (they would be recorded as another name). */
-export function utf8(b: Buffer, what: string, fail: (why: string) => never): string {
-    try {
-        return UTF8.decode(b);
-    } catch {
-        return fail(`the ${what} is not valid UTF-8`);
-    }
-}
-
 /** A NUL-terminated string field. */
-export function readString(b: Buffer, offset: number, length: number, what: string, fail: (why: string) => never): string {
+export function readString(b: Buffer, offset: number, length: number): string {
     const nul = b.indexOf(0, offset);
-    return utf8(b.subarray(offset, nul === -1 || nul > offset + length ? offset + length : nul), what, fail);
+    return b.toString('utf8', offset, nul === -1 || nul > offset + length ? offset + length : nul);
 }

@@ -24,7 +24,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { mtimeString, type ManifestEntry } from './manifest.js';
 import { effectivePax, parsePax, type PaxRecords } from './pax-records.js';
-import { BLOCK, decodeHeader, MAX_META_SIZE, shownName, TarFormatError, utf8, type HeaderKind, type RawHeader } from './tar-header.js';
+import { BLOCK, decodeHeader, MAX_META_SIZE, shownName, TarFormatError, type HeaderKind, type RawHeader } from './tar-header.js';
 
 export { TarFormatError } from './tar-header.js';
 
@@ -317,7 +317,7 @@ function isZero(b: Buffer): boolean {
 /** A GNU long name: up to its first NUL. */
 function cString(b: Buffer, what: string, fail: (why: string) => never): string {
     const end = b.indexOf(0);
-    const name = utf8(b.subarray(0, end === -1 ? b.length : end), what, fail);
+    const name = b.toString('utf8', 0, end === -1 ? b.length : end);
     if (name === '') fail(`an empty ${what}`);
     return name;
 }
