@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TarFormatError, TarScanner } from '../src/archive/tar-scanner.js';
+import { createEntryGate } from '../src/restore/archive-extract.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backplan-scan-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -170,5 +171,30 @@ describe('TarScanner refuses what it cannot read exactly', () => {
         const message = refusal(member('x', 'x', rec('path', `${'y'.repeat(5000)}/`)), member('./a', '0'));
         expect(message).toMatch(/"y{200}…" \(5001 characters\) is a file/);
         expect(message.length).toBeLessThan(400);
+    });
+});
+
+describe('the restore gate', () => {
+    /** What the gate does with a stream: the bytes it passed on, or its error. */
+    async function gated(tar: Buffer): Promise<{ passed: number; error?: Error }> {
+        const { gate } = createEntryGate();
+        let passed = 0;
+        gate.on('data', (c: Buffer) => { passed += c.length; });
+        const error = await new Promise<Error | undefined>(resolve => {
+            gate.on('error', resolve);
+            gate.on('end', () => resolve(undefined));
+            gate.end(tar);
+        });
+        return { passed, error };
+    }
+
+    it('passes nothing of a refused header on, and says so with the name cut to 200 characters', async () => {
+        const malformed = await gated(Buffer.concat([member('./', '5'), member('x', 'x', rec('size', 'abc')), member('./a', '0', 'x'), END]));
+        expect(malformed.error).toBeInstanceOf(TarFormatError);
+        expect(malformed.passed).toBe(0);
+        const climbing = await gated(Buffer.concat([member('./', '5'), member('x', 'x', rec('path', `../${'z'.repeat(5000)}`)), member('./a', '0'), END]));
+        expect(climbing.error?.message).toMatch(/^refused entry "\.\.\/z{197}…" \(5003 characters\): the path climbs out/);
+        expect(climbing.error!.message.length).toBeLessThan(300);
+        expect(climbing.passed).toBe(0);
     });
 });

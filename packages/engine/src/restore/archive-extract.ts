@@ -17,6 +17,7 @@ import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decompressorFor } from '../archive/compression.js';
 import type { Manifest, ManifestEntry } from '../archive/manifest.js';
+import { shownName } from '../archive/tar-header.js';
 import { TarFormatError, TarScanner } from '../archive/tar-scanner.js';
 import { describeExit, spawnProcess } from '../hosts/child-process.js';
 import type { Host, HostStream, ToolVersions } from '../hosts/host.js';
@@ -44,7 +45,7 @@ export function createEntryGate(options: GateOptions = {}): { gate: Transform; s
                     checker.check(got);
                     const want = options.expected?.[checked];
                     if (options.expected && (!want || want.path !== got.path || want.type !== got.type || (want.linkTarget ?? '') !== (got.linkTarget ?? ''))) {
-                        throw new UnsafeEntryError(got.path, want ? `the manifest lists ${JSON.stringify(want.path)} (${want.type}) at this position` : 'the manifest does not list it');
+                        throw new UnsafeEntryError(got.path, want ? `the manifest lists ${shownName(want.path)} (${want.type}) at this position` : 'the manifest does not list it');
                     }
                 }
             } catch (err) {
