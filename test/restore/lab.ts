@@ -176,6 +176,14 @@ export function tarOf(entries: Array<{ name: string; type?: string; text?: strin
     return Buffer.concat(parts);
 }
 
+/** A pax record ("LEN key=value\n", LEN counting itself) for `x`/`g` entries of tarOf. */
+export function paxRecord(key: string, value: string): string {
+    const body = ` ${key}=${value}\n`;
+    let n = Buffer.byteLength(body) + 1;
+    while (String(n).length + Buffer.byteLength(body) !== n) n++;
+    return `${n}${body}`;
+}
+
 /**
  * Writes a forged archive of `server` onto the lab's tape: `tar` compressed with zstd, and a
  * manifest whose archive hash matches. Its entries are those read from `tar` (a manifest

@@ -4,13 +4,15 @@
  * hardlinks out, a device node. Each is refused with a clear error before anything is
  * stopped or written; nothing appears outside; the original data is untouched. When the
  * manifest lies (lists harmless entries) the stream gate refuses the entry before `tar`
- * sees it, the original data is put back and the application runs.
+ * sees it, the original data is put back and the application runs. Headers the stream
+ * reader would read otherwise than GNU tar (a pax global header, a malformed pax size) are
+ * refused by the gate the same way.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forgeArchive, Lab, snapshot, tarOf } from './lab.js';
+import { forgeArchive, Lab, paxRecord, snapshot, tarOf } from './lab.js';
 
 let lab: Lab;
 let original: string[];
@@ -149,5 +151,39 @@ describe('a manifest that lies about a hostile entry', () => {
         expect(r.stdout).toMatch(/device files are never restored/);
         expect(snapshot(lab.data('Mail1'))).toEqual(original);
         expect(lab.running('Mail1')).toBe(true);
+    });
+});
+
+describe('headers GNU tar reads otherwise than a lenient reader would', () => {
+    /** The restore is refused by the stream gate: nothing written, original back, application running. */
+    async function refusedAtGate(hostile: Buffer, listed: Buffer, error: RegExp): Promise<void> {
+        fs.mkdirSync(outside(), { recursive: true });
+        const id = forgeArchive(lab, 'Mail1', hostile, listed);
+        lab.clearEvents();
+        const r = await lab.cli(['restore', '--server', 'Mail1', '--archive', id]);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(error);
+        expect(r.stdout).toMatch(/the original data is back in place/);
+        expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+        expect(fs.readdirSync(outside())).toEqual([]);
+        expect(fs.readdirSync(path.dirname(lab.data('Mail1')))).toEqual(['data dir', 'data dir.pid']);
+        expect(snapshot(lab.data('Mail1'))).toEqual(original);
+        expect(lab.eventLines()).toEqual(['stopping Mail1', 'started Mail1']);
+        expect(lab.running('Mail1')).toBe(true);
+    }
+
+    it('a pax global header giving a harmless-looking symlink an absolute target', async () => {
+        const link = { name: './link', type: '2', link: 'ok.txt' };
+        const listed = tarOf([{ name: './', type: '5' }, { name: './ok.txt', text: 'ok' }, link]);
+        const hostile = tarOf([{ name: './', type: '5' }, { name: './ok.txt', text: 'ok' },
+            { name: 'pax_global_header', type: 'g', text: paxRecord('linkpath', outside()) }, link]);
+        await refusedAtGate(hostile, listed, /refused entry "link": symlink to ".*outside" is absolute/);
+    });
+
+    it('a malformed pax size (size=abc) in front of a hostile entry', async () => {
+        const listed = tarOf([{ name: './', type: '5' }, { name: './a.txt', text: 'a' }]);
+        const hostile = tarOf([{ name: './', type: '5' }, { name: 'PaxHeaders/a.txt', type: 'x', text: paxRecord('size', 'abc') }, { name: './a.txt', text: 'a' },
+            { name: './up', type: '2', link: outside() }, { name: './up/pwned', text: 'pwned' }]);
+        await refusedAtGate(hostile, listed, /tar stream is refused at byte 512: malformed pax header: size="abc" is not valid/);
     });
 });

@@ -25,7 +25,7 @@ import type { ListedArchive } from '../tape/tape-store.js';
 import { consume } from './archive-writer.js';
 import { decompressorFor } from './compression.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
-import { TarScanner } from './tar-scanner.js';
+import { TarFormatError, TarScanner } from './tar-scanner.js';
 import { unsafeEntries } from '../restore/safe-extract.js';
 
 export interface VerifyResult {
@@ -93,7 +93,7 @@ export async function verifyArchive(item: ListedArchive, options: VerifyOptions)
     if (options.signal?.aborted) throw new Error('interrupted');
     const decompressFailed = results.find(r => r.status === 'rejected') as PromiseRejectedResult | undefined;
     if (decompressFailed) problems.push(`the archive cannot be decompressed: ${(decompressFailed.reason as Error).message}`);
-    if (scanError) problems.push(`the tar stream is corrupt: ${scanError.message}`);
+    if (scanError) problems.push(scanError instanceof TarFormatError ? scanError.message : `the tar stream is corrupt: ${scanError.message}`);
     else if (!decompressFailed && !scanner.complete) problems.push('the tar stream is truncated (no end-of-archive marker)');
     else if (!decompressFailed) problems.push(...compareEntries(m, scanner.entries));
     problems.unshift(...refusals(m.entries, scanner.entries));

@@ -1,31 +1,45 @@
 /**
- * A streaming reader of tar headers: fed the bytes of a POSIX/pax (or ustar/GNU) tar
- * stream chunk by chunk, it records every entry with the SHA-256 of each file's content,
- * without buffering any file. Used while writing an archive (the bytes pass through on
- * their way to the compressor) and while verifying one.
+ * A streaming reader of tar headers: fed the bytes of a POSIX/pax (or GNU) tar stream
+ * chunk by chunk, it records every entry with the SHA-256 of each file's content, without
+ * buffering any file. Used while writing an archive (the bytes pass through on their way
+ * to the compressor), while verifying one, and as the gate in front of `tar -x`.
  *
- *   loop: HEADER (512 bytes; checksum checked; zero block = end)
- *         'x' pax / 'L','K' GNU long names → collect, apply to the next header
- *         'g' global pax → ignored
+ *   loop: HEADER (512 bytes, decoded strictly: tar-header.ts)
+ *         zero block → the next must be zero too, then only zeros follow
+ *         'x' pax / 'g' global pax / 'L','K' GNU long names → collect (pax-records.ts);
+ *             they apply to the next entry (global: to every later one) as in GNU tar
+ *         entry → its view is GNU tar's (pax path > long name > header); anything GNU
+ *             tar would read otherwise, guess at or warn about is refused
  *         file → hash `size` bytes (sparse 1.0: read the map, hash zeros for holes)
  *         skip padding to the next 512-byte boundary
  *
+ * Strict on purpose: the restore gate checks the entries seen here before `tar -x` gets
+ * their bytes, so the two must never disagree; whatever this reader cannot read exactly
+ * as GNU tar does throws TarFormatError instead (test/tar-fuzz.test.ts compares both).
  * Why not `tar-stream`: it emits a stream per entry (an object and a stream per file:
  * slow on many small files) and does not expand GNU sparse 1.0 files; this reader hashes
  * slices of the chunks it is handed (no copies) and is small enough to read.
  * Interruption: none (pure, in memory); an incomplete stream is reported by `finish()`.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { mtimeString, type EntryType, type ManifestEntry } from './manifest.js';
+import { mtimeString, type ManifestEntry } from './manifest.js';
+import { effectivePax, parsePax, type PaxRecords } from './pax-records.js';
+import { BLOCK, decodeHeader, MAX_META_SIZE, shownName, TarFormatError, type HeaderKind, type RawHeader } from './tar-header.js';
 
-const BLOCK = 512;
+export { TarFormatError } from './tar-header.js';
+
 const ZEROS = Buffer.alloc(1 << 20);
+/** GNU tar reads a sparse map number of at most 20 digits. */
+const SPARSE_NUMBER = /^[0-9]{1,20}$/;
 
-type State = 'header' | 'data' | 'pad' | 'end';
+type State = 'header' | 'data' | 'pad' | 'zero' | 'end';
 
 interface Current {
-    entry: ManifestEntry;
-    kind: 'file' | 'pax' | 'longname' | 'longlink' | 'skip';
+    /** The entry (for an entry header; undefined for x/g/L/K). */
+    entry?: ManifestEntry;
+    kind: 'file' | 'skip' | Exclude<HeaderKind, 'entry'>;
+    /** Stream offset of the header. */
+    at: number;
     /** Bytes of data stored in the stream after the header. */
     dataSize: number;
     remaining: number;
@@ -45,28 +59,37 @@ export class TarScanner {
     private headerFill = 0;
     private padLeft = 0;
     private current?: Current;
-    private pax: Record<string, string> = {};
+    /** The last global header's records (GNU tar: each `g` replaces the previous set). */
+    private global: PaxRecords = {};
+    /** The pending `x` header's records, long name and long link. */
+    private pax?: PaxRecords;
     private longName?: string;
     private longLink?: string;
 
-    /** Feeds the next bytes of the stream (throws on a corrupt header). */
+    /** Feeds the next bytes of the stream (throws TarFormatError on what it cannot read exactly). */
     write(chunk: Buffer): void {
+        const base = this.bytes;
         this.bytes += chunk.length;
         let pos = 0;
         while (pos < chunk.length) {
             switch (this.state) {
-                case 'end':
+                case 'end': {
+                    const bad = chunk.findIndex((b, i) => i >= pos && b !== 0);
+                    if (bad !== -1) throw new TarFormatError(base + bad, 'data after the end-of-archive marker');
                     return;
-                case 'header': {
+                }
+                case 'header':
+                case 'zero': {
                     const n = Math.min(BLOCK - this.headerFill, chunk.length - pos);
+                    const at = base + pos + n - BLOCK;
                     if (this.headerFill === 0 && n === BLOCK) {
-                        this.onHeader(chunk.subarray(pos, pos + BLOCK));
+                        this.onBlock(chunk.subarray(pos, pos + BLOCK), at);
                     } else {
                         chunk.copy(this.header, this.headerFill, pos, pos + n);
                         this.headerFill += n;
                         if (this.headerFill === BLOCK) {
                             this.headerFill = 0;
-                            this.onHeader(this.header);
+                            this.onBlock(this.header, at);
                         }
                     }
                     pos += n;
@@ -99,64 +122,94 @@ export class TarScanner {
 
     /** Throws when the stream ended before the end-of-archive marker. */
     finish(): ManifestEntry[] {
-        if (this.state !== 'end') throw new Error('the tar stream is truncated (no end-of-archive marker)');
+        if (this.state !== 'end') throw new TarFormatError(this.bytes, 'the tar stream is truncated (no end-of-archive marker)');
         return this.entries;
     }
 
-    private onHeader(h: Buffer): void {
-        if (isZero(h)) {
+    private onBlock(h: Buffer, at: number): void {
+        if (this.state === 'zero') {
+            if (!isZero(h)) this.refuse(at, 'a lone zero block inside the archive (GNU tar would stop there)');
             this.state = 'end';
+        } else {
+            this.onHeader(h, at);
+        }
+    }
+
+    private onHeader(h: Buffer, at: number): void {
+        if (isZero(h)) {
+            // GNU tar stops at the first zero block but lists nothing after a lone one:
+            // a stream must end with two, then only zeros.
+            if (this.longName !== undefined || this.longLink !== undefined || this.pax) this.refuse(at, 'an extended header is followed by the end of the archive');
+            this.state = 'zero';
             return;
         }
-        const stored = readNumber(h, 148, 8);
-        let sum = 0;
-        for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i];
-        if (stored !== sum) throw new Error(`corrupt tar header after ${this.bytes} bytes (checksum mismatch)`);
-        const flag = String.fromCharCode(h[156] || 48);
-        const size = readNumber(h, 124, 12);
-        const pax = this.pax;
-        let name = this.longName ?? pax.path ?? joinName(readString(h, 345, 155), readString(h, 0, 100));
-        const linkname = this.longLink ?? pax.linkpath ?? readString(h, 157, 100);
+        const raw = decodeHeader(h, at);
+        if (raw.kind !== 'entry') return this.onMetaHeader(raw, at);
+        const pax = effectivePax(this.global, this.pax);
+        const dataSize = pax.size !== undefined ? Number(pax.size) : raw.size;
+        const sparse = pax['GNU.sparse.major'] !== undefined;
+        // GNU tar: pax path (GNU.sparse.name first) wins over a GNU long name, which wins over the header.
+        const name = pax['GNU.sparse.name'] ?? pax.path ?? this.longName ?? raw.name;
+        const link = pax.linkpath ?? this.longLink ?? raw.linkname;
         const entry: ManifestEntry = {
-            path: normalize(pax['GNU.sparse.name'] ?? name),
-            type: typeOf(flag),
+            path: normalize(name),
+            type: raw.type!,
             size: 0,
-            mode: readNumber(h, 100, 8) & 0o7777,
-            uid: pax.uid !== undefined ? Number(pax.uid) : readNumber(h, 108, 8),
-            gid: pax.gid !== undefined ? Number(pax.gid) : readNumber(h, 116, 8),
-            mtime: mtimeString(pax.mtime ?? readNumber(h, 136, 12))
+            mode: raw.mode,
+            uid: pax.uid !== undefined ? Number(pax.uid) : raw.uid,
+            gid: pax.gid !== undefined ? Number(pax.gid) : raw.gid,
+            mtime: mtimeString(pax.mtime ?? raw.mtime)
         };
-        name = entry.path;
-        const dataSize = pax.size !== undefined && !('GNU.sparse.major' in pax) ? Number(pax.size) : size;
-        let kind: Current['kind'] = 'skip';
-        if (flag === 'x') kind = 'pax';
-        else if (flag === 'L') kind = 'longname';
-        else if (flag === 'K') kind = 'longlink';
-        else if (flag === 'g' || flag === 'V' || flag === 'M' || flag === 'N') kind = 'skip';
-        else {
-            this.pax = {};
-            this.longName = undefined;
-            this.longLink = undefined;
-            if (entry.type === 'symlink' || entry.type === 'hardlink') entry.linkTarget = entry.type === 'hardlink' ? normalize(linkname) : linkname;
-            if (entry.type === 'file') {
-                kind = 'file';
-                entry.size = dataSize;
-                if (pax['GNU.sparse.major'] === '1') {
-                    entry.size = Number(pax['GNU.sparse.realsize']);
-                    entry.sparse = true;
-                }
-            }
-            this.entries.push(entry);
-        }
-        const cur: Current = { entry, kind, dataSize, remaining: dataSize };
-        if (kind === 'file') {
+        this.checkEntry(entry, name, link, dataSize, sparse, at);
+        this.pax = undefined;
+        this.longName = undefined;
+        this.longLink = undefined;
+        if (entry.type === 'symlink') entry.linkTarget = link;
+        if (entry.type === 'hardlink') entry.linkTarget = normalize(link);
+        const cur: Current = { entry, kind: 'skip', at, dataSize, remaining: dataSize };
+        if (entry.type === 'file') {
+            cur.kind = 'file';
             cur.hash = createHash('sha256');
-            if (entry.sparse) cur.sparse = { segment: -1, logical: 0, segLeft: 0, realSize: entry.size, mapText: Buffer.alloc(0) };
+            entry.size = dataSize;
+            if (sparse) {
+                entry.size = Number(pax['GNU.sparse.realsize']);
+                entry.sparse = true;
+                cur.sparse = { segment: -1, logical: 0, segLeft: 0, realSize: entry.size, mapText: Buffer.alloc(0) };
+            }
         }
-        if (kind === 'pax' || kind === 'longname' || kind === 'longlink') cur.collected = [];
+        this.entries.push(entry);
+        this.begin(cur);
+    }
+
+    /** What GNU tar would read otherwise than this reader, or warn about, is refused. */
+    private checkEntry(entry: ManifestEntry, name: string, link: string, dataSize: number, sparse: boolean, at: number): void {
+        const shown = shownName(name);
+        if (name === '') this.refuse(at, 'an entry has an empty name');
+        if (entry.type !== 'dir' && name.endsWith('/')) this.refuse(at, `${shown} is a ${entry.type} whose name ends with "/" (GNU tar would make a folder)`);
+        if (entry.type !== 'file' && dataSize !== 0) this.refuse(at, `${shown} is a ${entry.type} with ${dataSize} bytes of data`);
+        if (sparse && entry.type !== 'file') this.refuse(at, `${shown} is a ${entry.type} with a sparse map`);
+        if ((entry.type === 'symlink' || entry.type === 'hardlink') && link === '') this.refuse(at, `${shown} is a ${entry.type} with no target`);
+        if (entry.type !== 'symlink' && entry.type !== 'hardlink' && link !== '') this.refuse(at, `${shown} is a ${entry.type} with a link target`);
+    }
+
+    /** An `x`, `g`, 'L' or 'K' header: its data is collected and applies to the next entry. */
+    private onMetaHeader(raw: RawHeader, at: number): void {
+        if (raw.size > MAX_META_SIZE) this.refuse(at, `a ${raw.flag} header of ${raw.size} bytes`);
+        // GNU tar keeps only the last of two `x` (or two 'L') headers before an entry: refused.
+        const pending = raw.kind === 'pax' ? this.pax : raw.kind === 'longname' ? this.longName : raw.kind === 'longlink' ? this.longLink : undefined;
+        if (pending !== undefined) this.refuse(at, `two '${raw.flag}' headers before one entry`);
+        if (raw.kind === 'global' && (this.pax || this.longName !== undefined || this.longLink !== undefined)) this.refuse(at, 'a global header between an extended header and its entry');
+        this.begin({ entry: undefined, kind: raw.kind as Exclude<HeaderKind, 'entry'>, dataSize: raw.size, remaining: raw.size, collected: [], at });
+    }
+
+    private begin(cur: Current): void {
         this.current = cur;
-        if (dataSize === 0) this.endEntry();
+        if (cur.dataSize === 0) this.endEntry();
         else this.state = 'data';
+    }
+
+    private refuse(at: number, why: string): never {
+        throw new TarFormatError(at, why);
     }
 
     private onData(cur: Current, bytes: Buffer): void {
@@ -173,17 +226,7 @@ export class TarScanner {
             const n = Math.min(BLOCK - (sp.mapText!.length % BLOCK), bytes.length - pos);
             sp.mapText = Buffer.concat([sp.mapText!, bytes.subarray(pos, pos + n)]);
             pos += n;
-            if (sp.mapText.length % BLOCK !== 0) continue;
-            const lines = sp.mapText.toString('latin1').split('\n');
-            const count = Number(lines[0]);
-            if (lines.length - 1 >= 1 + 2 * count) {
-                // The map is complete once every number has been followed by a newline.
-                const numbers = lines.slice(1, 1 + 2 * count).map(Number);
-                sp.map = [];
-                for (let i = 0; i < count; i++) sp.map.push([numbers[2 * i], numbers[2 * i + 1]]);
-                sp.mapText = undefined;
-                this.nextSegment(cur);
-            }
+            if (sp.mapText.length % BLOCK === 0) this.readSparseMap(cur);
         }
         while (pos < bytes.length && sp.map) {
             const n = Math.min(sp.segLeft, bytes.length - pos);
@@ -194,6 +237,35 @@ export class TarScanner {
             if (sp.segLeft === 0) this.nextSegment(cur);
             if (n === 0 && sp.segment >= sp.map.length) break;
         }
+    }
+
+    /** Once every number of the map has its newline: the map, checked against the sizes. */
+    private readSparseMap(cur: Current): void {
+        const sp = cur.sparse!;
+        const fail = (why: string): never => this.refuse(cur.at, `the sparse map of ${shownName(cur.entry!.path)} ${why}`);
+        if (sp.mapText!.length > MAX_META_SIZE) fail('is too long');
+        const lines = sp.mapText!.toString('latin1').split('\n');
+        if (lines.length < 2) return;
+        if (!SPARSE_NUMBER.test(lines[0])) fail('does not start with a count');
+        const count = Number(lines[0]);
+        if (lines.length - 1 < 1 + 2 * count) {
+            if (lines.slice(0, -1).some(l => !SPARSE_NUMBER.test(l))) fail('holds something else than numbers');
+            return;
+        }
+        const numbers = lines.slice(1, 1 + 2 * count).map(l => SPARSE_NUMBER.test(l) ? Number(l) : fail('holds something else than numbers'));
+        sp.map = [];
+        let end = 0;
+        let stored = 0;
+        for (let i = 0; i < count; i++) {
+            const [offset, size] = [numbers[2 * i], numbers[2 * i + 1]];
+            if (offset < end || offset + size > sp.realSize) fail('has overlapping segments or segments past the file\'s size');
+            sp.map.push([offset, size]);
+            end = offset + size;
+            stored += size;
+        }
+        if (sp.mapText!.length + stored !== cur.dataSize) fail(`and its segments take ${sp.mapText!.length + stored} bytes, the header says ${cur.dataSize}`);
+        sp.mapText = undefined;
+        this.nextSegment(cur);
     }
 
     private nextSegment(cur: Current): void {
@@ -217,16 +289,19 @@ export class TarScanner {
 
     private endEntry(): void {
         const cur = this.current!;
-        if (cur.kind === 'pax') this.pax = { ...this.pax, ...parsePax(Buffer.concat(cur.collected!)) };
-        else if (cur.kind === 'longname') this.longName = cString(Buffer.concat(cur.collected!));
-        else if (cur.kind === 'longlink') this.longLink = cString(Buffer.concat(cur.collected!));
+        const data = (): Buffer => Buffer.concat(cur.collected!);
+        const fail = (why: string): never => this.refuse(cur.at, why);
+        if (cur.kind === 'pax') this.pax = parsePax(data(), cur.at, false);
+        else if (cur.kind === 'global') this.global = parsePax(data(), cur.at, true);
+        else if (cur.kind === 'longname') this.longName = cString(data(), 'long name', fail);
+        else if (cur.kind === 'longlink') this.longLink = cString(data(), 'long link name', fail);
         else if (cur.kind === 'file') {
             if (cur.sparse) {
                 const sp = cur.sparse;
-                if (!sp.map) throw new Error(`corrupt sparse map for ${cur.entry.path}`);
+                if (!sp.map) fail(`the sparse map of ${shownName(cur.entry!.path)} is incomplete`);
                 this.zeros(cur, sp.realSize - sp.logical);
             }
-            cur.entry.sha256 = cur.hash!.digest('hex');
+            cur.entry!.sha256 = cur.hash!.digest('hex');
         }
         this.current = undefined;
         this.padLeft = (BLOCK - (cur.dataSize % BLOCK)) % BLOCK;
@@ -239,29 +314,12 @@ function isZero(b: Buffer): boolean {
     return true;
 }
 
-function readString(b: Buffer, offset: number, length: number): string {
-    const end = b.indexOf(0, offset);
-    return b.toString('utf8', offset, end === -1 || end > offset + length ? offset + length : end);
-}
-
-function cString(b: Buffer): string {
+/** A GNU long name: up to its first NUL. */
+function cString(b: Buffer, what: string, fail: (why: string) => never): string {
     const end = b.indexOf(0);
-    return b.toString('utf8', 0, end === -1 ? b.length : end);
-}
-
-/** An octal field, or GNU base-256 when the high bit of the first byte is set. */
-function readNumber(b: Buffer, offset: number, length: number): number {
-    if (b[offset] & 0x80) {
-        let v = b[offset] & 0x7f;
-        for (let i = 1; i < length; i++) v = v * 256 + b[offset + i];
-        return v;
-    }
-    const text = b.toString('latin1', offset, offset + length).replace(/[\0 ]+$/g, '').replace(/^[\0 ]+/, '');
-    return text === '' ? 0 : parseInt(text, 8);
-}
-
-function joinName(prefix: string, name: string): string {
-    return prefix ? `${prefix}/${name}` : name;
+    const name = b.toString('utf8', 0, end === -1 ? b.length : end);
+    if (name === '') fail(`an empty ${what}`);
+    return name;
 }
 
 /** `./a/b/` → `a/b`; `./` → `.`. */
@@ -269,34 +327,4 @@ function normalize(name: string): string {
     let n = name.replace(/^\.\/+/, '').replace(/\/+$/, '');
     if (n === '' || n === '.') n = '.';
     return n;
-}
-
-function typeOf(flag: string): EntryType {
-    switch (flag) {
-        case '0': case '\0': case '7': return 'file';
-        case '1': return 'hardlink';
-        case '2': return 'symlink';
-        case '3': return 'chardev';
-        case '4': return 'blockdev';
-        case '5': return 'dir';
-        case '6': return 'fifo';
-        default: return 'file';
-    }
-}
-
-/** `LEN key=value\n` records (UTF-8). */
-function parsePax(b: Buffer): Record<string, string> {
-    const out: Record<string, string> = {};
-    let pos = 0;
-    while (pos < b.length) {
-        const space = b.indexOf(0x20, pos);
-        if (space === -1) break;
-        const len = parseInt(b.toString('latin1', pos, space), 10);
-        if (!(len > 0)) break;
-        const record = b.toString('utf8', space + 1, pos + len - 1);
-        const eq = record.indexOf('=');
-        if (eq > 0) out[record.slice(0, eq)] = record.slice(eq + 1);
-        pos += len;
-    }
-    return out;
 }

@@ -3,10 +3,11 @@
  * through a gate that sees every tar header before `tar -x` does.
  *
  *   source bytes ─► [decompressor reading the archive file] ─► gate ─► host.tarIn(staging)
- *   gate, per chunk: feed the TarScanner; every entry it completed in this chunk must be
- *                    safe (safe-extract.ts) and, for an archive, equal to the manifest's
- *                    entry at the same position (path, type, link) — only then is the
- *                    chunk passed on, so a refused header never reaches tar
+ *   gate, per chunk: feed the TarScanner (it throws TarFormatError on any header it
+ *                    cannot read exactly as GNU tar does); every entry it began in this
+ *                    chunk must be safe (safe-extract.ts) and, for an archive, equal to
+ *                    the manifest's entry at the same position (path, type, link) — only
+ *                    then is the chunk passed on, so a refused header never reaches tar
  *   end: the scanner saw the end-of-archive marker; its per-file SHA-256s are returned
  *
  * Any failure kills every process of the pipe (nothing is retried).
@@ -16,7 +17,8 @@ import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decompressorFor } from '../archive/compression.js';
 import type { Manifest, ManifestEntry } from '../archive/manifest.js';
-import { TarScanner } from '../archive/tar-scanner.js';
+import { shownName } from '../archive/tar-header.js';
+import { TarFormatError, TarScanner } from '../archive/tar-scanner.js';
 import { describeExit, spawnProcess } from '../hosts/child-process.js';
 import type { Host, HostStream, ToolVersions } from '../hosts/host.js';
 import { SafeEntryChecker, UnsafeEntryError } from './safe-extract.js';
@@ -43,7 +45,7 @@ export function createEntryGate(options: GateOptions = {}): { gate: Transform; s
                     checker.check(got);
                     const want = options.expected?.[checked];
                     if (options.expected && (!want || want.path !== got.path || want.type !== got.type || (want.linkTarget ?? '') !== (got.linkTarget ?? ''))) {
-                        throw new UnsafeEntryError(got.path, want ? `the manifest lists ${JSON.stringify(want.path)} (${want.type}) at this position` : 'the manifest does not list it');
+                        throw new UnsafeEntryError(got.path, want ? `the manifest lists ${shownName(want.path)} (${want.type}) at this position` : 'the manifest does not list it');
                     }
                 }
             } catch (err) {
@@ -89,10 +91,10 @@ export async function pumpThroughGate(source: Readable, sourceDone: Promise<void
     return scanner.entries;
 }
 
-/** The error that explains the others: a refused entry, then a tool's own exit, then the rest. */
+/** The error that explains the others: a refused entry or header, then a tool's own exit, then the rest. */
 function pickError(errors: Error[]): Error {
     return errors.find(e => e instanceof UnsafeEntryError)
-        ?? errors.find(e => /corrupt|truncated/.test(e.message))
+        ?? errors.find(e => e instanceof TarFormatError)
         ?? errors.find(e => /^(tar|zstd|gzip) /.test(e.message) && !/EPIPE|Broken pipe/i.test(e.message))
         ?? errors.find(e => !/EPIPE|premature close|write after end/i.test(e.message))
         ?? errors[0];

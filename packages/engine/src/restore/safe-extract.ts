@@ -24,11 +24,12 @@
  * Interruption: none (pure).
  */
 import type { ManifestEntry } from '../archive/manifest.js';
+import { shownName } from '../archive/tar-header.js';
 
 /** Thrown when an archive holds an entry that must not be extracted. */
 export class UnsafeEntryError extends Error {
     constructor(readonly entry: string, readonly reason: string) {
-        super(`refused entry ${JSON.stringify(entry)}: ${reason}`);
+        super(`refused entry ${shownName(entry)}: ${reason}`);
     }
 }
 
