@@ -39,7 +39,7 @@ export * from './run/server-backup.js';
 export * from './run/backup-runner.js';
 export * from './run/verify-tapes.js';
 export * from './hosts/ssh/index.js';
-export * from './restore/safe-extract.js';
+export * from './archive/entry-safety.js';
 export * from './restore/host-folders.js';
 export * from './restore/archive-extract.js';
 export * from './restore/verify-restored.js';

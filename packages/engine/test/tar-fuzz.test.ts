@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '../src/archive/manifest.js';
 import { TarFormatError, TarScanner } from '../src/archive/tar-scanner.js';
-import { splitEntryPath } from '../src/restore/safe-extract.js';
+import { splitEntryPath } from '../src/archive/entry-safety.js';
 
 const COUNT = 2100;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backplan-tarfuzz-'));

@@ -6,7 +6,7 @@
  *        └─► decompressor ─► TarScanner ─► every entry (path, type, size, mode, owner,
  *                                          mtime, link, SHA-256) equal to the manifest's
  *   every entry of the manifest, and every tar header read, safe to extract: the check
- *   restore makes (restore/safe-extract.ts), so "ok" means restore would accept it
+ *   restore makes (archive/entry-safety.ts), so "ok" means restore would accept it
  *
  * `archive-hash` mode re-reads and hashes the compressed bytes only (the check a backup
  * does right after writing, when the entries were hashed on the way in), on a worker
@@ -26,7 +26,7 @@ import { consume } from './archive-writer.js';
 import { decompressorFor } from './compression.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
 import { TarFormatError, TarScanner } from './tar-scanner.js';
-import { unsafeEntries } from '../restore/safe-extract.js';
+import { unsafeEntries } from './entry-safety.js';
 
 export interface VerifyResult {
     ok: boolean;

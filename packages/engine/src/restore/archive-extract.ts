@@ -5,7 +5,7 @@
  *   source bytes ─► [decompressor reading the archive file] ─► gate ─► host.tarIn(staging)
  *   gate, per chunk: feed the TarScanner (it throws TarFormatError on any header it
  *                    cannot read exactly as GNU tar does); every entry it began in this
- *                    chunk must be safe (safe-extract.ts) and, for an archive, equal to
+ *                    chunk must be safe (archive/entry-safety.ts) and, for an archive, equal to
  *                    the manifest's entry at the same position (path, type, link) — only
  *                    then is the chunk passed on, so a refused header never reaches tar
  *   end: the scanner saw the end-of-archive marker; its per-file SHA-256s are returned
@@ -21,7 +21,7 @@ import { shownName } from '../archive/tar-header.js';
 import { TarFormatError, TarScanner } from '../archive/tar-scanner.js';
 import { describeExit, spawnProcess } from '../hosts/child-process.js';
 import type { Host, HostStream, ToolVersions } from '../hosts/host.js';
-import { SafeEntryChecker, UnsafeEntryError } from './safe-extract.js';
+import { SafeEntryChecker, UnsafeEntryError } from '../archive/entry-safety.js';
 
 export interface GateOptions {
     /** Entries the stream must hold, in order (an archive's manifest). */

@@ -29,7 +29,7 @@ import type { ServerModel, TapeModel } from '@backplan/language/model';
 import { replicateFolders } from '../replicate/replicator.js';
 import { restoreFromArchive } from './restorer.js';
 import type { OpOutcome, RestoreRunContext } from './restore-context.js';
-import { unsafeEntries } from './safe-extract.js';
+import { unsafeEntries } from '../archive/entry-safety.js';
 
 /** An archive found on a tape, with what the planner needs. */
 export interface CatalogEntry {

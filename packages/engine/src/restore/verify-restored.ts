@@ -20,7 +20,7 @@
  */
 import type { ManifestEntry } from '../archive/manifest.js';
 import type { Host } from '../hosts/host.js';
-import { escapingSymlinks } from './safe-extract.js';
+import { escapingSymlinks } from '../archive/entry-safety.js';
 
 /**
  * Entries below `prefix` (a folder path of the archive), re-rooted there (`.` = prefix).

@@ -1,5 +1,7 @@
 /**
- * Safe extraction: which archive entries may be written below a target folder.
+ * Entry safety: which archive entries may be written below a target folder. One check for
+ * restore (manifest, stream, restored tree) and verify: an archive restore would refuse is
+ * not verified. It lives in archive/ so verify needs nothing from restore/ (no folder cycle).
  *
  *   for each entry, in archive order (pure; the archive's namespace is rebuilt in memory):
  *     path absolute, empty component, `..` component, NUL          → refuse
@@ -23,8 +25,8 @@
  * A name with spaces, quotes or `$(…)` is data: nothing here, or later, puts it in a shell.
  * Interruption: none (pure).
  */
-import type { ManifestEntry } from '../archive/manifest.js';
-import { shownName } from '../archive/tar-header.js';
+import type { ManifestEntry } from './manifest.js';
+import { shownName } from './tar-header.js';
 
 /** Thrown when an archive holds an entry that must not be extracted. */
 export class UnsafeEntryError extends Error {
