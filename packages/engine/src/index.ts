@@ -50,3 +50,5 @@ export * from './replicate/replicator.js';
 export * from './plan/restore-plan.js';
 export * from './plan/recover-plan.js';
 export * from './plan/restore-render.js';
+export * from './schema/untrusted-file.js';
+export * from './schema/json-schemas.js';

@@ -3,6 +3,7 @@
  * parsing helpers.
  */
 import { InvalidArgumentError } from 'commander';
+import { ShapeError, UntrustedFileError } from '@backplan/engine';
 import { InputError } from '@backplan/language/node';
 import { FailedError, UsageError } from '../cli-error.js';
 
@@ -27,6 +28,8 @@ export function choice<T extends string>(values: readonly T[]): (value: string) 
 export function describeFailure(err: unknown): { code: number; line?: string } {
     if (err instanceof UsageError || err instanceof InputError) return { code: 2, line: err.message };
     if (err instanceof FailedError) return { code: 1, line: err.message || undefined };
+    // A file on a tape or in the state folder that is not what Backplan wrote there.
+    if (err instanceof UntrustedFileError || err instanceof ShapeError) return { code: 1, line: `${err.message}; move it aside and run again` };
     const message = err instanceof Error ? err.message : String(err);
     const debug = process.env.BACKPLAN_DEBUG && err instanceof Error ? `\n${err.stack}` : '';
     return { code: 1, line: `internal error: ${message} (set BACKPLAN_DEBUG=1 for details)${debug}` };

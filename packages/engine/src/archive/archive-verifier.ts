@@ -24,8 +24,9 @@ import type { ToolVersions } from '../hosts/host.js';
 import type { ListedArchive } from '../tape/tape-store.js';
 import { consume } from './archive-writer.js';
 import { decompressorFor } from './compression.js';
-import type { Manifest, ManifestEntry } from './manifest.js';
+import { entryName, type Manifest, type ManifestEntry } from './manifest.js';
 import { TarFormatError, TarScanner } from './tar-scanner.js';
+import { assertRegularFile } from '../schema/untrusted-file.js';
 import { unsafeEntries } from './entry-safety.js';
 
 export interface VerifyResult {
@@ -44,9 +45,16 @@ export interface VerifyOptions {
 export async function verifyArchive(item: ListedArchive, options: VerifyOptions): Promise<VerifyResult> {
     const m = item.manifest;
     if (!m) return { ok: false, problems: [`manifest unreadable: ${item.manifestError ?? 'unknown'}`] };
+    if (item.archiveError) return { ok: false, problems: [`archive file refused: ${item.archiveError}`] };
     if (item.archiveSize === undefined) return { ok: false, problems: [`archive file missing: ${item.archivePath}`] };
     if (item.archiveSize !== m.archive.size) {
         return { ok: false, problems: [`archive size ${item.archiveSize} differs from the manifest's ${m.archive.size} (truncated or replaced)`] };
+    }
+    try {
+        // Again, just before reading: a FIFO put in its place since the listing would hang the readers.
+        await assertRegularFile(item.archivePath);
+    } catch (err) {
+        return { ok: false, problems: [`archive file refused: ${(err as Error).message}`] };
     }
     const problems: string[] = [];
     if ((options.mode ?? 'full') === 'archive-hash') {
@@ -172,6 +180,9 @@ function hashFileOffThread(file: string, options: Pick<VerifyOptions, 'signal' |
 
 const FIELDS: Array<keyof ManifestEntry> = ['path', 'type', 'size', 'mode', 'uid', 'gid', 'mtime', 'linkTarget', 'sha256'];
 
+/** A field's value for a message, cut like names. */
+const cut = (v: unknown): string => JSON.stringify(typeof v === 'string' ? entryName(v) : v);
+
 /** Differences between the manifest's entries and those read back (at most 10 listed). */
 export function compareEntries(m: Manifest, found: readonly ManifestEntry[]): string[] {
     const problems: string[] = [];
@@ -182,7 +193,7 @@ export function compareEntries(m: Manifest, found: readonly ManifestEntry[]): st
         const got = found[i];
         for (const field of FIELDS) {
             if (want[field] !== got[field]) {
-                problems.push(`${want.path}: ${field} ${JSON.stringify(got[field])} in the archive, ${JSON.stringify(want[field])} in the manifest`);
+                problems.push(`${entryName(want.path)}: ${field} ${cut(got[field])} in the archive, ${cut(want[field])} in the manifest`);
                 break;
             }
         }

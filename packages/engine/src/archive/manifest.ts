@@ -4,6 +4,7 @@
  * SHA-256. An archive without a manifest is garbage; a manifest whose archive is missing
  * or differs is corruption.
  */
+import { checkShape, ShapeError } from '../schema/json-schemas.js';
 
 /** Entry types as tar records them. */
 export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'chardev' | 'blockdev' | 'fifo' | 'socket';
@@ -69,14 +70,15 @@ export interface Manifest {
     entries: ManifestEntry[];
 }
 
-/** Parses and sanity-checks a manifest's text; throws with a one-line reason. */
+/** Parses a manifest's text and checks its shape (schema/json-schemas.ts); throws with a one-line reason. */
 export function parseManifest(text: string): Manifest {
-    const m = JSON.parse(text) as Manifest;
-    if (m?.format !== 'backplan-manifest' || m.version !== 1 || typeof m.id !== 'string' || !Array.isArray(m.entries)
-        || typeof m.archive?.sha256 !== 'string' || typeof m.archive?.file !== 'string') {
-        throw new Error('not a Backplan manifest (format 1)');
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch (err) {
+        throw new ShapeError('the manifest', `not JSON (${(err as Error).message.slice(0, 120)})`);
     }
-    return m;
+    return checkShape<Manifest>('manifest', value, 'the manifest');
 }
 
 /**
@@ -103,4 +105,9 @@ export function mtimeFromNs(mtimeNs: bigint): string {
     const abs = mtimeNs < 0n ? -mtimeNs : mtimeNs;
     const frac = (abs % 1_000_000_000n).toString().padStart(9, '0');
     return mtimeString(`${mtimeNs < 0n ? '-' : ''}${abs / 1_000_000_000n}.${frac}`);
+}
+
+/** An entry's path for a message: as it is, or cut to 200 characters (a tape may hold 1 MB names). */
+export function entryName(p: string): string {
+    return p.length <= 200 ? p : `${p.slice(0, 200)}… (${p.length} characters)`;
 }

@@ -3,17 +3,31 @@
  * returns, so a record survives a crash or SIGKILL right after it was written.
  *
  *   append: open O_APPEND → write one line → fsync → close
- *   read:   every complete line (a torn last line from a crash is skipped)
+ *   read:   every line that is JSON of a known record shape (schema/json-schemas.ts); a
+ *           torn last line from a crash is skipped quietly, any other damaged line is
+ *           skipped and kept in `damaged` for the caller to report: one bad line never
+ *           blocks a command (recovery, backup, history)
  *
  * Interruption: at most a torn last line, which readers skip.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { checkShape } from '../schema/json-schemas.js';
+import { readUntrustedText } from '../schema/untrusted-file.js';
 import type { JournalRecord } from './journal-record.js';
 import { journalFile } from './state-dir.js';
 import { makeDirs } from '../tape/make-dirs.js';
 
+/** A journal line that was skipped, and why. */
+export interface DamagedLine { line: number; reason: string }
+
+/** Journals beyond this are refused unread (a year of nightly runs is a few MB). */
+const MAX_JOURNAL_BYTES = 256 << 20;
+
 export class Journal {
+    /** Lines the last `read` skipped (torn last lines excepted). */
+    damaged: DamagedLine[] = [];
+
     constructor(readonly file: string) {}
 
     /** The journal of a runbook in a state folder. */
@@ -47,18 +61,24 @@ export class Journal {
     async read(): Promise<JournalRecord[]> {
         let text: string;
         try {
-            text = await fs.readFile(this.file, 'utf8');
+            text = await readUntrustedText(this.file, MAX_JOURNAL_BYTES);
         } catch (err) {
             if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
             throw err;
         }
         const records: JournalRecord[] = [];
-        for (const line of text.split('\n')) {
-            if (line.trim() === '') continue;
+        const damaged: DamagedLine[] = [];
+        const lines = text.split('\n');
+        lines.forEach((line, i) => {
+            if (line.trim() === '') return;
             try {
-                records.push(JSON.parse(line) as JournalRecord);
-            } catch { /* a torn line from a crash */ }
-        }
+                records.push(checkShape<JournalRecord>('journal-record', JSON.parse(line), `line ${i + 1}`));
+            } catch (err) {
+                // The last line without its newline is a write torn by a crash: expected, not damage.
+                if (!(i === lines.length - 1 && err instanceof SyntaxError)) damaged.push({ line: i + 1, reason: err instanceof SyntaxError ? `line ${i + 1} is not JSON (${err.message.slice(0, 120)})` : (err as Error).message.slice(0, 200) });
+            }
+        });
+        this.damaged = damaged;
         return records;
     }
 }

@@ -86,10 +86,19 @@ export interface RecoveryResult {
     runs: Array<{ run: string; ended: boolean; started: string[]; removed: string[]; failed: Array<{ server: string; error: string }> }>;
 }
 
+/** Says which journal lines were skipped as damaged (at most 5, then how many more). */
+function reportDamage(journal: Journal, notice: (m: string) => void): void {
+    const { damaged } = journal;
+    for (const d of damaged.slice(0, 5)) notice(`warning: the journal ${journal.file} has a damaged record that was skipped: ${d.reason}`);
+    if (damaged.length > 5) notice(`warning: … and ${damaged.length - 5} more damaged records in ${journal.file}, skipped`);
+}
+
 /** Recovers every unfinished run of a journal (see module comment). */
 export async function recoverUnfinished(journal: Journal, options: RecoveryOptions): Promise<RecoveryResult> {
     const result: RecoveryResult = { runs: [] };
-    for (const { begin, pending, ended, leftovers } of findUnfinished(await journal.read())) {
+    const records = await journal.read();
+    reportDamage(journal, options.notice);
+    for (const { begin, pending, ended, leftovers } of findUnfinished(records)) {
         const entry = { run: begin.run, ended, started: [] as string[], removed: [] as string[], failed: [] as Array<{ server: string; error: string }> };
         options.notice(ended
             ? `run ${begin.run} ("${begin.command}", started ${begin.time}) left applications stopped (their start did not complete); starting them again: ${pending.map(p => p.server).join(', ')}`

@@ -20,6 +20,7 @@ import type { Manifest, ManifestEntry } from '../archive/manifest.js';
 import { shownName } from '../archive/tar-header.js';
 import { TarFormatError, TarScanner } from '../archive/tar-scanner.js';
 import { describeExit, spawnProcess } from '../hosts/child-process.js';
+import { assertRegularFile } from '../schema/untrusted-file.js';
 import type { Host, HostStream, ToolVersions } from '../hosts/host.js';
 import { SafeEntryChecker, UnsafeEntryError } from '../archive/entry-safety.js';
 
@@ -121,6 +122,7 @@ export async function extractArchive(options: ExtractArchiveOptions): Promise<Ma
     options.signal?.addEventListener('abort', onOuter, { once: true });
     try {
         const dec = decompressorFor(options.manifest.archive.compression, options.tools);
+        await assertRegularFile(options.archivePath); // a FIFO or device would hang the decompressor
         // The decompressor reads the archive file itself: its bytes need not pass through here.
         const proc = spawnProcess(dec.command, [...dec.args, '--', options.archivePath], { stdio: ['ignore', 'pipe', 'pipe'], signal: abort.signal });
         const decDone = proc.exited.then(r => {

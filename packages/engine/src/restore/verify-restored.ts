@@ -18,7 +18,7 @@
  *   problems = escaping, missing, extra, and the first differing field of each entry (at most 10)
  * Read-only; interruption leaves nothing.
  */
-import type { ManifestEntry } from '../archive/manifest.js';
+import { entryName, type ManifestEntry } from '../archive/manifest.js';
 import type { Host } from '../hosts/host.js';
 import { escapingSymlinks } from '../archive/entry-safety.js';
 
@@ -59,10 +59,10 @@ export function compareTree(want: readonly ManifestEntry[], got: readonly Manife
     for (const g of got) {
         seen.add(g.path);
         let w = byPath.get(g.path);
-        if (!w) { problems.push(`${g.path}: present but not in the manifest`); continue; }
+        if (!w) { problems.push(`${entryName(g.path)}: present but not in the manifest`); continue; }
         if (w.type === 'hardlink') {
             const t = byPath.get(w.linkTarget ?? '');
-            if (!t) { problems.push(`${g.path}: hardlink to ${w.linkTarget}, which is not restored here`); continue; }
+            if (!t) { problems.push(`${entryName(g.path)}: hardlink to ${entryName(w.linkTarget ?? '')}, which is not restored here`); continue; }
             w = { ...t, path: w.path };
         }
         const fields: ReadonlyArray<keyof ManifestEntry> = owners ? [...FIELDS, 'uid', 'gid'] : FIELDS;
@@ -71,12 +71,12 @@ export function compareTree(want: readonly ManifestEntry[], got: readonly Manife
             const b = g[f] ?? undefined;
             if (f === 'linkTarget' && w.type !== 'symlink') continue;
             if (f === 'sha256' && (w.type !== 'file' || !content)) continue;
-            if (a !== b) { problems.push(`${g.path}: ${f} is ${JSON.stringify(b)}, the manifest says ${JSON.stringify(a)}`); break; }
+            if (a !== b) { problems.push(`${entryName(g.path)}: ${f} is ${JSON.stringify(typeof b === 'string' ? entryName(b) : b)}, the manifest says ${JSON.stringify(typeof a === 'string' ? entryName(a) : a)}`); break; }
         }
         if (problems.length >= 10) return problems;
     }
     for (const w of want) {
-        if (!seen.has(w.path)) problems.push(`${w.path}: missing`);
+        if (!seen.has(w.path)) problems.push(`${entryName(w.path)}: missing`);
         if (problems.length >= 10) break;
     }
     return problems;

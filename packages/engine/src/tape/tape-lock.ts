@@ -16,6 +16,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fsyncDir } from './durable-write.js';
+import { checkShape } from '../schema/json-schemas.js';
+import { readUntrustedText } from '../schema/untrusted-file.js';
 
 /** What a lock file holds. */
 export interface LockHolder {
@@ -69,7 +71,7 @@ export class TapeLock {
     /** Reads the current holder (undefined: no lock; throws on unreadable). */
     static async read(tapeRoot: string): Promise<LockHolder | undefined | 'unreadable'> {
         try {
-            return JSON.parse(await fs.readFile(TapeLock.lockFile(tapeRoot), 'utf8')) as LockHolder;
+            return await readLockFile(TapeLock.lockFile(tapeRoot));
         } catch (err) {
             if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
             return 'unreadable';
@@ -119,7 +121,7 @@ export class TapeLock {
     /** Removes the lock if it is still ours. */
     async release(): Promise<void> {
         try {
-            const current = JSON.parse(await fs.readFile(this.file, 'utf8')) as LockHolder;
+            const current = await readLockFile(this.file);
             if (current.token !== this.holder.token) return;
             await fs.rm(this.file, { force: true });
             await fsyncDir(path.dirname(this.file));
@@ -137,6 +139,11 @@ export class TapeLock {
     }
 }
 
+/** A lock file's holder: a regular file of the lock's shape, or it throws. */
+async function readLockFile(file: string): Promise<LockHolder> {
+    return checkShape<LockHolder>('lock', JSON.parse(await readUntrustedText(file, 64 << 10)), file);
+}
+
 async function takeOver(file: string, dead: LockHolder): Promise<void> {
     const aside = `${file}.stale-${process.pid}`;
     try {
@@ -146,7 +153,7 @@ async function takeOver(file: string, dead: LockHolder): Promise<void> {
     }
     let moved: LockHolder | undefined;
     try {
-        moved = JSON.parse(await fs.readFile(aside, 'utf8')) as LockHolder;
+        moved = await readLockFile(aside);
     } catch { /* unreadable: treat as the dead one */ }
     if (moved && moved.token !== dead.token) {
         // Another process took over and locked between our read and rename: give it back.

@@ -17,6 +17,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseManifest, type Compression, type Manifest } from '../archive/manifest.js';
+import { checkShape } from '../schema/json-schemas.js';
+import { assertRegularFile, readUntrustedText } from '../schema/untrusted-file.js';
 import { isArchiveId } from './archive-id.js';
 import { durableWrite, fsyncDir, TEMP_PREFIX, type DurableContent } from './durable-write.js';
 import { makeDirs } from './make-dirs.js';
@@ -39,14 +41,19 @@ export interface ListedArchive {
     manifestError?: string;
     /** Absolute path of the archive file (per the manifest; guessed when it is unreadable). */
     archivePath: string;
-    /** Size on disk, undefined when the archive file is missing. */
+    /** Size on disk, undefined when the archive file is missing or not a regular file. */
     archiveSize?: number;
+    /** Why the archive file cannot be read (a FIFO, a device, a symlink): nothing reads it. */
+    archiveError?: string;
     verified?: VerificationRecord;
 }
 
 const EXTENSIONS: Record<Compression, string> = { zstd: '.tar.zst', gzip: '.tar.gz' };
 const MANIFEST = '.manifest.json';
 const VERIFIED = '.verified.json';
+/** Larger manifests are refused unread (a million entries take about 300 MB). */
+const MAX_MANIFEST_BYTES = 512 << 20;
+const MAX_RECORD_BYTES = 1 << 20;
 
 export class TapeStore {
     readonly archivesDir: string;
@@ -104,7 +111,7 @@ export class TapeStore {
         for (const id of ids) {
             const item: ListedArchive = { id, archivePath: path.join(this.archivesDir, this.archiveFile(id, 'zstd')) };
             try {
-                item.manifest = parseManifest(await fs.readFile(path.join(this.archivesDir, `${id}${MANIFEST}`), 'utf8'));
+                item.manifest = parseManifest(await readUntrustedText(path.join(this.archivesDir, `${id}${MANIFEST}`), MAX_MANIFEST_BYTES));
                 item.archivePath = path.join(this.archivesDir, path.basename(item.manifest.archive.file));
             } catch (err) {
                 item.manifestError = (err as Error).message;
@@ -112,11 +119,15 @@ export class TapeStore {
                 if (present.has(gz)) item.archivePath = path.join(this.archivesDir, gz);
             }
             try {
-                item.archiveSize = (await fs.stat(item.archivePath)).size;
-            } catch { /* missing: corruption, reported by verify */ }
+                item.archiveSize = await assertRegularFile(item.archivePath);
+            } catch (err) {
+                // Missing: corruption, reported by verify. Not a regular file: never opened by a reader.
+                if ((err as NodeJS.ErrnoException).code !== 'ENOENT') item.archiveError = (err as Error).message;
+            }
             if (present.has(`${id}${VERIFIED}`)) {
+                const file = path.join(this.archivesDir, `${id}${VERIFIED}`);
                 try {
-                    item.verified = JSON.parse(await fs.readFile(path.join(this.archivesDir, `${id}${VERIFIED}`), 'utf8')) as VerificationRecord;
+                    item.verified = checkShape<VerificationRecord>('verification', JSON.parse(await readUntrustedText(file, MAX_RECORD_BYTES)), file);
                 } catch { /* an unreadable record counts as never verified */ }
             }
             listed.push(item);
