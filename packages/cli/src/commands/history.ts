@@ -18,6 +18,8 @@ interface RunSummary {
     error?: string;
     servers: Array<{ server: string; steps: Array<{ step: string; ok?: boolean; error?: string; time: string }> }>;
     recovered: Array<{ server: string; ok: boolean; time: string; by: string }>;
+    /** Prune: per tape, what it removed. */
+    tapes: Array<{ tape: string; ok?: boolean; removed: string[]; error?: string }>;
 }
 
 /** Registers `history`. */
@@ -41,6 +43,7 @@ export function registerHistory(program: Command, context: CommandContext): void
                 r.servers.map(s => `${s.server}${s.steps.some(st => st.ok === false) ? ' (failed)' : ''}`).join(', ') || '-'
             ])));
             for (const r of runs.filter(r => r.error)) process.stdout.write(`${r.run}: ${r.error}\n`);
+            for (const r of runs) for (const t of r.tapes) process.stdout.write(`${r.run}: tape ${t.tape}: removed ${t.removed.join(', ') || 'nothing'}\n`);
             return 0;
         }));
 }
@@ -50,7 +53,7 @@ function summarize(records: readonly JournalRecord[]): RunSummary[] {
     for (const rec of records) {
         if (rec.type === 'run' && rec.event === 'begin') {
             const alive = rec.host === os.hostname() && processAlive(rec.pid);
-            runs.set(rec.run, { run: rec.run, verb: rec.verb, command: rec.command, started: rec.time, state: alive ? 'running' : 'unfinished', servers: [], recovered: [] });
+            runs.set(rec.run, { run: rec.run, verb: rec.verb, command: rec.command, started: rec.time, state: alive ? 'running' : 'unfinished', servers: [], recovered: [], tapes: [] });
             continue;
         }
         const run = runs.get(rec.run);
@@ -61,6 +64,8 @@ function summarize(records: readonly JournalRecord[]): RunSummary[] {
             run.error = rec.error;
         } else if (rec.type === 'recover') {
             run.recovered.push({ server: rec.server, ok: rec.ok, time: rec.time, by: rec.by });
+        } else if (rec.type === 'step' && rec.step === 'prune' && rec.tape && rec.event === 'end') {
+            run.tapes.push({ tape: rec.tape, ok: rec.ok, removed: rec.removed ?? [], error: rec.error });
         } else if (rec.type === 'step' && rec.server && rec.event === 'end') {
             let s = run.servers.find(x => x.server === rec.server);
             if (!s) run.servers.push(s = { server: rec.server, steps: [] });

@@ -34,6 +34,8 @@ export interface StepRecord {
     restart?: { command: string; host: string; data?: string; env: Record<string, string> };
     /** On stage begin: a staging folder of ours, removed by recovery if the run is killed. */
     cleanup?: { host: string; path: string };
+    /** On prune end: the archive IDs and garbage files it removed. */
+    removed?: string[];
 }
 
 export interface RecoverRecord {
