@@ -97,3 +97,57 @@ it('a --folder restore extracts while the application runs: killed then, nothing
     expect(l.leftovers('Cat1')).toEqual([]);
     expect(snapshot(l.data('Cat1'))).toEqual(before);
 }, 240_000);
+
+/** Cat2 holding old copies of Engineering and Sales, Cat1 the live ones; both running. */
+function twoFolderReplicas(): { l: Lab; old: string[]; live: string[] } {
+    const l = lab = new Lab([{ name: 'Cat1', role: 'catalog' }, { name: 'Cat2', role: 'catalog' }],
+        [{ name: 'Engineering', on: ['Cat1', 'Cat2'] }, { name: 'Sales', on: ['Cat1', 'Cat2'] }], [[]]);
+    for (const f of ['Engineering', 'Sales']) {
+        richTree(path.join(l.data('Cat1'), f), `${f}-live`);
+        richTree(path.join(l.data('Cat2'), f), `${f}-old`);
+    }
+    for (const s of ['Cat1', 'Cat2']) expect(l.app('start', s)).toBe(0);
+    const both = (s: string): string[] => ['Engineering', 'Sales'].flatMap(f => snapshot(path.join(l.data(s), f)));
+    return { l, old: both('Cat2'), live: both('Cat1') };
+}
+
+/** Restores Cat2 from replicas with an `mv` that hangs on the second staged → live rename; SIGKILL once it hangs. */
+async function killBetweenRenames(l: Lab): Promise<void> {
+    const mark = path.join(l.root, 'mv.pid');
+    const child = spawn(process.execPath, [BIN, 'restore', l.runbook, '--state', l.state, '--server', 'Cat2', '--from', 'replica'], {
+        env: childEnv({ ...l.env(), PATH: `${path.join(__dirname, 'fixtures', 'slow-mv')}:${process.env.PATH}`, SLOW_MV_MARK: mark }), stdio: 'ignore'
+    });
+    await until(() => fs.existsSync(mark));
+    child.kill('SIGKILL');
+    await new Promise(r => child.once('exit', r));
+    try { process.kill(Number(fs.readFileSync(mark, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
+    // Between the renames: Engineering is the new copy, Sales is only in staging, Cat2 is stopped.
+    expect(fs.existsSync(path.join(l.data('Cat2'), 'Sales'))).toBe(false);
+    expect(l.running('Cat2')).toBe(false);
+}
+
+it('a multi-folder replica restore killed between its renames: the next command finishes the swap, starts Cat2 and removes the set-aside copy', async () => {
+    const { l, live } = twoFolderReplicas();
+    await killBetweenRenames(l);
+
+    const next = await l.cli(['history']);
+    expect(next.stderr).toMatch(/finished the swap of Cat2 \(Engineering, Sales\)/);
+    expect(next.stderr).toMatch(/removed the set-aside copy local:.*\.data dir\.backplan-old-\S+ of Cat2/);
+    expect(['Engineering', 'Sales'].flatMap(f => snapshot(path.join(l.data('Cat2'), f)))).toEqual(live);
+    expect(l.leftovers('Cat2')).toEqual([]);
+    expect(l.running('Cat2')).toBe(true);
+    expect((await l.cli(['history'])).stderr).not.toMatch(/never finished/);
+}, 240_000);
+
+it('the same kill with a staged folder gone: the next command rolls the swap back whole', async () => {
+    const { l, old } = twoFolderReplicas();
+    await killBetweenRenames(l);
+    const staging = l.leftovers('Cat2').find(n => n.includes('.backplan-new-'))!;
+    fs.rmSync(path.join(path.dirname(l.data('Cat2')), staging, 'Sales'), { recursive: true });
+
+    const next = await l.cli(['history']);
+    expect(next.stderr).toMatch(/rolled back the swap of Cat2 \(Engineering, Sales\)/);
+    expect(['Engineering', 'Sales'].flatMap(f => snapshot(path.join(l.data('Cat2'), f)))).toEqual(old);
+    expect(l.leftovers('Cat2')).toEqual([]);
+    expect(l.running('Cat2')).toBe(true);
+}, 240_000);

@@ -74,7 +74,7 @@ export async function swapIn(job: SwapJob): Promise<void> {
             await job.fillWhileStopped();
             if (ctx.signal.aborted) throw new Error('interrupted before the swap');
         }
-        await commitParts(host, parts, staging, ctx, outcome);
+        await commitParts(host, parts, staging, ctx, outcome, job.aside);
     } catch (err) {
         outcome.error = (err as Error).message;
         if (!outcome.swapped) await putBackParts(parts, host, staging, ctx, server.name, outcome);
@@ -85,19 +85,26 @@ export async function swapIn(job: SwapJob): Promise<void> {
 }
 
 /** The commit: every staged part renamed into place, staging removed, the renames synced. */
-export async function commitParts(host: Host, parts: SwapPart[], staging: string, ctx: RestoreRunContext, outcome: OpOutcome): Promise<void> {
-    for (const p of parts) {
+export async function commitParts(host: Host, parts: SwapPart[], staging: string, ctx: RestoreRunContext, outcome: OpOutcome, aside?: string): Promise<void> {
+    // Journalled as a unit: a kill between two renames is finished or rolled back whole by recovery (journal/swap-recovery.ts).
+    const base = { type: 'swap' as const, run: ctx.runId, server: outcome.server };
+    await ctx.journal.append({ ...base, event: 'plan', time: now(), host: host.label, aside, keepOld: ctx.keepOld, parts: parts.map(p => ({ data: p.data, aside: p.aside, staged: p.staged })) });
+    for (const [i, p] of parts.entries()) {
         await makeParents(host, parentOf(p.data));
         await renameFolder(host, p.staged, p.data);
         p.swapped = true;
+        await ctx.journal.append({ ...base, event: 'renamed', time: now(), part: i });
     }
     outcome.swapped = true;
+    await ctx.journal.append({ ...base, event: 'commit', time: now() });
     await journalStep(ctx, outcome.server, 'swap', true);
     // Gone (the whole data folder was staging itself), empty, or holding only what a
     // --folder restore extracted beside its folders (targets of hard links).
     await dropStaging(host, staging, ctx);
     await fsyncParents(host, parts);
 }
+
+const now = (): string => new Date().toISOString();
 
 /** Removes an operation's staging folder; a failure only warns (it is never the only copy). */
 export async function dropStaging(host: Host, staging: string, ctx: RestoreRunContext): Promise<void> {
