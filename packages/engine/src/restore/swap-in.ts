@@ -5,7 +5,8 @@
  *   stop (journalled with a guarded restart: staging, and each data → aside pair)
  *   try   every part: DATA[/folder] → aside           (only what exists)
  *         fill staging if the caller fills it now    (a restore extracts here)
- *         every part: staged → DATA[/folder]          ← commit
+ *         journal swap plan (every part) → every part: staged → DATA[/folder], journal
+ *         renamed after each → journal commit                         ← commit
  *         sync the folders that hold the renamed paths
  *   fail before the commit: every part back (in reverse), staging removed
  *   finally START, ALWAYS
@@ -14,9 +15,11 @@
  *
  * Guarantees: nothing is deleted before the new data is in place and the application has
  * started; a part is renamed, never copied, so staging and aside must be siblings of the
- * data folder on its file system (siblingPaths). Interruption: the guarded restart in the
- * stop record removes staging, puts set-aside folders back into empty places and starts
- * the application.
+ * data folder on its file system (siblingPaths). Interruption: between the staged renames,
+ * recovery finishes or rolls back the swap whole from its journal records
+ * (journal/swap-recovery.ts); then the guarded restart in the stop record removes staging,
+ * puts set-aside folders back into empty places and starts the application; after the
+ * commit, recovery removes the set-aside copy once the application runs.
  */
 import { commandFailure, type Host } from '../hosts/host.js';
 import { fsyncFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder } from './host-folders.js';
