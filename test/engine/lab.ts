@@ -175,6 +175,19 @@ export function seedMail(dir: string, count = 20, size = 4096): void {
     for (let i = 0; i < count; i++) fs.writeFileSync(path.join(dir, 'Inbox', `seed-${i}.eml`), `Subject: ${i}\n\n${'x'.repeat(size)}\n`);
 }
 
+/** Waits until a condition holds (polling; the test's own timeout bounds it). */
+export async function waitFor(condition: () => boolean): Promise<void> {
+    while (!condition()) await new Promise(r => setTimeout(r, 20));
+}
+
+/** The records of the lab runbook's journal (none before the first run; a torn last line skipped). */
+export function journalRecords(l: Lab): any[] {
+    const dir = path.join(l.state, 'journals');
+    if (!fs.existsSync(dir)) return [];
+    const text = fs.readdirSync(dir).map(f => fs.readFileSync(path.join(dir, f), 'utf8')).join('');
+    return text.split('\n').filter(Boolean).flatMap(line => { try { return [JSON.parse(line)]; } catch { return []; } });
+}
+
 /** Waits until a file exists (polling; the test's own timeout bounds it). */
 export async function waitForFile(file: string): Promise<void> {
     while (!fs.existsSync(file)) await new Promise(r => setTimeout(r, 20));

@@ -3,9 +3,10 @@
  * touch nothing, JSON on stdout only, exit codes, prune's order and retention.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Lab, seedMail } from './lab';
+import { journalRecords, Lab, seedMail, waitFor } from './lab';
 
 let lab: Lab | undefined;
 afterEach(() => { lab?.cleanup(); lab = undefined; });
@@ -91,6 +92,28 @@ describe('run verbs', () => {
         expect(real.stdout).toMatch(/removed/);
         expect((await l.archives()).map(a => a.id)).toEqual(before.slice(2));
         expect(l.tapeFiles().filter(f => before.slice(0, 2).some(id => f.startsWith(id)))).toEqual([]);
+    });
+
+    it('prune is journalled: history shows what a finished prune removed, and a killed prune as interrupted', async () => {
+        const l = Lab.create();
+        lab = l;
+        l.writeRunbook([{ name: 'Mail1', stop: 'true', start: 'true' }], { keep: 'last 1' });
+        seedMail(l.data('Mail1'), 3);
+        for (let i = 0; i < 2; i++) expect((await l.cli('backup')).code).toBe(0);
+        const oldest = (await l.archives())[0].id;
+        expect((await l.cli('prune')).code).toBe(0);
+        // A prune killed while it waits for a tape locked by a live process (this test).
+        fs.writeFileSync(path.join(l.tape, 'lock.json'), JSON.stringify({ pid: process.pid, host: os.hostname(), command: 'test', started: new Date().toISOString(), token: 'test' }));
+        const killed = l.spawnCli('prune', ['--wait']);
+        await waitFor(() => journalRecords(l).filter(r => r.type === 'step' && r.step === 'prune' && r.event === 'begin').length === 2);
+        killed.kill('SIGKILL');
+        await killed.result;
+        fs.rmSync(path.join(l.tape, 'lock.json'));
+        const history = await l.cli('history', ['--format', 'json']);
+        const prunes = JSON.parse(history.stdout).runs.filter((r: any) => r.verb === 'prune');
+        expect(prunes.map((r: any) => r.state)).toEqual(['ok', 'interrupted']);
+        expect(prunes[0].tapes).toEqual([{ tape: 'T', ok: true, removed: [oldest] }]);
+        expect((await l.cli('history')).stdout).toContain(`tape T: removed ${oldest}`);
     });
 
     it('--dry-run prints the plan and touches nothing (text and JSON)', async () => {

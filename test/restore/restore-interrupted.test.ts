@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { BIN, childEnv } from '../helpers/run-cli.js';
+import { BIN, childEnv, runCli } from '../helpers/run-cli.js';
 import { Lab, richTree, snapshot } from './lab.js';
 
 let lab: Lab | undefined;
@@ -96,4 +96,87 @@ it('a --folder restore extracts while the application runs: killed then, nothing
     expect(next.stderr).toMatch(/removed the staging folder it left/);
     expect(l.leftovers('Cat1')).toEqual([]);
     expect(snapshot(l.data('Cat1'))).toEqual(before);
+}, 240_000);
+
+/** Cat2 holding old copies of Engineering and Sales, Cat1 the live ones; both running. */
+function twoFolderReplicas(): { l: Lab; old: string[]; live: string[] } {
+    const l = lab = new Lab([{ name: 'Cat1', role: 'catalog' }, { name: 'Cat2', role: 'catalog' }],
+        [{ name: 'Engineering', on: ['Cat1', 'Cat2'] }, { name: 'Sales', on: ['Cat1', 'Cat2'] }], [[]]);
+    for (const f of ['Engineering', 'Sales']) {
+        richTree(path.join(l.data('Cat1'), f), `${f}-live`);
+        richTree(path.join(l.data('Cat2'), f), `${f}-old`);
+    }
+    for (const s of ['Cat1', 'Cat2']) expect(l.app('start', s)).toBe(0);
+    const both = (s: string): string[] => ['Engineering', 'Sales'].flatMap(f => snapshot(path.join(l.data(s), f)));
+    return { l, old: both('Cat2'), live: both('Cat1') };
+}
+
+/** The PATH of a run with a hanging fixture (fixtures/NAME/) in front. */
+const pathWith = (fixture: string): string => `${path.join(__dirname, 'fixtures', fixture)}:${process.env.PATH}`;
+
+/** Restores Cat2 from replicas with a fixture command that hangs and writes `mark`; SIGKILL once it hangs, then end the hung command. */
+async function killReplicaRestoreWhenHung(l: Lab, fixture: string, env: Record<string, string>, mark: string): Promise<void> {
+    const child = spawn(process.execPath, [BIN, 'restore', l.runbook, '--state', l.state, '--server', 'Cat2', '--from', 'replica'], {
+        env: childEnv({ ...l.env(), PATH: pathWith(fixture), ...env }), stdio: 'ignore'
+    });
+    await until(() => fs.existsSync(mark));
+    child.kill('SIGKILL');
+    await new Promise(r => child.once('exit', r));
+    try { process.kill(Number(fs.readFileSync(mark, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
+}
+
+/** Restores Cat2 from replicas with an `mv` that hangs on the second staged → live rename, killed there. */
+async function killBetweenRenames(l: Lab): Promise<void> {
+    const mark = path.join(l.root, 'mv.pid');
+    await killReplicaRestoreWhenHung(l, 'slow-mv', { SLOW_MV_MARK: mark }, mark);
+    // Between the renames: Engineering is the new copy, Sales is only in staging, Cat2 is stopped.
+    expect(fs.existsSync(path.join(l.data('Cat2'), 'Sales'))).toBe(false);
+    expect(l.running('Cat2')).toBe(false);
+}
+
+it('a multi-folder replica restore killed between its renames: the next command finishes the swap, starts Cat2 and removes the set-aside copy', async () => {
+    const { l, live } = twoFolderReplicas();
+    await killBetweenRenames(l);
+
+    const next = await l.cli(['history']);
+    expect(next.stderr).toMatch(/finished the swap of Cat2 \(Engineering, Sales\)/);
+    expect(next.stderr).toMatch(/removed the set-aside copy local:.*\.data dir\.backplan-old-\S+ of Cat2/);
+    expect(['Engineering', 'Sales'].flatMap(f => snapshot(path.join(l.data('Cat2'), f)))).toEqual(live);
+    expect(l.leftovers('Cat2')).toEqual([]);
+    expect(l.running('Cat2')).toBe(true);
+    expect((await l.cli(['history'])).stderr).not.toMatch(/never finished/);
+}, 240_000);
+
+it('the same kill with a staged folder gone: the next command rolls the swap back whole', async () => {
+    const { l, old } = twoFolderReplicas();
+    await killBetweenRenames(l);
+    const staging = l.leftovers('Cat2').find(n => n.includes('.backplan-new-'))!;
+    fs.rmSync(path.join(path.dirname(l.data('Cat2')), staging, 'Sales'), { recursive: true });
+
+    const next = await l.cli(['history']);
+    expect(next.stderr).toMatch(/rolled back the swap of Cat2 \(Engineering, Sales\)/);
+    expect(['Engineering', 'Sales'].flatMap(f => snapshot(path.join(l.data('Cat2'), f)))).toEqual(old);
+    expect(l.leftovers('Cat2')).toEqual([]);
+    expect(l.running('Cat2')).toBe(true);
+}, 240_000);
+
+it('a replica restore killed after its swap: the set-aside copy is kept open (and shown) while it cannot go, then removed and reported', async () => {
+    const { l, live } = twoFolderReplicas();
+    const mark = path.join(l.root, 'rm.pid');
+    await killReplicaRestoreWhenHung(l, 'slow-rm', { SLOW_RM_MARK: mark }, mark);
+    expect(l.running('Cat2')).toBe(true);
+    expect(l.leftovers('Cat2')).toEqual([expect.stringMatching(/^\.data dir\.backplan-old-/)]);
+
+    const blocked = await runCli(['history', l.runbook, '--state', l.state], { env: { ...l.env(), PATH: pathWith('slow-rm'), SLOW_RM_MODE: 'fail' } });
+    expect(blocked.stderr).toMatch(/kept the set-aside copy local:.*\.data dir\.backplan-old-\S+ of Cat2: .*refused by the test/);
+    expect(blocked.stdout).toMatch(/leftover local:.*\.data dir\.backplan-old-\S+ of Cat2 \(open: .*refused by the test/);
+    expect(l.leftovers('Cat2')).toHaveLength(1);
+    const shown = await l.cli(['history']);
+    expect(shown.stderr).toMatch(/removed the set-aside copy local:.*\.data dir\.backplan-old-\S+ of Cat2: the swapped-in data was verified and Cat2 runs/);
+    expect(l.leftovers('Cat2')).toEqual([]);
+    expect(['Engineering', 'Sales'].flatMap(f => snapshot(path.join(l.data('Cat2'), f)))).toEqual(live);
+    const json = JSON.parse((await l.cli(['history', '--format', 'json'])).stdout);
+    const run = json.runs.find((r: any) => r.verb === 'restore');
+    expect(run.state).toBe('interrupted');
+    expect(run.leftovers).toEqual([expect.objectContaining({ server: 'Cat2', state: 'removed' })]);
 }, 240_000);

@@ -33,6 +33,7 @@ export * from './plan/holder-guard.js';
 export * from './plan/plan-render.js';
 export * from './retention/keep-policy.js';
 export * from './retention/prune.js';
+export * from './retention/prune-run.js';
 export * from './progress/progress-reporter.js';
 export * from './run/preflight.js';
 export * from './run/server-backup.js';

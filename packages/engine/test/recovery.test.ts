@@ -109,3 +109,43 @@ describe('staging folders of killed runs', () => {
         }
     });
 });
+
+describe('swaps of killed runs', () => {
+    /** A data folder with parts A and B: each set aside (old), staged (new), neither in place — as a rollback killed half-way leaves it. */
+    function halfRolledBack(root: string): { parts: Array<{ data: string; aside: string; staged: string }>; aside: string } {
+        const aside = path.join(root, '.data.backplan-old-s1');
+        const staging = path.join(root, '.data.backplan-new-s1');
+        const parts = ['A', 'B'].map(n => ({ data: path.join(root, 'data', n), aside: path.join(aside, n), staged: path.join(staging, n) }));
+        fs.mkdirSync(path.join(root, 'data'));
+        for (const p of parts) {
+            fs.mkdirSync(p.aside, { recursive: true });
+            fs.writeFileSync(path.join(p.aside, 'v'), 'old');
+            fs.mkdirSync(p.staged, { recursive: true });
+            fs.writeFileSync(path.join(p.staged, 'v'), 'new');
+        }
+        return { parts, aside };
+    }
+
+    it('a recovery killed half-way keeps to its journalled decision (rolling back), and a second recovery does nothing more', async () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-swap-'));
+        try {
+            const { parts, aside } = halfRolledBack(root);
+            const journal = new Journal(path.join(root, 'journal.jsonl'));
+            const swap = { type: 'swap' as const, run: 's1', time: 't', server: 'Cat2' };
+            for (const r of [begin('s1'), { ...swap, event: 'plan', host: 'local', parts, aside, keepOld: false }, { ...swap, event: 'renamed', part: 0 },
+                { ...swap, event: 'rolling-back', by: 'killed recovery' }] as JournalRecord[]) await journal.append(r);
+            const notices: string[] = [];
+            const options = { hostFor: () => new LocalHost(), timeoutMs: 10_000, by: 'test', notice: (m: string) => notices.push(m) };
+            const result = await recoverUnfinished(journal, options);
+            expect(result.runs[0].swaps).toEqual([{ server: 'Cat2', action: 'rolled-back', folders: parts.map(p => p.data) }]);
+            expect(parts.map(p => fs.readFileSync(path.join(p.data, 'v'), 'utf8'))).toEqual(['old', 'old']);
+            expect(fs.existsSync(aside)).toBe(false);
+            expect(notices.join('\n')).toMatch(/rolled back the swap of Cat2 \(A, B\) that run s1 began/);
+            notices.length = 0;
+            await recoverUnfinished(journal, options);
+            expect(notices).toEqual([]);
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    });
+});

@@ -18,6 +18,12 @@ interface RunSummary {
     error?: string;
     servers: Array<{ server: string; steps: Array<{ step: string; ok?: boolean; error?: string; time: string }> }>;
     recovered: Array<{ server: string; ok: boolean; time: string; by: string }>;
+    /** Prune: per tape, what it removed. */
+    tapes: Array<{ tape: string; ok?: boolean; removed: string[]; error?: string }>;
+    /** Swaps a later command finished or rolled back for this (killed) run. */
+    swaps: Array<{ server: string; action: 'finished' | 'rolled-back'; ok: boolean; by?: string; error?: string }>;
+    /** Set-aside copies the run left after its swap: open while on the host, removed once recovery removed them. */
+    leftovers: Array<{ server: string; host: string; path: string; state: 'open' | 'removed'; error?: string }>;
 }
 
 /** Registers `history`. */
@@ -41,6 +47,9 @@ export function registerHistory(program: Command, context: CommandContext): void
                 r.servers.map(s => `${s.server}${s.steps.some(st => st.ok === false) ? ' (failed)' : ''}`).join(', ') || '-'
             ])));
             for (const r of runs.filter(r => r.error)) process.stdout.write(`${r.run}: ${r.error}\n`);
+            for (const r of runs) for (const s of r.swaps) process.stdout.write(`${r.run}: the swap of ${s.server} was ${s.action === 'finished' ? 'finished' : 'rolled back'} by a later command${s.ok ? '' : ` (FAILED: ${s.error})`}\n`);
+            for (const r of runs) for (const l of r.leftovers.filter(x => x.state === 'open')) process.stdout.write(`${r.run}: leftover ${l.host}:${l.path} of ${l.server} (open${l.error ? `: ${l.error}` : ''})\n`);
+            for (const r of runs) for (const t of r.tapes) process.stdout.write(`${r.run}: tape ${t.tape}: removed ${t.removed.join(', ') || 'nothing'}\n`);
             return 0;
         }));
 }
@@ -50,7 +59,7 @@ function summarize(records: readonly JournalRecord[]): RunSummary[] {
     for (const rec of records) {
         if (rec.type === 'run' && rec.event === 'begin') {
             const alive = rec.host === os.hostname() && processAlive(rec.pid);
-            runs.set(rec.run, { run: rec.run, verb: rec.verb, command: rec.command, started: rec.time, state: alive ? 'running' : 'unfinished', servers: [], recovered: [] });
+            runs.set(rec.run, { run: rec.run, verb: rec.verb, command: rec.command, started: rec.time, state: alive ? 'running' : 'unfinished', servers: [], recovered: [], tapes: [], swaps: [], leftovers: [] });
             continue;
         }
         const run = runs.get(rec.run);
@@ -61,6 +70,13 @@ function summarize(records: readonly JournalRecord[]): RunSummary[] {
             run.error = rec.error;
         } else if (rec.type === 'recover') {
             run.recovered.push({ server: rec.server, ok: rec.ok, time: rec.time, by: rec.by });
+        } else if (rec.type === 'swap' && (rec.event === 'finished' || rec.event === 'rolled-back')) {
+            run.swaps.push({ server: rec.server, action: rec.event, ok: rec.ok === true, by: rec.by, error: rec.error });
+        } else if (rec.type === 'leftover') {
+            // The latest word on each path wins: open, then removed by a later command.
+            run.leftovers = [...run.leftovers.filter(l => l.path !== rec.path), { server: rec.server, host: rec.host, path: rec.path, state: rec.state, error: rec.error }];
+        } else if (rec.type === 'step' && rec.step === 'prune' && rec.tape && rec.event === 'end') {
+            run.tapes.push({ tape: rec.tape, ok: rec.ok, removed: rec.removed ?? [], error: rec.error });
         } else if (rec.type === 'step' && rec.server && rec.event === 'end') {
             let s = run.servers.find(x => x.server === rec.server);
             if (!s) run.servers.push(s = { server: rec.server, steps: [] });

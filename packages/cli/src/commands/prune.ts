@@ -2,10 +2,10 @@
  * `backplan prune RUNBOOK [--tape NAME] [--dry-run] [--wait]`: apply each tape's `keep`
  * (restic semantics, per server; the newest verified archive of a server always stays)
  * and remove garbage (archives without manifest, temporary files). Removes manifest
- * first, then the archive.
+ * first, then the archive. Journalled (engine retention/prune-run.ts): `history` lists it.
  */
 import type { Command } from 'commander';
-import { executePrune, planPrune, TapeLock, type PrunePlan } from '@backplan/engine';
+import { planPrune, runPrune, TapeLock, type PrunePlan } from '@backplan/engine';
 import { FailedError } from '../cli-error.js';
 import type { CommandContext } from './command-support.js';
 import { addRunFlags, chooseTapes, commandLine, loadForRun, withRun, writeJson, type RunFlags } from './run-support.js';
@@ -23,24 +23,14 @@ export function registerPrune(program: Command, context: CommandContext): void {
         .action(context.action(async (file: string, flags: PruneFlags) => {
             const ctx = await loadForRun(file, 'prune', flags);
             const tapes = chooseTapes(ctx.model, flags.tape);
-            const plans: PrunePlan[] = [];
-            await withRun(file, flags, async ({ reporter, signal }) => {
-                for (const tape of tapes) {
-                    const keep = ctx.model.tapes.find(t => t.name === tape.name)!.keep;
-                    if (flags.dryRun) {
-                        plans.push(await planPrune(tape, keep));
-                        continue;
-                    }
-                    const lock = await TapeLock.acquire(tape.name, tape.root, { command: commandLine(), wait: flags.wait, notice: m => reporter.notice(`backplan: ${m}`), signal })
-                        .catch((err: Error) => { throw new FailedError(err.message); });
-                    try {
-                        const plan = await planPrune(tape, keep);
-                        await executePrune(tape, plan);
-                        plans.push(plan);
-                    } finally {
-                        await lock.release();
-                    }
-                }
+            const plans: PrunePlan[] = await withRun(file, flags, async ({ reporter, signal, journal }) => {
+                const chosen = tapes.map(tape => ({ tape, keep: ctx.model.tapes.find(t => t.name === tape.name)!.keep }));
+                if (flags.dryRun) return Promise.all(chosen.map(c => planPrune(c.tape, c.keep)));
+                return runPrune({
+                    journal, command: commandLine(), runbookPath: ctx.model.root.fsPath, tapes: chosen,
+                    lock: tape => TapeLock.acquire(tape.name, tape.root, { command: commandLine(), wait: flags.wait, notice: m => reporter.notice(`backplan: ${m}`), signal })
+                        .catch((err: Error) => { throw new FailedError(err.message); })
+                });
             }, { recover: !flags.dryRun, interrupts: !flags.dryRun });
             if (flags.format === 'json') {
                 writeJson({

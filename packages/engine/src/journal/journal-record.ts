@@ -34,10 +34,43 @@ export interface StepRecord {
     restart?: { command: string; host: string; data?: string; env: Record<string, string> };
     /** On stage begin: a staging folder of ours, removed by recovery if the run is killed. */
     cleanup?: { host: string; path: string };
+    /** On prune end: the archive IDs and garbage files it removed. */
+    removed?: string[];
 }
 
 export interface RecoverRecord {
     type: 'recover'; run: string; time: string; server: string; ok: boolean; by: string; output?: string; error?: string;
 }
 
-export type JournalRecord = RunBeginRecord | RunEndRecord | StepRecord | RecoverRecord;
+/** One folder of a swap: its live place, where its current copy goes, where the new copy waits. */
+export interface SwapPartPaths { data: string; aside: string; staged: string }
+
+/**
+ * The commit of a swap as a unit (restore/swap-in.ts): `plan` before the first rename
+ * (the staged copies are verified by then), `renamed` after each part's staged → data
+ * rename, `commit` when all are in place. A later command's recovery appends `finished`
+ * or `rolled-back` for a swap whose run was killed before `commit`, after its decision
+ * (`finishing`/`rolling-back`), so a recovery killed half-way keeps to it.
+ */
+export interface SwapRecord {
+    type: 'swap'; run: string; time: string; server: string;
+    event: 'plan' | 'renamed' | 'commit' | 'finishing' | 'rolling-back' | 'finished' | 'rolled-back';
+    /** On plan: the host, every part in rename order, the operation's set-aside folder, --keep-old. */
+    host?: string; parts?: SwapPartPaths[]; aside?: string; keepOld?: boolean;
+    /** On renamed: the index of the part now in place. */
+    part?: number;
+    /** On finished/rolled-back: the command that did it, and what went wrong if anything. */
+    by?: string; ok?: boolean; error?: string;
+}
+
+/**
+ * A set-aside copy (`.NAME.backplan-old-RUN`) a killed run left after its swap: `open`
+ * while it is on the host, `removed` once recovery removed it (the swapped-in data was
+ * verified and the application started). `history` shows the open ones.
+ */
+export interface LeftoverRecord {
+    type: 'leftover'; run: string; time: string; server: string; host: string; path: string;
+    state: 'open' | 'removed'; by: string; error?: string;
+}
+
+export type JournalRecord = RunBeginRecord | RunEndRecord | StepRecord | RecoverRecord | SwapRecord | LeftoverRecord;

@@ -9,6 +9,10 @@
  *             never ended (and whose process is not alive on this host) or that ended;
  *             a later ok start of the same server (by any run or recovery) clears it
  *   for each pending: run its recorded start command → append a `recover` record
+ *   a run that never ended, first: finish or roll back a swap it left half-done
+ *             (swap-recovery.ts; before the restart, whose guarded command removes staging)
+ *   a run that never ended, after the restarts: remove the set-aside copy of a swap that
+ *             is done once its application runs (else journal it as an open leftover)
  *   a run that never ended: remove the staging folders its `stage` records name (only
  *             names of ours: `.NAME.backplan-new-RUN`); all started and removed →
  *             append `run end {ok:false, interrupted:true}`
@@ -23,6 +27,7 @@ import { removeOwnFolder } from '../restore/host-folders.js';
 import { processAlive } from '../tape/tape-lock.js';
 import type { Journal } from './journal.js';
 import type { JournalRecord, RunBeginRecord, StepRecord } from './journal-record.js';
+import { asideRemoved, isOurSibling, removeAside, resolveSwap, swapFolders, swapsOf, type JournalledSwap } from './swap-recovery.js';
 
 /** A run that left applications stopped (or never ended), and those applications. */
 export interface UnfinishedRun {
@@ -81,9 +86,16 @@ export interface RecoveryOptions {
     notice: (message: string) => void;
 }
 
+/** What recovery did for one run. */
+export interface RecoveredRun {
+    run: string; ended: boolean; started: string[]; removed: string[]; failed: Array<{ server: string; error: string }>;
+    /** Swaps the killed run left half-done: finished or rolled back, with the data folders. */
+    swaps: Array<{ server: string; action: 'finished' | 'rolled-back'; folders: string[] }>;
+}
+
 /** What recovery did. */
 export interface RecoveryResult {
-    runs: Array<{ run: string; ended: boolean; started: string[]; removed: string[]; failed: Array<{ server: string; error: string }> }>;
+    runs: RecoveredRun[];
 }
 
 /** Says which journal lines were skipped as damaged (at most 5, then how many more). */
@@ -99,11 +111,14 @@ export async function recoverUnfinished(journal: Journal, options: RecoveryOptio
     const records = await journal.read();
     reportDamage(journal, options.notice);
     for (const { begin, pending, ended, leftovers } of findUnfinished(records)) {
-        const entry = { run: begin.run, ended, started: [] as string[], removed: [] as string[], failed: [] as Array<{ server: string; error: string }> };
+        const entry: RecoveredRun = { run: begin.run, ended, started: [], removed: [], failed: [], swaps: [] };
+        const swaps = ended ? [] : swapsOf(records, begin.run);
         options.notice(ended
             ? `run ${begin.run} ("${begin.command}", started ${begin.time}) left applications stopped (their start did not complete); starting them again: ${pending.map(p => p.server).join(', ')}`
             : `run ${begin.run} ("${begin.command}", pid ${begin.pid}, started ${begin.time}) never finished`
                 + (pending.length ? `; starting the applications it stopped: ${pending.map(p => p.server).join(', ')}` : ''));
+        // Before the restart: its guarded command removes staging, which may hold the rest of a swap.
+        for (const swap of swaps.filter(s => !s.done && !s.rolledBack)) await resolveOpenSwap(swap, begin.run, journal, options, entry);
         for (const stop of pending) {
             const restart = stop.restart;
             if (!restart) continue;
@@ -121,8 +136,11 @@ export async function recoverUnfinished(journal: Journal, options: RecoveryOptio
                 options.notice(`could not start ${stop.server} again: ${error}`);
             }
         }
+        for (const swap of swaps.filter(s => s.done && s.aside && !s.keepOld && !asideRemoved(records, begin.run, s.server))) {
+            await removeLeftAside(swap, begin.run, journal, options, entry);
+        }
         for (const left of leftovers) {
-            if (!isOurStaging(left.path, begin.run)) {
+            if (!isOurSibling(left.path, begin.run, 'new')) {
                 // Never will be: said, and not kept open for it (a journal edited by hand, say).
                 options.notice(`left ${left.host}:${left.path} alone: it is not a staging folder of run ${begin.run}`);
                 continue;
@@ -144,10 +162,37 @@ export async function recoverUnfinished(journal: Journal, options: RecoveryOptio
     return result;
 }
 
-/** A staging folder's name as siblingPaths makes it for this run: nothing else is removed. */
-function isOurStaging(path: string, run: string): boolean {
-    const base = path.slice(path.lastIndexOf('/') + 1);
-    return path.startsWith('/') && base.startsWith('.') && base.endsWith(`.backplan-new-${run}`);
+/** Finishes or rolls back a swap the killed run left half-done, and says which (swap-recovery.ts). */
+async function resolveOpenSwap(swap: JournalledSwap, run: string, journal: Journal, options: RecoveryOptions, entry: RecoveredRun): Promise<void> {
+    const folders = swapFolders(swap);
+    try {
+        const action = await resolveSwap(swap, options.hostFor(swap.host), journal, run, options.by);
+        swap.done = action === 'finished';
+        entry.swaps.push({ server: swap.server, action, folders: swap.parts.map(p => p.data) });
+        options.notice(action === 'finished'
+            ? `finished the swap of ${swap.server} (${folders}) that run ${run} began: every staged folder was verified before it, so the restored data is now in place`
+            : `rolled back the swap of ${swap.server} (${folders}) that run ${run} began: not every staged folder was there to finish it, so the previous data is back in place`);
+    } catch (err) {
+        entry.failed.push({ server: swap.server, error: (err as Error).message });
+        options.notice(`could not finish or roll back the swap of ${swap.server} (${folders}) that run ${run} began: ${(err as Error).message}`);
+    }
+}
+
+/** After a swap that is done and an application that runs again: the set-aside copy goes; otherwise it is kept open. */
+async function removeLeftAside(swap: JournalledSwap, run: string, journal: Journal, options: RecoveryOptions, entry: RecoveredRun): Promise<void> {
+    const where = `${swap.host}:${swap.aside}`;
+    const notStarted = entry.failed.find(f => f.server === swap.server);
+    const base = { type: 'leftover' as const, run, server: swap.server, host: swap.host, path: swap.aside!, by: options.by };
+    const error = notStarted
+        ? `${swap.server} is not running again`
+        : await removeAside(options.hostFor(swap.host), swap.aside!, run).then(() => undefined, (err: Error) => err.message);
+    await journal.append({ ...base, time: new Date().toISOString(), state: error ? 'open' : 'removed', error });
+    if (error) {
+        options.notice(`kept the set-aside copy ${where} of ${swap.server}: ${error}; remove it by hand once the restored data is right`);
+        entry.failed.push({ server: swap.server, error: `set-aside copy ${where} kept: ${error}` });
+    } else {
+        options.notice(`removed the set-aside copy ${where} of ${swap.server}: the swapped-in data was verified and ${swap.server} runs`);
+    }
 }
 
 /** Removes a killed run's staging folder on its host: whether it was there, or why it could not be removed. */

@@ -21,8 +21,8 @@
  * Data in DATA outside the copied folders is never touched.
  * Interruption: staging is journalled before it is made (a `stage` record), so the next
  * command removes it even when the run was killed during the copy, before any stop of
- * the target; during the swap, the guarded restart renames set-aside folders back into
- * empty places.
+ * the target; a swap killed between its per-folder renames is finished or rolled back
+ * whole by the next command (journal/swap-recovery.ts) before the guarded restart.
  */
 import type { ManifestEntry } from '../archive/manifest.js';
 import { siblingPaths, type ReplicaRestoreOp } from '../plan/restore-plan.js';

@@ -7,8 +7,10 @@
  * process dies between stop and start): remove our staging folder; for every folder set
  * aside whose place is empty, rename the set-aside copy back; then the start command.
  * So a restore killed before its swap leaves the original data back in place and the
- * application running; killed after the swap, the restored data stays and the set-aside
- * copy is kept (nothing is deleted before a verified copy is in place).
+ * application running; killed during the swap, recovery first finishes or rolls it back
+ * whole (journal/swap-recovery.ts); killed after it, the restored data stays and the
+ * set-aside copy is removed only once the application runs (nothing is deleted before a
+ * verified copy is in place).
  */
 import type { ServerModel } from '@backplan/language/model';
 import { commandFailure, type CommandResult, type Host, type ToolVersions } from '../hosts/host.js';

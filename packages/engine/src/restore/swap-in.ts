@@ -5,7 +5,8 @@
  *   stop (journalled with a guarded restart: staging, and each data → aside pair)
  *   try   every part: DATA[/folder] → aside           (only what exists)
  *         fill staging if the caller fills it now    (a restore extracts here)
- *         every part: staged → DATA[/folder]          ← commit
+ *         journal swap plan (every part) → every part: staged → DATA[/folder], journal
+ *         renamed after each → journal commit                         ← commit
  *         sync the folders that hold the renamed paths
  *   fail before the commit: every part back (in reverse), staging removed
  *   finally START, ALWAYS
@@ -14,9 +15,11 @@
  *
  * Guarantees: nothing is deleted before the new data is in place and the application has
  * started; a part is renamed, never copied, so staging and aside must be siblings of the
- * data folder on its file system (siblingPaths). Interruption: the guarded restart in the
- * stop record removes staging, puts set-aside folders back into empty places and starts
- * the application.
+ * data folder on its file system (siblingPaths). Interruption: between the staged renames,
+ * recovery finishes or rolls back the swap whole from its journal records
+ * (journal/swap-recovery.ts); then the guarded restart in the stop record removes staging,
+ * puts set-aside folders back into empty places and starts the application; after the
+ * commit, recovery removes the set-aside copy once the application runs.
  */
 import { commandFailure, type Host } from '../hosts/host.js';
 import { fsyncFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder } from './host-folders.js';
@@ -74,7 +77,7 @@ export async function swapIn(job: SwapJob): Promise<void> {
             await job.fillWhileStopped();
             if (ctx.signal.aborted) throw new Error('interrupted before the swap');
         }
-        await commitParts(host, parts, staging, ctx, outcome);
+        await commitParts(host, parts, staging, ctx, outcome, job.aside);
     } catch (err) {
         outcome.error = (err as Error).message;
         if (!outcome.swapped) await putBackParts(parts, host, staging, ctx, server.name, outcome);
@@ -85,19 +88,26 @@ export async function swapIn(job: SwapJob): Promise<void> {
 }
 
 /** The commit: every staged part renamed into place, staging removed, the renames synced. */
-export async function commitParts(host: Host, parts: SwapPart[], staging: string, ctx: RestoreRunContext, outcome: OpOutcome): Promise<void> {
-    for (const p of parts) {
+export async function commitParts(host: Host, parts: SwapPart[], staging: string, ctx: RestoreRunContext, outcome: OpOutcome, aside?: string): Promise<void> {
+    // Journalled as a unit: a kill between two renames is finished or rolled back whole by recovery (journal/swap-recovery.ts).
+    const base = { type: 'swap' as const, run: ctx.runId, server: outcome.server };
+    await ctx.journal.append({ ...base, event: 'plan', time: now(), host: host.label, aside, keepOld: ctx.keepOld, parts: parts.map(p => ({ data: p.data, aside: p.aside, staged: p.staged })) });
+    for (const [i, p] of parts.entries()) {
         await makeParents(host, parentOf(p.data));
         await renameFolder(host, p.staged, p.data);
         p.swapped = true;
+        await ctx.journal.append({ ...base, event: 'renamed', time: now(), part: i });
     }
     outcome.swapped = true;
+    await ctx.journal.append({ ...base, event: 'commit', time: now() });
     await journalStep(ctx, outcome.server, 'swap', true);
     // Gone (the whole data folder was staging itself), empty, or holding only what a
     // --folder restore extracted beside its folders (targets of hard links).
     await dropStaging(host, staging, ctx);
     await fsyncParents(host, parts);
 }
+
+const now = (): string => new Date().toISOString();
 
 /** Removes an operation's staging folder; a failure only warns (it is never the only copy). */
 export async function dropStaging(host: Host, staging: string, ctx: RestoreRunContext): Promise<void> {

@@ -1,0 +1,69 @@
+/**
+ * A journalled prune: the run verb's record of what it removed, so that `history` shows
+ * every prune, finished or killed.
+ *
+ *   run begin → for each tape: step prune begin → lock → plan → remove → unlock
+ *             → step prune end {removed} → run end
+ *
+ * Interruption: a killed prune leaves a run that never ended; the next command's recovery
+ * (journal/recovery.ts) closes it as interrupted. What it removed before the kill is gone
+ * (prune.ts: a half-removed archive is garbage and goes at the next prune).
+ */
+import * as os from 'node:os';
+import type { KeepPolicy } from '@backplan/language/model';
+import type { Journal } from '../journal/journal.js';
+import { newRunId } from '../tape/archive-id.js';
+import type { TapeStore } from '../tape/tape-store.js';
+import { executePrune, planPrune, type PrunePlan } from './prune.js';
+
+export interface PruneRunOptions {
+    journal: Journal;
+    command: string;
+    runbookPath: string;
+    tapes: Array<{ tape: TapeStore; keep: KeepPolicy }>;
+    /** Takes the tape's lock (throws when it cannot). */
+    lock: (tape: TapeStore) => Promise<{ release(): Promise<void> }>;
+}
+
+const now = (): string => new Date().toISOString();
+
+/** Prunes every tape under its lock, journalled (see module comment); rethrows the first failure after the run's end record. */
+export async function runPrune(options: PruneRunOptions): Promise<PrunePlan[]> {
+    const { journal } = options;
+    const run = newRunId();
+    await journal.append({ type: 'run', event: 'begin', run, time: now(), verb: 'prune', command: options.command, pid: process.pid, host: os.hostname(), runbook: options.runbookPath });
+    const plans: PrunePlan[] = [];
+    try {
+        for (const { tape, keep } of options.tapes) plans.push(await pruneTape(journal, run, tape, keep, options.lock));
+    } catch (err) {
+        await journal.append({ type: 'run', event: 'end', run, time: now(), ok: false, error: (err as Error).message }).catch(() => undefined);
+        throw err;
+    }
+    await journal.append({ type: 'run', event: 'end', run, time: now(), ok: true });
+    return plans;
+}
+
+/** One tape: step begin, lock, plan, remove, step end naming what went. */
+async function pruneTape(journal: Journal, run: string, tape: TapeStore, keep: KeepPolicy, lock: PruneRunOptions['lock']): Promise<PrunePlan> {
+    const base = { type: 'step' as const, run, step: 'prune' as const, tape: tape.name };
+    await journal.append({ ...base, event: 'begin', time: now() });
+    try {
+        const held = await lock(tape);
+        try {
+            const plan = await planPrune(tape, keep);
+            await executePrune(tape, plan);
+            await journal.append({ ...base, event: 'end', time: now(), ok: true, removed: removedBy(plan) });
+            return plan;
+        } finally {
+            await held.release();
+        }
+    } catch (err) {
+        await journal.append({ ...base, event: 'end', time: now(), ok: false, error: (err as Error).message }).catch(() => undefined);
+        throw err;
+    }
+}
+
+/** What a carried-out plan removed: archive IDs, then garbage files. */
+export function removedBy(plan: PrunePlan): string[] {
+    return [...plan.decisions.filter(d => !d.keep).map(d => d.item.id), ...plan.garbage];
+}
