@@ -2,7 +2,7 @@
  * Which diagnostics refuse which verb (DESIGN §3 "Run verbs refuse…"): the one list.
  *
  *   every run verb: errors that leave the plan undefined or unsafe (syntax, linking,
- *                   imports, names, server.*, host.invalid, tape.location-invalid,
+ *                   imports, names, server.*, host.invalid, tape.location-invalid, tape.key-invalid,
  *                   folder.path-invalid)
  *   backup:         + backup.no-stop / backup.no-tape of a server or backup in this run
  *   prune:          + retention.invalid
@@ -17,7 +17,7 @@ export type RunVerb = 'backup' | 'verify' | 'archives' | 'prune' | 'history' | '
 export const ALWAYS_REFUSING: readonly string[] = [
     'parsing-error', 'lexing-error', 'linking-error', 'import.unresolved', 'name.duplicate', 'attribute.duplicate',
     'server.incomplete', 'server.data-relative', 'server.data-overlap',
-    'host.invalid', 'tape.location-invalid', 'folder.path-invalid'
+    'host.invalid', 'tape.location-invalid', 'tape.key-invalid', 'folder.path-invalid'
 ];
 
 /** Codes that refuse a verb only when they concern a server or backup of this run. */

@@ -30,6 +30,7 @@ export type BackplanKeywordNames =
     | "hourly"
     | "import"
     | "keep"
+    | "key-file"
     | "last"
     | "local"
     | "mail"
@@ -320,6 +321,7 @@ export interface Tape extends langium.AstNode {
     readonly $type: 'Tape';
     at: Array<string>;
     keep: Array<Keep>;
+    keyFile: Array<string>;
     name: string;
     offsite: Array<'offsite'>;
 }
@@ -328,6 +330,7 @@ export const Tape = {
     $type: 'Tape',
     at: 'at',
     keep: 'keep',
+    keyFile: 'keyFile',
     name: 'name',
     offsite: 'offsite'
 } as const;
@@ -565,6 +568,10 @@ export class BackplanAstReflection extends langium.AbstractAstReflection {
                 },
                 keep: {
                     name: Tape.keep,
+                    defaultValue: []
+                },
+                keyFile: {
+                    name: Tape.keyFile,
                     defaultValue: []
                 },
                 name: {

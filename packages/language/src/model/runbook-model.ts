@@ -42,6 +42,8 @@ export interface TapeModel {
     readonly node: Tape;
     readonly at?: string;
     readonly offsite: boolean;
+    /** `key-file`: manifests on this tape carry an HMAC-SHA256 under the key in this file. */
+    readonly keyFile?: string;
     readonly keep: KeepPolicy;
 }
 
@@ -199,7 +201,7 @@ function toTapeModel(node: Tape): TapeModel {
             keep[period] ??= rule.count;
         }
     }
-    return { name: node.name, node, at: first(node.at), offsite: isOffsite(node), keep };
+    return { name: node.name, node, at: first(node.at), offsite: isOffsite(node), keyFile: first(node.keyFile), keep };
 }
 
 function unique<T>(items: ReadonlyArray<T | undefined>): T[] {

@@ -1,5 +1,5 @@
 /**
- * Tape rules: `tape.location-invalid`, `retention.invalid`.
+ * Tape rules: `tape.location-invalid`, `tape.key-invalid`, `retention.invalid`.
  */
 import type { ValidationAcceptor, ValidationChecks } from 'langium';
 import type { BackplanAstType, Tape } from '../generated/ast.js';
@@ -18,6 +18,14 @@ function checkLocation(tape: Tape, accept: ValidationAcceptor): void {
         const reason = /^[a-z][a-z0-9+.-]*:\/\//i.test(at) ? 'is a URL, and only local folders are supported for now' : 'is not an absolute path';
         accept('error', `Location "${at}" of tape '${tape.name}' ${reason}: write an absolute folder such as "/mnt/backup/${folder}".`,
             { node: tape, property: 'at', index: 0, code: Code.TapeLocationInvalid });
+    }
+}
+
+function checkKeyFile(tape: Tape, accept: ValidationAcceptor): void {
+    const keyFile = tape.keyFile[0];
+    if (keyFile !== undefined && !keyFile.startsWith('/')) {
+        accept('error', `\`key-file "${keyFile}"\` of tape '${tape.name}' is not an absolute path: the key is read on the runner's machine from any folder, so write it as "/etc/backplan/${tape.name.toLowerCase()}.key".`,
+            { node: tape, property: 'keyFile', index: 0, code: Code.TapeKeyInvalid });
     }
 }
 
@@ -40,5 +48,5 @@ function checkRetention(tape: Tape, accept: ValidationAcceptor): void {
 
 /** Checks on single tape declarations. */
 export const tapeChecks: ValidationChecks<BackplanAstType> = {
-    Tape: [checkLocation, checkRetention]
+    Tape: [checkLocation, checkKeyFile, checkRetention]
 };

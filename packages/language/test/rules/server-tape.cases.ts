@@ -1,6 +1,6 @@
 /**
  * Cases for the server rules (`server.*`, `host.invalid`) and the tape rules
- * (`tape.location-invalid`, `retention.invalid`).
+ * (`tape.location-invalid`, `tape.key-invalid`, `retention.invalid`).
  */
 import { MAIL_RUNBOOK } from '../helpers.js';
 import { catalog, type RuleCases } from './rule-case.js';
@@ -64,6 +64,14 @@ export const serverTapeCases: readonly RuleCases[] = [{
         { title: 'an IPv6 address', text: server('C', '"ssh://backup@[fe80::1]:22"', '"/srv/c"') },
         { title: 'local', text: server('C', 'local', '"/srv/c"') }
     ]
+}, {
+    code: 'tape.key-invalid',
+    severity: 'error',
+    fail: [
+        { title: 'a relative key file', fail: keep('  key-file ⟦"vault.key"⟧\n'), message: /^`key-file "vault\.key"` of tape 'Shelf' is not an absolute path.*"\/etc\/backplan\/shelf\.key"/ },
+        { title: 'an empty key file path', fail: keep('  key-file ⟦""⟧\n') }
+    ],
+    pass: [{ title: 'an absolute key file', text: keep('  key-file "/etc/backplan/shelf.key"\n') }]
 }, {
     code: 'tape.location-invalid',
     severity: 'error',
