@@ -22,6 +22,7 @@ export * from './tape/durable-write.js';
 export * from './tape/archive-id.js';
 export * from './tape/tape-store.js';
 export * from './tape/tape-lock.js';
+export * from './tape/manifest-mac.js';
 export * from './hosts/open-host.js';
 export * from './journal/state-dir.js';
 export * from './journal/journal-record.js';

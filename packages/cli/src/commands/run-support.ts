@@ -121,7 +121,7 @@ export function chooseTapes(model: RunbookModel, name?: string): TapeStore[] {
         tapes = tapes.filter(t => t.name === name);
         if (tapes.length === 0) throw new UsageError(`no tape named ${name} in this runbook (tapes: ${model.tapes.map(t => t.name).join(', ') || 'none'})`);
     }
-    return tapes.filter(t => t.at !== undefined && t.at.startsWith('/')).map(t => new TapeStore(t.name, t.at!));
+    return tapes.filter(t => t.at !== undefined && t.at.startsWith('/')).map(t => TapeStore.of(t));
 }
 
 /** The journal of a runbook. */

@@ -35,6 +35,8 @@ import { unsafeEntries } from '../archive/entry-safety.js';
 export interface CatalogEntry {
     info: ArchiveInfo;
     listed: ListedArchive;
+    /** The tape it is on. */
+    store: TapeStore;
 }
 
 /** Lists every archive with a readable manifest on the given tapes. */
@@ -42,14 +44,14 @@ export async function readCatalog(tapes: readonly TapeModel[]): Promise<CatalogE
     const out: CatalogEntry[] = [];
     for (const t of tapes) {
         if (!t.at || !t.at.startsWith('/')) continue;
-        const store = new TapeStore(t.name, t.at);
+        const store = TapeStore.of(t);
         for (const listed of await store.list().catch(() => [])) {
             const m = listed.manifest;
             if (!m) continue;
             const bad = listed.archiveSize === undefined ? 'the archive file is missing'
                 : listed.verified && !listed.verified.ok ? `its last verification failed: ${listed.verified.error ?? 'unknown'}` : undefined;
             out.push({
-                listed,
+                listed, store,
                 info: {
                     tape: t.name, at: t.at, id: listed.id, server: m.server, time: m.times.stopped ?? m.times.archiveStarted,
                     folders: m.folders, files: m.files, size: m.archive.size, tarSize: m.archive.tarSize, bad
@@ -139,7 +141,7 @@ export async function runRestore(options: RestoreRunOptions): Promise<RestoreRun
             const bad = await checkArchive(entry.listed, tools, signal);
             if (bad.length) result.badArchives.push({ id: op.archive.id, problems: bad });
             listedOf.set(op.archive.id, entry.listed);
-            tapesRead.set(op.archive.tape, new TapeStore(op.archive.tape, op.archive.at));
+            tapesRead.set(op.archive.tape, entry.store);
         }
         await journal.append({ type: 'step', event: 'end', step: 'check', run: runId, time: now(), ok: problems.length === 0 && result.badArchives.length === 0,
             error: [...problems, ...result.badArchives.map(b => `${b.id}: ${b.problems[0]}`)].join('; ') || undefined });

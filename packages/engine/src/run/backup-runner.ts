@@ -103,7 +103,7 @@ export async function runBackup(options: BackupRunOptions): Promise<BackupRunRes
             if (signal.aborted || stopLaunching) break;
             const queue = item.servers.filter(sp => !pre.skipped.has(sp.server.name));
             if (queue.length === 0) continue;
-            const tape = new TapeStore(item.tape.name, item.tape.at!);
+            const tape = TapeStore.of(item.tape);
             usedTapes.set(tape.name, tape);
             let lock: TapeLock;
             try {

@@ -80,7 +80,7 @@ export async function preflight(items: readonly BackupPlanItem[], hostFor: (item
         localTools(),
         Promise.all([...byHost.values()].map(checkHost)),
         Promise.all(items.map(async (item, n) => {
-            const tape = new TapeStore(item.tape.name, item.tape.at!);
+            const tape = TapeStore.of(item.tape);
             return { item, tape, problem: await checkTapeWritable(tape, String(n)) };
         }))
     ]);
@@ -152,8 +152,13 @@ export function hostFailure(label: string, err: Error): ServerProblem {
     return { text: `${label}: ${message}`, unreachable: false };
 }
 
-/** Creates the tape's folders and writes (then removes) a probe file. */
+/** Reads the tape's key (with `key-file`), creates the tape's folders and writes (then removes) a probe file. */
 export async function checkTapeWritable(tape: TapeStore, tag = ''): Promise<string | undefined> {
+    try {
+        await tape.key();
+    } catch (err) {
+        return (err as Error).message;
+    }
     try {
         await tape.ensure();
         const probe = path.join(tape.archivesDir, `${TEMP_PREFIX}preflight-${process.pid}${tag ? `-${tag}` : ''}`);

@@ -59,14 +59,19 @@ export async function assertRegularFile(file: string): Promise<number> {
     }
 }
 
-/** A regular file's text, refused when it is larger than `maxBytes`. */
-export async function readUntrustedText(file: string, maxBytes: number): Promise<string> {
+/** A regular file's bytes, refused when it is larger than `maxBytes`. */
+export async function readUntrustedBytes(file: string, maxBytes: number): Promise<Buffer> {
     const handle = await openRegularFile(file);
     try {
         const { size } = await handle.stat();
         if (size > maxBytes) throw new UntrustedFileError(file, `is ${size} bytes, more than the ${maxBytes} a file of this kind may hold: refused`);
-        return await handle.readFile('utf8');
+        return await handle.readFile();
     } finally {
         await handle.close();
     }
+}
+
+/** A regular file's text, refused when it is larger than `maxBytes`. */
+export async function readUntrustedText(file: string, maxBytes: number): Promise<string> {
+    return (await readUntrustedBytes(file, maxBytes)).toString('utf8');
 }

@@ -3,6 +3,7 @@
  * manifests, verification records, finished runs' records and the lock.
  *
  *   AT/archives/ID.tar.zst | ID.tar.gz   the archive (written first)
+ *   AT/archives/ID.manifest.hmac         with `key-file`: the manifest's MAC (manifest-mac.ts), before it
  *   AT/archives/ID.manifest.json         its manifest (written LAST: the commit point)
  *   AT/archives/ID.verified.json         the last verification's result (optional)
  *   AT/runs/RUN.json                      a finished run's journal records
@@ -18,7 +19,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseManifest, type Compression, type Manifest } from '../archive/manifest.js';
 import { checkShape } from '../schema/json-schemas.js';
-import { assertRegularFile, readUntrustedText } from '../schema/untrusted-file.js';
+import { assertRegularFile, readUntrustedBytes, readUntrustedText } from '../schema/untrusted-file.js';
+import { checkManifestMac, manifestMac, readKeyFile } from './manifest-mac.js';
 import { isArchiveId } from './archive-id.js';
 import { durableWrite, fsyncDir, TEMP_PREFIX, type DurableContent } from './durable-write.js';
 import { makeDirs } from './make-dirs.js';
@@ -51,6 +53,7 @@ export interface ListedArchive {
 const EXTENSIONS: Record<Compression, string> = { zstd: '.tar.zst', gzip: '.tar.gz' };
 const MANIFEST = '.manifest.json';
 const VERIFIED = '.verified.json';
+const MAC = '.manifest.hmac';
 /** Larger manifests are refused unread (a million entries take about 300 MB). */
 const MAX_MANIFEST_BYTES = 512 << 20;
 const MAX_RECORD_BYTES = 1 << 20;
@@ -59,9 +62,24 @@ export class TapeStore {
     readonly archivesDir: string;
     readonly runsDir: string;
 
-    constructor(readonly name: string, readonly root: string) {
+    private keyRead?: Promise<Buffer>;
+
+    /** `keyFile`: the tape's `key-file`; its manifests are then written with, and read only with, a valid MAC. */
+    constructor(readonly name: string, readonly root: string, readonly keyFile?: string) {
         this.archivesDir = path.join(root, 'archives');
         this.runsDir = path.join(root, 'runs');
+    }
+
+    /** The store of a runbook's tape (`at` must be set). */
+    static of(tape: { name: string; at?: string; keyFile?: string }): TapeStore {
+        return new TapeStore(tape.name, tape.at!, tape.keyFile);
+    }
+
+    /** The MAC key (undefined without `key-file`); throws ManifestMacError when it cannot be read. */
+    key(): Promise<Buffer | undefined> {
+        if (this.keyFile === undefined) return Promise.resolve(undefined);
+        this.keyRead ??= readKeyFile(this.name, this.keyFile);
+        return this.keyRead;
     }
 
     /** Creates the tape's folders (throws when the tape is not writable). */
@@ -81,8 +99,11 @@ export class TapeStore {
     }
 
     /** Writes a manifest durably: the commit point of an archive. */
-    writeManifest(manifest: Manifest): Promise<void> {
-        return durableWrite(this.archivesDir, `${manifest.id}${MANIFEST}`, JSON.stringify(manifest) + '\n');
+    async writeManifest(manifest: Manifest): Promise<void> {
+        const text = JSON.stringify(manifest) + '\n';
+        const key = await this.key();
+        if (key) await durableWrite(this.archivesDir, `${manifest.id}${MAC}`, manifestMac(key, text));
+        await durableWrite(this.archivesDir, `${manifest.id}${MANIFEST}`, text);
     }
 
     /** Records the result of a verification. */
@@ -111,7 +132,7 @@ export class TapeStore {
         for (const id of ids) {
             const item: ListedArchive = { id, archivePath: path.join(this.archivesDir, this.archiveFile(id, 'zstd')) };
             try {
-                item.manifest = parseManifest(await readUntrustedText(path.join(this.archivesDir, `${id}${MANIFEST}`), MAX_MANIFEST_BYTES));
+                item.manifest = await this.readManifest(id);
                 item.archivePath = path.join(this.archivesDir, path.basename(item.manifest.archive.file));
             } catch (err) {
                 item.manifestError = (err as Error).message;
@@ -135,6 +156,23 @@ export class TapeStore {
         return listed;
     }
 
+    /** A manifest, its MAC checked first when the tape has a key. */
+    private async readManifest(id: string): Promise<Manifest> {
+        const bytes = await readUntrustedBytes(path.join(this.archivesDir, `${id}${MANIFEST}`), MAX_MANIFEST_BYTES);
+        const key = await this.key();
+        if (key) {
+            const mac = await readUntrustedText(path.join(this.archivesDir, `${id}${MAC}`), 1024).catch((err: NodeJS.ErrnoException) => {
+                if (err.code === 'ENOENT') return undefined;
+                throw err;
+            });
+            checkManifestMac(this.name, id, key, bytes, mac);
+        }
+        const manifest = parseManifest(bytes.toString('utf8'));
+        // A manifest renamed to another ID (an old archive made to look newest) is not that archive.
+        if (manifest.id !== id) throw new Error(`the manifest in ${id}${MANIFEST} is that of ${manifest.id}: refused (renamed)`);
+        return manifest;
+    }
+
     /** Whether an archive still has its manifest (is still listed). */
     async hasManifest(id: string): Promise<boolean> {
         return fs.access(path.join(this.archivesDir, `${id}${MANIFEST}`)).then(() => true, () => false);
@@ -151,7 +189,7 @@ export class TapeStore {
         const manifests = new Set(names.filter(n => n.endsWith(MANIFEST)).map(n => n.slice(0, -MANIFEST.length)));
         return names.filter(n => {
             if (n.startsWith(TEMP_PREFIX)) return true;
-            const id = n.replace(/(\.tar\.zst|\.tar\.gz|\.verified\.json)$/, '');
+            const id = n.replace(/(\.tar\.zst|\.tar\.gz|\.verified\.json|\.manifest\.hmac)$/, '');
             return id !== n && !manifests.has(id);
         }).map(n => path.join(this.archivesDir, n));
     }
@@ -162,6 +200,7 @@ export class TapeStore {
         await fsyncDir(this.archivesDir);
         await fs.rm(archive.archivePath, { force: true });
         await fs.rm(path.join(this.archivesDir, `${archive.id}${VERIFIED}`), { force: true });
+        await fs.rm(path.join(this.archivesDir, `${archive.id}${MAC}`), { force: true });
         await fsyncDir(this.archivesDir);
     }
 
