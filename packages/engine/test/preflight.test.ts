@@ -112,7 +112,12 @@ describe('pre-flight', () => {
         const archive = async (server: string, when: string, tarSize: number): Promise<void> => {
             const id = newArchiveId(server, new Date(when));
             writeFileSync(path.join(tape.archivesDir, tape.archiveFile(id, 'zstd')), 'x');
-            await tape.writeManifest({ format: 'backplan-manifest', version: 1, id, server, archive: { file: tape.archiveFile(id, 'zstd'), compression: 'zstd', size: 1, sha256: 'a'.repeat(64), tarSize }, entries: [] } as unknown as Manifest);
+            // A whole manifest: the tape reads back only manifests of the schema's shape.
+            await tape.writeManifest({
+                format: 'backplan-manifest', version: 1, id, server, policy: 'P', runId: 'r', runbook: 'rb', tape: 'T', host: 'local', data: '/d', folders: [],
+                archive: { file: tape.archiveFile(id, 'zstd'), compression: 'zstd', size: 1, sha256: 'a'.repeat(64), tarSize },
+                times: { archiveStarted: when, archiveFinished: when }, tools: {}, files: 0, entries: []
+            } satisfies Manifest);
         };
         await archive('A', '2026-11-01T00:00:00Z', 100);
         await archive('A', '2026-11-03T00:00:00Z', 300);
