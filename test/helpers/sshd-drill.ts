@@ -99,7 +99,9 @@ export class Drill {
     }
 
     /** Runs the built CLI with --ssh-config and --state; resolves with its exit and output. */
-    cli(verb: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, onSpawn?: (pid: number) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    /** Runs the CLI on the drill's runbook; `onStderr` sees its progress as it comes (to wait for an event). */
+    cli(verb: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, onSpawn?: (pid: number) => void,
+        onStderr?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
         return new Promise((resolve, reject) => {
             const child = spawn(process.execPath, [CLI, verb, this.runbook, '--ssh-config', this.options.sshConfig ?? this.lab.configFile, '--state', this.state, ...args], {
                 env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe']
@@ -108,7 +110,7 @@ export class Drill {
             let stdout = '';
             let stderr = '';
             child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-            child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+            child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); onStderr?.(stderr); });
             child.once('error', reject);
             child.once('close', code => resolve({ code, stdout, stderr }));
         });
