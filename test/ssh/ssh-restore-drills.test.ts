@@ -6,7 +6,7 @@
  * SHA-256.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,12 +136,16 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH restore drills through the CLI (thr
         const throttled = path.join(work, `throttled-${n}`);
         writeFileSync(throttled, `Host ${lab.host('cat1').address}\n  ProxyCommand ${process.execPath} ${path.join(__dirname, 'throttle-proxy.mjs')} %h %p 4000000\n\n`
             + readFileSync(lab.configFile, 'utf8'));
-        const run = d.cli('restore', ['--server', 'Cat1', '--from', 'tape', '--ssh-config', throttled]);
-        const deadline = Date.now() + 30_000;
-        while (d.appLog('Cat1').filter(l => l.startsWith('stopped')).length < 3 && Date.now() < deadline) await sleep(50);
-        await sleep(1500);
+        let progress = '';
+        const run = d.cli('restore', ['--server', 'Cat1', '--from', 'tape', '--ssh-config', throttled], {}, undefined, text => { progress = text; });
+        // Crash sshd once the upload is under way (bytes of big.bin in the staging folder beside
+        // the data), and start it again once the runner says it is reconnecting.
+        const staged = (): number => readdirSync(path.dirname(cat1)).filter(n => n.includes('.backplan-new-'))
+            .reduce((sum, n) => { try { return sum + statSync(path.join(path.dirname(cat1), n, 'Engineering', 'big.bin')).size; } catch { return sum; } }, 0);
+        const deadline = Date.now() + 60_000;
+        while ((d.appLog('Cat1').filter(l => l.startsWith('stopped')).length < 3 || staged() < 1 << 20) && Date.now() < deadline) await sleep(20);
         lab.killHost('cat1');
-        await sleep(1500);
+        while (!/reconnecting in/.test(progress) && Date.now() < deadline) await sleep(20);
         await lab.startHost('cat1');
         const r = await run;
         expect(r.code, `restore exited ${r.code}:\n${r.stdout}\n${r.stderr}`).toBe(1);
