@@ -33,6 +33,16 @@ async function sha256Of(stream: Readable): Promise<{ hash: string; bytes: number
     return { hash: h.digest('hex'), bytes };
 }
 
+/** Waits for a condition (the test's own timeout bounds it). */
+async function waitFor(what: () => boolean): Promise<void> {
+    while (!what()) await new Promise(res => setTimeout(res, 20));
+}
+
+/** Whether a process of this machine is alive. */
+function alive(pid: number): boolean {
+    try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
 describe.skipIf(sshdSkip)(sshdSuiteName('SSH primitives against a real sshd'), () => {
     let lab: SshdLab;
     let runDir: string;
@@ -172,19 +182,26 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH primitives against a real sshd'), (
     });
 
     test('a command that leaves a daemon holding its output still returns', async () => {
-        const t0 = Date.now();
-        const r = await open('h1').run('sleep 4 & echo started');
+        // The daemon runs until the test lets it go: the command must return while it still runs.
+        const go = path.join(lab.dir, 'daemon-go');
+        const done = path.join(lab.dir, 'daemon-done');
+        const r = await open('h1').run(`(while [ ! -e ${shQuote(go)} ]; do sleep 0.05; done; touch ${shQuote(done)}) & echo started`);
         expect(r.ok).toBe(true);
         expect(r.output.trim()).toBe('started');
-        expect(Date.now() - t0).toBeLessThan(3000);
+        expect(existsSync(done)).toBe(false);
+        writeFileSync(go, '');
+        await waitFor(() => existsSync(done));
     });
 
     test('a timeout kills the remote command too (no SIGHUP without a tty: the watcher does it)', async () => {
         const marker = path.join(lab.dir, 'timeout-marker');
-        const r = await open('h1').run(`sleep 3; touch ${shQuote(marker)}`, { timeoutMs: 500 });
+        const pidFile = path.join(lab.dir, 'timeout-pid');
+        const r = await open('h1').run(`echo $$ > ${shQuote(pidFile)}; sleep 3; touch ${shQuote(marker)}`, { timeoutMs: 500 });
         expect(r.timedOut).toBe(true);
         expect(r.ok).toBe(false);
-        await new Promise(res => setTimeout(res, 3500));
+        // The shell that would touch the marker is gone (sshd runs here, on loopback): it never will.
+        const pid = Number(readFileSync(pidFile, 'utf8'));
+        await waitFor(() => !alive(pid));
         expect(existsSync(marker)).toBe(false);
     });
 
@@ -425,21 +442,22 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH primitives against a real sshd'), (
 
         // A command running when the connection drops fails as "lost" (and is not re-run).
         await lab.startHost('crash');
-        const running = c.run('sleep 20');
-        await new Promise(res => setTimeout(res, 1000));
+        const started = path.join(lab.dir, 'crash-started');
+        const running = c.run(`touch ${shQuote(started)}; sleep 20`);
+        await waitFor(() => existsSync(started));
         lab.killHost('crash');
         const dropped = await running;
         expect(dropped.ok).toBe(false);
         expect(dropped.output).toMatch(/connection was lost/);
 
-        // sshd comes back after a second; a command waits for it with backoff.
-        setTimeout(() => void lab.startHost('crash'), 1200);
-        const t0 = Date.now();
-        const r = await c.run('echo back');
+        // sshd comes back once the command has failed to connect and backs off; it then runs.
+        const before = retries.length;
+        const back = c.run('echo back');
+        await waitFor(() => retries.length > before);
+        await lab.startHost('crash');
+        const r = await back;
         expect(r.output.trim()).toBe('back');
         expect(r.ok).toBe(true);
-        expect(retries.length).toBeGreaterThan(0);
-        expect(Date.now() - t0).toBeGreaterThan(1000);
         expect(await c.connection.masterRunning()).toBe(true);
     });
 });
