@@ -13,3 +13,13 @@ describe('valid examples', () => {
         expect(found).toEqual([]);
     });
 });
+
+describe('every example, broken and demo ones too', () => {
+    test('has no unsafe layout (tape.inside-data, server.data-root)', async () => {
+        const workspace = await loadWorkspace(await collectRunbookFiles([examples]));
+        const unsafe = workspace.documents.flatMap(d => workspace.diagnostics(d)
+            .filter(x => x.code === 'tape.inside-data' || x.code === 'server.data-root')
+            .map(x => `${d.uri.path}: ${x.code} ${x.message}`));
+        expect(unsafe).toEqual([]);
+    });
+});

@@ -139,12 +139,21 @@ async function recoverKilledRuns(journal: Journal, flags: RunFlags & Pick<Stoppi
     });
 }
 
-/** The stop/start timeout: --command-timeout, BACKPLAN_COMMAND_TIMEOUT (seconds), default 600. */
+/** The longest timeout in seconds: Node's timers hold at most 2^31-1 ms, and fire at once above it. */
+export const MAX_COMMAND_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/**
+ * The stop/start timeout: --command-timeout, BACKPLAN_COMMAND_TIMEOUT (seconds), default 600.
+ * A whole number from 1 to {@link MAX_COMMAND_TIMEOUT_SECONDS}; anything else is a usage error.
+ */
 export function commandTimeoutMs(option?: string): number {
     const raw = option ?? process.env.BACKPLAN_COMMAND_TIMEOUT;
     if (raw === undefined) return 10 * 60 * 1000;
-    const secs = Number(raw);
-    if (!(secs > 0)) throw new UsageError(`command timeout must be a positive number of seconds, not "${raw}"`);
+    const secs = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+    if (!(secs >= 1 && secs <= MAX_COMMAND_TIMEOUT_SECONDS)) {
+        const name = option !== undefined ? '--command-timeout' : 'BACKPLAN_COMMAND_TIMEOUT';
+        throw new UsageError(`${name} must be a whole number of seconds from 1 to ${MAX_COMMAND_TIMEOUT_SECONDS} (about 24 days), not "${raw}"`);
+    }
     return secs * 1000;
 }
 

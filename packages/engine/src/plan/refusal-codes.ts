@@ -2,8 +2,8 @@
  * Which diagnostics refuse which verb (DESIGN §3 "Run verbs refuse…"): the one list.
  *
  *   every run verb: errors that leave the plan undefined or unsafe (syntax, linking,
- *                   imports, names, server.*, host.invalid, tape.location-invalid, tape.key-invalid,
- *                   folder.path-invalid)
+ *                   imports, names, server.*, host.invalid, tape.location-invalid,
+ *                   tape.key-invalid, tape.inside-data, folder.path-invalid)
  *   backup:         + backup.no-stop / backup.no-tape of a server or backup in this run
  *   prune:          + retention.invalid
  *   everything else (coverage, master, schedule, …) is shown as a warning and runs on:
@@ -17,6 +17,8 @@ export type RunVerb = 'backup' | 'verify' | 'archives' | 'prune' | 'history' | '
 export const ALWAYS_REFUSING: readonly string[] = [
     'parsing-error', 'lexing-error', 'linking-error', 'import.unresolved', 'name.duplicate', 'attribute.duplicate',
     'server.incomplete', 'server.data-relative', 'server.data-overlap',
+    'server.data-root',
+    'tape.inside-data',
     'host.invalid', 'tape.location-invalid', 'tape.key-invalid', 'folder.path-invalid'
 ];
 

@@ -10,7 +10,7 @@ export const BackplanTerminals = {
     WS: /\s+/,
     ID: /[_a-zA-Z][\w\-]*/,
     INT: /[0-9]+/,
-    STRING: /"(\\.|[^"\\\r\n])*"/,
+    STRING: /"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"/,
     ML_COMMENT: /\/\*[\s\S]*?\*\//,
     SL_COMMENT: /\/\/[^\n\r]*/,
 };

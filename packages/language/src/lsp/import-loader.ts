@@ -12,6 +12,7 @@ import type { DocumentBuilder } from 'langium';
 import { DidChangeWatchedFilesNotification } from 'vscode-languageserver';
 import type { Document } from '../generated/ast.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
+import { isRunbookPath } from '../workspace/runbook-files.js';
 import type { BackplanSharedLspServices } from './backplan-lsp-module.js';
 
 /** Loads import targets that the workspace traversal did not find. */
@@ -75,6 +76,8 @@ export class DefaultImportLoader implements ImportLoader {
         for (const imp of root?.imports ?? []) {
             if (typeof imp.path !== 'string' || imp.path === '') continue;
             const target = this.graph.resolveImport(imp);
+            // Another kind of file has no language to parse it: `import.unresolved` says so.
+            if (!isRunbookPath(target.path)) continue;
             if (this.documents.hasDocument(target) || result.some(u => u.toString() === target.toString())) continue;
             if (await this.isFile(target)) result.push(target);
         }

@@ -11,6 +11,7 @@ import type { Diagnostic } from 'vscode-languageserver';
 import { createBackplanCoreServices, type BackplanServices } from '../backplan-module.js';
 import type { Document } from '../generated/ast.js';
 import type { RunbookModel } from '../model/runbook-model.js';
+import { isRunbookPath, RUNBOOK_EXTENSION } from '../workspace/runbook-files.js';
 
 /** A problem with the paths given (exit code 2 in the CLI). */
 export class InputError extends Error {}
@@ -23,8 +24,6 @@ export interface LoadedWorkspace {
     /** Diagnostics per document URI string. */
     diagnostics(doc: LangiumDocument): readonly Diagnostic[];
 }
-
-const EXTENSION = '.backplan';
 
 /** Every `.backplan` file below the given files and folders (skips node_modules and dot-folders). */
 export async function collectRunbookFiles(paths: readonly string[]): Promise<string[]> {
@@ -63,9 +62,9 @@ async function walk(dir: string, shown: string, found: Set<string>): Promise<voi
         if (entry.isDirectory()) {
             if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
             await walk(full, path.join(shown, entry.name), found);
-        } else if (entry.name.endsWith(EXTENSION) && entry.isFile()) {
+        } else if (isRunbookPath(entry.name) && entry.isFile()) {
             found.add(full);
-        } else if (entry.name.endsWith(EXTENSION) && entry.isSymbolicLink()) {
+        } else if (isRunbookPath(entry.name) && entry.isSymbolicLink()) {
             // Follow links to files; a dangling link is an unreadable path.
             let target;
             try {
@@ -118,6 +117,10 @@ export async function loadWorkspace(files: readonly string[]): Promise<LoadedWor
     while (queue.length > 0) {
         const uri = queue.shift()!;
         if (langiumDocuments.hasDocument(uri)) continue;
+        if (!isRunbookPath(uri.fsPath)) {
+            if (given.has(uri.toString())) throw new InputError(`${uri.fsPath}: not a runbook: give a file whose name ends in ${RUNBOOK_EXTENSION}`);
+            continue; // an import of another kind of file: `import.unresolved` says so
+        }
         let text: string;
         try {
             // Never read a FIFO or device named in an import: it could block forever.

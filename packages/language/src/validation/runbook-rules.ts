@@ -1,10 +1,11 @@
 /**
  * Rules on the declarations of a runbook as a whole: `name.duplicate`,
- * `server.data-overlap`, `runbook.header-duplicate`. Names and overlaps are checked per
+ * `server.data-overlap`, `tape.inside-data`, `runbook.header-duplicate`. Names and overlaps are checked per
  * runbook, never across unrelated runbooks that share a folder.
  */
 import { AstUtils, type AstNode } from 'langium';
 import { machineKey, describeHost, type HostSpec } from '../model/host-spec.js';
+import { normalizePath, pathContains } from '../model/posix-path.js';
 import type { ServerModel } from '../model/runbook-model.js';
 import { Code } from './rule-codes.js';
 import type { RunbookRule } from './runbook-rule.js';
@@ -46,15 +47,6 @@ export const checkUniqueNames: RunbookRule = (model, report) => {
     }
 };
 
-function normalize(path: string): string {
-    const parts: string[] = [];
-    for (const part of path.split('/')) {
-        if (part === '' || part === '.') continue;
-        if (part === '..') parts.pop(); else parts.push(part);
-    }
-    return '/' + parts.join('/');
-}
-
 /** Two servers on one machine whose data folders are equal or nested. */
 export const checkDataOverlap: RunbookRule = (model, report) => {
     const byMachine = new Map<string, Array<{ server: ServerModel; path: string }>>();
@@ -62,7 +54,7 @@ export const checkDataOverlap: RunbookRule = (model, report) => {
         if (!server.host || !server.data?.startsWith('/')) continue;
         const key = machineKey(server.host);
         if (!byMachine.has(key)) byMachine.set(key, []);
-        byMachine.get(key)!.push({ server, path: normalize(server.data) });
+        byMachine.get(key)!.push({ server, path: normalizePath(server.data) });
     }
     for (const entries of byMachine.values()) {
         if (entries.length < 2) continue;
@@ -71,7 +63,7 @@ export const checkDataOverlap: RunbookRule = (model, report) => {
         entries.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
         const stack: typeof entries = [];
         for (const entry of entries) {
-            while (stack.length > 0 && !contains(stack[stack.length - 1].path, entry.path)) stack.pop();
+            while (stack.length > 0 && !pathContains(stack[stack.length - 1].path, entry.path)) stack.pop();
             const outer = stack[stack.length - 1];
             if (outer) {
                 const how = outer.path === entry.path ? 'is the same as' : 'lies inside';
@@ -86,9 +78,29 @@ export const checkDataOverlap: RunbookRule = (model, report) => {
     }
 };
 
-function contains(outer: string, inner: string): boolean {
-    return outer === inner || inner.startsWith(outer === '/' ? '/' : outer + '/');
-}
+/**
+ * A tape folder equal to or inside a server's data folder, or a data folder inside a tape:
+ * a backup would archive its own tape, a restore wipe it. A tape's `at` is a folder on the
+ * runner's machine, so only `local` servers can share it.
+ */
+export const checkTapeInsideData: RunbookRule = (model, report) => {
+    const local = model.servers.filter(s => s.host?.kind === 'local' && s.data?.startsWith('/'));
+    for (const tape of model.tapes) {
+        if (!tape.at?.startsWith('/')) continue;
+        const at = normalizePath(tape.at);
+        for (const server of local) {
+            const data = normalizePath(server.data!);
+            const how = at === data ? 'is the same as' : pathContains(data, at) ? 'lies inside'
+                : pathContains(at, data) ? 'holds' : undefined;
+            if (!how) continue;
+            report({
+                severity: 'error',
+                message: `Tape folder "${tape.at}" of '${tape.name}' ${how} data folder "${server.data}" of '${server.name}' on this machine: a backup would archive the tape into itself and a restore would wipe it; keep tapes and data folders apart.`,
+                info: { node: tape.node, property: 'at', index: 0, code: Code.TapeInsideData }
+            });
+        }
+    }
+};
 
 /** More than one `runbook` header in one runbook. */
 export const checkSingleHeader: RunbookRule = (model, report) => {

@@ -11,14 +11,14 @@ import { checkAllCatalogsDown, checkAllCopiesDown } from './concurrency-rules.js
 import { checkOffsite, checkSingleCopy, checkTapeUsed } from './coverage-rules.js';
 import { checkMasterComplete, checkSingleMaster } from './master-rules.js';
 import type { Finding, RunbookRule } from './runbook-rule.js';
-import { checkDataOverlap, checkSingleHeader, checkUniqueNames } from './runbook-rules.js';
+import { checkDataOverlap, checkSingleHeader, checkTapeInsideData, checkUniqueNames } from './runbook-rules.js';
 
 /** Every runbook-wide rule. */
 export const RUNBOOK_RULES: readonly RunbookRule[] = [
     checkSingleCopy, checkOffsite, checkTapeUsed,
     checkMasterComplete, checkSingleMaster,
     checkAllCopiesDown, checkAllCatalogsDown,
-    checkUniqueNames, checkDataOverlap, checkSingleHeader
+    checkUniqueNames, checkDataOverlap, checkTapeInsideData, checkSingleHeader
 ];
 
 /** Runs every runbook-wide rule on a model. */

@@ -1,11 +1,12 @@
 /**
- * Server rules: `server.incomplete`, `server.data-relative`, `host.invalid`,
+ * Server rules: `server.incomplete`, `server.data-relative`, `server.data-root`, `host.invalid`,
  * `master.not-catalog`. Each looks at one server declaration only.
  */
 import type { ValidationAcceptor, ValidationChecks } from 'langium';
 import type { BackplanAstType, Host, Server } from '../generated/ast.js';
 import { first } from '../model/declarations.js';
 import { parseSshUrl } from '../model/host-spec.js';
+import { normalizePath } from '../model/posix-path.js';
 import { Code } from './rule-codes.js';
 import { listNames } from './runbook-rule.js';
 
@@ -29,6 +30,16 @@ function checkDataAbsolute(server: Server, accept: ValidationAcceptor): void {
     }
 }
 
+/** Folders a restore must never wipe and a backup must never stop for: the system itself. */
+const SYSTEM_ROOTS = new Set(['/', '/etc', '/usr', '/bin', '/boot', '/dev', '/proc', '/sys', '/var', '/home', '/root']);
+
+function checkDataRoot(server: Server, accept: ValidationAcceptor): void {
+    const data = first(server.data);
+    if (data === undefined || !data.startsWith('/') || !SYSTEM_ROOTS.has(normalizePath(data))) return;
+    accept('error', `Data folder "${data}" of server '${server.name}' is ${normalizePath(data) === '/' ? 'the root of the file system' : 'a system folder'}: a restore would replace it whole; give the server's own folder, e.g. "/srv/${server.name.toLowerCase()}".`,
+        { node: server, property: 'data', index: 0, code: Code.ServerDataRoot });
+}
+
 function checkHost(host: Host, accept: ValidationAcceptor): void {
     if (host.local || host.url === undefined) return;
     const parsed = parseSshUrl(host.url);
@@ -49,6 +60,6 @@ function checkMasterRole(server: Server, accept: ValidationAcceptor): void {
 
 /** Checks on single server declarations. */
 export const serverChecks: ValidationChecks<BackplanAstType> = {
-    Server: [checkComplete, checkDataAbsolute, checkMasterRole],
+    Server: [checkComplete, checkDataAbsolute, checkDataRoot, checkMasterRole],
     Host: checkHost
 };

@@ -1,12 +1,22 @@
 /**
  * Cases for the server rules (`server.*`, `host.invalid`) and the tape rules
- * (`tape.location-invalid`, `tape.key-invalid`, `retention.invalid`).
+ * (`tape.location-invalid`, `tape.key-invalid`, `tape.inside-data`, `retention.invalid`).
  */
 import { MAIL_RUNBOOK } from '../helpers.js';
 import { catalog, type RuleCases } from './rule-case.js';
 
 function server(name: string, host: string, data: string): string {
     return `server ${name} { role catalog host ${host} data ${data} }\n`;
+}
+
+/** MAIL_RUNBOOK (Mail's data in "/srv/mail") with the tape at `at` (a marked string). */
+function tapeAt(at: string): string {
+    return MAIL_RUNBOOK.replace('"/var/backups/shelf"', at);
+}
+
+/** MAIL_RUNBOOK with Mail's data folder (a marked string) and host. */
+function mailData(data: string, host = 'local'): string {
+    return MAIL_RUNBOOK.replace('host local data "/srv/mail"', `host ${host} data ${data}`);
 }
 
 function keep(lines: string): string {
@@ -45,6 +55,21 @@ export const serverTapeCases: readonly RuleCases[] = [{
         { title: 'a common prefix is not nesting', text: server('A', 'local', '"/srv/dir"') + server('B', 'local', '"/srv/dir2"') }
     ]
 }, {
+    code: 'server.data-root',
+    severity: 'error',
+    fail: [
+        { title: 'the root of the file system', fail: server('Cat', 'local', '⟦"/"⟧'), message: /^Data folder "\/" of server 'Cat' is the root of the file system/ },
+        { title: '/var', fail: server('Cat', 'local', '⟦"/var"⟧'), message: /^Data folder "\/var" of server 'Cat' is a system folder/ },
+        { title: 'a trailing slash and a dot segment', fail: server('Cat', 'local', '⟦"/etc/./"⟧') },
+        { title: 'on an ssh host too', fail: server('Cat', '"ssh://cat.example.lan"', '⟦"/home"⟧') },
+        ...['/usr', '/bin', '/boot', '/dev', '/proc', '/sys', '/root', '//'].map(root => ({ title: root, fail: server('Cat', 'local', `⟦"${root}"⟧`) }))
+    ],
+    pass: [
+        { title: 'a folder below a system root', text: server('Cat', 'local', '"/var/lib/slapd"') },
+        { title: 'a home folder', text: server('Cat', 'local', '"/home/cat"') },
+        { title: 'a name that only starts like one', text: server('Cat', 'local', '"/etcetera"') }
+    ]
+}, {
     code: 'host.invalid',
     severity: 'error',
     fail: [
@@ -81,6 +106,20 @@ export const serverTapeCases: readonly RuleCases[] = [{
         { title: 'a URL', fail: MAIL_RUNBOOK.replace('"/var/backups/shelf"', '⟦"sftp://nas/backups"⟧'), message: /is a URL/ }
     ],
     pass: [{ title: 'an absolute folder', text: MAIL_RUNBOOK }]
+}, {
+    code: 'tape.inside-data',
+    severity: 'error',
+    fail: [
+        { title: 'a tape inside the data folder', fail: tapeAt('⟦"/srv/mail/tapes/shelf"⟧'), message: /^Tape folder "\/srv\/mail\/tapes\/shelf" of 'Shelf' lies inside data folder "\/srv\/mail" of 'Mail' on this machine/ },
+        { title: 'the same folder, with a trailing slash', fail: tapeAt('⟦"/srv/mail/"⟧'), message: /is the same as data folder/ },
+        { title: 'a data folder inside the tape', fail: tapeAt('⟦"/srv"⟧'), message: /^Tape folder "\/srv" of 'Shelf' holds data folder "\/srv\/mail"/ },
+        { title: 'data with a trailing slash inside the tape', fail: mailData('"/var/backups/shelf/mail/"').replace('at "/var/backups/shelf"', 'at ⟦"/var/backups/shelf"⟧') },
+    ],
+    pass: [
+        { title: 'side by side', text: MAIL_RUNBOOK },
+        { title: 'a common prefix is not nesting', text: tapeAt('"/srv/mail-tapes"') },
+        { title: 'an ssh server\'s data is on another machine', text: mailData('"/var/backups/shelf"', '"ssh://mail.example.lan"') }
+    ]
 }, {
     code: 'retention.invalid',
     severity: 'error',
