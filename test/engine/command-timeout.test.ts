@@ -48,4 +48,25 @@ describe('command timeout bounds', () => {
         expect(r.code, r.stderr).toBe(0);
         expect(fs.existsSync(stopped)).toBe(true);
     });
+
+    it('a runbook `timeout 1s` kills that server\'s hanging stop after 1 s, over a 600 s run default, and starts it again', async () => {
+        const l = Lab.create();
+        lab = l;
+        const started = path.join(l.root, 'started');
+        l.writeRunbook([{ name: 'Mail1', stop: 'sleep 600', start: `touch ${started}` }]);
+        fs.writeFileSync(l.runbook, fs.readFileSync(l.runbook, 'utf8').replace('start "', 'timeout 1s start "'));
+        const r = await l.cli('backup', ['--command-timeout', '600']);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(/stop command `sleep 600` did not finish within 1 s and was killed; archive skipped/);
+        expect(fs.existsSync(started)).toBe(true);
+    });
+
+    it('a runbook `timeout 25d` is duration.invalid and refuses the run: nothing stopped', async () => {
+        const { l, stopped } = markedLab();
+        fs.writeFileSync(l.runbook, fs.readFileSync(l.runbook, 'utf8').replace('start "', 'timeout 25d start "'));
+        const r = await l.cli('backup');
+        expect(r.code).toBe(1);
+        expect(r.stdout + r.stderr).toMatch(/duration\.invalid/);
+        expect(fs.existsSync(stopped)).toBe(false);
+    });
 });

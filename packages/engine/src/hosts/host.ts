@@ -44,6 +44,11 @@ export interface CommandResult {
     readonly durationMs: number;
 }
 
+/** How long a server's stop and start may take: its runbook `timeout`, else the run's default. */
+export function commandTimeoutMs(server: { timeoutMs?: number }, fallbackMs: number): number {
+    return server.timeoutMs ?? fallbackMs;
+}
+
 /** A one-line reason for a failed command ("stop exited with code 3", "… could not be run: …"). */
 export function commandFailure(what: string, r: CommandResult, timeoutMs: number): string {
     if (r.timedOut) return `${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`;

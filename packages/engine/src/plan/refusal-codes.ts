@@ -19,7 +19,8 @@ export const ALWAYS_REFUSING: readonly string[] = [
     'server.incomplete', 'server.data-relative', 'server.data-overlap',
     'server.data-root',
     'tape.inside-data',
-    'host.invalid', 'tape.location-invalid', 'tape.key-invalid', 'folder.path-invalid'
+    'host.invalid', 'tape.location-invalid', 'tape.key-invalid', 'folder.path-invalid',
+    'duration.invalid'
 ];
 
 /** Codes that refuse a verb only when they concern a server or backup of this run. */

@@ -28,7 +28,7 @@ import type { ManifestEntry } from '../archive/manifest.js';
 import { siblingPaths, type ReplicaRestoreOp } from '../plan/restore-plan.js';
 import { pumpThroughGate } from '../restore/archive-extract.js';
 import { makeFreshFolder, makeParents, parentOf, setFolderMeta, syncFolder } from '../restore/host-folders.js';
-import { commandFailure } from '../hosts/host.js';
+import { commandFailure, commandTimeoutMs } from '../hosts/host.js';
 import {
     canSetOwners, journalledStart, journalledStop, journalStep, makeStaging, type OpOutcome, type RestoreRunContext
 } from '../restore/restore-context.js';
@@ -61,7 +61,7 @@ export async function replicateFolders(op: ReplicaRestoreOp, ctx: RestoreRunCont
             let failure: Error | undefined;
             try {
                 const stop = await journalledStop(source, sh, ctx, { pairs: [] });
-                if (!stop.ok) throw new Error(`source ${source.name}: ${commandFailure(`stop command \`${source.stop}\``, stop, ctx.timeoutMs)}`);
+                if (!stop.ok) throw new Error(`source ${source.name}: ${commandFailure(`stop command \`${source.stop}\``, stop, commandTimeoutMs(source, ctx.timeoutMs))}`);
                 for (const f of fs) {
                     if (ctx.signal.aborted) throw new Error('interrupted');
                     say(target.name, `copying ${f.name} from ${source.name}`);
@@ -88,7 +88,7 @@ export async function replicateFolders(op: ReplicaRestoreOp, ctx: RestoreRunCont
                 say(source.name, 'starting the source again');
                 const start = await journalledStart(source, sh, ctx);
                 if (!start.ok) {
-                    const msg = `source ${source.name}: ${commandFailure(`start command \`${source.start}\``, start, ctx.timeoutMs)}: ${source.name} is NOT running`;
+                    const msg = `source ${source.name}: ${commandFailure(`start command \`${source.start}\``, start, commandTimeoutMs(source, ctx.timeoutMs))}: ${source.name} is NOT running`;
                     failure = failure ? new Error(`${failure.message}; ${msg}`) : new Error(msg);
                 }
                 ctx.reporter.end(source.name, failure ? 'started again after a failed copy' : 'started again');

@@ -13,7 +13,7 @@
  * verified copy is in place).
  */
 import type { ServerModel } from '@backplan/language/model';
-import { commandFailure, type CommandResult, type Host, type ToolVersions } from '../hosts/host.js';
+import { commandFailure, type CommandResult, type Host, type ToolVersions, commandTimeoutMs } from '../hosts/host.js';
 import type { Journal } from '../journal/journal.js';
 import type { StepName } from '../journal/journal-record.js';
 import type { Reporter } from '../progress/progress-reporter.js';
@@ -91,8 +91,8 @@ export async function journalledStop(server: ServerModel, host: Host, ctx: Resto
     const base = { type: 'step' as const, run: ctx.runId, server: server.name };
     const restart = guardedRestart(server.start!, putBack);
     await ctx.journal.append({ ...base, event: 'begin', step: 'stop', time: now(), restart: { command: restart.command, host: host.label, data: server.data, env: { ...commandEnv(server, ctx, 'start'), ...restart.env } } });
-    const r = await host.run(server.stop!, { env: commandEnv(server, ctx, 'stop'), timeoutMs: ctx.timeoutMs });
-    await ctx.journal.append({ ...base, event: 'end', step: 'stop', time: now(), ok: r.ok, output: r.output.slice(-4000), error: r.ok ? undefined : commandFailure('stop', r, ctx.timeoutMs) });
+    const r = await host.run(server.stop!, { env: commandEnv(server, ctx, 'stop'), timeoutMs: commandTimeoutMs(server, ctx.timeoutMs) });
+    await ctx.journal.append({ ...base, event: 'end', step: 'stop', time: now(), ok: r.ok, output: r.output.slice(-4000), error: r.ok ? undefined : commandFailure('stop', r, commandTimeoutMs(server, ctx.timeoutMs)) });
     return r;
 }
 
@@ -100,8 +100,8 @@ export async function journalledStop(server: ServerModel, host: Host, ctx: Resto
 export async function journalledStart(server: ServerModel, host: Host, ctx: RestoreRunContext): Promise<CommandResult> {
     const base = { type: 'step' as const, run: ctx.runId, server: server.name };
     await ctx.journal.append({ ...base, event: 'begin', step: 'start', time: now() }).catch(() => undefined);
-    const r = await host.run(server.start!, { env: commandEnv(server, ctx, 'start'), timeoutMs: ctx.timeoutMs });
-    await ctx.journal.append({ ...base, event: 'end', step: 'start', time: now(), ok: r.ok, output: r.output.slice(-4000), error: r.ok ? undefined : commandFailure('start', r, ctx.timeoutMs) }).catch(() => undefined);
+    const r = await host.run(server.start!, { env: commandEnv(server, ctx, 'start'), timeoutMs: commandTimeoutMs(server, ctx.timeoutMs) });
+    await ctx.journal.append({ ...base, event: 'end', step: 'start', time: now(), ok: r.ok, output: r.output.slice(-4000), error: r.ok ? undefined : commandFailure('start', r, commandTimeoutMs(server, ctx.timeoutMs)) }).catch(() => undefined);
     return r;
 }
 
@@ -111,7 +111,7 @@ export async function startTarget(server: ServerModel, host: Host, ctx: RestoreR
     const start = await journalledStart(server, host, ctx);
     outcome.started = start.ok;
     if (!start.ok) {
-        const msg = `${commandFailure(`start command \`${server.start}\``, start, ctx.timeoutMs)}: ${server.name} is NOT running`;
+        const msg = `${commandFailure(`start command \`${server.start}\``, start, commandTimeoutMs(server, ctx.timeoutMs))}: ${server.name} is NOT running`;
         outcome.error = outcome.error ? `${outcome.error}; ${msg}` : msg;
         outcome.output = [outcome.output, start.output].filter(Boolean).join('\n');
     }

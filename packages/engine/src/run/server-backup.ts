@@ -17,7 +17,7 @@ import { verifyArchive } from '../archive/archive-verifier.js';
 import { writeArchive, type WrittenArchive } from '../archive/archive-writer.js';
 import type { Compressor } from '../archive/compression.js';
 import { undecodableNames, type Manifest } from '../archive/manifest.js';
-import { commandFailure, type Host, type ToolVersions } from '../hosts/host.js';
+import { commandFailure, type Host, type ToolVersions, commandTimeoutMs } from '../hosts/host.js';
 import type { Journal } from '../journal/journal.js';
 import type { BackupPlanItem, ServerPlan } from '../plan/backup-plan.js';
 import type { Reporter } from '../progress/progress-reporter.js';
@@ -79,11 +79,11 @@ export async function backupServer(item: BackupPlanItem, sp: ServerPlan, host: H
     let archiveStarted = '';
     let archiveFinished = '';
     try {
-        const stop = await host.run(server.stop!, { env: { ...env, BACKPLAN_ACTION: 'stop' }, timeoutMs: ctx.timeoutMs });
+        const stop = await host.run(server.stop!, { env: { ...env, BACKPLAN_ACTION: 'stop' }, timeoutMs: commandTimeoutMs(server, ctx.timeoutMs) });
         stopped = now();
-        await ctx.journal.append({ ...step, event: 'end', step: 'stop', time: stopped, ok: stop.ok, output: stop.output.slice(-4000), error: stop.ok ? undefined : commandFailure('stop', stop, ctx.timeoutMs) });
+        await ctx.journal.append({ ...step, event: 'end', step: 'stop', time: stopped, ok: stop.ok, output: stop.output.slice(-4000), error: stop.ok ? undefined : commandFailure('stop', stop, commandTimeoutMs(server, ctx.timeoutMs)) });
         if (!stop.ok) {
-            outcome.error = `${commandFailure(`stop command \`${server.stop}\``, stop, ctx.timeoutMs)}; archive skipped`;
+            outcome.error = `${commandFailure(`stop command \`${server.stop}\``, stop, commandTimeoutMs(server, ctx.timeoutMs))}; archive skipped`;
             outcome.output = stop.output;
         } else if (ctx.signal.aborted) {
             outcome.error = 'interrupted before the archive';
@@ -108,11 +108,11 @@ export async function backupServer(item: BackupPlanItem, sp: ServerPlan, host: H
     } finally {
         ctx.reporter.step(server.name, 'starting the application');
         await ctx.journal.append({ ...step, event: 'begin', step: 'start', time: now() }).catch(() => undefined);
-        const start = await host.run(server.start!, { env: { ...env, BACKPLAN_ACTION: 'start' }, timeoutMs: ctx.timeoutMs });
+        const start = await host.run(server.start!, { env: { ...env, BACKPLAN_ACTION: 'start' }, timeoutMs: commandTimeoutMs(server, ctx.timeoutMs) });
         outcome.started = start.ok;
-        await ctx.journal.append({ ...step, event: 'end', step: 'start', time: now(), ok: start.ok, output: start.output.slice(-4000), error: start.ok ? undefined : commandFailure('start', start, ctx.timeoutMs) }).catch(() => undefined);
+        await ctx.journal.append({ ...step, event: 'end', step: 'start', time: now(), ok: start.ok, output: start.output.slice(-4000), error: start.ok ? undefined : commandFailure('start', start, commandTimeoutMs(server, ctx.timeoutMs)) }).catch(() => undefined);
         if (!start.ok) {
-            const msg = `${commandFailure(`start command \`${server.start}\``, start, ctx.timeoutMs)}: the application may be down`;
+            const msg = `${commandFailure(`start command \`${server.start}\``, start, commandTimeoutMs(server, ctx.timeoutMs))}: the application may be down`;
             outcome.error = outcome.error ? `${outcome.error}; ${msg}` : msg;
             outcome.output = [outcome.output, start.output].filter(Boolean).join('\n');
         }

@@ -9,6 +9,7 @@ import * as langium from 'langium';
 export const BackplanTerminals = {
     WS: /\s+/,
     ID: /[_a-zA-Z][\w\-]*/,
+    DURATION: /[0-9]+[smhd](?![\w-])/,
     INT: /[0-9]+/,
     STRING: /"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"/,
     ML_COMMENT: /\/\*[\s\S]*?\*\//,
@@ -50,6 +51,7 @@ export type BackplanKeywordNames =
     | "start"
     | "stop"
     | "tape"
+    | "timeout"
     | "to"
     | "weekly"
     | "yearly"
@@ -285,6 +287,7 @@ export interface Server extends langium.AstNode {
     role: Array<Role>;
     start: Array<string>;
     stop: Array<string>;
+    timeout: Array<string>;
 }
 
 export const Server = {
@@ -294,7 +297,8 @@ export const Server = {
     name: 'name',
     role: 'role',
     start: 'start',
-    stop: 'stop'
+    stop: 'stop',
+    timeout: 'timeout'
 } as const;
 
 export function isServer(item: unknown): item is Server {
@@ -543,6 +547,10 @@ export class BackplanAstReflection extends langium.AbstractAstReflection {
                 },
                 stop: {
                     name: Server.stop,
+                    defaultValue: []
+                },
+                timeout: {
+                    name: Server.timeout,
                     defaultValue: []
                 }
             },

@@ -84,7 +84,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@21"
+                "$ref": "#/rules@22"
               },
               "arguments": []
             }
@@ -117,7 +117,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@21"
+                "$ref": "#/rules@22"
               },
               "arguments": []
             }
@@ -288,7 +288,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@21"
+                        "$ref": "#/rules@22"
                       },
                       "arguments": []
                     }
@@ -333,7 +333,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@21"
+                        "$ref": "#/rules@22"
                       },
                       "arguments": []
                     }
@@ -429,7 +429,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@20"
+                "$ref": "#/rules@21"
               },
               "arguments": []
             }
@@ -544,7 +544,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@21"
+                        "$ref": "#/rules@22"
                       },
                       "arguments": []
                     }
@@ -570,7 +570,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@21"
+                        "$ref": "#/rules@22"
                       },
                       "arguments": []
                     }
@@ -596,7 +596,33 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@21"
+                        "$ref": "#/rules@22"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ";",
+                    "cardinality": "?"
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "timeout"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "timeout",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@20"
                       },
                       "arguments": []
                     }
@@ -714,7 +740,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@21"
+                    "$ref": "#/rules@22"
                   },
                   "arguments": []
                 }
@@ -829,7 +855,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@21"
+                        "$ref": "#/rules@22"
                       },
                       "arguments": []
                     }
@@ -949,7 +975,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@21"
+                        "$ref": "#/rules@22"
                       },
                       "arguments": []
                     }
@@ -1089,7 +1115,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@20"
+                        "$ref": "#/rules@21"
                       },
                       "arguments": []
                     }
@@ -1126,6 +1152,17 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
       "definition": {
         "$type": "RegexToken",
         "regex": "/[_a-zA-Z][\\\\w\\\\-]*/",
+        "parenthesized": false
+      },
+      "fragment": false,
+      "hidden": false
+    },
+    {
+      "$type": "TerminalRule",
+      "name": "DURATION",
+      "definition": {
+        "$type": "RegexToken",
+        "regex": "/[0-9]+[smhd](?![\\\\w-])/",
         "parenthesized": false
       },
       "fragment": false,

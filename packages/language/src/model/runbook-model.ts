@@ -17,6 +17,7 @@ import type { Backup, Document, Folder, RunbookHeader, Server, Tape } from '../g
 import { backupParallelism, first, folderPath, isMaster, isOffsite, serverRole } from './declarations.js';
 import { parseSshUrl, type HostSpec } from './host-spec.js';
 import { computeCoverage, type Coverage } from './coverage.js';
+import { durationMs, MAX_TIMER_MS } from './duration.js';
 
 /** A server as the runner sees it. */
 export interface ServerModel {
@@ -29,6 +30,8 @@ export interface ServerModel {
     readonly data?: string;
     readonly stop?: string;
     readonly start?: string;
+    /** `timeout`: how long its stop and start commands may take, in ms (undefined: the run's default). */
+    readonly timeoutMs?: number;
 }
 
 /** Retention of a tape, restic-style `keep` counts (undefined: not given). */
@@ -189,7 +192,8 @@ function toServerModel(node: Server): ServerModel {
         host: spec,
         data: first(node.data),
         stop: first(node.stop),
-        start: first(node.start)
+        start: first(node.start),
+        timeoutMs: validTimeout(first(node.timeout))
     };
 }
 
@@ -206,4 +210,10 @@ function toTapeModel(node: Tape): TapeModel {
 
 function unique<T>(items: ReadonlyArray<T | undefined>): T[] {
     return [...new Set(items.filter((i): i is T => i !== undefined))];
+}
+
+/** A server's `timeout` in ms, when it is a duration a timer can wait (else see `duration.invalid`). */
+function validTimeout(text: string | undefined): number | undefined {
+    const ms = durationMs(text);
+    return ms !== undefined && ms > 0 && ms <= MAX_TIMER_MS ? ms : undefined;
 }

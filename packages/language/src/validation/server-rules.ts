@@ -1,10 +1,11 @@
 /**
  * Server rules: `server.incomplete`, `server.data-relative`, `server.data-root`, `host.invalid`,
- * `master.not-catalog`. Each looks at one server declaration only.
+ * `master.not-catalog`, `duration.invalid` (`timeout`). Each looks at one server declaration only.
  */
 import type { ValidationAcceptor, ValidationChecks } from 'langium';
 import type { BackplanAstType, Host, Server } from '../generated/ast.js';
 import { first } from '../model/declarations.js';
+import { durationMs, MAX_TIMER_MS } from '../model/duration.js';
 import { parseSshUrl } from '../model/host-spec.js';
 import { normalizePath } from '../model/posix-path.js';
 import { Code } from './rule-codes.js';
@@ -59,7 +60,20 @@ function checkMasterRole(server: Server, accept: ValidationAcceptor): void {
 }
 
 /** Checks on single server declarations. */
+function checkTimeout(server: Server, accept: ValidationAcceptor): void {
+    const text = server.timeout[0];
+    const ms = durationMs(text);
+    if (text === undefined || ms === undefined) return;
+    if (ms === 0) {
+        accept('error', `\`timeout ${text}\` of server '${server.name}' would kill its stop and start at once: give at least \`1s\` (the default is 10m).`,
+            { node: server, property: 'timeout', index: 0, code: Code.DurationInvalid });
+    } else if (ms > MAX_TIMER_MS) {
+        accept('error', `\`timeout ${text}\` of server '${server.name}' is longer than a timer can wait (24 days, \`24d\`): a stop would be killed at once. Use \`24d\` or less.`,
+            { node: server, property: 'timeout', index: 0, code: Code.DurationInvalid });
+    }
+}
+
 export const serverChecks: ValidationChecks<BackplanAstType> = {
-    Server: [checkComplete, checkDataAbsolute, checkDataRoot, checkMasterRole],
+    Server: [checkComplete, checkDataAbsolute, checkDataRoot, checkMasterRole, checkTimeout],
     Host: checkHost
 };

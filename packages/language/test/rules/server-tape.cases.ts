@@ -90,6 +90,17 @@ export const serverTapeCases: readonly RuleCases[] = [{
         { title: 'local', text: server('C', 'local', '"/srv/c"') }
     ]
 }, {
+    code: 'duration.invalid',
+    severity: 'error',
+    fail: [
+        { title: 'a zero timeout', fail: server('Cat2', 'local', '"/srv/cat2" timeout ⟦0s⟧'), message: /^`timeout 0s` of server 'Cat2' would kill its stop and start at once/ },
+        { title: 'a timeout longer than a timer can wait', fail: server('Cat2', 'local', '"/srv/cat2" timeout ⟦25d⟧'), message: /longer than a timer can wait \(24 days/ }
+    ],
+    pass: [
+        { title: 'minutes', text: server('Cat2', 'local', '"/srv/cat2" timeout 5m') },
+        { title: 'the longest a timer can wait', text: server('Cat2', 'local', '"/srv/cat2" timeout 24d') }
+    ]
+}, {
     code: 'tape.key-invalid',
     severity: 'error',
     fail: [
