@@ -57,6 +57,19 @@ describe('a tape with key-file', () => {
         for (const ext of ['.manifest.json', '.manifest.hmac', '.tar.zst']) fs.rmSync(path.join(archives(), `${forged}${ext}`));
     });
 
+    it('recover of a lost server ignores a forged newer archive and restores the authentic one', async () => {
+        const forged = forgeArchive(lab, 'Mail1', tarOf([{ name: './', type: '5' }, { name: './inbox.txt', text: 'forged mail\n' }]));
+        fs.rmSync(lab.data('Mail1'), { recursive: true, force: true });
+        fs.mkdirSync(lab.data('Mail1'));
+        const r = await lab.cli(['recover', '--lost', 'Mail1']);
+        expect(r.code, r.stdout + r.stderr).toBe(0);
+        expect(r.stdout + r.stderr).toContain(realId);
+        expect(r.stdout + r.stderr).not.toContain(forged);
+        expect(fs.readFileSync(path.join(lab.data('Mail1'), 'inbox.txt'), 'utf8')).toBe('the real mail\n');
+        expect(lab.running('Mail1')).toBe(true);
+        for (const ext of ['.manifest.json', '.tar.zst']) fs.rmSync(path.join(archives(), `${forged}${ext}`));
+    });
+
     it('a real manifest edited by hand no longer matches its MAC', async () => {
         const file = path.join(archives(), `${realId}.manifest.json`);
         const original = fs.readFileSync(file);
