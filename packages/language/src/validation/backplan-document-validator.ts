@@ -1,7 +1,8 @@
 /**
  * Langium keeps its own codes (`linking-error`, `parsing-error`, `lexing-error`) in
  * `diagnostic.data.code`; Backplan promises every code in `Diagnostic.code`, so the editor and
- * the CLI show the same codes.
+ * the CLI show the same codes. Messages quote what the admin wrote; a quoted run longer
+ * than 200 characters (a 5 MB string) is cut, so no diagnostic is a megabyte long.
  */
 import { DefaultDocumentValidator, type LangiumDocument, type ValidationOptions } from 'langium';
 import type { CancellationToken, Diagnostic } from 'vscode-languageserver';
@@ -18,9 +19,18 @@ export class BackplanDocumentValidator extends DefaultDocumentValidator {
             if (code === 'lexing-error') {
                 diagnostic.message = lexingMessage(diagnostic.message);
             }
+            diagnostic.message = cutLongRuns(diagnostic.message);
         }
         return diagnostics;
     }
+}
+
+const SHOWN = 200;
+
+/** The message with every run of more than 200 characters without a space cut to 200 and counted. */
+export function cutLongRuns(message: string): string {
+    if (message.length <= SHOWN) return message;
+    return message.replace(new RegExp(`[^\\s]{${SHOWN + 1},}`, 'g'), run => `${run.slice(0, SHOWN)}… (${run.length} characters)`);
 }
 
 /** Chevrotain's "unexpected character: ->#<- at offset: 131, …" in an admin's words. */
