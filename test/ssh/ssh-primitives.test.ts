@@ -389,8 +389,6 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH primitives against a real sshd'), (
         expect(Date.now() - t0).toBeLessThan(3000);
         expect((err as SshError).failure?.kind).toBe('connection-refused');
         expect((err as Error).message).toBe(`ssh://${lab.user}@127.0.0.9:${port}: connection refused by 127.0.0.9 port ${port}: no SSH server listens there. Check that sshd runs on the server and the port in the host URL (or ssh config) is right`);
-        const pre = await host.preflight('/srv/x');
-        expect(pre.problems).toEqual([(err as Error).message]);
     });
 
     test('a host that accepts TCP but never answers times out after ConnectTimeout', async () => {
@@ -409,16 +407,13 @@ describe.skipIf(sshdSkip)(sshdSuiteName('SSH primitives against a real sshd'), (
         silent.close();
     });
 
-    test('pre-flight: remote tar missing and data folder missing are clear errors', async () => {
+    test('what pre-flight asks a host: tar missing and a data folder missing are told apart', async () => {
         const n = open('notar');
-        const pre = await n.preflight('/srv/does-not-exist');
-        expect(pre.problems).toEqual([
-            `${n.label}: \`tar\` is not installed or not on the remote PATH (install GNU tar there)`,
-            `${n.label}: the data folder /srv/does-not-exist does not exist`
-        ]);
-        const ok = await open('h1').preflight(lab.host('h1').root);
-        expect(ok.problems).toEqual([]);
-        expect(ok.tools?.tar).toMatch(/GNU tar/);
+        expect((await n.checkTools()).tar).toBeUndefined();
+        expect(await n.stat('/srv/does-not-exist')).toEqual({ exists: false, isDirectory: false });
+        const ok = open('h1');
+        expect((await ok.checkTools()).tar).toMatch(/GNU tar/);
+        expect(await ok.stat(lab.host('h1').root)).toEqual({ exists: true, isDirectory: true });
     });
 
     test('sshd killed mid-stream: the stream fails (truncated, non-zero); commands reconnect with backoff once sshd is back', async () => {

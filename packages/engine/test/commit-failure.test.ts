@@ -65,7 +65,7 @@ describe('a failure while recording an archive', () => {
         expect(unlockAt).toBeGreaterThan(lastServerRecord);
     });
 
-    it('a start that failed before it stays in the report (the application may be down)', async () => {
+    it('a start that failed before it stays in the report (the application is NOT running)', async () => {
         mkdirSync(path.join(root, 'c'), { recursive: true });
         writeFileSync(path.join(root, 'c', 'data.txt'), 'c\n');
         const { model } = await modelOf([
@@ -80,7 +80,7 @@ describe('a failure while recording an archive', () => {
         });
         const [c] = result.outcomes;
         expect(c).toMatchObject({ ok: false, started: false });
-        expect(c.error).toMatch(/start command `exit 3` exited with code 3: the application may be down; checking and recording the archive failed: EIO/);
+        expect(c.error).toMatch(/start command `exit 3` exited with code 3: C is NOT running; checking and recording the archive failed: EIO/);
     });
 });
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Host } from '../src/hosts/host.js';
+import { FakeHost, type HostBehaviour } from './fake-host.js';
 import { selectBackups } from '../src/plan/backup-plan.js';
 import { preflight } from '../src/run/preflight.js';
 import { TapeStore } from '../src/tape/tape-store.js';
@@ -18,30 +19,13 @@ import { modelOf } from './model-support.js';
 let dirs: string[] = [];
 afterEach(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); dirs = []; });
 
-const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
-
-/** A host that answers after `delayMs`, or fails as an unreachable ssh host does. */
-function fakeHost(label: string, behaviour: { delayMs?: number; unreachable?: boolean; noTar?: boolean; noData?: boolean }): Host {
-    const calls = { n: 0 };
-    const answer = async <T>(value: T): Promise<T> => {
-        calls.n++;
-        await sleep(behaviour.delayMs ?? 0);
-        if (behaviour.unreachable) {
-            throw Object.assign(new Error(`${label}: connection refused by 10.0.0.9 port 22: no SSH server listens there`), { name: 'SshError' });
-        }
-        return value;
-    };
-    return {
-        label,
-        run: () => { throw new Error('not in pre-flight'); },
-        tarOut: () => { throw new Error('not in pre-flight'); },
-        tarIn: () => { throw new Error('not in pre-flight'); },
-        listFiles: () => { throw new Error('not in pre-flight'); },
-        stat: () => answer({ exists: !behaviour.noData, isDirectory: !behaviour.noData }),
-        checkTools: () => answer(behaviour.noTar ? {} : { tar: 'tar (GNU tar) 1.35' }),
-        calls
-    } as Host & { calls: { n: number } };
+/** A host whose commands all succeed, with the given failures of its own. */
+function fakeHost(label: string, behaviour: HostBehaviour): FakeHost {
+    return new FakeHost(label, () => ({ code: 0 }), { pretendData: true, ...behaviour });
 }
+
+/** How often the host itself was asked (stat, tools). */
+const asked = (h: Host): number => (h as FakeHost).calls.filter(c => c.kind === 'stat' || c.kind === 'checkTools').length;
 
 async function items(servers: string[], tapeAt?: string): ReturnType<typeof selectBackups> {
     const tape = tapeAt ?? mkdtempSync(path.join(tmpdir(), 'bp-preflight-'));
@@ -56,34 +40,35 @@ async function items(servers: string[], tapeAt?: string): ReturnType<typeof sele
 describe('pre-flight', () => {
     it('checks servers on different hosts concurrently: slow hosts do not add up', async () => {
         const plan = await items(['A', 'B', 'C', 'D']);
-        const hosts: Record<string, Host> = Object.fromEntries(['A', 'B', 'C', 'D'].map(s => [s, fakeHost(`ssh://${s.toLowerCase()}:22`, { delayMs: 400 })]));
-        const t0 = Date.now();
-        const pre = await preflight(plan, (_i, s) => hosts[s]);
-        const took = Date.now() - t0;
+        // Each host answers only once all four have been asked: sequential checks would never finish.
+        let asking = 0;
+        let allAsked!: () => void;
+        const gate = new Promise<void>(resolve => { allAsked = resolve; });
+        const onReach = (): void => { if (++asking === 4) allAsked(); };
+        const hosts: Record<string, Host> = Object.fromEntries(['A', 'B', 'C', 'D'].map(s => [s, fakeHost(`ssh://${s.toLowerCase()}:22`, { gate, onReach })]));
+        const pre = await preflight(plan, s => hosts[s.name]);
         expect(pre.problems).toEqual([]);
         expect([...pre.skipped]).toEqual([]);
-        // Sequentially: 4 servers × 2 probes × 400 ms = 3.2 s; concurrently about 0.8 s.
-        expect(took).toBeLessThan(1600);
     });
 
     it('an unreachable host skips its servers only, names the host once, and is tried once', async () => {
         const plan = await items(['Mail1', 'Cat1', 'Cat2']);
-        const down = fakeHost('ssh://admin@cat.acme.lan:2222', { unreachable: true, delayMs: 100 }) as Host & { calls: { n: number } };
+        const down = fakeHost('ssh://admin@cat.acme.lan:2222', { unreachable: true, delayMs: 100 });
         const hosts: Record<string, Host> = { Mail1: fakeHost('local', {}), Cat1: down, Cat2: down };
-        const pre = await preflight(plan, (_i, s) => hosts[s]);
+        const pre = await preflight(plan, s => hosts[s.name]);
         expect(pre.problems).toEqual([]);
         expect(pre.skipped.get('Mail1')).toBeUndefined();
         const reason = pre.skipped.get('Cat1')!;
         expect(reason).toBe('ssh://admin@cat.acme.lan:2222 cannot be reached: connection refused by 10.0.0.9 port 22: no SSH server listens there');
         expect(reason.split('ssh://').length - 1, 'the URL once').toBe(1);
         expect(pre.skipped.get('Cat2')).toBe(reason);
-        expect(down.calls.n, 'the second server on a dead host does not wait for another timeout').toBe(1);
+        expect(asked(down), 'the second server on a dead host does not wait for another timeout').toBe(1);
     });
 
     it('a missing data folder or tar skips that server; a host that cannot be opened too', async () => {
         const plan = await items(['A', 'B', 'C', 'D']);
         const hosts: Record<string, Host> = { A: fakeHost('local', { noData: true }), B: fakeHost('ssh://b:22', { noTar: true }), C: fakeHost('local', {}) };
-        const pre = await preflight(plan, (_i, s) => {
+        const pre = await preflight(plan, ({ name: s }) => {
             if (s === 'D') throw new Error('ssh hosts are not supported by this build yet (ssh://d:22)');
             return hosts[s];
         });

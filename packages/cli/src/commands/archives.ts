@@ -17,7 +17,7 @@ export function registerArchives(program: Command, context: CommandContext): voi
         .option('--tape <name>', 'only this tape'))
         .action(context.action(async (file: string, flags: ArchivesFlags) => {
             const ctx = await loadForRun(file, 'archives', flags);
-            const rows = await withRun(file, flags, () => listAll(chooseTapes(ctx.model, flags.tape)), { interrupts: false });
+            const rows = await withRun(ctx, flags, () => listAll(chooseTapes(ctx.model, flags.tape)), { interrupts: false });
             if (flags.format === 'json') {
                 writeJson({ version: 1, archives: rows });
                 return 0;

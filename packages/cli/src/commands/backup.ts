@@ -4,7 +4,7 @@
  * Exit 0: every server archived and started again; 1: a failure (said why); 2: bad usage.
  */
 import type { Command } from 'commander';
-import { openHost, planBackup, planJson, renderPlanText, runBackup, runScope, type BackupPlan, type BackupRunResult } from '@backplan/engine';
+import { hostFor, planBackup, planJson, renderPlanText, runBackup, runScope, type BackupPlan, type BackupRunResult } from '@backplan/engine';
 import { painter } from '../terminal.js';
 import type { CommandContext } from './command-support.js';
 import {
@@ -42,10 +42,10 @@ export function registerBackup(program: Command, context: CommandContext): void 
                 else process.stdout.write(renderPlanText(plan));
                 return 0;
             }
-            const result: BackupRunResult = await withRun(file, flags, ({ reporter, journal, signal, recovered }) => runBackup({
+            const result: BackupRunResult = await withRun(ctx, flags, ({ reporter, journal, signal, recovered }) => runBackup({
                 plan, runbookPath: ctx.model.root.fsPath, journal, command: commandLine(), version: context.version,
                 wait: flags.wait, failFast: flags.failFast, timeoutMs, reporter, signal, recovered,
-                hostFor: (item, name) => openHost(item.servers.find(s => s.server.name === name)!.server.host!, hostOptions(flags))
+                hostFor: server => hostFor(server, hostOptions(flags))
             }));
             if (flags.format === 'json') {
                 writeJson({ version: 1, runId: result.runId, ok: result.ok, error: result.error, preflight: result.preflightProblems, servers: result.outcomes });

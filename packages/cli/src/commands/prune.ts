@@ -23,7 +23,7 @@ export function registerPrune(program: Command, context: CommandContext): void {
         .action(context.action(async (file: string, flags: PruneFlags) => {
             const ctx = await loadForRun(file, 'prune', flags);
             const tapes = chooseTapes(ctx.model, flags.tape);
-            const plans: PrunePlan[] = await withRun(file, flags, async ({ reporter, signal, journal }) => {
+            const plans: PrunePlan[] = await withRun(ctx, flags, async ({ reporter, signal, journal }) => {
                 const chosen = tapes.map(tape => ({ tape, keep: ctx.model.tapes.find(t => t.name === tape.name)!.keep }));
                 if (flags.dryRun) return Promise.all(chosen.map(c => planPrune(c.tape, c.keep)));
                 return runPrune({

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import {
-    openHost, planRecover, readCatalog, recoverPlanJson, renderRecoverPlanText, runRestore,
+    hostFor, planRecover, readCatalog, recoverPlanJson, renderRecoverPlanText, runRestore,
     type RecoverPlan, type RestoreRunResult
 } from '@backplan/engine';
 import { FailedError } from '../cli-error.js';
@@ -52,7 +52,7 @@ export function registerRecover(program: Command, context: CommandContext): void
                 throw new FailedError(`refused: no ${good}copy anywhere of ${current.losses.join('; ')} (run with --allow-loss to recover the rest); nothing was touched`);
             };
             refuseLosses('');
-            const result: RestoreRunResult = await withRun(file, flags, async ({ reporter, journal, signal }) => {
+            const result: RestoreRunResult = await withRun(ctx, flags, async ({ reporter, journal, signal }) => {
                 // An archive that fails its check is marked bad and the plan made again:
                 // the next newest good archive is used (the check runs before any stop).
                 for (;;) {
@@ -60,7 +60,7 @@ export function registerRecover(program: Command, context: CommandContext): void
                     const run = await runRestore({
                         verb: 'recover', ops: current.ops, catalog, runbookPath: ctx.model.root.fsPath, journal, command: commandLine(),
                         wait: flags.wait, timeoutMs, reporter, signal,
-                        hostFor: server => openHost(server.host!, hostOptions(flags))
+                        hostFor: server => hostFor(server, hostOptions(flags))
                     });
                     if (run.badArchives.length === 0 || signal.aborted) return run;
                     for (const b of run.badArchives) {

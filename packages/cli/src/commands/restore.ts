@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import {
-    openHost, planRestore, readCatalog, renderRestorePlanText, restorePlanJson, runRestore,
+    hostFor, planRestore, readCatalog, renderRestorePlanText, restorePlanJson, runRestore,
     type RestoreOptions, type RestorePlan
 } from '@backplan/engine';
 import type { CommandContext } from './command-support.js';
@@ -42,13 +42,13 @@ export function registerRestore(program: Command, context: CommandContext): void
                 else process.stdout.write(renderRestorePlanText(plan));
                 return 0;
             }
-            const result = await withRun(file, flags, ({ reporter, journal, signal }) => {
+            const result = await withRun(ctx, flags, ({ reporter, journal, signal }) => {
                 reporter.notice(`restore ${plan.op.server.name} from ${plan.op.kind}: ${plan.why}`);
                 for (const n of plan.notes) reporter.notice(`note: ${n}`);
                 return runRestore({
                     verb: 'restore', ops: [plan.op], catalog, runbookPath: ctx.model.root.fsPath, journal, command: commandLine(),
                     wait: flags.wait, keepOld: flags.keepOld, timeoutMs, reporter, signal,
-                    hostFor: server => openHost(server.host!, hostOptions(flags))
+                    hostFor: server => hostFor(server, hostOptions(flags))
                 });
             });
             if (flags.format === 'json') writeJson(restoreResultJson(result));

@@ -129,11 +129,15 @@ function journalOf(file: string, flags: RunFlags): Journal {
     return Journal.forRunbook(resolveStateDir(flags.state), file);
 }
 
-/** Starts applications left stopped by killed runs (before any lock is taken), with the verb's --command-timeout. */
-async function recoverKilledRuns(journal: Journal, flags: RunFlags & Pick<StoppingFlags, 'commandTimeout'>, reporter: Reporter, by: string): Promise<RecoveryResult> {
+/** Starts applications left stopped by killed runs (before any lock is taken), with the verb's --command-timeout and the runbook's current start commands. */
+export async function recoverKilledRuns(
+    journal: Journal, flags: RunFlags & Pick<StoppingFlags, 'commandTimeout'>, reporter: Reporter, by: string, model?: RunbookModel
+): Promise<RecoveryResult> {
     return recoverUnfinished(journal, {
         hostFor: label => openHostByLabel(label, hostOptions(flags)),
         timeoutMs: commandTimeoutMs(flags.commandTimeout),
+        // A pending restart uses the runbook's current start (the admin may have fixed it).
+        currentStart: model && (name => model.servers.find(s => s.name === name)?.start),
         by,
         notice: m => reporter.notice(`backplan: ${m}`)
     });
@@ -177,14 +181,16 @@ export interface RunSession {
  * read end at once).
  */
 export async function withRun<T>(
-    file: string, flags: RunFlags & Pick<StoppingFlags, 'commandTimeout'>, work: (run: RunSession) => Promise<T>,
+    runbook: string | RunContext, flags: RunFlags & Pick<StoppingFlags, 'commandTimeout'>, work: (run: RunSession) => Promise<T>,
     options: { recover?: boolean; interrupts?: boolean } = {}
 ): Promise<T> {
+    const file = typeof runbook === 'string' ? runbook : runbook.file;
     const reporter = stderrReporter();
     const journal = journalOf(file, flags);
     const interrupts = options.interrupts === false ? undefined : handleInterrupts(reporter);
     try {
-        const recovered = options.recover === false ? undefined : await recoverKilledRuns(journal, flags, reporter, commandLine());
+        const model = typeof runbook === 'string' ? undefined : runbook.model;
+        const recovered = options.recover === false ? undefined : await recoverKilledRuns(journal, flags, reporter, commandLine(), model);
         return await work({
             reporter, journal, signal: interrupts?.signal ?? new AbortController().signal, recovered,
             interrupted: () => interrupts?.interrupted()

@@ -21,7 +21,7 @@ export function registerVerify(program: Command, context: CommandContext): void 
         .action(context.action(async (file: string, flags: VerifyFlags) => {
             const ctx = await loadForRun(file, 'verify', flags);
             const tapes = chooseTapes(ctx.model, flags.tape);
-            const { outcomes, interrupted } = await withRun(file, flags, async ({ reporter, signal, interrupted: by }) => ({
+            const { outcomes, interrupted } = await withRun(ctx, flags, async ({ reporter, signal, interrupted: by }) => ({
                 outcomes: await verifyTapes(tapes, { archiveId: flags.archive, reporter, signal }),
                 interrupted: by() !== undefined
             }));

@@ -13,12 +13,13 @@
  * thread (`hashFileOffThread`).
  * Never modifies, moves or deletes anything. Interruption leaves nothing behind.
  */
+import { ToolExitError } from '../hosts/tool-exit-error.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { describeExit, spawnProcess } from '../hosts/child-process.js';
+import { spawnProcess } from '../hosts/child-process.js';
 import { hashFile } from '../hosts/local-host.js';
 import type { ToolVersions } from '../hosts/host.js';
 import type { ListedArchive } from '../tape/tape-store.js';
@@ -94,7 +95,7 @@ export async function verifyArchive(item: ListedArchive, options: VerifyOptions)
         try { scanner.write(chunk); } catch (err) { scanError = err as Error; }
     });
     const results = await Promise.allSettled([
-        proc.exited.then(r => { if (r.code !== 0) throw new Error(describeExit(dec.command, r, proc.stderr.text())); }),
+        proc.exited.then(r => { if (r.code !== 0) throw new ToolExitError(dec.command, r, proc.stderr.text()); }),
         scan,
         pipeline(source, hashing, new Writable({ write: (_c, _e, cb) => cb() }), { signal: options.signal })
     ]);

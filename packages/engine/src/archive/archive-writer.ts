@@ -34,10 +34,12 @@
  * (and removes the archive when that check fails).
  * Interruption: a `.tmp-…` file on the tape at worst (never listed; prune removes it).
  */
+import { ToolExitError } from '../hosts/tool-exit-error.js';
+import { SshError } from '../hosts/ssh/ssh-errors.js';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { describeExit, spawnProcess, type Spawned } from '../hosts/child-process.js';
+import { spawnProcess, type Spawned } from '../hosts/child-process.js';
 import type { Host } from '../hosts/host.js';
 import type { TapeStore } from '../tape/tape-store.js';
 import { decompressorFor, type Compressor } from './compression.js';
@@ -50,6 +52,8 @@ export interface WriteArchiveOptions {
     tape: TapeStore;
     id: string;
     compressor: Compressor;
+    /** The server's `exclude` patterns. */
+    exclude?: readonly string[];
     signal?: AbortSignal;
     /** Called with the tar bytes read so far. */
     onProgress?: (tarBytes: number) => void;
@@ -89,7 +93,7 @@ export function consume(stream: Readable, onChunk: (chunk: Buffer) => void): Pro
 /** Resolves when a spawned process exits 0; rejects with a one-line reason otherwise. */
 function succeeded(tool: string, p: Spawned): Promise<void> {
     return p.exited.then(r => {
-        if (r.code !== 0) throw new Error(describeExit(tool, r, p.stderr.text()));
+        if (r.code !== 0) throw new ToolExitError(tool, r, p.stderr.text());
     }, (err: Error) => { throw new Error(`${tool} could not be started: ${err.message}`); });
 }
 
@@ -194,8 +198,8 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
                     // On host: tar | compressor (there) ─► store ─► decompressor ─► scan
                     const filter = site.onHost ? decompressorFor(compressor.kind, { zstd: compressor.version }) : compressor;
                     const source = site.onHost
-                        ? host.compressedTarOut!(data, compressor, { signal: abort.signal })
-                        : host.tarOut(data, { signal: abort.signal });
+                        ? host.compressedTarOut!(data, compressor, { signal: abort.signal, exclude: options.exclude })
+                        : host.tarOut(data, { signal: abort.signal, exclude: options.exclude });
                     let proc: Spawned;
                     try {
                         proc = spawnProcess(filter.command, filter.args, { stdio: ['pipe', 'pipe', 'pipe'], signal: abort.signal, group: false });
@@ -240,12 +244,14 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
 
 /** The most telling of several failures: a tool's own exit beats the broken pipes it caused. */
 function pickReason(errors: Error[]): string {
-    const space = errors.find(e => (e as NodeJS.ErrnoException).code === 'ENOSPC');
-    if (space) return 'the tape is full (no space left on device)';
-    const access = errors.find(e => ['EACCES', 'EPERM', 'EROFS'].includes((e as NodeJS.ErrnoException).code ?? ''));
-    if (access) return `the tape is not writable (${(access as NodeJS.ErrnoException).code})`;
-    const tar = errors.find(e => /^tar /.test(e.message));
+    const code = (e: Error): string | undefined => (e as NodeJS.ErrnoException).code;
+    if (errors.some(e => code(e) === 'ENOSPC')) return 'the tape is full (no space left on device)';
+    const access = errors.find(e => ['EACCES', 'EPERM', 'EROFS'].includes(code(e) ?? ''));
+    if (access) return `the tape is not writable (${code(access)})`;
+    const tool = (e: Error): ToolExitError | undefined => e instanceof ToolExitError ? e : undefined;
+    // The host's side (tar, or `tar | zstd` over ssh) is the cause; the local tools we killed then are not.
+    const tar = errors.find(e => tool(e)?.tool === 'tar' || (e instanceof SshError && e.tool !== undefined));
     if (tar) return tar.message;
-    const tool = errors.find(e => /^(zstd|gzip) /.test(e.message) && !/EPIPE|Broken pipe|killed by SIGPIPE/i.test(e.message));
-    return (tool ?? errors[0]).message;
+    const compressor = errors.find(e => tool(e) && !tool(e)!.brokenPipe);
+    return (compressor ?? errors[0]).message;
 }

@@ -101,13 +101,6 @@ export function spawnProcess(file: string, args: readonly string[], options: Spa
     return { child, stderr, exited };
 }
 
-/** A one-line reason for a failed tool run. */
-export function describeExit(tool: string, result: { code: number | null; signal: NodeJS.Signals | null }, stderr: string): string {
-    const lastLine = stderr.trim().split('\n').filter(l => l.trim() !== '').slice(-3).join(' | ');
-    const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
-    return `${tool} ${how}${lastLine ? `: ${lastLine}` : ''}`;
-}
-
 /** Runs a program to completion and returns its stdout (for version probes). */
 export async function captureOutput(file: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<string | undefined> {
     try {

@@ -42,6 +42,8 @@ export interface CommandResult {
     readonly timedOut: boolean;
     readonly ok: boolean;
     readonly durationMs: number;
+    /** True when the command cannot have started (no shell could be spawned, ssh never connected). */
+    readonly notRun?: boolean;
 }
 
 /** How long a server's stop and start may take: its runbook `timeout`, else the run's default. */
@@ -54,6 +56,13 @@ export function commandFailure(what: string, r: CommandResult, timeoutMs: number
     if (r.timedOut) return `${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`;
     if (r.code === undefined && r.signal === undefined) return `${what} could not be run: ${r.output}`;
     return `${what} ${r.signal ? `was killed by ${r.signal}` : `exited with code ${r.code}`}`;
+}
+
+/** Options of `Host.tarOut`. */
+export interface TarOutOptions {
+    readonly signal?: AbortSignal;
+    /** The server's `exclude` patterns (tar-options.ts). */
+    readonly exclude?: readonly string[];
 }
 
 /** A stream backed by a process on the host. */
@@ -88,13 +97,13 @@ export interface Host {
     /** `local`, or the ssh URL: used in messages. */
     readonly label: string;
     run(command: string, options?: RunOptions): Promise<CommandResult>;
-    tarOut(folder: string, options?: { signal?: AbortSignal }): HostStream<Readable>;
+    tarOut(folder: string, options?: TarOutOptions): HostStream<Readable>;
     /**
      * The folder as a compressed tar stream made on the host (`tar | compressor` there), so
      * the network carries compressed bytes. Only hosts across a network offer it (SSH);
      * the caller checks first that the host has the compressor (checkTools).
      */
-    compressedTarOut?(folder: string, compressor: CompressorCommand, options?: { signal?: AbortSignal }): HostStream<Readable>;
+    compressedTarOut?(folder: string, compressor: CompressorCommand, options?: TarOutOptions): HostStream<Readable>;
     /** `members`: extract only these archive paths (`./People`) and what is below them. */
     tarIn(folder: string, options?: { signal?: AbortSignal; members?: readonly string[] }): HostStream<Writable>;
     /** `hash: false` asks for metadata only (no SHA-256); a host may hash anyway. */

@@ -9,13 +9,14 @@
  * Interruption: a killed run leaves whatever the command did; a killed tarIn leaves the
  * files extracted so far; the others leave nothing.
  */
+import { ToolExitError } from './tool-exit-error.js';
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { mtimeFromNs, type ManifestEntry } from '../archive/manifest.js';
-import { OutputTail, captureOutput, describeExit, limitTime, outputClosedWithin, spawnProcess } from './child-process.js';
-import type { CommandResult, Host, HostStream, RunOptions, ToolVersions } from './host.js';
+import { OutputTail, captureOutput, limitTime, outputClosedWithin, spawnProcess } from './child-process.js';
+import type { CommandResult, Host, HostStream, RunOptions, TarOutOptions, ToolVersions } from './host.js';
 import { parseRestoreProbe, parseTarProbe, RESTORE_TOOLS_PROBE, tarCreateArgs, tarExtractArgs } from './tar-options.js';
 
 /** tar's environment, now: only the options given here (TAR_OPTIONS would change what an archive holds). */
@@ -61,7 +62,7 @@ export class LocalHost implements Host {
         try {
             result = await p.exited;
         } catch (err) {
-            return { output: (err as Error).message, timedOut: false, ok: false, durationMs: Date.now() - started };
+            return { output: (err as Error).message, timedOut: false, ok: false, durationMs: Date.now() - started, notRun: true };
         } finally {
             cancelLimit();
         }
@@ -79,20 +80,20 @@ export class LocalHost implements Host {
         };
     }
 
-    tarOut(folder: string, options: { signal?: AbortSignal } = {}): HostStream<Readable> {
-        return this.tarProcess(folder, 'out', options.signal) as HostStream<Readable>;
+    tarOut(folder: string, options: TarOutOptions = {}): HostStream<Readable> {
+        return this.tarProcess(folder, 'out', options.signal, undefined, options.exclude) as HostStream<Readable>;
     }
 
     tarIn(folder: string, options: { signal?: AbortSignal; members?: readonly string[] } = {}): HostStream<Writable> {
         return this.tarProcess(folder, 'in', options.signal, options.members) as HostStream<Writable>;
     }
 
-    private tarProcess(folder: string, direction: 'in' | 'out', signal?: AbortSignal, members?: readonly string[]): HostStream<Readable | Writable> {
+    private tarProcess(folder: string, direction: 'in' | 'out', signal?: AbortSignal, members?: readonly string[], exclude?: readonly string[]): HostStream<Readable | Writable> {
         // The stream must exist synchronously; tool capabilities are probed before any
         // archive run (preflight), so a cached probe is normally ready. Use the safe
         // baseline when it is not.
         const tools = cachedTools ?? {};
-        const args = direction === 'out' ? tarCreateArgs(folder, tools) : tarExtractArgs(folder, tools, members);
+        const args = direction === 'out' ? tarCreateArgs(folder, tools, exclude) : tarExtractArgs(folder, tools, members);
         const p = spawnProcess('tar', args, {
             env: tarEnv(),
             stdio: direction === 'out' ? ['ignore', 'pipe', 'pipe'] : ['pipe', 'ignore', 'pipe'],
@@ -100,7 +101,7 @@ export class LocalHost implements Host {
             group: false
         });
         const done = p.exited.then(result => {
-            if (result.code !== 0) throw new Error(describeExit('tar', result, p.stderr.text()));
+            if (result.code !== 0) throw new ToolExitError('tar', result, p.stderr.text());
         }, (err: Error) => { throw new Error(`tar could not be started: ${err.message}`); });
         done.catch(() => undefined);
         return { stream: (direction === 'out' ? p.child.stdout : p.child.stdin)!, done };

@@ -2,7 +2,7 @@
  * Chooses the `Host` implementation for a server's `host` spec. `local` → LocalHost.
  * `ssh://…` → the SSH host (issue 5) once it is registered with `registerSshHost`.
  */
-import type { HostSpec } from '@backplan/language/model';
+import type { HostSpec, ServerModel } from '@backplan/language/model';
 import type { Host } from './host.js';
 import { LocalHost } from './local-host.js';
 
@@ -38,4 +38,10 @@ export function openHostByLabel(label: string, options: HostOptions = {}): Host 
     const m = /^ssh:\/\/(?:([^@]+)@)?(.+):(\d+)$/.exec(label);
     if (!m) throw new Error(`unknown host ${label}`);
     return openHost({ kind: 'ssh', user: m[1], hostname: m[2], port: Number(m[3]) }, options);
+}
+
+/** THE way to a server's host: its runbook `host`, opened with the run's options. */
+export function hostFor(server: ServerModel, options: HostOptions = {}): Host {
+    if (!server.host) throw new Error(`server ${server.name} has no valid host`);
+    return openHost(server.host, options);
 }

@@ -10,12 +10,17 @@
  */
 import type { ToolVersions } from './host.js';
 
-/** Arguments that write `folder`'s content (as `.`, `./a`, …) to stdout. */
-export function tarCreateArgs(folder: string, tools: ToolVersions): string[] {
+/**
+ * Arguments that write `folder`'s content (as `.`, `./a`, …) to stdout, leaving out what
+ * the `exclude` patterns match (relative to the folder, anchored: `cache` is `./cache`
+ * and what is below it, never `./a/cache`).
+ */
+export function tarCreateArgs(folder: string, tools: ToolVersions, exclude: readonly string[] = []): string[] {
     const args = ['--create', '--file=-', '--blocking-factor=128', '--format=posix', '--pax-option=delete=atime,delete=ctime',
         '--numeric-owner', '--sparse'];
     if (tools.tarXattrs) args.push('--xattrs', '--xattrs-include=*');
     if (tools.tarAcls) args.push('--acls');
+    if (exclude.length) args.push('--anchored', '--wildcards', ...exclude.map(p => `--exclude=./${p.replace(/^\.\//, '')}`));
     args.push(`--directory=${folder}`, '.');
     return args;
 }

@@ -30,8 +30,20 @@ export interface StepRecord {
     type: 'step'; event: 'begin' | 'end'; run: string; time: string; step: StepName;
     server?: string; tape?: string; policy?: string;
     ok?: boolean; error?: string; output?: string; archive?: string;
-    /** On stop begin: how to start the application again. */
-    restart?: { command: string; host: string; data?: string; env: Record<string, string> };
+    /**
+     * On stop begin: how to start the application again. `command` is the start command
+     * of that run (recovery uses the runbook's current one when it has it); `prelude` are
+     * shell lines run first (a restore puts set-aside folders back).
+     */
+    restart?: { command: string; host: string; data?: string; env: Record<string, string>; prelude?: string[] };
+    /** On stop end: false when the stop never ran (exit 126/127): no start is owed. */
+    stopped?: boolean;
+    /** On start end: the stop window, stop begun → application up again, in seconds. */
+    window?: number;
+    /** On archive end: the archive's size in bytes. */
+    bytes?: number;
+    /** On a step of a planned run: the plan step's number (`--dry-run` shows the same numbers). */
+    n?: number;
     /** On stage begin: a staging folder of ours, removed by recovery if the run is killed. */
     cleanup?: { host: string; path: string };
     /** On prune end: the archive IDs and garbage files it removed. */

@@ -27,7 +27,8 @@ import { removeOwnFolder } from '../restore/host-folders.js';
 import { processAlive } from '../tape/tape-lock.js';
 import type { Journal } from './journal.js';
 import type { JournalRecord, RunBeginRecord, StepRecord } from './journal-record.js';
-import { asideRemoved, isOurSibling, removeAside, resolveSwap, swapFolders, swapsOf, type JournalledSwap } from './swap-recovery.js';
+import { isOurSibling } from '../hosts/sibling-names.js';
+import { asideRemoved, removeAside, resolveSwap, swapFolders, swapsOf, type JournalledSwap } from './swap-recovery.js';
 
 /** A run that left applications stopped (or never ended), and those applications. */
 export interface UnfinishedRun {
@@ -57,6 +58,9 @@ export function findUnfinished(records: readonly JournalRecord[], alive: (b: Run
             let m = stops.get(r.run);
             if (!m) stops.set(r.run, m = new Map());
             m.set(r.server, r);
+        } else if (r.type === 'step' && r.step === 'stop' && r.event === 'end' && r.stopped === false && r.server) {
+            // The stop never ran (command not found): nothing is owed to that server.
+            stops.get(r.run)?.delete(r.server);
         } else if ((r.type === 'step' && r.step === 'start' && r.event === 'end' && r.ok && r.server) || (r.type === 'recover' && r.ok)) {
             // The application runs now: no earlier stop of it is pending any more.
             for (const m of stops.values()) m.delete(r.server!);
@@ -84,6 +88,19 @@ export interface RecoveryOptions {
     /** The command doing the recovery (for the record). */
     by: string;
     notice: (message: string) => void;
+    /**
+     * The runbook's current start command of a server, when the runbook still declares it:
+     * a pending restart uses it rather than the one recorded (the admin may have fixed it).
+     */
+    currentStart?: (server: string) => string | undefined;
+}
+
+/** The command that starts a stopped server again: the prelude recorded, then its start. */
+export function restartCommand(restart: NonNullable<StepRecord['restart']>, server: string, currentStart?: (server: string) => string | undefined): string {
+    // Records written before `prelude` existed carry the prelude inside `command`.
+    const legacyGuarded = restart.prelude === undefined && restart.command.includes('BP_R_');
+    const start = (legacyGuarded ? undefined : currentStart?.(server)) ?? restart.command;
+    return [...(restart.prelude ?? []), start].join('\n');
 }
 
 /** What recovery did for one run. */
@@ -122,7 +139,7 @@ export async function recoverUnfinished(journal: Journal, options: RecoveryOptio
         for (const stop of pending) {
             const restart = stop.restart;
             if (!restart) continue;
-            const res = await runRecorded(restart.host, restart.command, restart.env, options);
+            const res = await runRecorded(restart.host, restartCommand(restart, stop.server!, options.currentStart), restart.env, options);
             const error = res.ok ? undefined : commandFailure('start', res, options.timeoutMs);
             await journal.append({
                 type: 'recover', run: begin.run, time: new Date().toISOString(), server: stop.server!, ok: res.ok,

@@ -18,6 +18,7 @@
  * Every rename first checks the state on disk, so a recovery killed half-way is simply
  * done again by the next command.
  */
+import { isOurSibling } from '../hosts/sibling-names.js';
 import type { Host } from '../hosts/host.js';
 import { makeParents, parentOf, pathExists, removeOwnFolder, renameFolder } from '../restore/host-folders.js';
 import type { Journal } from './journal.js';
@@ -119,11 +120,6 @@ export async function removeAside(host: Host, path: string, run: string): Promis
     return removeOwnFolder(host, path);
 }
 
-/** A staging (new) or set-aside (old) folder's name as siblingPaths makes it for this run: nothing else is removed. */
-export function isOurSibling(path: string, run: string, kind: 'new' | 'old'): boolean {
-    const base = path.slice(path.lastIndexOf('/') + 1);
-    return path.startsWith('/') && base.startsWith('.') && base.endsWith(`.backplan-${kind}-${run}`);
-}
 
 /** The folder names of a swap, for messages. */
 export function swapFolders(swap: JournalledSwap): string {

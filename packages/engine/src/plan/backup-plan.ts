@@ -7,8 +7,10 @@
  *            neither                  → every backup, in file order
  *   steps:   preflight(every server) → per backup: lock tape → per server, `rolling`
  *            one at a time or up to N at once (batches: holder-guard.ts's waves, so a
- *            server that holds the last running copy of a folder waits): stop → archive
- *            → start → verify → record → unlock tape
+ *            server that holds the last running copy of a folder waits): the server's
+ *            steps by how it is quiesced (serverBackupActions: stop → archive → start, or
+ *            stop → snapshot → start → archive the snapshot → drop it, or dump → archive
+ *            → drop the dump) → verify → record → unlock tape
  */
 import type { BackupModel, FolderModel, RunbookModel, ServerModel, TapeModel } from '@backplan/language/model';
 import { parallelWaves, type HolderBlock } from './holder-guard.js';
@@ -41,7 +43,18 @@ export interface BackupPlanItem {
     servers: ServerPlan[];
 }
 
-export type StepAction = 'preflight' | 'lock' | 'stop' | 'archive' | 'start' | 'verify' | 'record' | 'unlock';
+export type StepAction = 'preflight' | 'lock' | 'stop' | 'snapshot' | 'start' | 'dump' | 'archive' | 'drop-snapshot' | 'drop-dump'
+    | 'verify' | 'record' | 'unlock';
+
+/** Steps that open something, and the step that closes it whatever happens between (kernel/step-executor.ts). */
+export const BACKUP_BRACKETS: Readonly<Record<string, StepAction>> = { stop: 'start', snapshot: 'drop-snapshot', dump: 'drop-dump' };
+
+/** A server's backup steps, by how it is quiesced (DESIGN §10). */
+export function serverBackupActions(server: ServerModel): StepAction[] {
+    if (server.dump) return ['dump', 'archive', 'drop-dump', 'verify', 'record'];
+    if (server.snapshot) return ['stop', 'snapshot', 'start', 'archive', 'drop-snapshot', 'verify', 'record'];
+    return ['stop', 'archive', 'start', 'verify', 'record'];
+}
 
 /** One step of the plan, in order. */
 export interface PlanStep {
@@ -56,6 +69,8 @@ export interface PlanStep {
     servers?: string[];
     /** Set on server steps of a `parallel N` backup: which batch of up to N servers it belongs to. */
     concurrent?: number;
+    /** On an archive step: what is read when it is not the data folder (`the snapshot`, `the dump`). */
+    source?: string;
     /** On a stop step: the folder whose other holders, all stopped, keep it out of an earlier batch. */
     waitsFor?: HolderBlock;
 }
@@ -103,7 +118,7 @@ export function selectBackups(model: RunbookModel, options: BackupPlanOptions): 
         if (!backup.tape) problems.push(`backup ${backup.name} has no tape (\`to TAPE\`)`);
         else if (!backup.tape.at) problems.push(`tape ${backup.tape.name} has no \`at\` folder`);
         for (const s of servers) {
-            if (!s.stop || !s.start) problems.push(`server ${s.name} has no ${!s.stop ? 'stop' : 'start'} command: Backplan quits the application for a consistent copy`);
+            if ((!s.stop || !s.start) && !s.dump) problems.push(`server ${s.name} has no ${!s.stop ? 'stop' : 'start'} command: Backplan quits the application for a consistent copy`);
             if (!s.host || !s.data) problems.push(`server ${s.name} lacks ${!s.host ? 'a valid host' : 'a data folder'}`);
         }
         if (backup.tape?.at) {
@@ -129,11 +144,11 @@ export function planSteps(items: readonly BackupPlanItem[]): PlanStep[] {
             ? parallelWaves(item.servers, item.parallel)
             : item.servers.map(sp => ({ item: sp, wave: undefined, waited: undefined }));
         order.forEach(({ item: { server }, wave: concurrent, waited }) => {
-            add({ action: 'stop', policy, tape, server: server.name, command: server.stop, concurrent, waitsFor: waited });
-            add({ action: 'archive', policy, tape, server: server.name, concurrent });
-            add({ action: 'start', policy, tape, server: server.name, command: server.start, concurrent });
-            add({ action: 'verify', policy, tape, server: server.name, concurrent });
-            add({ action: 'record', policy, tape, server: server.name, concurrent });
+            for (const action of serverBackupActions(server)) {
+                const command = action === 'stop' ? server.stop : action === 'start' ? server.start : action === 'dump' ? server.dump : undefined;
+                const source = action !== 'archive' ? undefined : server.dump ? 'the dump' : server.snapshot ? 'the snapshot' : undefined;
+                add({ action, policy, tape, server: server.name, command, source, concurrent, waitsFor: action === 'stop' ? waited : undefined });
+            }
         });
         add({ action: 'unlock', policy, tape });
     }

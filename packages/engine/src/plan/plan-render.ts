@@ -14,8 +14,12 @@ function describe(step: PlanStep): string {
         case 'preflight': return `preflight: check ${step.servers!.join(', ')} (host, data folder, tar/zstd, tape writable with room); stops nothing`;
         case 'lock': return `lock tape ${step.tape} (backup ${step.policy})`;
         case 'stop': return `${who}stop the application: ${step.command}`;
-        case 'archive': return `${who}stream the data folder into tape ${step.tape} (tar | zstd, SHA-256 of every file)`;
+        case 'archive': return `${who}stream ${step.source ?? 'the data folder'} into tape ${step.tape} (tar | zstd, SHA-256 of every file)`;
         case 'start': return `${who}start the application again (always, even after a failure): ${step.command}`;
+        case 'snapshot': return `${who}take a read-only snapshot of the data folder (the application is still stopped)`;
+        case 'drop-snapshot': return `${who}delete the snapshot (always, even after a failure)`;
+        case 'dump': return `${who}dump the application's data without stopping it: ${step.command}`;
+        case 'drop-dump': return `${who}remove the dump file (always)`;
         case 'verify': return `${who}re-read the archive and check its SHA-256`;
         case 'record': return `${who}write the manifest (commit) and the journal record`;
         case 'unlock': return `unlock tape ${step.tape}`;

@@ -199,15 +199,7 @@ export function chooseSources(builder: StepBuilder, target: ServerModel, folders
     return groups;
 }
 
-/** Siblings of a data folder: where set-aside and staging copies go (same file system). */
-export function siblingPaths(data: string, runId: string): { aside: string; staging: string } {
-    const trimmed = data.replace(/\/+$/, '');
-    const slash = trimmed.lastIndexOf('/');
-    const parent = slash <= 0 ? '/' : trimmed.slice(0, slash);
-    const base = trimmed.slice(slash + 1);
-    const join = (name: string): string => (parent === '/' ? `/${name}` : `${parent}/${name}`);
-    return { aside: join(`.${base}.backplan-old-${runId}`), staging: join(`.${base}.backplan-new-${runId}`) };
-}
+export { siblingPaths } from '../hosts/sibling-names.js';
 
 /** Builds numbered steps and tracks which servers run, to name every availability gap. */
 export class StepBuilder {

@@ -5,7 +5,7 @@
  *
  *   mkdir .NAME.backplan-new-RUN (0700) beside the target's DATA
  *   for each source, one at a time (the target keeps running):
- *     stop the source (journalled: recovery starts it again)
+ *     stop the source (kernel/quiesce.ts: recovery starts it again)
  *     try   source tar --create DATA/<folder> ─► gate (every header safe, SHA-256 of every
  *           file in passing) ─► target tar --extract into staging/<folder>
  *     finally START THE SOURCE, ALWAYS
@@ -28,12 +28,29 @@ import type { ManifestEntry } from '../archive/manifest.js';
 import { siblingPaths, type ReplicaRestoreOp } from '../plan/restore-plan.js';
 import { pumpThroughGate } from '../restore/archive-extract.js';
 import { makeFreshFolder, makeParents, parentOf, setFolderMeta, syncFolder } from '../restore/host-folders.js';
-import { commandFailure, commandTimeoutMs } from '../hosts/host.js';
+import type { Host } from '../hosts/host.js';
+import { InterruptedError, whileStopped } from '../kernel/quiesce.js';
 import {
-    canSetOwners, journalledStart, journalledStop, journalStep, makeStaging, type OpOutcome, type RestoreRunContext
+    canSetOwners, journalStep, makeStaging, type OpOutcome, type RestoreRunContext
 } from '../restore/restore-context.js';
 import { dropStaging, swapIn } from '../restore/swap-in.js';
 import { verifyTree } from '../restore/verify-restored.js';
+
+/** One folder from a (quiesced) source into the target's staging, through the gate; returns what was sent. */
+async function copyFolder(sh: Host, sourceData: string, th: Host, staged: string, folderPath: string, ctx: RestoreRunContext, target: string): Promise<ManifestEntry[]> {
+    await makeParents(th, parentOf(staged));
+    await makeFreshFolder(th, staged);
+    const abort = new AbortController();
+    const onOuter = (): void => abort.abort();
+    ctx.signal.addEventListener('abort', onOuter, { once: true });
+    try {
+        const out = sh.tarOut(`${sourceData}/${folderPath}`, { signal: abort.signal });
+        const sink = th.tarIn(staged, { signal: abort.signal });
+        return await pumpThroughGate(out.stream, out.done, sink, { abort, onProgress: bytes => ctx.reporter.bytes(target, bytes) });
+    } finally {
+        ctx.signal.removeEventListener('abort', onOuter);
+    }
+}
 
 /** Copies the op's folders onto its server; never throws for failures (see the outcome). */
 export async function replicateFolders(op: ReplicaRestoreOp, ctx: RestoreRunContext): Promise<OpOutcome> {
@@ -58,42 +75,17 @@ export async function replicateFolders(op: ReplicaRestoreOp, ctx: RestoreRunCont
             const sh = ctx.hostFor(source);
             say(source.name, `quiescing for a consistent copy of ${fs.map(f => f.name).join(', ')}`);
             const copied = new Map<string, ManifestEntry[]>();
-            let failure: Error | undefined;
-            try {
-                const stop = await journalledStop(source, sh, ctx, { pairs: [] });
-                if (!stop.ok) throw new Error(`source ${source.name}: ${commandFailure(`stop command \`${source.stop}\``, stop, commandTimeoutMs(source, ctx.timeoutMs))}`);
+            const q = await whileStopped({ server: source, host: sh }, ctx, async () => {
                 for (const f of fs) {
-                    if (ctx.signal.aborted) throw new Error('interrupted');
+                    if (ctx.signal.aborted) throw new InterruptedError('interrupted');
                     say(target.name, `copying ${f.name} from ${source.name}`);
-                    const part = parts.find(p => p.folder === f)!;
-                    await makeParents(th, parentOf(part.staged));
-                    await makeFreshFolder(th, part.staged);
-                    const abort = new AbortController();
-                    const onOuter = (): void => abort.abort();
-                    ctx.signal.addEventListener('abort', onOuter, { once: true });
-                    try {
-                        const out = sh.tarOut(`${source.data}/${f.path}`, { signal: abort.signal });
-                        const sink = th.tarIn(part.staged, { signal: abort.signal });
-                        copied.set(f.name, await pumpThroughGate(out.stream, out.done, sink, {
-                            abort, onProgress: bytes => ctx.reporter.bytes(target.name, bytes)
-                        }));
-                    } finally {
-                        ctx.signal.removeEventListener('abort', onOuter);
-                    }
+                    copied.set(f.name, await copyFolder(sh, source.data!, th, parts.find(p => p.folder === f)!.staged, f.path, ctx, target.name));
                     await journalStep(ctx, target.name, 'copy', true);
                 }
-            } catch (err) {
-                failure = err as Error;
-            } finally {
-                say(source.name, 'starting the source again');
-                const start = await journalledStart(source, sh, ctx);
-                if (!start.ok) {
-                    const msg = `source ${source.name}: ${commandFailure(`start command \`${source.start}\``, start, commandTimeoutMs(source, ctx.timeoutMs))}: ${source.name} is NOT running`;
-                    failure = failure ? new Error(`${failure.message}; ${msg}`) : new Error(msg);
-                }
-                ctx.reporter.end(source.name, failure ? 'started again after a failed copy' : 'started again');
-            }
-            if (failure) throw failure;
+            });
+            const failure = [q.stop.error, q.bodyError?.message, q.start?.error].filter(Boolean).map(e => `source ${source.name}: ${e}`).join('; ');
+            if (q.start) ctx.reporter.end(source.name, q.start.started ? (failure ? 'started again after a failed copy' : 'started again') : 'NOT running');
+            if (failure) throw new Error(failure);
             say(target.name, `verifying ${fs.map(f => f.name).join(', ')} against the hashes read from ${source.name}`);
             for (const f of fs) {
                 const part = parts.find(p => p.folder === f)!;

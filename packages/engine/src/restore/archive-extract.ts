@@ -13,13 +13,14 @@
  * Any failure kills every process of the pipe (nothing is retried).
  * Interruption: the staging folder holds what was extracted so far; callers remove it.
  */
+import { ToolExitError } from '../hosts/tool-exit-error.js';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decompressorFor } from '../archive/compression.js';
 import type { Manifest, ManifestEntry } from '../archive/manifest.js';
 import { shownName } from '../archive/tar-header.js';
 import { TarFormatError, TarScanner } from '../archive/tar-scanner.js';
-import { describeExit, spawnProcess } from '../hosts/child-process.js';
+import { spawnProcess } from '../hosts/child-process.js';
 import { assertRegularFile } from '../schema/untrusted-file.js';
 import type { Host, HostStream, ToolVersions } from '../hosts/host.js';
 import { SafeEntryChecker, UnsafeEntryError } from '../archive/entry-safety.js';
@@ -126,7 +127,7 @@ export async function extractArchive(options: ExtractArchiveOptions): Promise<Ma
         // The decompressor reads the archive file itself: its bytes need not pass through here.
         const proc = spawnProcess(dec.command, [...dec.args, '--', options.archivePath], { stdio: ['ignore', 'pipe', 'pipe'], signal: abort.signal });
         const decDone = proc.exited.then(r => {
-            if (r.code !== 0 && !abort.signal.aborted) throw new Error(describeExit(dec.command, r, proc.stderr.text()));
+            if (r.code !== 0 && !abort.signal.aborted) throw new ToolExitError(dec.command, r, proc.stderr.text());
         }, (err: Error) => { throw new Error(`${dec.command} could not be started: ${err.message}`); });
         const sink = options.host.tarIn(options.into, { signal: abort.signal, members: options.members });
         const entries = await pumpThroughGate(proc.child.stdout!, decDone, sink, {

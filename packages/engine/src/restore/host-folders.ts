@@ -4,17 +4,17 @@
  * paths in environment variables — a name with spaces, quotes or `$(…)` is data, never
  * shell — so an SSH host works unchanged.
  *
- * Removal only accepts Backplan's own set-aside and staging folders (`.NAME.backplan-old-RUN`,
- * `.NAME.backplan-new-RUN`) or paths below them: nothing else can be deleted from here.
+ * Removal only accepts Backplan's own sibling folders (hosts/sibling-names.ts:
+ * `.NAME.backplan-KIND-RUN`) or paths below them: nothing else can be deleted from here.
  * Interruption: each operation is one rename/mkdir/rm; a killed `rm -rf` leaves part of a
  * set-aside copy (the restored data is already in place by then).
  */
 import type { Host } from '../hosts/host.js';
+import { isWithinOurSibling } from '../hosts/sibling-names.js';
 
 /** Thrown when a folder operation fails; the message says which and why. */
 export class FolderOpError extends Error {}
 
-const OWN = /\/\.[^/]+\.backplan-(old|new)-[^/]+(\/|$)/;
 
 async function sh(host: Host, what: string, script: string, env: Record<string, string>, signal?: AbortSignal): Promise<string> {
     const r = await host.run(script, { env, timeoutMs: 30 * 60 * 1000, signal });
@@ -43,7 +43,7 @@ export function makeParents(host: Host, path: string): Promise<string> {
 
 /** Removes one of Backplan's own staging or set-aside folders (refuses anything else); whether it was there. */
 export async function removeOwnFolder(host: Host, path: string): Promise<boolean> {
-    if (!OWN.test(path)) throw new FolderOpError(`refusing to remove ${path}: not a Backplan staging or set-aside folder`);
+    if (!isWithinOurSibling(path)) throw new FolderOpError(`refusing to remove ${path}: not a Backplan staging or set-aside folder`);
     const out = await sh(host, `removing ${path}`, 'if [ -e "$BP_P" ] || [ -L "$BP_P" ]; then rm -rf -- "$BP_P" && echo removed; fi', { BP_P: path });
     return out.trim().endsWith('removed');
 }

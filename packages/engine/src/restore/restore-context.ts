@@ -1,19 +1,19 @@
 /**
  * What one restore operation needs from its run, what it reports back, and the pieces
- * every operation shares: the environment of stop/start commands, journalled stop and
- * start, and the guarded restart that recovery of a killed run uses.
+ * every operation shares: staging, journalled steps, and the put-back prelude that
+ * recovery of a killed run runs before the start command (kernel/quiesce.ts records it
+ * in the stop record).
  *
- * The guarded restart (written in the `stop` record, run by journal/recovery.ts when this
- * process dies between stop and start): remove our staging folder; for every folder set
- * aside whose place is empty, rename the set-aside copy back; then the start command.
- * So a restore killed before its swap leaves the original data back in place and the
- * application running; killed during the swap, recovery first finishes or rolls it back
- * whole (journal/swap-recovery.ts); killed after it, the restored data stays and the
- * set-aside copy is removed only once the application runs (nothing is deleted before a
- * verified copy is in place).
+ * The put-back prelude: remove our staging folder; for every folder set aside whose
+ * place is empty, rename the set-aside copy back. So a restore killed before its swap
+ * leaves the original data back in place and the application running; killed during
+ * the swap, recovery first finishes or rolls it back whole (journal/swap-recovery.ts);
+ * killed after it, the restored data stays and the set-aside copy is removed only once
+ * the application runs (nothing is deleted before a verified copy is in place).
  */
 import type { ServerModel } from '@backplan/language/model';
-import { commandFailure, type CommandResult, type Host, type ToolVersions, commandTimeoutMs } from '../hosts/host.js';
+import type { Host, ToolVersions } from '../hosts/host.js';
+import type { QuiesceOutcome } from '../kernel/quiesce.js';
 import type { Journal } from '../journal/journal.js';
 import type { StepName } from '../journal/journal-record.js';
 import type { Reporter } from '../progress/progress-reporter.js';
@@ -52,16 +52,7 @@ export interface OpOutcome {
     output?: string;
 }
 
-/** Environment of a server's stop/start commands. */
-export function commandEnv(server: ServerModel, ctx: RestoreRunContext, action: 'stop' | 'start'): Record<string, string> {
-    return {
-        BACKPLAN_SERVER: server.name, BACKPLAN_DATA: server.data ?? '', BACKPLAN_ROLE: server.role ?? '',
-        BACKPLAN_RUN: ctx.runId, BACKPLAN_RUNBOOK: ctx.runbookPath, BACKPLAN_ACTION: action
-    };
-}
-
 const now = (): string => new Date().toISOString();
-
 
 /** Folders to put back if this process dies before the swap. */
 export interface PutBack {
@@ -69,8 +60,11 @@ export interface PutBack {
     pairs: Array<{ data: string; aside: string }>;
 }
 
-/** The restart command recovery runs: put set-aside folders back, then start. */
-export function guardedRestart(start: string, putBack: PutBack): { command: string; env: Record<string, string> } {
+/**
+ * What recovery runs before the start command if this process dies while the target is
+ * stopped: remove staging, put each set-aside folder back into an empty place.
+ */
+export function putBackPrelude(putBack: PutBack): { lines: string[]; env: Record<string, string> } {
     const env: Record<string, string> = {};
     const lines: string[] = [];
     if (putBack.staging) {
@@ -82,39 +76,15 @@ export function guardedRestart(start: string, putBack: PutBack): { command: stri
         env[`BP_R_ASIDE_${i}`] = p.aside;
         lines.push(`if [ ! -e "$BP_R_DATA_${i}" ] && [ -e "$BP_R_ASIDE_${i}" ]; then mkdir -p -- "$(dirname -- "$BP_R_DATA_${i}")" && mv -T -- "$BP_R_ASIDE_${i}" "$BP_R_DATA_${i}" || exit 1; fi`);
     });
-    lines.push(start);
-    return { command: lines.join('\n'), env };
+    return { lines, env };
 }
 
-/** Journals and runs a server's stop command. */
-export async function journalledStop(server: ServerModel, host: Host, ctx: RestoreRunContext, putBack: PutBack): Promise<CommandResult> {
-    const base = { type: 'step' as const, run: ctx.runId, server: server.name };
-    const restart = guardedRestart(server.start!, putBack);
-    await ctx.journal.append({ ...base, event: 'begin', step: 'stop', time: now(), restart: { command: restart.command, host: host.label, data: server.data, env: { ...commandEnv(server, ctx, 'start'), ...restart.env } } });
-    const r = await host.run(server.stop!, { env: commandEnv(server, ctx, 'stop'), timeoutMs: commandTimeoutMs(server, ctx.timeoutMs) });
-    await ctx.journal.append({ ...base, event: 'end', step: 'stop', time: now(), ok: r.ok, output: r.output.slice(-4000), error: r.ok ? undefined : commandFailure('stop', r, commandTimeoutMs(server, ctx.timeoutMs)) });
-    return r;
-}
-
-/** Journals and runs a server's start command (never throws). */
-export async function journalledStart(server: ServerModel, host: Host, ctx: RestoreRunContext): Promise<CommandResult> {
-    const base = { type: 'step' as const, run: ctx.runId, server: server.name };
-    await ctx.journal.append({ ...base, event: 'begin', step: 'start', time: now() }).catch(() => undefined);
-    const r = await host.run(server.start!, { env: commandEnv(server, ctx, 'start'), timeoutMs: commandTimeoutMs(server, ctx.timeoutMs) });
-    await ctx.journal.append({ ...base, event: 'end', step: 'start', time: now(), ok: r.ok, output: r.output.slice(-4000), error: r.ok ? undefined : commandFailure('start', r, commandTimeoutMs(server, ctx.timeoutMs)) }).catch(() => undefined);
-    return r;
-}
-
-/** START, ALWAYS: starts the target of an operation and records a failure in its outcome. */
-export async function startTarget(server: ServerModel, host: Host, ctx: RestoreRunContext, outcome: OpOutcome): Promise<void> {
-    ctx.reporter.step(server.name, 'starting the application');
-    const start = await journalledStart(server, host, ctx);
-    outcome.started = start.ok;
-    if (!start.ok) {
-        const msg = `${commandFailure(`start command \`${server.start}\``, start, commandTimeoutMs(server, ctx.timeoutMs))}: ${server.name} is NOT running`;
-        outcome.error = outcome.error ? `${outcome.error}; ${msg}` : msg;
-        outcome.output = [outcome.output, start.output].filter(Boolean).join('\n');
-    }
+/** Records what a quiesce's stop and start did in an operation's outcome. */
+export function noteQuiesce(q: QuiesceOutcome, outcome: { stopped?: boolean; started?: boolean; error?: string; output?: string }): void {
+    outcome.stopped = q.stop.state !== 'not-stopped';
+    if (q.start) outcome.started = q.start.started;
+    if (q.start?.error) outcome.error = outcome.error ? `${outcome.error}; ${q.start.error}` : q.start.error;
+    if (q.output) outcome.output = [outcome.output, q.output].filter(Boolean).join('\n');
 }
 
 /**

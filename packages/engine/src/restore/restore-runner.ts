@@ -2,7 +2,9 @@
  * Runs restore operations (one for `restore`, several for `recover`) as one journalled run.
  *
  *   journal run-begin
- *   pre-flight: each target's and source's host reachable, with tar (staging and set-aside
+ *   session begin (kernel/run-session.ts)
+ *   pre-flight: each target's and source's host reachable, with tar and the commands the
+ *               run uses there (kernel/command-check.ts) (staging and set-aside
  *               names carry the run ID: an earlier run's leftovers are never in the way)
  *   check every archive the run will read, BEFORE ANY STOP: a decompressor here, SHA-256
  *     of the archive file against its manifest, every manifest entry safe to extract
@@ -10,11 +12,10 @@
  *   lock the tapes read (fail naming the holder, or --wait)
  *   operations in order (restorer.ts, replicate/replicator.ts); the first failed one ends
  *     the run (later ones may depend on it: a replica copied from a restored master)
- *   unlock; journal run-end; the run's records copied to the tapes read
+ *   session end: unlock; journal run-end; the run's records copied to the tapes read
  * Interruption: see restorer.ts and replicator.ts; the journal lets the next command put
  * set-aside data back and start every application this run stopped.
  */
-import * as os from 'node:os';
 import { verifyArchive } from '../archive/archive-verifier.js';
 import { decompressorFor } from '../archive/compression.js';
 import type { Host, ToolVersions } from '../hosts/host.js';
@@ -22,8 +23,8 @@ import { localTools } from '../hosts/local-host.js';
 import type { Journal } from '../journal/journal.js';
 import type { ArchiveInfo, RestoreOp } from '../plan/restore-plan.js';
 import type { Reporter } from '../progress/progress-reporter.js';
-import { newRunId } from '../tape/archive-id.js';
-import { LockHeldError, TapeLock } from '../tape/tape-lock.js';
+import { missingCommands } from '../kernel/command-check.js';
+import { RunSession, TapeLockError } from '../kernel/run-session.js';
 import { TapeStore, type ListedArchive } from '../tape/tape-store.js';
 import type { ServerModel, TapeModel } from '@backplan/language/model';
 import { replicateFolders } from '../replicate/replicator.js';
@@ -102,90 +103,92 @@ export interface RestoreRunResult {
     outcomes: OpOutcome[];
 }
 
-const now = (): string => new Date().toISOString();
 
 /** Runs the operations of a plan (never throws for failures: see the result). */
 export async function runRestore(options: RestoreRunOptions): Promise<RestoreRunResult> {
     const { journal, reporter, signal } = options;
-    const runId = newRunId();
-    const result: RestoreRunResult = { runId, ok: false, badArchives: [], outcomes: [] };
-    await journal.append({ type: 'run', event: 'begin', run: runId, time: now(), verb: options.verb, command: options.command, pid: process.pid, host: os.hostname(), runbook: options.runbookPath });
-    const locks: TapeLock[] = [];
-    const tapesRead = new Map<string, TapeStore>();
+    const session = await RunSession.begin({ verb: options.verb, command: options.command, runbookPath: options.runbookPath, journal, reporter, signal });
+    const result: RestoreRunResult = { runId: session.runId, ok: false, badArchives: [], outcomes: [] };
     try {
-        const tools = await localTools();
-        // Pre-flight: every server reachable, with tar and (targets) what a restore runs
-        // there besides. Nothing is stopped when it fails.
-        const problems: string[] = [];
-        for (const op of options.ops) {
-            for (const s of [op.server, ...(op.kind === 'replica' ? op.sources.map(g => g.source) : [])]) {
-                try {
-                    const host = options.hostFor(s);
-                    const t = await host.checkTools();
-                    if (!t.tar) problems.push(`${s.name}: tar was not found on ${host.label}`);
-                    else if (s === op.server && t.restoreMissing?.length) {
-                        problems.push(`${s.name}: a restore needs GNU find, stat, mv and coreutils' sha256sum on ${host.label}; missing there: ${t.restoreMissing.join(', ')}`);
-                    }
-                } catch (err) {
-                    problems.push(`${s.name}: ${(err as Error).message}`);
-                }
-            }
-        }
-        // Every archive checked before the first stop.
-        const listedOf = new Map<string, ListedArchive>();
-        for (const op of options.ops) {
-            if (op.kind !== 'tape' || listedOf.has(op.archive.id)) continue;
-            const entry = options.catalog.find(c => c.info.id === op.archive.id);
-            if (!entry) { problems.push(`archive ${op.archive.id} is not on its tape any more`); continue; }
-            reporter.step(op.server.name, `checking archive ${op.archive.id}`);
-            const bad = await checkArchive(entry.listed, tools, signal);
-            if (bad.length) result.badArchives.push({ id: op.archive.id, problems: bad });
-            listedOf.set(op.archive.id, entry.listed);
-            tapesRead.set(op.archive.tape, entry.store);
-        }
-        await journal.append({ type: 'step', event: 'end', step: 'check', run: runId, time: now(), ok: problems.length === 0 && result.badArchives.length === 0,
-            error: [...problems, ...result.badArchives.map(b => `${b.id}: ${b.problems[0]}`)].join('; ') || undefined });
-        if (result.badArchives.length) {
-            result.error = `refused before anything was stopped: ${result.badArchives.map(b => `archive ${b.id}: ${b.problems.slice(0, 3).join('; ')}`).join('; ')}`;
-            return result;
-        }
-        if (problems.length) {
-            result.error = `pre-flight failed, nothing was stopped: ${problems.join('; ')}`;
-            return result;
-        }
-        for (const tape of tapesRead.values()) {
-            try {
-                locks.push(await TapeLock.acquire(tape.name, tape.root, { command: options.command, wait: options.wait, notice: m => reporter.notice(m), signal }));
-            } catch (err) {
-                result.error = err instanceof LockHeldError ? err.message : signal.aborted ? 'interrupted while waiting for the lock' : `cannot lock tape ${tape.name}: ${(err as Error).message}`;
-                return result;
-            }
-        }
-        const ctx: RestoreRunContext = {
-            runId, runbookPath: options.runbookPath, journal, reporter, signal, timeoutMs: options.timeoutMs,
-            localTools: tools, hostFor: options.hostFor, keepOld: options.keepOld ?? false
-        };
-        for (const op of options.ops) {
-            if (signal.aborted) { result.error = 'interrupted: every stopped application was started again'; break; }
-            const outcome = op.kind === 'tape' ? await restoreFromArchive(op, listedOf.get(op.archive.id)!, ctx) : await replicateFolders(op, ctx);
-            result.outcomes.push(outcome);
-            if (!outcome.ok) {
-                if (options.ops.length > 1 && op !== options.ops.at(-1)) result.error = 'stopped after the first failed operation (later ones may depend on it)';
-                break;
-            }
-        }
-        result.ok = !result.error && result.outcomes.length === options.ops.length && result.outcomes.every(o => o.ok);
-        return result;
+        await restoreRun(options, session, result);
     } catch (err) {
         result.error = (err as Error).message;
-        return result;
-    } finally {
-        for (const l of locks) await l.release();
-        const failed = result.outcomes.filter(o => !o.ok).map(o => `${o.server}: ${o.error}`);
-        await journal.append({ type: 'run', event: 'end', run: runId, time: now(), ok: result.ok, error: [result.error, ...failed].filter(Boolean).join('; ') || undefined }).catch(() => undefined);
-        const records = (await journal.read().catch(() => [])).filter(r => r.run === runId);
-        for (const tape of tapesRead.values()) {
-            await tape.writeRunRecord(runId, records).catch(() => undefined);
+    }
+    await session.end(result.ok, [result.error, ...result.outcomes.filter(o => !o.ok).map(o => `${o.server}: ${o.error}`)]);
+    return result;
+}
+
+/** Pre-flight: every server reachable, with tar, what a restore runs there, and its commands. Nothing is stopped when it fails. */
+async function restorePreflight(ops: readonly RestoreOp[], hostFor: (server: ServerModel) => Host): Promise<string[]> {
+    const problems: string[] = [];
+    for (const op of ops) {
+        for (const s of [op.server, ...(op.kind === 'replica' ? op.sources.map(g => g.source) : [])]) {
+            try {
+                const host = hostFor(s);
+                const t = await host.checkTools();
+                if (!t.tar) problems.push(`${s.name}: tar was not found on ${host.label}`);
+                else if (s === op.server && t.restoreMissing?.length) {
+                    problems.push(`${s.name}: a restore needs GNU find, stat, mv and coreutils' sha256sum on ${host.label}; missing there: ${t.restoreMissing.join(', ')}`);
+                }
+                const missing = await missingCommands(s, host, s === op.server ? 'restore' : 'replica-source');
+                if (missing) problems.push(`${s.name}: ${missing}`);
+            } catch (err) {
+                problems.push(`${s.name}: ${(err as Error).message}`);
+            }
         }
     }
+    return problems;
+}
+
+/** The run itself: pre-flight, archive checks, locks, operations in order. */
+async function restoreRun(options: RestoreRunOptions, session: RunSession, result: RestoreRunResult): Promise<void> {
+    const { reporter, signal } = options;
+    const tools = await localTools();
+    const problems = await restorePreflight(options.ops, options.hostFor);
+    // Every archive checked before the first stop.
+    const listedOf = new Map<string, ListedArchive>();
+    const tapesRead = new Map<string, TapeStore>();
+    for (const op of options.ops) {
+        if (op.kind !== 'tape' || listedOf.has(op.archive.id)) continue;
+        const entry = options.catalog.find(c => c.info.id === op.archive.id);
+        if (!entry) { problems.push(`archive ${op.archive.id} is not on its tape any more`); continue; }
+        reporter.step(op.server.name, `checking archive ${op.archive.id}`);
+        const bad = await checkArchive(entry.listed, tools, signal);
+        if (bad.length) result.badArchives.push({ id: op.archive.id, problems: bad });
+        listedOf.set(op.archive.id, entry.listed);
+        tapesRead.set(op.archive.tape, entry.store);
+    }
+    await session.step({ event: 'end', step: 'check', ok: problems.length === 0 && result.badArchives.length === 0,
+        error: [...problems, ...result.badArchives.map(b => `${b.id}: ${b.problems[0]}`)].join('; ') || undefined });
+    if (result.badArchives.length) {
+        result.error = `refused before anything was stopped: ${result.badArchives.map(b => `archive ${b.id}: ${b.problems.slice(0, 3).join('; ')}`).join('; ')}`;
+        return;
+    }
+    if (problems.length) {
+        result.error = `pre-flight failed, nothing was stopped: ${problems.join('; ')}`;
+        return;
+    }
+    for (const tape of tapesRead.values()) {
+        try {
+            await session.lock(tape, { wait: options.wait });
+        } catch (err) {
+            if (!(err instanceof TapeLockError)) throw err;
+            result.error = err.message;
+            return;
+        }
+    }
+    const ctx: RestoreRunContext = {
+        runId: session.runId, runbookPath: options.runbookPath, journal: options.journal, reporter, signal, timeoutMs: options.timeoutMs,
+        localTools: tools, hostFor: options.hostFor, keepOld: options.keepOld ?? false
+    };
+    for (const op of options.ops) {
+        if (signal.aborted) { result.error = 'interrupted: every stopped application was started again'; break; }
+        const outcome = op.kind === 'tape' ? await restoreFromArchive(op, listedOf.get(op.archive.id)!, ctx) : await replicateFolders(op, ctx);
+        result.outcomes.push(outcome);
+        if (!outcome.ok) {
+            if (options.ops.length > 1 && op !== options.ops.at(-1)) result.error = 'stopped after the first failed operation (later ones may depend on it)';
+            break;
+        }
+    }
+    result.ok = !result.error && result.outcomes.length === options.ops.length && result.outcomes.every(o => o.ok);
 }

@@ -21,9 +21,10 @@
  * puts set-aside folders back into empty places and starts the application; after the
  * commit, recovery removes the set-aside copy once the application runs.
  */
-import { commandFailure, type Host } from '../hosts/host.js';
+import type { Host } from '../hosts/host.js';
+import { InterruptedError, whileStopped } from '../kernel/quiesce.js';
 import { fsyncFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder } from './host-folders.js';
-import { journalledStop, journalStep, startTarget, type OpOutcome, type RestoreRunContext } from './restore-context.js';
+import { journalStep, noteQuiesce, putBackPrelude, type OpOutcome, type RestoreRunContext } from './restore-context.js';
 import type { ServerModel } from '@backplan/language/model';
 
 /** One folder (or the whole data folder) being replaced. */
@@ -56,34 +57,36 @@ export interface SwapJob {
 /** Stop, set aside, (fill), commit, start: see the module comment. Never throws for failures (see the outcome). */
 export async function swapIn(job: SwapJob): Promise<void> {
     const { server, host, ctx, outcome, parts, staging } = job;
-    ctx.reporter.step(server.name, 'stopping the application');
-    try {
-        const stop = await journalledStop(server, host, ctx, { staging, pairs: parts.map(p => ({ data: p.data, aside: p.aside })) });
-        outcome.stopped = stop.ok;
-        if (!stop.ok) {
-            outcome.output = stop.output;
-            throw new Error(`${commandFailure(`stop command \`${server.stop}\``, stop, ctx.timeoutMs)}; nothing was changed`);
+    const prelude = putBackPrelude({ staging, pairs: parts.map(p => ({ data: p.data, aside: p.aside })) });
+    const q = await whileStopped({ server, host, prelude }, ctx, async () => {
+        try {
+            ctx.reporter.step(server.name, 'setting the current data aside');
+            for (const p of parts) {
+                if (!(await pathExists(host, p.data))) continue;
+                await makeParents(host, parentOf(p.aside));
+                await renameFolder(host, p.data, p.aside);
+                p.moved = true;
+            }
+            await journalStep(ctx, server.name, 'set-aside', true);
+            if (job.fillWhileStopped) {
+                await job.fillWhileStopped();
+                if (ctx.signal.aborted) throw new InterruptedError('interrupted before the swap');
+            }
+            await commitParts(host, parts, staging, ctx, outcome, job.aside);
+        } catch (err) {
+            outcome.error = (err as Error).message;
+            // Before START ALWAYS: the original data back in place.
+            if (!outcome.swapped) await putBackParts(parts, host, staging, ctx, server.name, outcome);
+            throw err;
         }
-        if (ctx.signal.aborted) throw new Error('interrupted before anything was changed');
-        ctx.reporter.step(server.name, 'setting the current data aside');
-        for (const p of parts) {
-            if (!(await pathExists(host, p.data))) continue;
-            await makeParents(host, parentOf(p.aside));
-            await renameFolder(host, p.data, p.aside);
-            p.moved = true;
-        }
-        await journalStep(ctx, server.name, 'set-aside', true);
-        if (job.fillWhileStopped) {
-            await job.fillWhileStopped();
-            if (ctx.signal.aborted) throw new Error('interrupted before the swap');
-        }
-        await commitParts(host, parts, staging, ctx, outcome, job.aside);
-    } catch (err) {
-        outcome.error = (err as Error).message;
-        if (!outcome.swapped) await putBackParts(parts, host, staging, ctx, server.name, outcome);
-    } finally {
-        await startTarget(server, host, ctx, outcome);
+    });
+    const bodyRan = outcome.error !== undefined || (q.stop.state === 'stopped' && !q.bodyError);
+    if (!bodyRan) {
+        // Stop failed, or interrupted right after it: nothing was set aside.
+        outcome.error = `${q.stop.error ?? q.bodyError?.message}; nothing was changed`;
+        await removeOwnFolder(host, staging).catch(() => undefined);
     }
+    noteQuiesce(q, outcome);
     await finish(parts, host, ctx, outcome, job.aside);
 }
 

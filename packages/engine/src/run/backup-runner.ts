@@ -1,39 +1,39 @@
 /**
- * The backup runner (DESIGN §4):
+ * The backup runner (DESIGN §4): the plan's steps (plan/backup-plan.ts), run on the
+ * kernel (kernel/run-session.ts, kernel/quiesce.ts, kernel/step-executor.ts).
  *
- *   recover unfinished runs of this runbook (before any lock; journal/recovery.ts)
- *   journal run-begin
+ *   recover unfinished runs of this runbook (the caller, before any lock)
+ *   session begin (journal run-begin)
  *   preflight (preflight.ts)   a whole-run problem (tape not writable, no compressor)
  *                              → stop nothing, exit 1; a server's own problem (host
- *                              unreachable, data folder or tar missing) → that server
- *                              fails and is never stopped, the others run, exit 1
+ *                              unreachable, data folder, tar or a command missing) → that
+ *                              server fails and is never stopped, the others run, exit 1
  *                              (with --fail-fast: stop nothing)
- *   for each backup block, in order:
+ *   for each backup block, in plan order:
  *     lock its tape (fail naming the holder, or --wait; a dead holder is taken over)
  *     servers one at a time (`rolling`) or up to N at once (`parallel N`), in plan
  *     order, never stopping the last running holder of a folder while another holder of
  *     it is down (plan/holder-guard.ts; a blocked server waits for a slot that keeps its
  *     folders online, or fails unstopped when the other holder's start failed):
- *       stop → archive → START ALWAYS → verify → manifest → journal   (server-backup.ts)
+ *       that server's planned steps (server-backup.ts)
  *     --fail-fast: after the first failure start no further server
  *     unlock
- *   journal run-end; copy the run's records to every tape used
+ *   session end (journal run-end; the run's records copied to every tape used)
  *
  * SIGINT/SIGTERM abort the signal: archives in flight are killed, no new server is
  * stopped, every stopped application is started again, then the run ends failed.
  * Interruption by SIGKILL: see server-backup.ts and journal/recovery.ts.
  */
-import * as os from 'node:os';
+import type { ServerModel } from '@backplan/language/model';
 import type { Host } from '../hosts/host.js';
 import type { Journal } from '../journal/journal.js';
 import { type RecoveryResult } from '../journal/recovery.js';
-import type { BackupPlan, BackupPlanItem } from '../plan/backup-plan.js';
+import { RunSession, TapeLockError } from '../kernel/run-session.js';
+import type { BackupPlan, BackupPlanItem, PlanStep, ServerPlan } from '../plan/backup-plan.js';
 import { blockingFolder, nextStoppable } from '../plan/holder-guard.js';
 import type { Reporter } from '../progress/progress-reporter.js';
-import { newRunId } from '../tape/archive-id.js';
-import { LockHeldError, TapeLock } from '../tape/tape-lock.js';
 import { TapeStore } from '../tape/tape-store.js';
-import { preflight } from './preflight.js';
+import { preflight, type PreflightResult } from './preflight.js';
 import { backupServer, type ServerOutcome } from './server-backup.js';
 
 /** Default time a stop or start command may take: 10 minutes. */
@@ -52,7 +52,7 @@ export interface BackupRunOptions {
     reporter: Reporter;
     /** Aborted on SIGINT/SIGTERM. */
     signal: AbortSignal;
-    hostFor: (item: BackupPlanItem, server: string) => Host;
+    hostFor: (server: ServerModel) => Host;
     /** Set when the caller has already recovered unfinished runs. */
     recovered?: RecoveryResult;
 }
@@ -68,119 +68,161 @@ export interface BackupRunResult {
 
 /** Runs a backup plan. Never throws for failures of servers or tapes: see the result. */
 export async function runBackup(options: BackupRunOptions): Promise<BackupRunResult> {
-    const { journal, reporter, signal, plan } = options;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-    const runId = newRunId();
-    const result: BackupRunResult = { runId, ok: false, preflightProblems: [], outcomes: [] };
-    await journal.append({ type: 'run', event: 'begin', run: runId, time: new Date().toISOString(), verb: 'backup', command: options.command, pid: process.pid, host: os.hostname(), runbook: options.runbookPath });
-    const usedTapes = new Map<string, TapeStore>();
+    const { journal, reporter, signal } = options;
+    const session = await RunSession.begin({ verb: 'backup', command: options.command, runbookPath: options.runbookPath, journal, reporter, signal });
+    const run = new BackupRun(options, session);
     try {
-        const pre = await preflight(plan.items, options.hostFor);
+        await run.execute();
+    } catch (err) {
+        run.result.error = (err as Error).message;
+    }
+    const { result } = run;
+    await session.end(result.ok, [result.error, ...result.outcomes.filter(o => !o.ok).map(o => `${o.server}: ${o.error}`)]);
+    return result;
+}
+
+/** One backup run's state. */
+class BackupRun {
+    readonly result: BackupRunResult;
+    private stopLaunching = false;
+    /** Servers this run stopped and that are not running again (in flight, or start failed). */
+    private readonly down = new Set<string>();
+    private readonly timeoutMs: number;
+    private pre?: PreflightResult;
+
+    constructor(readonly options: BackupRunOptions, readonly session: RunSession) {
+        this.result = { runId: session.runId, ok: false, preflightProblems: [], outcomes: [] };
+        this.timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    }
+
+    private planStep(action: PlanStep['action'], policy?: string): PlanStep | undefined {
+        return this.options.plan.steps.find(s => s.action === action && (policy === undefined || s.policy === policy));
+    }
+
+    async execute(): Promise<void> {
+        const { plan, signal, failFast } = this.options;
+        if (!(await this.preflight())) return;
+        for (const item of plan.items) {
+            if (signal.aborted || this.stopLaunching) break;
+            const queue = item.servers.filter(sp => !this.pre!.skipped.has(sp.server.name));
+            if (queue.length === 0) continue;
+            const locked = await this.backupItem(item, queue);
+            if (!locked && failFast) break;
+        }
+        const { result } = this;
+        if (signal.aborted) result.error = 'interrupted: every stopped application was started again';
+        else if (this.stopLaunching) result.error ??= 'stopped after the first failure (--fail-fast)';
+        const planned = plan.items.reduce((n, i) => n + i.servers.length, 0);
+        result.ok = !result.error && result.outcomes.length === planned && result.outcomes.every(o => o.ok);
+    }
+
+    /** Pre-flight; false when nothing may run. */
+    private async preflight(): Promise<boolean> {
+        const { plan, reporter, failFast } = this.options;
+        const pre = this.pre = await preflight(plan.items, this.options.hostFor);
         const skipped = [...pre.skipped].map(([server, reason]) => `${server}: ${reason}`);
         const found = [...pre.problems, ...skipped];
-        await journal.append({ type: 'step', event: 'end', step: 'preflight', run: runId, time: new Date().toISOString(), ok: found.length === 0, error: found.join('; ') || undefined });
-        result.preflightProblems = found;
-        if (pre.problems.length || !pre.compressor || (options.failFast && skipped.length)) {
-            result.error = `pre-flight failed, nothing was stopped${pre.problems.length ? '' : ' (--fail-fast)'}: ${found.join('; ')}`;
-            return result;
+        await this.session.step({ event: 'end', step: 'preflight', n: this.planStep('preflight')?.n, ok: found.length === 0, error: found.join('; ') || undefined });
+        this.result.preflightProblems = found;
+        if (pre.problems.length || !pre.compressor || (failFast && skipped.length)) {
+            this.result.error = `pre-flight failed, nothing was stopped${pre.problems.length ? '' : ' (--fail-fast)'}: ${found.join('; ')}`;
+            return false;
         }
         // A server that failed its pre-flight fails alone: never stopped, the others run.
         for (const [server, reason] of pre.skipped) {
             reporter.notice(`${server}: skipped, never stopped: ${reason}`);
-            await journal.append({ type: 'step', event: 'end', step: 'preflight', run: runId, server, time: new Date().toISOString(), ok: false, error: reason });
+            await this.session.step({ event: 'end', step: 'preflight', server, ok: false, error: reason });
         }
         for (const item of plan.items) {
             for (const { server } of item.servers) {
                 const reason = pre.skipped.get(server.name);
-                if (reason !== undefined) result.outcomes.push({ server: server.name, policy: item.backup.name, tape: item.tape.name, ok: false, error: `skipped in pre-flight, never stopped: ${reason}` });
+                if (reason !== undefined) this.result.outcomes.push({ server: server.name, policy: item.backup.name, tape: item.tape.name, ok: false, error: `skipped in pre-flight, never stopped: ${reason}` });
             }
         }
         if (pre.compressor.fallbackReason) reporter.notice(`warning: ${pre.compressor.fallbackReason} (recorded in the manifest)`);
-        let stopLaunching = false;
-        /** Servers this run stopped and that are not running again (in flight, or start failed). */
-        const down = new Set<string>();
-        for (const item of plan.items) {
-            if (signal.aborted || stopLaunching) break;
-            const queue = item.servers.filter(sp => !pre.skipped.has(sp.server.name));
-            if (queue.length === 0) continue;
-            const tape = TapeStore.of(item.tape);
-            usedTapes.set(tape.name, tape);
-            let lock: TapeLock;
-            try {
-                lock = await TapeLock.acquire(tape.name, tape.root, { command: options.command, wait: options.wait, notice: m => reporter.notice(m), signal });
-            } catch (err) {
-                const message = err instanceof LockHeldError ? err.message : signal.aborted ? 'interrupted while waiting for the lock' : `cannot lock tape ${tape.name}: ${(err as Error).message}`;
-                await journal.append({ type: 'step', event: 'end', step: 'lock', run: runId, tape: tape.name, time: new Date().toISOString(), ok: false, error: message });
-                result.error = message;
-                if (options.failFast) break;
-                continue;
-            }
-            await journal.append({ type: 'step', event: 'end', step: 'lock', run: runId, tape: tape.name, time: new Date().toISOString(), ok: true });
-            const inFlight = new Set<Promise<void>>();
-            try {
-                // Up to N servers at once, but never the last running holder of a folder
-                // while another holder of it is down (plan/holder-guard.ts): a blocked
-                // server waits for a slot that keeps its folders online.
-                for (;;) {
-                    while (!signal.aborted && !stopLaunching && inFlight.size < item.parallel) {
-                        const next = nextStoppable(queue, down);
-                        if (next < 0) break;
-                        const [sp] = queue.splice(next, 1);
-                        down.add(sp.server.name);
-                        const task: Promise<void> = backupServer(item, sp, options.hostFor(item, sp.server.name), tape, {
-                            runId, runbookPath: options.runbookPath, version: options.version, journal, reporter,
-                            compressor: pre.compressor!, localTools: pre.localTools, timeoutMs, signal,
-                            lastTarSize: pre.lastTarSize.get(`${tape.name}/${sp.server.name}`)
-                        }).then(outcome => {
-                            result.outcomes.push(outcome);
-                            // A server whose start failed stays down: its folders' other holders keep running.
-                            if (outcome.started !== false) down.delete(sp.server.name);
-                            if (!outcome.ok && options.failFast) stopLaunching = true;
-                        }, (err: Error) => {
-                            // backupServer does not throw; if it ever did, that server failed,
-                            // not the run (and it stays "down": whether it started is unknown).
-                            result.outcomes.push({ server: sp.server.name, policy: item.backup.name, tape: tape.name, ok: false, error: err.message });
-                            if (options.failFast) stopLaunching = true;
-                        }).finally(() => inFlight.delete(task));
-                        inFlight.add(task);
-                    }
-                    if (inFlight.size === 0) break;
-                    await Promise.race(inFlight);
-                }
-                if (!signal.aborted && !stopLaunching) {
-                    // Nothing in flight and servers left: each would take a folder offline
-                    // whose other holders did not start again.
-                    for (const sp of queue.splice(0)) {
-                        const block = blockingFolder(sp.server.name, sp.folders, down)!;
-                        const error = `not stopped: it is the last running holder of folder ${block.folder} (${block.down.join(', ')} did not start again)`;
-                        reporter.end(sp.server.name, `FAILED: ${error}`);
-                        await journal.append({ type: 'step', event: 'end', step: 'stop', run: runId, server: sp.server.name, policy: item.backup.name, tape: tape.name, time: new Date().toISOString(), ok: false, error });
-                        result.outcomes.push({ server: sp.server.name, policy: item.backup.name, tape: tape.name, ok: false, error });
-                    }
-                }
-            } finally {
-                // Whatever ended this loop, servers still in flight finish (and start
-                // their applications) before the tape is unlocked.
-                await Promise.allSettled([...inFlight]);
-                await lock.release();
-                await journal.append({ type: 'step', event: 'end', step: 'unlock', run: runId, tape: tape.name, time: new Date().toISOString(), ok: true }).catch(() => undefined);
-            }
+        return true;
+    }
+
+    /** One backup block: lock, its servers, unlock. False when its tape could not be locked. */
+    private async backupItem(item: BackupPlanItem, queue: ServerPlan[]): Promise<boolean> {
+        const tape = TapeStore.of(item.tape);
+        const policy = item.backup.name;
+        try {
+            await this.session.lock(tape, { wait: this.options.wait });
+        } catch (err) {
+            if (!(err instanceof TapeLockError)) throw err;
+            await this.session.step({ event: 'end', step: 'lock', tape: tape.name, n: this.planStep('lock', policy)?.n, ok: false, error: err.message });
+            this.result.error = err.message;
+            return false;
         }
-        if (signal.aborted) result.error = 'interrupted: every stopped application was started again';
-        else if (stopLaunching) result.error ??= 'stopped after the first failure (--fail-fast)';
-        const planned = plan.items.reduce((n, i) => n + i.servers.length, 0);
-        result.ok = !result.error && result.outcomes.length === planned && result.outcomes.every(o => o.ok);
-        return result;
-    } catch (err) {
-        result.error = (err as Error).message;
-        return result;
-    } finally {
-        const failed = result.outcomes.filter(o => !o.ok).map(o => `${o.server}: ${o.error}`);
-        await journal.append({ type: 'run', event: 'end', run: runId, time: new Date().toISOString(), ok: result.ok, error: [result.error, ...failed].filter(Boolean).join('; ') || undefined }).catch(() => undefined);
-        const records = (await journal.read().catch(() => [])).filter(r => r.run === runId);
-        for (const tape of usedTapes.values()) {
-            await tape.writeRunRecord(runId, records).catch(err => reporter.notice(`warning: the run record could not be copied to tape ${tape.name}: ${(err as Error).message}`));
+        await this.session.step({ event: 'end', step: 'lock', tape: tape.name, n: this.planStep('lock', policy)?.n, ok: true });
+        try {
+            await this.runServers(item, queue, tape);
+        } finally {
+            await this.session.unlock(tape);
+            await this.session.step({ event: 'end', step: 'unlock', tape: tape.name, n: this.planStep('unlock', policy)?.n, ok: true });
+        }
+        return true;
+    }
+
+    /**
+     * Up to N servers at once, but never the last running holder of a folder while another
+     * holder of it is down (plan/holder-guard.ts): a blocked server waits for a slot that
+     * keeps its folders online. Servers in flight always finish (and start their
+     * applications) before this returns.
+     */
+    private async runServers(item: BackupPlanItem, queue: ServerPlan[], tape: TapeStore): Promise<void> {
+        const { signal } = this.options;
+        const inFlight = new Set<Promise<void>>();
+        try {
+            for (;;) {
+                while (!signal.aborted && !this.stopLaunching && inFlight.size < item.parallel) {
+                    const next = nextStoppable(queue, this.down);
+                    if (next < 0) break;
+                    const [sp] = queue.splice(next, 1);
+                    const task: Promise<void> = this.runServer(item, sp, tape).finally(() => inFlight.delete(task));
+                    inFlight.add(task);
+                }
+                if (inFlight.size === 0) break;
+                await Promise.race(inFlight);
+            }
+            if (!signal.aborted && !this.stopLaunching) await this.failBlocked(item, queue, tape);
+        } finally {
+            await Promise.allSettled([...inFlight]);
+        }
+    }
+
+    private async runServer(item: BackupPlanItem, sp: ServerPlan, tape: TapeStore): Promise<void> {
+        const name = sp.server.name;
+        this.down.add(name);
+        const steps = this.options.plan.steps.filter(s => s.policy === item.backup.name && s.server === name);
+        const { options, session, pre } = this;
+        try {
+            const outcome = await backupServer(item, sp, steps, options.hostFor(sp.server), tape, {
+                runId: session.runId, runbookPath: options.runbookPath, version: options.version, journal: options.journal, reporter: options.reporter,
+                compressor: pre!.compressor!, localTools: pre!.localTools, timeoutMs: this.timeoutMs, signal: options.signal,
+                lastTarSize: pre!.lastTarSize.get(`${tape.name}/${name}`)
+            });
+            this.result.outcomes.push(outcome);
+            // A server whose start failed stays down: its folders' other holders keep running.
+            if (outcome.started !== false) this.down.delete(name);
+            if (!outcome.ok && options.failFast) this.stopLaunching = true;
+        } catch (err) {
+            // backupServer does not throw; if it ever did, that server failed, not the run
+            // (and it stays "down": whether it started is unknown).
+            this.result.outcomes.push({ server: name, policy: item.backup.name, tape: tape.name, ok: false, error: (err as Error).message });
+            if (options.failFast) this.stopLaunching = true;
+        }
+    }
+
+    /** Nothing in flight and servers left: each would take a folder offline whose other holders did not start again. */
+    private async failBlocked(item: BackupPlanItem, queue: ServerPlan[], tape: TapeStore): Promise<void> {
+        for (const sp of queue.splice(0)) {
+            const block = blockingFolder(sp.server.name, sp.folders, this.down)!;
+            const error = `not stopped: it is the last running holder of folder ${block.folder} (${block.down.join(', ')} did not start again)`;
+            this.options.reporter.end(sp.server.name, `FAILED: ${error}`);
+            await this.session.step({ event: 'end', step: 'stop', server: sp.server.name, policy: item.backup.name, tape: tape.name, ok: false, stopped: false, error });
+            this.result.outcomes.push({ server: sp.server.name, policy: item.backup.name, tape: tape.name, ok: false, error });
         }
     }
 }
-

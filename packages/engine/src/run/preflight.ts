@@ -6,7 +6,9 @@
  *                                           of the servers that will run
  *   one server (`skipped`: that server     host unreachable (or its key unknown/refused),
  *   fails, is never stopped, others go on)  data folder missing or not a folder, no tar
- *                                           on the host, host cannot be opened
+ *                                           on the host, host cannot be opened, a command
+ *                                           not found there (kernel/command-check.ts),
+ *                                           `snapshot btrfs` on what is no subvolume
  *
  *   localTools ─┐
  *   every host, concurrently (servers on one host one after another, through its one
@@ -22,6 +24,8 @@ import * as path from 'node:path';
 import type { ServerModel } from '@backplan/language/model';
 import { chooseCompressor, type Compressor } from '../archive/compression.js';
 import type { Host, ToolVersions } from '../hosts/host.js';
+import { SshError } from '../hosts/ssh/ssh-errors.js';
+import { missingCommands } from '../kernel/command-check.js';
 import { localTools } from '../hosts/local-host.js';
 import type { BackupPlanItem } from '../plan/backup-plan.js';
 import { TEMP_PREFIX } from '../tape/durable-write.js';
@@ -43,7 +47,7 @@ export interface PreflightResult {
 }
 
 /** Checks everything a run needs (see module comment). */
-export async function preflight(items: readonly BackupPlanItem[], hostFor: (item: BackupPlanItem, server: string) => Host): Promise<PreflightResult> {
+export async function preflight(items: readonly BackupPlanItem[], hostFor: (server: ServerModel) => Host): Promise<PreflightResult> {
     const problems: string[] = [];
     const skipped = new Map<string, string>();
 
@@ -56,7 +60,7 @@ export async function preflight(items: readonly BackupPlanItem[], hostFor: (item
             seen.add(server.name);
             let host: Host;
             try {
-                host = hostFor(item, server.name);
+                host = hostFor(server);
             } catch (err) {
                 skipped.set(server.name, (err as Error).message);
                 continue;
@@ -125,6 +129,16 @@ export async function preflight(items: readonly BackupPlanItem[], hostFor: (item
     return { problems, skipped, compressor, localTools: tools, lastTarSize };
 }
 
+/** Why `snapshot btrfs` cannot work on a data folder (undefined: it is a btrfs subvolume). */
+async function btrfsSubvolumeProblem(data: string, host: Host): Promise<string | undefined> {
+    // A subvolume's root directory is inode 256 on a btrfs file system.
+    const r = await host.run('printf "%s %s" "$(stat -f -c %T -- "$BP_D")" "$(stat -c %i -- "$BP_D")"', { env: { BP_D: data }, timeoutMs: 60_000 });
+    const [fsType, inode] = r.output.trim().split(' ');
+    if (fsType !== 'btrfs') return `\`snapshot btrfs\` needs data ${data} on btrfs, and it is on ${fsType || 'an unknown file system'} on ${host.label}: use \`snapshot "CREATE" "DELETE"\` for other file systems`;
+    if (inode !== '256') return `\`snapshot btrfs\` needs data ${data} to be a btrfs subvolume on ${host.label}: create it with \`btrfs subvolume create\` and move the data into it`;
+    return undefined;
+}
+
 /** A server's own problem; `unreachable`: its host could not be reached at all. */
 type ServerProblem = { text: string; unreachable: boolean };
 
@@ -136,6 +150,12 @@ async function checkServer(server: ServerModel, host: Host): Promise<ServerProbl
         if (!st.isDirectory) return { text: `data ${server.data} is not a folder on ${host.label}`, unreachable: false };
         const tools = await host.checkTools();
         if (!tools.tar) return { text: `tar was not found on ${host.label}`, unreachable: false };
+        const missing = await missingCommands(server, host, 'backup');
+        if (missing) return { text: missing, unreachable: false };
+        if (server.snapshot?.kind === 'btrfs') {
+            const notSubvolume = await btrfsSubvolumeProblem(server.data!, host);
+            if (notSubvolume) return { text: notSubvolume, unreachable: false };
+        }
         return undefined;
     } catch (err) {
         return hostFailure(host.label, err as Error);
@@ -148,7 +168,7 @@ async function checkServer(server: ServerModel, host: Host): Promise<ServerProbl
  */
 export function hostFailure(label: string, err: Error): ServerProblem {
     const message = err.message.startsWith(`${label}: `) ? err.message.slice(label.length + 2) : err.message;
-    if (err.name === 'SshError') return { text: `${label} cannot be reached: ${message}`, unreachable: true };
+    if (err instanceof SshError) return { text: `${label} cannot be reached: ${message}`, unreachable: true };
     return { text: `${label}: ${message}`, unreachable: false };
 }
 

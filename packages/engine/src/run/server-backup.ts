@@ -1,26 +1,35 @@
 /**
- * Backup of one server (DESIGN §4):
+ * Backup of one server (DESIGN §4, §10): runs that server's planned steps
+ * (plan/backup-plan.ts serverBackupActions) on the run kernel.
  *
- *   journal stop-begin (with how to start again) → stop (sh -c, env vars, timeout)
- *   try     stop ok → stream the data folder into the tape (archive file durable)
- *   finally START, ALWAYS (success, archive failure, stop failure, SIGINT/SIGTERM, throw)
- *   archive written → re-read it and check its SHA-256 → manifest (the commit point)
- *                   → verification record → journal
+ *   stop          kernel/quiesce.ts (never ran → nothing owed; else START is owed)
+ *   snapshot      kernel/snapshot.ts (DROP-SNAPSHOT is owed)
+ *   start         START, ALWAYS when owed (success, failure, SIGINT/SIGTERM, throw)
+ *   dump          kernel/dump.ts, no stop (DROP-DUMP is owed)
+ *   archive       stream the data folder, the snapshot or the dump into the tape
+ *   drop-*        whatever happened before
+ *   verify        re-read the archive file and check its SHA-256
+ *   record        manifest (the commit point) → verification record → journal
  *   a failed write leaves no archive under its final name (archive-writer.ts); a failed
  *   check or manifest write removes the archive file (TapeStore.discardArchive)
  *
  * Interruption: killed before the manifest → at most an archive without manifest
- * (garbage, never listed; prune removes it); killed between stop and start → the journal shows a stop
- * without start and the next command starts the application (journal/recovery.ts).
+ * (garbage, never listed; prune removes it); killed while stopped → the journal shows a
+ * stop without start and the next command (or the guardian) starts the application; a
+ * snapshot or dump folder left behind is removed by recovery (journal/recovery.ts).
  */
 import { verifyArchive } from '../archive/archive-verifier.js';
 import { writeArchive, type WrittenArchive } from '../archive/archive-writer.js';
 import type { Compressor } from '../archive/compression.js';
 import { undecodableNames, type Manifest } from '../archive/manifest.js';
-import { commandFailure, type Host, type ToolVersions, commandTimeoutMs } from '../hosts/host.js';
-import type { Journal } from '../journal/journal.js';
-import type { BackupPlanItem, ServerPlan } from '../plan/backup-plan.js';
-import type { Reporter } from '../progress/progress-reporter.js';
+import type { Host, ToolVersions } from '../hosts/host.js';
+import type { StepRecord } from '../journal/journal-record.js';
+import { dumpFolder, runDump } from '../kernel/dump.js';
+import { InterruptedError, StopWindow, type QuiesceContext } from '../kernel/quiesce.js';
+import { dropSnapshot, snapshotCleanup, snapshotCommands, takeSnapshot, type SnapshotCommands } from '../kernel/snapshot.js';
+import { executeSteps, NothingOpenedError } from '../kernel/step-executor.js';
+import { removeOwnFolder } from '../restore/host-folders.js';
+import { BACKUP_BRACKETS, type BackupPlanItem, type PlanStep, type ServerPlan } from '../plan/backup-plan.js';
 import { formatBytes } from '../progress/progress-reporter.js';
 import { newArchiveId } from '../tape/archive-id.js';
 import type { TapeStore } from '../tape/tape-store.js';
@@ -35,157 +44,253 @@ export interface ServerOutcome {
     size?: number;
     tarSize?: number;
     files?: number;
-    /** Whether the application was started again (undefined: it was never stopped). */
+    /** Whether the application was stopped (false: the stop never ran; undefined: not attempted). */
+    stopped?: boolean;
+    /** Whether the application was started again (undefined: no start was owed). */
     started?: boolean;
+    /** Stop begun → application up again, in seconds (undefined: never stopped). */
+    stopWindow?: number;
     error?: string;
     /** Output of the failed stop/start command. */
     output?: string;
 }
 
-export interface ServerBackupContext {
-    runId: string;
-    runbookPath: string;
+export interface ServerBackupContext extends QuiesceContext {
     version: string;
-    journal: Journal;
-    reporter: Reporter;
     compressor: Compressor;
     localTools: ToolVersions;
-    timeoutMs: number;
-    signal: AbortSignal;
     lastTarSize?: number;
 }
 
 const now = (): string => new Date().toISOString();
 
+/** One server's backup in progress: the state its steps share. */
+class ServerBackup {
+    readonly outcome: ServerOutcome;
+    readonly id: string;
+    readonly window: StopWindow;
+    private snapshot?: SnapshotCommands;
+    private dumpDir?: string;
+    private written?: WrittenArchive;
+    private manifest?: Manifest;
+    private readonly times: Manifest['times'] = { archiveStarted: '', archiveFinished: '' };
 
-/** Backs up one server (never throws for failures of the server: see the outcome). */
-export async function backupServer(item: BackupPlanItem, sp: ServerPlan, host: Host, tape: TapeStore, ctx: ServerBackupContext): Promise<ServerOutcome> {
-    const { server } = sp;
-    const policy = item.backup.name;
-    const base = { server: server.name, policy, tape: tape.name };
-    const outcome: ServerOutcome = { ...base, ok: false };
-    const env: Record<string, string> = {
-        BACKPLAN_SERVER: server.name, BACKPLAN_DATA: server.data!, BACKPLAN_ROLE: server.role ?? '',
-        BACKPLAN_POLICY: policy, BACKPLAN_TAPE: tape.name, BACKPLAN_RUN: ctx.runId, BACKPLAN_RUNBOOK: ctx.runbookPath
-    };
-    const step = { type: 'step' as const, run: ctx.runId, ...base };
-    const id = newArchiveId(server.name);
+    constructor(readonly item: BackupPlanItem, readonly sp: ServerPlan, readonly host: Host, readonly tape: TapeStore, readonly ctx: ServerBackupContext) {
+        this.outcome = { server: sp.server.name, policy: item.backup.name, tape: tape.name, ok: false };
+        this.id = newArchiveId(sp.server.name);
+        this.window = new StopWindow({ server: sp.server, host, scope: this.scope }, ctx);
+    }
 
-    ctx.reporter.step(server.name, 'stopping the application');
-    const stopStarted = now();
-    await ctx.journal.append({ ...step, event: 'begin', step: 'stop', time: stopStarted, restart: { command: server.start!, host: host.label, data: server.data, env: { ...env, BACKPLAN_ACTION: 'start' } } });
-    let written: WrittenArchive | undefined;
-    let stopped: string | undefined;
-    let archiveStarted = '';
-    let archiveFinished = '';
-    try {
-        const stop = await host.run(server.stop!, { env: { ...env, BACKPLAN_ACTION: 'stop' }, timeoutMs: commandTimeoutMs(server, ctx.timeoutMs) });
-        stopped = now();
-        await ctx.journal.append({ ...step, event: 'end', step: 'stop', time: stopped, ok: stop.ok, output: stop.output.slice(-4000), error: stop.ok ? undefined : commandFailure('stop', stop, commandTimeoutMs(server, ctx.timeoutMs)) });
-        if (!stop.ok) {
-            outcome.error = `${commandFailure(`stop command \`${server.stop}\``, stop, commandTimeoutMs(server, ctx.timeoutMs))}; archive skipped`;
-            outcome.output = stop.output;
-        } else if (ctx.signal.aborted) {
-            outcome.error = 'interrupted before the archive';
-        } else {
-            ctx.reporter.step(server.name, 'archiving');
-            archiveStarted = now();
-            await ctx.journal.append({ ...step, event: 'begin', step: 'archive', time: archiveStarted, archive: id });
-            try {
-                written = await writeArchive({
-                    host, data: server.data!, tape, id, compressor: ctx.compressor, signal: ctx.signal,
-                    onProgress: bytes => ctx.reporter.bytes(server.name, bytes, ctx.lastTarSize)
-                });
-                archiveFinished = now();
-                await ctx.journal.append({ ...step, event: 'end', step: 'archive', time: archiveFinished, ok: true, archive: id });
-            } catch (err) {
-                outcome.error = `archive failed: ${(err as Error).message}`;
-                await ctx.journal.append({ ...step, event: 'end', step: 'archive', time: now(), ok: false, archive: id, error: outcome.error });
-            }
-        }
-    } catch (err) {
-        outcome.error ??= (err as Error).message;
-    } finally {
-        ctx.reporter.step(server.name, 'starting the application');
-        await ctx.journal.append({ ...step, event: 'begin', step: 'start', time: now() }).catch(() => undefined);
-        const start = await host.run(server.start!, { env: { ...env, BACKPLAN_ACTION: 'start' }, timeoutMs: commandTimeoutMs(server, ctx.timeoutMs) });
-        outcome.started = start.ok;
-        await ctx.journal.append({ ...step, event: 'end', step: 'start', time: now(), ok: start.ok, output: start.output.slice(-4000), error: start.ok ? undefined : commandFailure('start', start, commandTimeoutMs(server, ctx.timeoutMs)) }).catch(() => undefined);
-        if (!start.ok) {
-            const msg = `${commandFailure(`start command \`${server.start}\``, start, commandTimeoutMs(server, ctx.timeoutMs))}: the application may be down`;
-            outcome.error = outcome.error ? `${outcome.error}; ${msg}` : msg;
-            outcome.output = [outcome.output, start.output].filter(Boolean).join('\n');
+    get scope(): { policy: string; tape: string } {
+        return { policy: this.item.backup.name, tape: this.tape.name };
+    }
+
+    private get server(): ServerPlan['server'] {
+        return this.sp.server;
+    }
+
+    /** Appends a step record of this server. */
+    journal(step: PlanStep, fields: Partial<StepRecord> & Pick<StepRecord, 'event'>): Promise<void> {
+        return this.ctx.journal.append({ type: 'step', run: this.ctx.runId, time: now(), server: this.server.name, ...this.scope, step: journalStep(step), n: step.n, ...fields });
+    }
+
+    /** Runs one planned step (throws on failure). */
+    async run(step: PlanStep): Promise<void> {
+        switch (step.action) {
+            case 'stop': return this.stop(step);
+            case 'start': return this.start(step);
+            case 'snapshot': return this.takeSnapshot(step);
+            case 'drop-snapshot': return this.dropSnapshot(step);
+            case 'dump': return this.dump(step);
+            case 'drop-dump': return this.dropDump(step);
+            case 'archive': return this.archive(step);
+            case 'verify': return committing(this.verify(step));
+            case 'record': return committing(this.record(step));
+            default: throw new Error(`step ${step.action} is not a server step`);
         }
     }
-    // An archive written before a failed start is still good: commit it. A failure in the
-    // commit (the state folder's disk, say) fails this server, never the run: an archive
-    // that got no manifest is taken off the tape (discardArchive keeps committed ones).
-    if (written) {
-        const archive = written;
-        await commit(archive).catch(async (err: Error) => {
-            outcome.ok = false;
-            // A failed start said before stays in the report: the application may be down.
-            outcome.error = [outcome.error, `checking and recording the archive failed: ${err.message}`].filter(Boolean).join('; ');
-            await tape.discardArchive(id, ctx.compressor.kind).catch(() => undefined);
-        });
-    }
-    if (!outcome.ok) ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
-    return outcome;
 
-    /** Verify the written archive, then write its manifest (the commit point). */
-    async function commit(written: WrittenArchive): Promise<void> {
-        ctx.reporter.step(server.name, 'verifying');
-        await ctx.journal.append({ ...step, event: 'begin', step: 'verify', time: now(), archive: id });
-        const archivePath = `${tape.archivesDir}/${written.file}`;
-        const manifest: Manifest = {
-            format: 'backplan-manifest', version: 1, id, server: server.name, role: server.role, policy, runId: ctx.runId,
-            runbook: ctx.runbookPath, tape: tape.name, host: host.label, data: server.data!,
+    private async stop(step: PlanStep): Promise<void> {
+        this.ctx.reporter.step(this.server.name, 'stopping the application');
+        this.times.stopStarted = now();
+        const stop = await this.window.stop(step.n);
+        this.times.stopped = now();
+        this.outcome.stopped = stop.state !== 'not-stopped';
+        if (stop.state === 'stopped') return;
+        this.outcome.output = stop.result.output;
+        if (stop.state === 'not-stopped') throw new NothingOpenedError(`${stop.error}; archive skipped`);
+        throw new Error(`${stop.error}; archive skipped`);
+    }
+
+    private async start(step: PlanStep): Promise<void> {
+        this.ctx.reporter.step(this.server.name, 'starting the application');
+        const start = await this.window.start(step.n);
+        this.outcome.started = start.started;
+        this.outcome.stopWindow = start.windowSeconds;
+        if (start.started) return;
+        this.outcome.output = [this.outcome.output, start.output].filter(Boolean).join('\n');
+        throw new Error(start.error);
+    }
+
+    private async takeSnapshot(step: PlanStep): Promise<void> {
+        this.ctx.reporter.step(this.server.name, 'taking a snapshot');
+        const cmds = snapshotCommands(this.server, this.ctx, this.scope);
+        await this.journal(step, { event: 'begin', cleanup: snapshotCleanup(this.host, cmds) });
+        await this.ended(step, takeSnapshot(this.server, this.host, cmds, this.ctx));
+        this.snapshot = cmds;
+    }
+
+    private async dropSnapshot(step: PlanStep): Promise<void> {
+        if (!this.snapshot) return;
+        await this.ended(step, dropSnapshot(this.server, this.host, this.snapshot, this.ctx));
+    }
+
+    private async dump(step: PlanStep): Promise<void> {
+        this.ctx.reporter.step(this.server.name, 'dumping (the application keeps running)');
+        const folder = dumpFolder(this.server, this.ctx.runId);
+        await this.journal(step, { event: 'begin', cleanup: { host: this.host.label, path: folder } });
+        this.dumpDir = folder;
+        this.times.stopStarted = now();
+        await this.ended(step, runDump(this.server, this.host, folder, this.ctx, this.scope));
+        this.times.stopped = now();
+    }
+
+    private async dropDump(step: PlanStep): Promise<void> {
+        if (!this.dumpDir) return;
+        await this.ended(step, removeOwnFolder(this.host, this.dumpDir));
+    }
+
+    /** Journals a step's end from its promise; rethrows its failure. */
+    private async ended(step: PlanStep, work: Promise<unknown>): Promise<void> {
+        try {
+            await work;
+        } catch (err) {
+            await this.journal(step, { event: 'end', ok: false, error: (err as Error).message });
+            throw err;
+        }
+        await this.journal(step, { event: 'end', ok: true });
+    }
+
+    private async archive(step: PlanStep): Promise<void> {
+        if (this.ctx.signal.aborted) throw new InterruptedError('interrupted before the archive');
+        const source = this.dumpDir ?? this.snapshot?.path ?? this.server.data!;
+        this.ctx.reporter.step(this.server.name, 'archiving');
+        this.times.archiveStarted = now();
+        await this.journal(step, { event: 'begin', archive: this.id });
+        try {
+            this.written = await writeArchive({
+                host: this.host, data: source, tape: this.tape, id: this.id, compressor: this.ctx.compressor, signal: this.ctx.signal,
+                exclude: this.dumpDir ? [] : this.server.exclude,
+                onProgress: bytes => this.ctx.reporter.bytes(this.server.name, bytes, this.ctx.lastTarSize)
+            });
+        } catch (err) {
+            const error = `archive failed: ${(err as Error).message}`;
+            await this.journal(step, { event: 'end', ok: false, archive: this.id, error });
+            throw new Error(error);
+        }
+        this.times.archiveFinished = now();
+        await this.journal(step, { event: 'end', ok: true, archive: this.id, bytes: this.written.size });
+    }
+
+    private async verify(step: PlanStep): Promise<void> {
+        const written = this.written!;
+        this.ctx.reporter.step(this.server.name, 'verifying');
+        await this.journal(step, { event: 'begin', archive: this.id });
+        const manifest = await this.makeManifest(written);
+        const archivePath = `${this.tape.archivesDir}/${written.file}`;
+        const check = await verifyArchive({ id: this.id, manifest, archivePath, archiveSize: written.size }, { mode: 'archive-hash', tools: this.ctx.localTools })
+            .catch((err: Error) => ({ ok: false, problems: [err.message] }));
+        await this.journal(step, { event: 'end', ok: check.ok, archive: this.id, error: check.problems.join('; ') || undefined });
+        if (!check.ok) throw new CommitFailure(`the archive read back differs from what was written: ${check.problems.join('; ')}`);
+        this.manifest = manifest;
+    }
+
+    private async makeManifest(written: WrittenArchive): Promise<Manifest> {
+        const { server, sp, ctx } = this;
+        return {
+            format: 'backplan-manifest', version: 1, id: this.id, server: server.name, role: server.role, policy: this.item.backup.name, runId: ctx.runId,
+            runbook: ctx.runbookPath, tape: this.tape.name, host: this.host.label, data: server.data!,
             folders: sp.folders.map(f => ({ name: f.name, path: f.path })),
             archive: {
                 file: written.file, compression: ctx.compressor.kind, fallbackReason: ctx.compressor.fallbackReason,
                 size: written.size, sha256: written.sha256, tarSize: written.tarSize
             },
-            times: { stopStarted, stopped, archiveStarted, archiveFinished },
-            tools: { tar: (await host.checkTools()).tar, compressor: written.compressorVersion, backplan: ctx.version },
+            times: this.times,
+            tools: { tar: (await this.host.checkTools()).tar, compressor: written.compressorVersion, backplan: ctx.version },
             files: written.entries.filter(e => e.type === 'file').length,
             entries: written.entries
         };
-        const check = await verifyArchive({ id, manifest, archivePath, archiveSize: written.size }, { mode: 'archive-hash', tools: ctx.localTools })
-            .catch((err: Error) => ({ ok: false, problems: [err.message] }));
-        await ctx.journal.append({ ...step, event: 'end', step: 'verify', time: now(), ok: check.ok, archive: id, error: check.problems.join('; ') || undefined });
-        if (!check.ok) {
-            outcome.error = `the archive read back differs from what was written: ${check.problems.join('; ')}`;
-            await tape.discardArchive(id, ctx.compressor.kind).catch(() => undefined);
-            return;
-        }
+    }
+
+    private async record(step: PlanStep): Promise<void> {
+        const { manifest, written, outcome } = this;
         try {
-            await tape.writeManifest(manifest);
+            await this.tape.writeManifest(manifest!);
         } catch (err) {
-            outcome.error = `the manifest could not be written: ${(err as Error).message}`;
-            await tape.discardArchive(id, ctx.compressor.kind).catch(() => undefined);
-            await ctx.journal.append({ ...step, event: 'end', step: 'record', time: now(), ok: false, archive: id, error: outcome.error });
-            return;
+            const error = `the manifest could not be written: ${(err as Error).message}`;
+            await this.journal(step, { event: 'end', ok: false, archive: this.id, error });
+            throw new CommitFailure(error);
         }
         try {
-            await tape.writeVerification({ id, time: now(), ok: true, kind: 'archive-hash' });
+            await this.tape.writeVerification({ id: this.id, time: now(), ok: true, kind: 'archive-hash' });
         } catch (err) {
             // The archive is committed (it has its manifest); only the record of its check is missing.
-            ctx.reporter.notice(`warning: ${server.name}: the verification record of ${id} could not be written: ${(err as Error).message}`);
+            this.ctx.reporter.notice(`warning: ${this.server.name}: the verification record of ${this.id} could not be written: ${(err as Error).message}`);
         }
-        await ctx.journal.append({ ...step, event: 'end', step: 'record', time: now(), ok: true, archive: id });
-        outcome.archive = id;
-        outcome.size = written.size;
-        outcome.tarSize = written.tarSize;
-        outcome.files = manifest.files;
-        const undecodable = undecodableNames(written.entries);
-        if (undecodable.length) {
-            ctx.reporter.notice(`warning: ${server.name}: ${undecodable.length} name${undecodable.length > 1 ? 's' : ''} in ${server.data} ${undecodable.length > 1 ? 'are' : 'is'} not valid UTF-8 `
-                + `(first: ${JSON.stringify(undecodable[0].path)}): archived as they are, but \`backplan restore\` cannot check them and will refuse this archive; `
-                + 'rename them to UTF-8 (convmv), or restore by hand with tar');
-        }
-        if (!outcome.error) {
-            outcome.ok = true;
-            ctx.reporter.end(server.name, `archived ${formatBytes(written.tarSize)} (${manifest.files} files) as ${formatBytes(written.size)}: ${id}`);
-        }
+        await this.journal(step, { event: 'end', ok: true, archive: this.id });
+        Object.assign(outcome, { archive: this.id, size: written!.size, tarSize: written!.tarSize, files: manifest!.files });
+        this.warnUndecodable();
     }
+
+    private warnUndecodable(): void {
+        const undecodable = undecodableNames(this.written!.entries);
+        if (!undecodable.length) return;
+        const many = undecodable.length > 1;
+        this.ctx.reporter.notice(`warning: ${this.server.name}: ${undecodable.length} name${many ? 's' : ''} in ${this.server.data} ${many ? 'are' : 'is'} not valid UTF-8 `
+            + `(first: ${JSON.stringify(undecodable[0].path)}): archived as they are, but \`backplan restore\` cannot check them and will refuse this archive; `
+            + 'rename them to UTF-8 (convmv), or restore by hand with tar');
+    }
+
+    /** After the steps: an archive that was not committed is taken off the tape. */
+    async discardUncommitted(): Promise<void> {
+        if (this.written && !this.outcome.archive) await this.tape.discardArchive(this.id, this.ctx.compressor.kind).catch(() => undefined);
+    }
+}
+
+/** A verify or record step that failed and said why (journalled). */
+class CommitFailure extends Error {}
+
+/**
+ * Any other failure while checking and recording (the state folder's disk, say) fails
+ * this server, never the run: the uncommitted archive is taken off the tape.
+ */
+async function committing(work: Promise<void>): Promise<void> {
+    try {
+        await work;
+    } catch (err) {
+        if (err instanceof CommitFailure) throw err;
+        throw new Error(`checking and recording the archive failed: ${(err as Error).message}`);
+    }
+}
+
+/** The journal's step name of a planned step. */
+function journalStep(step: PlanStep): StepRecord['step'] {
+    return step.action as StepRecord['step'];
+}
+
+/** Backs up one server by its planned steps (never throws for failures of the server: see the outcome). */
+export async function backupServer(item: BackupPlanItem, sp: ServerPlan, steps: readonly PlanStep[], host: Host, tape: TapeStore, ctx: ServerBackupContext): Promise<ServerOutcome> {
+    const job = new ServerBackup(item, sp, host, tape, ctx);
+    const interrupted = (): Error | undefined => ctx.signal.aborted ? new InterruptedError('interrupted before the archive') : undefined;
+    const result = await executeSteps(steps, BACKUP_BRACKETS, step => job.run(step), interrupted);
+    await job.discardUncommitted();
+    const { outcome } = job;
+    const errors = result.errors.map(e => e.message);
+    // An interruption is a failure no step threw.
+    if (result.failure && !result.errors.includes(result.failure)) errors.unshift(result.failure.message);
+    outcome.error = errors.join('; ') || undefined;
+    outcome.ok = outcome.archive !== undefined && errors.length === 0;
+    if (!outcome.ok) ctx.reporter.end(sp.server.name, `FAILED: ${outcome.error}`);
+    else ctx.reporter.end(sp.server.name, `archived ${formatBytes(outcome.tarSize!)} (${outcome.files} files) as ${formatBytes(outcome.size!)}: ${outcome.archive}`);
+    return outcome;
 }

@@ -32,6 +32,16 @@ export interface ServerModel {
     readonly start?: string;
     /** `timeout`: how long its stop and start commands may take, in ms (undefined: the run's default). */
     readonly timeoutMs?: number;
+    /** `snapshot btrfs` or `snapshot "CREATE" "DELETE"`: the archive is read from a frozen copy. */
+    readonly snapshot?: { readonly kind: 'btrfs' } | { readonly kind: 'command'; readonly create: string; readonly delete: string };
+    /** `dump`: backup without a stop, the command's stdout is the archive's content. */
+    readonly dump?: string;
+    /** `load`: restore of a dump, read on stdin while the application is stopped. */
+    readonly load?: string;
+    /** `exclude` patterns, relative to data (tar's anchored patterns). */
+    readonly exclude?: readonly string[];
+    /** `ready`: retried after a start until it exits 0. */
+    readonly ready?: string;
 }
 
 /** Retention of a tape, restic-style `keep` counts (undefined: not given). */

@@ -3,4 +3,4 @@ export { shQuote, shCommand } from './remote-quote.js';
 export { SshConnection, makeControlDir, resolveSshConfig, targetLabel, type SshOptions, type SshTarget, type RetryPolicy } from './ssh-connection.js';
 export { SshError, classifySshFailure, type SshFailure, type SshFailureKind } from './ssh-errors.js';
 export { SshHost, type SshHostOptions } from './ssh-host.js';
-export { openSshHost, closeSshHosts } from './ssh-pool.js';
+export { openSshHost } from './ssh-pool.js';

@@ -17,12 +17,13 @@
  * to the admin's config (default: ask, which BatchMode turns into a refusal of unknown
  * keys); Backplan never passes StrictHostKeyChecking=no.
  */
+import { ToolExitError } from '../tool-exit-error.js';
 import { chmodSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { SpawnOptions } from 'node:child_process';
 import { outputClosedWithin, spawnProcess, type Spawned } from '../child-process.js';
-import { SshError, classifySshFailure, describeSshExit, type SshTargetInfo } from './ssh-errors.js';
+import { SshError, classifySshFailure, type SshTargetInfo } from './ssh-errors.js';
 
 /** Where to connect, as parsed from `ssh://[user@]host[:port]`. */
 export interface SshTarget {
@@ -93,7 +94,6 @@ export function makeControlDir(base?: string): string {
 
 let socketCounter = 0;
 
-const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
 
 /** The result of a captured ssh run. */
 export interface ExecResult {
@@ -191,31 +191,13 @@ export class SshConnection {
                 return new SshError(f);
             }
         }
-        return new Error(describeSshExit(what, this.info, r, stderr));
+        return new ToolExitError(what, r, stderr, this.label);
     }
 
     /** Opens (or checks) the master connection: reachable, key known and accepted. */
     async connect(options: { signal?: AbortSignal } = {}): Promise<void> {
         await this.execOk('ssh', 'exit 0', options);
         this.connected = true;
-    }
-
-    /** connect(), retried with exponential backoff while the failure is a network one. */
-    async connectWithRetry(options: { signal?: AbortSignal; onRetry?: (attempt: number, delayMs: number, err: Error) => void; retry?: RetryPolicy } = {}): Promise<void> {
-        const policy = options.retry ?? this.options.retry ?? DEFAULT_RETRY;
-        let delay = policy.initialDelayMs;
-        for (let attempt = 1; ; attempt++) {
-            try {
-                await this.connect(options);
-                return;
-            } catch (err) {
-                options.signal?.throwIfAborted();
-                if (!isRetryable(err) || attempt >= policy.attempts) throw err;
-                options.onRetry?.(attempt, delay, err as Error);
-                await sleep(delay);
-                delay = Math.min(delay * 2, policy.maxDelayMs);
-            }
-        }
     }
 
     /** Whether the last known state is connected (a lost connection resets it). */

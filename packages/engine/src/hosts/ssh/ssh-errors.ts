@@ -28,9 +28,10 @@ export interface SshTargetInfo {
 
 /** An ssh failure as an Error (message is the one-line text). */
 export class SshError extends Error {
-    constructor(readonly failure: SshFailure) {
+    override readonly name = 'SshError';
+    /** `tool`: the program whose run over ssh failed (`tar`), when known. */
+    constructor(readonly failure: SshFailure, readonly tool?: string) {
         super(failure.message);
-        this.name = 'SshError';
     }
 }
 
@@ -120,13 +121,3 @@ export function classifySshFailure(stderr: string, target: SshTargetInfo): SshFa
     return undefined;
 }
 
-/** One line for an ssh run that failed: classified when ssh failed, else the remote's own words. */
-export function describeSshExit(what: string, target: SshTargetInfo, result: { code: number | null; signal: NodeJS.Signals | null }, stderr: string): string {
-    if (result.code === 255 || result.code === null) {
-        const f = classifySshFailure(stderr, target);
-        if (f) return f.message;
-    }
-    const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
-    const tail = lastLines(stderr, 3);
-    return `${target.label}: ${what} ${how}${tail ? `: ${tail}` : ''}`;
-}

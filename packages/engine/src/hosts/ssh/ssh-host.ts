@@ -16,7 +16,7 @@
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { ManifestEntry } from '../../archive/manifest.js';
 import { OutputTail, limitTime, outputClosedWithin } from '../child-process.js';
-import type { CommandResult, CompressorCommand, Host, HostStream, RunOptions, ToolVersions } from '../host.js';
+import type { CommandResult, CompressorCommand, Host, HostStream, RunOptions, TarOutOptions, ToolVersions } from '../host.js';
 import { tarCreateArgs, tarExtractArgs } from '../tar-options.js';
 import { TOOLS_SCRIPT, listScript, parseListing, parseTools, runScript, splitRunTrailer, statScript, tarCompressScript, tarExtractScript, tarScript } from './remote-scripts.js';
 import { DEFAULT_RETRY, SshConnection, isRetryable, type SshOptions, type SshTarget } from './ssh-connection.js';
@@ -73,7 +73,7 @@ export class SshHost implements Host {
         try {
             script = runScript(command, options.env);
         } catch (err) {
-            return { output: (err as Error).message, timedOut: false, ok: false, durationMs: 0 };
+            return { output: (err as Error).message, timedOut: false, ok: false, durationMs: 0, notRun: true };
         }
         let timedOut = false;
         const once = async (): Promise<CommandResult> => {
@@ -89,7 +89,7 @@ export class SshHost implements Host {
             try {
                 r = await p.exited;
             } catch (err) {
-                return { output: `${this.label}: the OpenSSH client could not be started (${(err as Error).message}): install openssh-client`, timedOut: false, ok: false, durationMs: Date.now() - started };
+                return { output: `${this.label}: the OpenSSH client could not be started (${(err as Error).message}): install openssh-client`, timedOut: false, ok: false, durationMs: Date.now() - started, notRun: true };
             } finally {
                 cancelLimit();
                 p.child.stdin!.destroy();
@@ -114,17 +114,18 @@ export class SshHost implements Host {
             return await this.withReconnect(once, options.signal);
         } catch (err) {
             // ssh itself failed: no exit code of the command to report (engine: "could not be run: …").
-            return { output: (err as Error).message, timedOut, ok: false, durationMs: Date.now() - started };
+            const notRun = err instanceof SshError && err.failure.beforeCommand;
+            return { output: (err as Error).message, timedOut, ok: false, durationMs: Date.now() - started, notRun };
         }
     }
 
-    tarOut(folder: string, options: { signal?: AbortSignal } = {}): HostStream<Readable> {
-        return this.streamOut(tarScript(tarCreateArgs(folder, this.tools ?? {})), options.signal);
+    tarOut(folder: string, options: TarOutOptions = {}): HostStream<Readable> {
+        return this.streamOut(tarScript(tarCreateArgs(folder, this.tools ?? {}, options.exclude)), options.signal);
     }
 
     /** `tar | zstd` on the remote side: about half the bytes cross the network (and its ciphers). */
-    compressedTarOut(folder: string, compressor: CompressorCommand, options: { signal?: AbortSignal } = {}): HostStream<Readable> {
-        return this.streamOut(tarCompressScript(tarCreateArgs(folder, this.tools ?? {}), compressor), options.signal, `tar | ${compressor.command}`);
+    compressedTarOut(folder: string, compressor: CompressorCommand, options: TarOutOptions = {}): HostStream<Readable> {
+        return this.streamOut(tarCompressScript(tarCreateArgs(folder, this.tools ?? {}, options.exclude), compressor), options.signal, `tar | ${compressor.command}`);
     }
 
     private streamOut(script: string, signal: AbortSignal | undefined, what = 'tar'): HostStream<Readable> {
@@ -156,7 +157,7 @@ export class SshHost implements Host {
                 // archive writer reports a tool's own failure before the ones it caused.
                 if (err instanceof SshError) {
                     const detail = err.message.startsWith(`${this.label}: `) ? err.message.slice(this.label.length + 2) : err.message;
-                    throw new SshError({ ...err.failure, message: `${what} from ${this.label}: ${detail}` });
+                    throw new SshError({ ...err.failure, message: `${what} from ${this.label}: ${detail}` }, what);
                 }
                 throw err;
             }
@@ -182,25 +183,6 @@ export class SshHost implements Host {
     async stat(p: string): Promise<{ exists: boolean; isDirectory: boolean }> {
         const out = (await this.withReconnect(() => this.connection.execOk('stat', statScript(p)))).toString().trim().split('\n').pop();
         return { exists: out === 'd' || out === 'f', isDirectory: out === 'd' };
-    }
-
-    /**
-     * Pre-flight of one server on this host, before anything is stopped: reachable (with a
-     * clear ssh error), `tar` present, `zstd` noted, the data folder present. Returns the
-     * problems (empty: ready) and the tools found.
-     */
-    async preflight(dataFolder: string): Promise<{ problems: string[]; tools?: ToolVersions }> {
-        try {
-            await this.connect();
-        } catch (err) {
-            return { problems: [(err as Error).message] };
-        }
-        const problems: string[] = [];
-        const tools = await this.checkTools();
-        if (tools.tar === undefined) problems.push(`${this.label}: \`tar\` is not installed or not on the remote PATH (install GNU tar there)`);
-        const st = await this.stat(dataFolder);
-        if (!st.isDirectory) problems.push(`${this.label}: the data folder ${dataFolder} ${st.exists ? 'is not a folder' : 'does not exist'}`);
-        return { problems, tools };
     }
 
     /** Ends the multiplexed connection. */

@@ -2,8 +2,7 @@
  * The SSH hosts of one run (one CLI process): one SshHost, so one multiplexed connection,
  * per destination and ssh config, however often the engine asks for it; all control
  * sockets in one private temp folder; every master closed with `ssh -O exit` and the
- * folder removed when the run ends (closeSshHosts) or, at the latest, when the process
- * exits. Registered with open-host.ts on import.
+ * folder removed when the process exits. Registered with open-host.ts on import.
  */
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -46,16 +45,7 @@ export function openSshHost(spec: Extract<HostSpec, { kind: 'ssh' }>, options: H
     return host;
 }
 
-/** Closes every connection of the run and removes the socket folder. */
-export async function closeSshHosts(): Promise<void> {
-    const hosts = [...pool.values()];
-    pool.clear();
-    await Promise.all(hosts.map(h => h.close()));
-    if (controlDir) rmSync(controlDir, { recursive: true, force: true });
-    controlDir = undefined;
-}
-
-/** The same at process exit (synchronous: `exit` handlers cannot wait). */
+/** Closes every connection of the run and removes the socket folder, at process exit (synchronous: `exit` handlers cannot wait). */
 function closeSshHostsSync(): void {
     for (const h of pool.values()) {
         const c = h.connection;
