@@ -77,8 +77,7 @@ describe('the run kernel: truthful state', () => {
     });
 
     it('`ready` is retried after a start until it succeeds; a start that exits 89 (already running) is then up', async () => {
-        const { plan, journal, servers } = await lab(['Cat1'], 'backup B { servers Cat1 to T }');
-        (servers[0] as { ready?: string }).ready = 'app ready';
+        const { plan, journal } = await lab(['Cat1'], 'backup B { servers Cat1 to T }', 'ready "app ready"');
         let readyCalls = 0;
         const host = new FakeHost('local', byAction({ start: () => ({ code: 89 }), ready: () => ({ code: ++readyCalls < 3 ? 1 : 0 }) }));
         const [o] = (await run(plan, journal, host)).outcomes;
@@ -91,10 +90,7 @@ describe('the run kernel: truthful state', () => {
     });
 
     it('"NOT running" only when the start failed and `ready` did not succeed', async () => {
-        const { plan, journal, servers } = await lab(['Cat1'], 'backup B { servers Cat1 to T }');
-        const s = servers[0] as { ready?: string; timeoutMs?: number };
-        s.ready = 'app ready';
-        s.timeoutMs = 300;
+        const { plan, journal } = await lab(['Cat1'], 'backup B { servers Cat1 to T }', 'ready "app ready" timeout 1s');
         const host = new FakeHost('local', byAction({ start: () => ({ code: 1 }), ready: () => ({ code: 1 }) }));
         const [o] = (await run(plan, journal, host)).outcomes;
         expect(o).toMatchObject({ ok: false, started: false });

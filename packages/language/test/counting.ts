@@ -54,7 +54,8 @@ export function syntheticRunbook(n: number): Array<{ uri: URI; ast: Document }> 
         $type: 'Server', name: `S${i}`,
         role: [{ $type: 'Role', kind: 'catalog', master: false }],
         host: [{ $type: 'Host', local: true }],
-        data: [`/srv/s${i}`], stop: ['stop'], start: ['start'], timeout: []
+        data: [`/srv/s${i}`], stop: ['stop'], start: ['start'], timeout: [],
+        snapshot: [], dump: [], load: [], exclude: [], ready: []
     }));
     const tape = { $type: 'Tape', name: 'T', at: ['/mnt/t'], offsite: ['offsite'], keyFile: [], keep: [] };
     const ref = (node: { name: string }) => ({ ref: node, $refText: node.name });

@@ -13,7 +13,7 @@ import { FailedError } from '../cli-error.js';
 import type { CommandContext } from './command-support.js';
 import { renderRestoreResult, restoreResultJson } from './restore-output.js';
 import {
-    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, hostOptions, loadForRun, planOrFail, withRun, writeJson,
+    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, hostOptions, loadForServers, planOrFail, withRun, writeJson,
     type RunFlags, type StoppingFlags
 } from './run-support.js';
 
@@ -32,7 +32,7 @@ export function registerRecover(program: Command, context: CommandContext): void
         .action(context.action(async (file: string, flags: RecoverFlags) => {
             const timeoutMs = commandTimeoutMs(flags.commandTimeout);
             const lost = flags.lost.split(',').map(s => s.trim()).filter(Boolean);
-            const ctx = await loadForRun(file, 'recover', flags);
+            const ctx = await loadForServers(file, 'recover', flags, lost);
             const catalog = await readCatalog(ctx.model.tapes);
             const plan = (): RecoverPlan => planOrFail(() => planRecover(ctx.model, catalog.map(c => c.info), { lost }));
             let current = plan();

@@ -13,7 +13,7 @@ import type { CommandContext } from './command-support.js';
 import { choice } from './command-support.js';
 import { renderRestoreResult, restoreResultJson } from './restore-output.js';
 import {
-    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, hostOptions, loadForRun, planOrFail, withRun, writeJson,
+    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, hostOptions, loadForServers, planOrFail, withRun, writeJson,
     type RunFlags, type StoppingFlags
 } from './run-support.js';
 
@@ -32,7 +32,7 @@ export function registerRestore(program: Command, context: CommandContext): void
         .option('--keep-old', 'keep the set-aside copy of the previous data')))
         .action(context.action(async (file: string, flags: RestoreFlags) => {
             const timeoutMs = commandTimeoutMs(flags.commandTimeout);
-            const ctx = await loadForRun(file, 'restore', flags);
+            const ctx = await loadForServers(file, 'restore', flags, [flags.server]);
             const catalog = await readCatalog(ctx.model.tapes);
             const plan: RestorePlan = planOrFail(() => planRestore(ctx.model, catalog.map(c => c.info), {
                 server: flags.server, from: flags.from, archive: flags.archive, folder: flags.folder, target: flags.target, keepOld: flags.keepOld

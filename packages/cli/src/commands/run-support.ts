@@ -9,7 +9,7 @@ import { loadRunbook } from '@backplan/language/node';
 import type { RunbookModel, TapeModel } from '@backplan/language/model';
 import type { LangiumDocument } from 'langium';
 import {
-    classifyDiagnostics, createReporter, Journal, openHostByLabel, PlanRefusedError, PlanUsageError, recoverUnfinished, resolveStateDir, TapeStore,
+    classifyDiagnostics, createReporter, declarationScope, Journal, openHostByLabel, PlanRefusedError, PlanUsageError, recoverUnfinished, resolveStateDir, TapeStore,
     type PlainDiagnostic, type Reporter, type RunVerb, type ScopeRegion, type RecoveryResult
 } from '@backplan/engine';
 import { toCheckDiagnostic, type CheckDiagnostic } from '../check/check-result.js';
@@ -92,6 +92,16 @@ export async function loadForRun(file: string, verb: RunVerb, flags: RunFlags, o
     }));
     const ctx = { file, model, diagnostics };
     if (!options.scoped) refuseOrWarn(ctx, verb, flags, []);
+    return ctx;
+}
+
+/**
+ * Loads a runbook for restore or recover of the named servers: the codes that refuse only
+ * the servers brought back (`restore.no-stop`) are judged against their declarations.
+ */
+export async function loadForServers(file: string, verb: 'restore' | 'recover', flags: RunFlags, names: readonly string[]): Promise<RunContext> {
+    const ctx = await loadForRun(file, verb, flags, { scoped: true });
+    refuseOrWarn(ctx, verb, flags, declarationScope(ctx.model.servers.filter(s => names.includes(s.name)).map(s => s.node)));
     return ctx;
 }
 

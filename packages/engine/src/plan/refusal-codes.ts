@@ -3,8 +3,12 @@
  *
  *   every run verb: errors that leave the plan undefined or unsafe (syntax, linking,
  *                   imports, names, server.*, host.invalid, tape.location-invalid,
- *                   tape.key-invalid, tape.inside-data, folder.path-invalid)
+ *                   tape.key-invalid, tape.inside-data, folder.path-invalid,
+ *                   quiesce.conflict, exclude.invalid)
  *   backup:         + backup.no-stop / backup.no-tape of a server or backup in this run
+ *                   (a server with `dump` is backed up without stopping: never no-stop)
+ *   restore, recover: + restore.no-stop of a server in this run (a dump server without
+ *                   stop/start backs up, but its restore must quit the application)
  *   prune:          + retention.invalid
  *   everything else (coverage, master, schedule, …) is shown as a warning and runs on:
  *   a new, uncovered folder must never stop last night's backups.
@@ -17,7 +21,8 @@ export type RunVerb = 'backup' | 'verify' | 'archives' | 'prune' | 'history' | '
 export const ALWAYS_REFUSING: readonly string[] = [
     'parsing-error', 'lexing-error', 'linking-error', 'import.unresolved', 'name.duplicate', 'attribute.duplicate',
     'server.incomplete', 'server.data-relative', 'server.data-overlap',
-    'server.data-root',
+    'server.data-root', 'server.dump-incomplete',
+    'quiesce.conflict', 'exclude.invalid',
     'tape.inside-data',
     'host.invalid', 'tape.location-invalid', 'tape.key-invalid', 'folder.path-invalid',
     'duration.invalid'
@@ -25,7 +30,9 @@ export const ALWAYS_REFUSING: readonly string[] = [
 
 /** Codes that refuse a verb only when they concern a server or backup of this run. */
 export const SCOPED_REFUSING: Readonly<Partial<Record<RunVerb, readonly string[]>>> = {
-    backup: ['backup.no-stop', 'backup.no-tape']
+    backup: ['backup.no-stop', 'backup.no-tape'],
+    restore: ['restore.no-stop'],
+    recover: ['restore.no-stop']
 };
 
 /** Codes that refuse one verb wherever they are. */
@@ -56,7 +63,7 @@ export interface Refusal {
     warnings: PlainDiagnostic[];
 }
 
-/** Splits diagnostics for a verb; `scope` holds the declarations of this run (backup). */
+/** Splits diagnostics for a verb; `scope` holds the declarations of this run (backup: its backups and servers; restore, recover: the servers brought back). */
 export function classifyDiagnostics(verb: RunVerb, diagnostics: readonly PlainDiagnostic[], scope: readonly ScopeRegion[] = []): Refusal {
     const blocking: PlainDiagnostic[] = [];
     const warnings: PlainDiagnostic[] = [];
@@ -78,4 +85,24 @@ function within(d: PlainDiagnostic, r: ScopeRegion): boolean {
     const after = d.line > r.start.line || (d.line === r.start.line && d.character >= r.start.character);
     const before = d.line < r.end.line || (d.line === r.end.line && d.character <= r.end.character);
     return after && before;
+}
+
+/** What a region is read from: a declaration node, its text range and the document above it. */
+interface DeclarationNode {
+    $cstNode?: { range: { start: ScopeRegion['start']; end: ScopeRegion['end'] } };
+    $container?: DeclarationNode;
+    $document?: { uri: { toString(): string } };
+}
+
+/** The regions of declarations (the servers a restore or recover brings back): the scope of `restore.no-stop`. */
+export function declarationScope(nodes: readonly unknown[]): ScopeRegion[] {
+    const regions: ScopeRegion[] = [];
+    for (const node of nodes as DeclarationNode[]) {
+        let root: DeclarationNode | undefined = node;
+        while (root && !root.$document) root = root.$container;
+        const uri = root?.$document?.uri.toString();
+        const range = node.$cstNode?.range;
+        if (uri && range) regions.push({ uri, start: range.start, end: range.end });
+    }
+    return regions;
 }

@@ -23,9 +23,12 @@ export type BackplanKeywordNames =
     | ";"
     | "at"
     | "backup"
+    | "btrfs"
     | "catalog"
     | "daily"
     | "data"
+    | "dump"
+    | "exclude"
     | "folder"
     | "host"
     | "hourly"
@@ -33,6 +36,7 @@ export type BackplanKeywordNames =
     | "keep"
     | "key-file"
     | "last"
+    | "load"
     | "local"
     | "mail"
     | "master"
@@ -41,6 +45,7 @@ export type BackplanKeywordNames =
     | "on"
     | "parallel"
     | "path"
+    | "ready"
     | "require"
     | "role"
     | "rolling"
@@ -48,6 +53,7 @@ export type BackplanKeywordNames =
     | "schedule"
     | "server"
     | "servers"
+    | "snapshot"
     | "start"
     | "stop"
     | "tape"
@@ -282,9 +288,14 @@ export interface Server extends langium.AstNode {
     readonly $container: Document;
     readonly $type: 'Server';
     data: Array<string>;
+    dump: Array<string>;
+    exclude: Array<string>;
     host: Array<Host>;
+    load: Array<string>;
     name: string;
+    ready: Array<string>;
     role: Array<Role>;
+    snapshot: Array<Snapshot>;
     start: Array<string>;
     stop: Array<string>;
     timeout: Array<string>;
@@ -293,9 +304,14 @@ export interface Server extends langium.AstNode {
 export const Server = {
     $type: 'Server',
     data: 'data',
+    dump: 'dump',
+    exclude: 'exclude',
     host: 'host',
+    load: 'load',
     name: 'name',
+    ready: 'ready',
     role: 'role',
+    snapshot: 'snapshot',
     start: 'start',
     stop: 'stop',
     timeout: 'timeout'
@@ -318,6 +334,25 @@ export const ServerList = {
 
 export function isServerList(item: unknown): item is ServerList {
     return reflection.isInstance(item, ServerList.$type);
+}
+
+export interface Snapshot extends langium.AstNode {
+    readonly $container: Server;
+    readonly $type: 'Snapshot';
+    btrfs: boolean;
+    create?: string;
+    delete?: string;
+}
+
+export const Snapshot = {
+    $type: 'Snapshot',
+    btrfs: 'btrfs',
+    create: 'create',
+    delete: 'delete'
+} as const;
+
+export function isSnapshot(item: unknown): item is Snapshot {
+    return reflection.isInstance(item, Snapshot.$type);
 }
 
 export interface Tape extends langium.AstNode {
@@ -358,6 +393,7 @@ export type BackplanAstType = {
     RunbookHeader: RunbookHeader
     Server: Server
     ServerList: ServerList
+    Snapshot: Snapshot
     Tape: Tape
 }
 
@@ -530,15 +566,35 @@ export class BackplanAstReflection extends langium.AbstractAstReflection {
                     name: Server.data,
                     defaultValue: []
                 },
+                dump: {
+                    name: Server.dump,
+                    defaultValue: []
+                },
+                exclude: {
+                    name: Server.exclude,
+                    defaultValue: []
+                },
                 host: {
                     name: Server.host,
+                    defaultValue: []
+                },
+                load: {
+                    name: Server.load,
                     defaultValue: []
                 },
                 name: {
                     name: Server.name
                 },
+                ready: {
+                    name: Server.ready,
+                    defaultValue: []
+                },
                 role: {
                     name: Server.role,
+                    defaultValue: []
+                },
+                snapshot: {
+                    name: Server.snapshot,
                     defaultValue: []
                 },
                 start: {
@@ -563,6 +619,22 @@ export class BackplanAstReflection extends langium.AbstractAstReflection {
                     name: ServerList.refs,
                     defaultValue: [],
                     referenceType: Server.$type
+                }
+            },
+            superTypes: []
+        },
+        Snapshot: {
+            name: Snapshot.$type,
+            properties: {
+                btrfs: {
+                    name: Snapshot.btrfs,
+                    defaultValue: false
+                },
+                create: {
+                    name: Snapshot.create
+                },
+                delete: {
+                    name: Snapshot.delete
                 }
             },
             superTypes: []

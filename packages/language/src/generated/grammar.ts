@@ -75,7 +75,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "import"
+            "value": "import",
+            "$comment": "/** \`import \\"PATH\\"\`: brings the declarations of another file into this one. The path is relative to this file's folder; imports are transitive and may form cycles. */"
           },
           {
             "$type": "Assignment",
@@ -84,7 +85,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@22"
+                "$ref": "#/rules@23"
               },
               "arguments": []
             }
@@ -94,7 +95,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "value": ";",
             "cardinality": "?"
           }
-        ]
+        ],
+        "$comment": "/** \`import \\"PATH\\"\`: brings the declarations of another file into this one. The path is relative to this file's folder; imports are transitive and may form cycles. */"
       },
       "entry": false,
       "fragment": false,
@@ -108,7 +110,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "runbook"
+            "value": "runbook",
+            "$comment": "/** \`runbook \\"TITLE\\" { require offsite }\`: the optional header of a runbook, at most one per runbook. */"
           },
           {
             "$type": "Assignment",
@@ -117,7 +120,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@22"
+                "$ref": "#/rules@23"
               },
               "arguments": []
             }
@@ -154,7 +157,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "value": ";",
             "cardinality": "?"
           }
-        ]
+        ],
+        "$comment": "/** \`runbook \\"TITLE\\" { require offsite }\`: the optional header of a runbook, at most one per runbook. */"
       },
       "entry": false,
       "fragment": false,
@@ -168,7 +172,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "require"
+            "value": "require",
+            "$comment": "/** \`require offsite\`: every folder and every mail server's data must reach a tape marked \`offsite\` (\`coverage.no-offsite\`). */"
           },
           {
             "$type": "Assignment",
@@ -187,7 +192,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "value": ";",
             "cardinality": "?"
           }
-        ]
+        ],
+        "$comment": "/** \`require offsite\`: every folder and every mail server's data must reach a tape marked \`offsite\` (\`coverage.no-offsite\`). */"
       },
       "entry": false,
       "fragment": false,
@@ -199,7 +205,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
       "dataType": "string",
       "definition": {
         "$type": "Keyword",
-        "value": "offsite"
+        "value": "offsite",
+        "$comment": "/** \`require offsite\`: every folder and every mail server's data must reach a tape marked \`offsite\` (\`coverage.no-offsite\`). */"
       },
       "entry": false,
       "fragment": false,
@@ -228,14 +235,14 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@14"
+              "$ref": "#/rules@15"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@15"
+              "$ref": "#/rules@16"
             },
             "arguments": []
           }
@@ -253,7 +260,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "tape"
+            "value": "tape",
+            "$comment": "/** \`tape NAME { at \\"…\\" }\`: a backup destination, where the archives of \`backup\` blocks go. */"
           },
           {
             "$type": "Assignment",
@@ -262,7 +270,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@19"
+                "$ref": "#/rules@20"
               },
               "arguments": []
             }
@@ -279,7 +287,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "at"
+                    "value": "at",
+                    "$comment": "/** \`at \\"PATH\\"\`: the tape's absolute folder, a mounted tape, disk or NAS (\`tape.location-invalid\`). */"
                   },
                   {
                     "$type": "Assignment",
@@ -288,7 +297,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@22"
+                        "$ref": "#/rules@23"
                       },
                       "arguments": []
                     }
@@ -309,7 +318,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "operator": "+=",
                     "terminal": {
                       "$type": "Keyword",
-                      "value": "offsite"
+                      "value": "offsite",
+                      "$comment": "/** \`offsite\`: the tape leaves the building; it counts for \`require offsite\`. */"
                     }
                   },
                   {
@@ -324,7 +334,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "key-file"
+                    "value": "key-file",
+                    "$comment": "/** \`key-file \\"PATH\\"\`: an absolute path to a key on the runner's machine; every manifest on the tape then carries an HMAC-SHA256 under it, and no manifest without a valid one is trusted (\`tape.key-invalid\`). */"
                   },
                   {
                     "$type": "Assignment",
@@ -333,7 +344,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@22"
+                        "$ref": "#/rules@23"
                       },
                       "arguments": []
                     }
@@ -364,7 +375,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "$type": "Keyword",
             "value": "}"
           }
-        ]
+        ],
+        "$comment": "/** \`tape NAME { at \\"…\\" }\`: a backup destination, where the archives of \`backup\` blocks go. */"
       },
       "entry": false,
       "fragment": false,
@@ -378,7 +390,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "keep"
+            "value": "keep",
+            "$comment": "/** \`keep PERIOD N …\`: how many archives \`prune\` keeps per server, restic's \`forget --keep-*\` meaning. Periods \`last\`, \`hourly\`, \`daily\`, \`weekly\`, \`monthly\`, \`yearly\`; an archive kept by any period is kept (\`retention.invalid\`). */"
           },
           {
             "$type": "Assignment",
@@ -398,7 +411,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "value": ";",
             "cardinality": "?"
           }
-        ]
+        ],
+        "$comment": "/** \`keep PERIOD N …\`: how many archives \`prune\` keeps per server, restic's \`forget --keep-*\` meaning. Periods \`last\`, \`hourly\`, \`daily\`, \`weekly\`, \`monthly\`, \`yearly\`; an archive kept by any period is kept (\`retention.invalid\`). */"
       },
       "entry": false,
       "fragment": false,
@@ -429,7 +443,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@21"
+                "$ref": "#/rules@22"
               },
               "arguments": []
             }
@@ -449,29 +463,36 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "last"
+            "value": "last",
+            "$comment": "/** \`keep last N\`: the N newest archives. */"
           },
           {
             "$type": "Keyword",
-            "value": "hourly"
+            "value": "hourly",
+            "$comment": "/** \`keep hourly N\`: the newest archive of each of the last N hours that have one. */"
           },
           {
             "$type": "Keyword",
-            "value": "daily"
+            "value": "daily",
+            "$comment": "/** \`keep daily N\`: the newest archive of each of the last N days that have one. */"
           },
           {
             "$type": "Keyword",
-            "value": "weekly"
+            "value": "weekly",
+            "$comment": "/** \`keep weekly N\`: the newest archive of each of the last N weeks that have one. */"
           },
           {
             "$type": "Keyword",
-            "value": "monthly"
+            "value": "monthly",
+            "$comment": "/** \`keep monthly N\`: the newest archive of each of the last N months that have one. */"
           },
           {
             "$type": "Keyword",
-            "value": "yearly"
+            "value": "yearly",
+            "$comment": "/** \`keep yearly N\`: the newest archive of each of the last N years that have one. */"
           }
-        ]
+        ],
+        "$comment": "/** \`keep last N\`: the N newest archives. */"
       },
       "entry": false,
       "fragment": false,
@@ -485,7 +506,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "server"
+            "value": "server",
+            "$comment": "/** \`server NAME { role …; host …; data \\"…\\" }\`: a machine that holds data, a mail server or a catalog server holding folders. */"
           },
           {
             "$type": "Assignment",
@@ -494,7 +516,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@19"
+                "$ref": "#/rules@20"
               },
               "arguments": []
             }
@@ -513,7 +535,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@11"
+                    "$ref": "#/rules@12"
                   },
                   "arguments": []
                 }
@@ -525,7 +547,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@13"
+                    "$ref": "#/rules@14"
                   },
                   "arguments": []
                 }
@@ -535,7 +557,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "data"
+                    "value": "data",
+                    "$comment": "/** \`data \\"PATH\\"\`: the server's data folder, absolute (\`server.data-relative\`); two servers on one machine may not have equal or nested ones (\`server.data-overlap\`). */"
                   },
                   {
                     "$type": "Assignment",
@@ -544,7 +567,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@22"
+                        "$ref": "#/rules@23"
                       },
                       "arguments": []
                     }
@@ -561,7 +584,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "stop"
+                    "value": "stop",
+                    "$comment": "/** \`stop \\"COMMAND\\"\`: a shell command, run on the server's host, that quits the application so its data can be copied consistently (\`backup.no-stop\`). */"
                   },
                   {
                     "$type": "Assignment",
@@ -570,7 +594,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@22"
+                        "$ref": "#/rules@23"
                       },
                       "arguments": []
                     }
@@ -587,7 +611,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "start"
+                    "value": "start",
+                    "$comment": "/** \`start \\"COMMAND\\"\`: starts the application again; the runner always runs it after a \`stop\`, whatever happened in between. */"
                   },
                   {
                     "$type": "Assignment",
@@ -596,7 +621,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@22"
+                        "$ref": "#/rules@23"
                       },
                       "arguments": []
                     }
@@ -613,7 +638,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "timeout"
+                    "value": "timeout",
+                    "$comment": "/** \`timeout DURATION\`: how long each of the server's \`stop\`, \`start\`, \`dump\` and \`load\` commands may take before it is killed, and how long \`ready\` is retried (\`90s\`, \`5m\`, \`2h\`; \`1s\` to \`24d\`, \`duration.invalid\`). Default: the run's, 10 minutes. */"
                   },
                   {
                     "$type": "Assignment",
@@ -622,7 +648,128 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@20"
+                        "$ref": "#/rules@21"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ";",
+                    "cardinality": "?"
+                  }
+                ]
+              },
+              {
+                "$type": "Assignment",
+                "feature": "snapshot",
+                "operator": "+=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@11"
+                  },
+                  "arguments": []
+                }
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "dump",
+                    "$comment": "/** \`dump \\"COMMAND\\"\`: backs the server up without stopping it; the command's standard output is the archive's content, one file (e.g. \`slapcat -n 1\`). Needs \`load\` (\`server.dump-incomplete\`), and not with \`snapshot\` (\`quiesce.conflict\`). */"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "dump",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@23"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ";",
+                    "cardinality": "?"
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "load",
+                    "$comment": "/** \`load \\"COMMAND\\"\`: restores a \`dump\`: stop → clear the data folder → the command reads the dump on its standard input → start (e.g. \`slapadd -n 1 -q\`). A restore needs \`stop\` and \`start\` too (\`restore.no-stop\`). */"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "load",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@23"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ";",
+                    "cardinality": "?"
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "exclude",
+                    "$comment": "/** \`exclude \\"PATTERN\\" …\`: leaves matching files out of the server's archives. Patterns are relative to \`data\`, tar's anchored patterns (\`*\`, \`?\`, \`[…]\`): \`\\"cache\\"\`, \`\\"run/*.pid\\"\`; never absolute, never with \`..\` (\`exclude.invalid\`). May repeat: the patterns add up. One that reaches into a folder warns on the folder (\`coverage.partial\`). */"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "exclude",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@23"
+                      },
+                      "arguments": []
+                    },
+                    "cardinality": "+"
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ";",
+                    "cardinality": "?"
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "ready",
+                    "$comment": "/** \`ready \\"COMMAND\\"\`: tells when the application is really up. After a \`start\` the runner retries the command (within \`timeout\`) until it exits 0, and only then counts the application as running. */"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "ready",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@23"
                       },
                       "arguments": []
                     }
@@ -641,7 +788,75 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "$type": "Keyword",
             "value": "}"
           }
-        ]
+        ],
+        "$comment": "/** \`server NAME { role …; host …; data \\"…\\" }\`: a machine that holds data, a mail server or a catalog server holding folders. */"
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "Snapshot",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Keyword",
+            "value": "snapshot",
+            "$comment": "/** \`snapshot btrfs\` or \`snapshot \\"CREATE\\" \\"DELETE\\"\`: a stop window of seconds. The runner stops the application, freezes a copy of its data, starts it again and archives the frozen copy, which is deleted whatever happens. CREATE must make the frozen copy visible at \`$BACKPLAN_SNAPSHOT\` (LVM, ZFS, …); DELETE removes it. Not with \`dump\` (\`quiesce.conflict\`). */"
+          },
+          {
+            "$type": "Alternatives",
+            "elements": [
+              {
+                "$type": "Assignment",
+                "feature": "btrfs",
+                "operator": "?=",
+                "terminal": {
+                  "$type": "Keyword",
+                  "value": "btrfs",
+                  "$comment": "/** \`snapshot btrfs\`: \`data\` must be a btrfs subvolume; the runner takes a read-only snapshot of it while the application is stopped, archives the snapshot, and deletes it. */"
+                }
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Assignment",
+                    "feature": "create",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@23"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "delete",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@23"
+                      },
+                      "arguments": []
+                    }
+                  }
+                ]
+              }
+            ]
+          },
+          {
+            "$type": "Keyword",
+            "value": ";",
+            "cardinality": "?"
+          }
+        ],
+        "$comment": "/** \`snapshot btrfs\` or \`snapshot \\"CREATE\\" \\"DELETE\\"\`: a stop window of seconds. The runner stops the application, freezes a copy of its data, starts it again and archives the frozen copy, which is deleted whatever happens. CREATE must make the frozen copy visible at \`$BACKPLAN_SNAPSHOT\` (LVM, ZFS, …); DELETE removes it. Not with \`dump\` (\`quiesce.conflict\`). */"
       },
       "entry": false,
       "fragment": false,
@@ -655,7 +870,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "role"
+            "value": "role",
+            "$comment": "/** \`role mail\`, \`role catalog\`, \`role catalog master\`: what the server holds. */"
           },
           {
             "$type": "Assignment",
@@ -664,7 +880,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@12"
+                "$ref": "#/rules@13"
               },
               "arguments": []
             }
@@ -675,7 +891,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "operator": "?=",
             "terminal": {
               "$type": "Keyword",
-              "value": "master"
+              "value": "master",
+              "$comment": "/** \`master\`: the master catalog server, which must hold every folder (\`master.incomplete\`); one per runbook (\`master.multiple\`), only on a catalog server (\`master.not-catalog\`). */"
             },
             "cardinality": "?"
           },
@@ -684,7 +901,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "value": ";",
             "cardinality": "?"
           }
-        ]
+        ],
+        "$comment": "/** \`role mail\`, \`role catalog\`, \`role catalog master\`: what the server holds. */"
       },
       "entry": false,
       "fragment": false,
@@ -699,13 +917,16 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "mail"
+            "value": "mail",
+            "$comment": "/** \`role mail\`: a mail server; its data folder is backed up whole and never replicated, so it holds no folders. */"
           },
           {
             "$type": "Keyword",
-            "value": "catalog"
+            "value": "catalog",
+            "$comment": "/** \`role catalog\`: a catalog (directory) server holding replicated folders. */"
           }
-        ]
+        ],
+        "$comment": "/** \`role mail\`: a mail server; its data folder is backed up whole and never replicated, so it holds no folders. */"
       },
       "entry": false,
       "fragment": false,
@@ -719,7 +940,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "host"
+            "value": "host",
+            "$comment": "/** \`host local\` or \`host \\"ssh://[user@]host[:port]\\"\`: where the server's commands run and its data lies. No password in the URL (\`host.invalid\`). */"
           },
           {
             "$type": "Alternatives",
@@ -730,7 +952,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "operator": "?=",
                 "terminal": {
                   "$type": "Keyword",
-                  "value": "local"
+                  "value": "local",
+                  "$comment": "/** \`host local\`: the server is this machine. */"
                 }
               },
               {
@@ -740,7 +963,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@22"
+                    "$ref": "#/rules@23"
                   },
                   "arguments": []
                 }
@@ -752,7 +975,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "value": ";",
             "cardinality": "?"
           }
-        ]
+        ],
+        "$comment": "/** \`host local\` or \`host \\"ssh://[user@]host[:port]\\"\`: where the server's commands run and its data lies. No password in the URL (\`host.invalid\`). */"
       },
       "entry": false,
       "fragment": false,
@@ -766,7 +990,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "folder"
+            "value": "folder",
+            "$comment": "/** \`folder NAME on S1, S2 { path \\"…\\" }\`: a catalog folder, replicated on every server listed, stored at \`<data>/<path>\` (path defaults to the name). */"
           },
           {
             "$type": "Assignment",
@@ -775,14 +1000,15 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@19"
+                "$ref": "#/rules@20"
               },
               "arguments": []
             }
           },
           {
             "$type": "Keyword",
-            "value": "on"
+            "value": "on",
+            "$comment": "/** \`on S1, S2, …\`: the catalog servers that hold a replica of the folder. */"
           },
           {
             "$type": "Assignment",
@@ -796,7 +1022,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@19"
+                  "$ref": "#/rules@20"
                 },
                 "arguments": []
               },
@@ -823,7 +1049,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@19"
+                      "$ref": "#/rules@20"
                     },
                     "arguments": []
                   },
@@ -846,7 +1072,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "path"
+                    "value": "path",
+                    "$comment": "/** \`path \\"sub/dir\\"\`: where the folder lives below each holder's data folder, relative (\`folder.path-invalid\`); default: the folder's name. */"
                   },
                   {
                     "$type": "Assignment",
@@ -855,7 +1082,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@22"
+                        "$ref": "#/rules@23"
                       },
                       "arguments": []
                     }
@@ -880,7 +1107,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "value": ";",
             "cardinality": "?"
           }
-        ]
+        ],
+        "$comment": "/** \`folder NAME on S1, S2 { path \\"…\\" }\`: a catalog folder, replicated on every server listed, stored at \`<data>/<path>\` (path defaults to the name). */"
       },
       "entry": false,
       "fragment": false,
@@ -894,7 +1122,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "backup"
+            "value": "backup",
+            "$comment": "/** \`backup NAME { servers …; to TAPE }\`: a backup policy, which servers go to which tape, when, and how many at a time. */"
           },
           {
             "$type": "Assignment",
@@ -903,7 +1132,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@19"
+                "$ref": "#/rules@20"
               },
               "arguments": []
             }
@@ -922,7 +1151,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@16"
+                    "$ref": "#/rules@17"
                   },
                   "arguments": []
                 }
@@ -932,7 +1161,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "to"
+                    "value": "to",
+                    "$comment": "/** \`to TAPE\`: the tape the archives go to (\`backup.no-tape\`). */"
                   },
                   {
                     "$type": "Assignment",
@@ -946,7 +1176,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                       "terminal": {
                         "$type": "RuleCall",
                         "rule": {
-                          "$ref": "#/rules@19"
+                          "$ref": "#/rules@20"
                         },
                         "arguments": []
                       },
@@ -966,7 +1196,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "schedule"
+                    "value": "schedule",
+                    "$comment": "/** \`schedule \\"CRON\\"\`: when the backup runs, five cron fields (\`\\"0 2 * * *\\"\`) or a nickname (\`@daily\`) (\`schedule.invalid\`). */"
                   },
                   {
                     "$type": "Assignment",
@@ -975,7 +1206,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@22"
+                        "$ref": "#/rules@23"
                       },
                       "arguments": []
                     }
@@ -994,7 +1225,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@17"
+                    "$ref": "#/rules@18"
                   },
                   "arguments": []
                 }
@@ -1006,7 +1237,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "$type": "Keyword",
             "value": "}"
           }
-        ]
+        ],
+        "$comment": "/** \`backup NAME { servers …; to TAPE }\`: a backup policy, which servers go to which tape, when, and how many at a time. */"
       },
       "entry": false,
       "fragment": false,
@@ -1020,7 +1252,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "servers"
+            "value": "servers",
+            "$comment": "/** \`servers S1, S2, …\`: the servers whose data the backup archives. */"
           },
           {
             "$type": "Assignment",
@@ -1034,7 +1267,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@19"
+                  "$ref": "#/rules@20"
                 },
                 "arguments": []
               },
@@ -1061,7 +1294,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@19"
+                      "$ref": "#/rules@20"
                     },
                     "arguments": []
                   },
@@ -1077,7 +1310,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "value": ";",
             "cardinality": "?"
           }
-        ]
+        ],
+        "$comment": "/** \`servers S1, S2, …\`: the servers whose data the backup archives. */"
       },
       "entry": false,
       "fragment": false,
@@ -1098,7 +1332,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "operator": "?=",
                 "terminal": {
                   "$type": "Keyword",
-                  "value": "rolling"
+                  "value": "rolling",
+                  "$comment": "/** \`rolling\` (the default): one server at a time, so every folder held on two or more servers stays available. */"
                 }
               },
               {
@@ -1106,7 +1341,8 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "parallel"
+                    "value": "parallel",
+                    "$comment": "/** \`parallel N\`: up to N servers at once (\`backup.all-copies-down\`, \`backup.all-catalogs-down\`). */"
                   },
                   {
                     "$type": "Assignment",
@@ -1115,12 +1351,13 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@21"
+                        "$ref": "#/rules@22"
                       },
                       "arguments": []
                     }
                   }
-                ]
+                ],
+                "$comment": "/** \`parallel N\`: up to N servers at once (\`backup.all-copies-down\`, \`backup.all-catalogs-down\`). */"
               }
             ]
           },
@@ -1220,5 +1457,5 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
   "imports": [],
   "interfaces": [],
   "types": [],
-  "$comment": "/*\\n * The Backplan language: backup runbooks (DESIGN.md §1).\\n *\\n * Attributes of a declaration come in any order inside \`( … )*\` loops and are collected\\n * into arrays, so that a repeated attribute (two \`data\` lines) survives parsing and the\\n * validator can name the second one (\`attribute.duplicate\`). Model code reads them through\\n * the accessors in \`model/declarations.ts\`, never by index.\\n */"
+  "$comment": "/*\\n * The Backplan language: backup runbooks (DESIGN.md §1, §10).\\n *\\n * Attributes of a declaration come in any order inside \`( … )*\` loops and are collected\\n * into arrays, so that a repeated attribute (two \`data\` lines) survives parsing and the\\n * validator can name the second one (\`attribute.duplicate\`). Model code reads them through\\n * the accessors in \`model/declarations.ts\`, never by index.\\n *\\n * A \`/** … *\\\\/\` comment right before a keyword is that keyword's documentation, the one\\n * source of it in the editor: hover and completion show it (lsp/keyword-documentation.ts).\\n * docs/language.md says the same at length; a test keeps the two in step.\\n */"
 }`));

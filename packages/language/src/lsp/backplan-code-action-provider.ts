@@ -6,6 +6,8 @@
  *                             server), or add the holder to a backup (one per backup)
  *   coverage.no-offsite       add a holder to a backup whose tape is `offsite`
  *   backup.no-stop            add `stop "…"` / `start "…"` lines to the server, wherever it is
+ *   quiesce.conflict, server.dump-incomplete, restore.no-stop, exclude.invalid
+ *                             see quiesce-fixes.ts
  *   backup.all-copies-down,
  *   backup.all-catalogs-down  replace `parallel N` with `rolling`
  *   master.incomplete         add the master to the folder's `on`
@@ -15,12 +17,13 @@
  */
 import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument, type LangiumDocuments, type MaybePromise } from 'langium';
 import type { CodeActionProvider } from 'langium/lsp';
-import { CodeActionKind, type CodeAction, type CodeActionParams, type Command, type Diagnostic, type TextEdit } from 'vscode-languageserver';
+import type { CodeAction, CodeActionParams, Command, Diagnostic, TextEdit } from 'vscode-languageserver';
 import { isConcurrency, isFolder, isServer, isServerList, type Backup, type Folder, type Server } from '../generated/ast.js';
 import type { BackupModel, RunbookModel, ServerModel } from '../model/runbook-model.js';
 import { Code } from '../validation/rule-codes.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
 import type { BackplanLspServices } from './backplan-lsp-module.js';
+import { addStopStart, fixDumpIncomplete, fixExcludeInvalid, fixQuiesceConflict, fixRestoreNoStop, quickFix } from './quiesce-fixes.js';
 import { addBlockAttributes, appendToList } from './source-edits.js';
 
 /** What a fix needs to know about the diagnostic it fixes. */
@@ -45,7 +48,11 @@ export class BackplanCodeActionProvider implements CodeActionProvider {
         [Code.NoStop]: ctx => this.fixNoStop(ctx),
         [Code.AllCopiesDown]: ctx => this.fixParallel(ctx),
         [Code.AllCatalogsDown]: ctx => this.fixParallel(ctx),
-        [Code.MasterIncomplete]: ctx => this.fixMasterIncomplete(ctx)
+        [Code.MasterIncomplete]: ctx => this.fixMasterIncomplete(ctx),
+        [Code.RestoreNoStop]: fixRestoreNoStop,
+        [Code.QuiesceConflict]: fixQuiesceConflict,
+        [Code.DumpIncomplete]: fixDumpIncomplete,
+        [Code.ExcludeInvalid]: fixExcludeInvalid
     };
 
     constructor(services: BackplanLspServices) {
@@ -124,16 +131,7 @@ export class BackplanCodeActionProvider implements CodeActionProvider {
         const list = AstUtils.getContainerOfType(ctx.node, isServerList);
         const ref = list?.refs.find(r => r.$refNode && r.$refNode.offset === ctx.document.textDocument.offsetAt(ctx.diagnostic.range.start));
         const server = ref?.ref ?? (list?.refs.length === 1 ? list.refs[0].ref : undefined);
-        if (!server) return [];
-        const missing = [
-            server.stop.length === 0 ? 'stop "…"' : undefined,
-            server.start.length === 0 ? 'start "…"' : undefined
-        ].filter((a): a is string => a !== undefined);
-        const serverDoc = AstUtils.getDocument(server);
-        const edit = addBlockAttributes(serverDoc, server, missing);
-        if (!edit) return [];
-        const what = missing.map(m => `\`${m.split(' ')[0]}\``).join(' and ');
-        return [this.action(`Add ${what} commands to server ${server.name}`, ctx.diagnostic, { [serverDoc.uri.toString()]: [edit] }, true)];
+        return server ? addStopStart(server, ctx.diagnostic) : [];
     }
 
     /** `parallel N` that may stop every copy: `rolling`. */
@@ -192,7 +190,7 @@ export class BackplanCodeActionProvider implements CodeActionProvider {
     }
 
     protected action(title: string, diagnostic: Diagnostic, changes: Record<string, TextEdit[]>, isPreferred = false): CodeAction {
-        return { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred, edit: { changes } };
+        return quickFix(title, diagnostic, changes, isPreferred);
     }
 }
 

@@ -4,12 +4,14 @@
  * ScopeProvider (only what the file and its imports declare). On top of that, server names
  * are offered where they make sense: a folder's `on` list offers no mail server (that is
  * `folder.on-mail-server`) and no server already listed; a backup's `servers` list offers no
- * server it already backs up. Each name says what it is (`catalog server on ssh://…`).
+ * server it already backs up. Each name says what it is (`catalog server on ssh://…`), and
+ * each keyword carries its documentation from the grammar, as its hover does.
  */
-import { AstUtils, stream, type AstNodeDescription, type ReferenceInfo, type Stream } from 'langium';
-import { DefaultCompletionProvider, type CompletionContext, type CompletionValueItem } from 'langium/lsp';
+import { AstUtils, stream, type AstNodeDescription, type GrammarAST, type MaybePromise, type ReferenceInfo, type Stream } from 'langium';
+import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionContext, type CompletionValueItem } from 'langium/lsp';
 import { isBackup, isFolder, isServer, isServerList, isTape, type Server } from '../generated/ast.js';
 import { first, serverRole } from '../model/declarations.js';
+import { keywordDocumentation } from './keyword-documentation.js';
 
 /** Grammar-driven completion with Backplan's filtering and details. */
 export class BackplanCompletionProvider extends DefaultCompletionProvider {
@@ -31,6 +33,12 @@ export class BackplanCompletionProvider extends DefaultCompletionProvider {
             if (d.name !== current && listed!.has(d.name)) return false;
             return mailAllowed || !isServer(d.node) || serverRole(d.node) !== 'mail';
         }).toArray());
+    }
+
+    protected override completionForKeyword(context: CompletionContext, keyword: GrammarAST.Keyword, acceptor: CompletionAcceptor): MaybePromise<void> {
+        const value = keywordDocumentation(keyword);
+        const documented: CompletionAcceptor = value ? (ctx, item) => acceptor(ctx, { ...item, documentation: { kind: 'markdown', value } }) : acceptor;
+        return super.completionForKeyword(context, keyword, documented);
     }
 
     protected override createReferenceCompletionItem(description: AstNodeDescription, refInfo: ReferenceInfo,

@@ -24,7 +24,7 @@ import { isDocument, isFolder, isRunbookHeader, type Document } from '../generat
 import { isBackup, isServer, isTape } from '../generated/ast.js';
 
 /** Keywords that start an attribute line inside a block. */
-const ATTRIBUTE_KEYWORDS = new Set(['at', 'offsite', 'key-file', 'timeout', 'data', 'stop', 'start', 'to', 'schedule', 'path', 'require']);
+const ATTRIBUTE_KEYWORDS = new Set(['at', 'offsite', 'key-file', 'timeout', 'data', 'stop', 'start', 'dump', 'load', 'exclude', 'ready', 'to', 'schedule', 'path', 'require']);
 /** Tokens written without a space before them. */
 const NO_SPACE_BEFORE = new Set([',', ';']);
 const COMMENTS = new Set(['ML_COMMENT', 'SL_COMMENT']);
@@ -51,7 +51,7 @@ export class BackplanFormatter extends AbstractFormatter {
         } else if (isFolder(node)) {
             this.formatBlock(node, node.path.length > 1 || this.hasComment(node.$cstNode));
         } else {
-            // Import, Role, Host, Keep, ServerList, Concurrency, Requirement: one line.
+            // Import, Role, Host, Keep, Snapshot, ServerList, Concurrency, Requirement: one line.
             this.formatInline(node.$cstNode, 1);
         }
     }

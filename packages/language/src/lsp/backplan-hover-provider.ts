@@ -1,9 +1,10 @@
 /**
  * Hover: a declaration's kind and `/** … *\/` documentation; for a folder or a mail server,
- * its copies and where they live (from the coverage model); for a diagnostic under the
- * cursor, the rule's explanation from docs/rules.md.
+ * its copies and where they live (from the coverage model); for a keyword, its
+ * documentation from the grammar; for a diagnostic under the cursor, the rule's explanation
+ * from docs/rules.md.
  */
-import { AstUtils, DocumentState, type AstNode, type DocumentBuilder, type LangiumDocument } from 'langium';
+import { AstUtils, DocumentState, type AstNode, type DocumentBuilder, type GrammarAST, type LangiumDocument } from 'langium';
 import { MultilineCommentHoverProvider } from 'langium/lsp';
 import type { CancellationToken, Hover, HoverParams } from 'vscode-languageserver';
 import { isBackup, isFolder, isServer, isTape, type Backup, type Server, type Tape } from '../generated/ast.js';
@@ -11,6 +12,7 @@ import type { RunbookModel } from '../model/runbook-model.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
 import type { BackplanLspServices } from './backplan-lsp-module.js';
 import { copiesMarkdown, copiesSummary, hostText } from './coverage-text.js';
+import { keywordDocumentation } from './keyword-documentation.js';
 import type { RuleDocumentation } from './rule-documentation.js';
 
 /** Hover with coverage and rule explanations. */
@@ -57,6 +59,11 @@ export class BackplanHoverProvider extends MultilineCommentHoverProvider {
             if (typeof d.code === 'string' && start <= offset && offset <= end) codes.add(d.code);
         }
         return [...codes].map(code => this.ruleDocs.explain(code)).filter((t): t is string => t !== undefined);
+    }
+
+    protected override getKeywordHoverContent(keyword: GrammarAST.Keyword): Hover | undefined {
+        const value = keywordDocumentation(keyword);
+        return value ? { contents: { kind: 'markdown', value } } : undefined;
     }
 
     protected override getAstNodeHoverContent(node: AstNode): string | undefined {

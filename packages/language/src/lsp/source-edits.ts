@@ -55,3 +55,29 @@ function attributeIndent(document: LangiumDocument, cst: CstNode, open: CstNode,
     const lineStart = document.textDocument.offsetAt({ line: open.range.start.line, character: 0 });
     return (/^[ \t]*/.exec(text.slice(lineStart))?.[0] ?? '') + '  ';
 }
+
+/**
+ * Deletes an attribute written from `first` to `last` (and a `;` right after it): its whole
+ * line when nothing else is on it, else the attribute and the spaces after it, so
+ * `{ role catalog dump "x" }` becomes `{ role catalog }`.
+ */
+export function removeAttribute(document: LangiumDocument, first: CstNode, last: CstNode): TextEdit {
+    const text = document.textDocument.getText();
+    let start = first.offset;
+    let end = last.end + (/^[ \t]*;/.exec(text.slice(last.end))?.[0].length ?? 0);
+    const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+    const newline = text.indexOf('\n', end);
+    const lineEnd = newline < 0 ? text.length : newline;
+    if (text.slice(lineStart, start).trim() === '' && text.slice(end, lineEnd).trim() === '') {
+        start = lineStart;
+        end = newline < 0 ? text.length : newline + 1;
+    } else {
+        end += /^[ \t]*/.exec(text.slice(end))![0].length;
+    }
+    return { range: { start: document.textDocument.positionAt(start), end: document.textDocument.positionAt(end) }, newText: '' };
+}
+
+/** A string literal of the language for `value` (quotes and backslashes escaped). */
+export function stringLiteral(value: string): string {
+    return `"${value.replace(/["\\]/g, ch => `\\${ch}`)}"`;
+}

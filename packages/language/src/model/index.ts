@@ -1,4 +1,5 @@
 export * from './coverage.js';
 export * from './declarations.js';
+export * from './exclude-pattern.js';
 export * from './host-spec.js';
 export * from './runbook-model.js';

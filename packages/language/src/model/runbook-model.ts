@@ -18,6 +18,13 @@ import { backupParallelism, first, folderPath, isMaster, isOffsite, serverRole }
 import { parseSshUrl, type HostSpec } from './host-spec.js';
 import { computeCoverage, type Coverage } from './coverage.js';
 import { durationMs, MAX_TIMER_MS } from './duration.js';
+import { excludeProblem } from './exclude-pattern.js';
+
+/**
+ * `snapshot`: how a server's data is frozen while its application is stopped (DESIGN §10).
+ * `command`: CREATE makes a frozen copy visible at `$BACKPLAN_SNAPSHOT`, DELETE removes it.
+ */
+export type SnapshotModel = { readonly kind: 'btrfs' } | { readonly kind: 'command'; readonly create: string; readonly delete: string };
 
 /** A server as the runner sees it. */
 export interface ServerModel {
@@ -32,15 +39,15 @@ export interface ServerModel {
     readonly start?: string;
     /** `timeout`: how long its stop and start commands may take, in ms (undefined: the run's default). */
     readonly timeoutMs?: number;
-    /** `snapshot btrfs` or `snapshot "CREATE" "DELETE"`: the archive is read from a frozen copy. */
-    readonly snapshot?: { readonly kind: 'btrfs' } | { readonly kind: 'command'; readonly create: string; readonly delete: string };
-    /** `dump`: backup without a stop, the command's stdout is the archive's content. */
+    /** `snapshot btrfs` / `snapshot "CREATE" "DELETE"`: archive a frozen copy, so the stop window is stop + snapshot + start. */
+    readonly snapshot?: SnapshotModel;
+    /** `dump`: backed up without a stop; this command's stdout is the archive's content. */
     readonly dump?: string;
-    /** `load`: restore of a dump, read on stdin while the application is stopped. */
+    /** `load`: restores a dump, reading it on stdin (between stop and start). */
     readonly load?: string;
-    /** `exclude` patterns, relative to data (tar's anchored patterns). */
-    readonly exclude?: readonly string[];
-    /** `ready`: retried after a start until it exits 0. */
+    /** `exclude` patterns of every `exclude` line, in order, relative to data (tar's anchored patterns); [] when none. Invalid ones (`exclude.invalid`) are left out. */
+    readonly exclude: readonly string[];
+    /** `ready`: after a start, retried until it exits 0; only then is the application up. */
     readonly ready?: string;
 }
 
@@ -203,8 +210,23 @@ function toServerModel(node: Server): ServerModel {
         data: first(node.data),
         stop: first(node.stop),
         start: first(node.start),
-        timeoutMs: validTimeout(first(node.timeout))
+        timeoutMs: validTimeout(first(node.timeout)),
+        snapshot: snapshotOf(node),
+        dump: first(node.dump),
+        load: first(node.load),
+        exclude: node.exclude.filter(p => excludeProblem(p) === undefined),
+        ready: first(node.ready)
     };
+}
+
+/** The first `snapshot` of a server (a second is `attribute.duplicate`). */
+function snapshotOf(node: Server): SnapshotModel | undefined {
+    const snapshot = first(node.snapshot);
+    if (!snapshot) return undefined;
+    if (snapshot.btrfs) return { kind: 'btrfs' };
+    // A half-written `snapshot "CREATE"` is a syntax error: nothing to run.
+    return snapshot.create !== undefined && snapshot.delete !== undefined
+        ? { kind: 'command', create: snapshot.create, delete: snapshot.delete } : undefined;
 }
 
 function toTapeModel(node: Tape): TapeModel {

@@ -8,7 +8,7 @@ import { Code } from './rule-codes.js';
 
 const SINGLE_ATTRIBUTES: Record<string, readonly string[]> = {
     Tape: ['at', 'offsite', 'keyFile'],
-    Server: ['role', 'host', 'data', 'stop', 'start', 'timeout'],
+    Server: ['role', 'host', 'data', 'stop', 'start', 'timeout', 'snapshot', 'dump', 'load', 'ready'],
     Folder: ['path'],
     Backup: ['servers', 'to', 'schedule', 'mode']
 };

@@ -1,6 +1,7 @@
 /**
  * Backup rules on one `backup` block: `backup.no-tape`, `backup.no-stop` (seed rule 2: quit
- * the application before copying its data), `schedule.invalid`.
+ * the application before copying its data; a server with `dump` is backed up while it runs,
+ * so only its restores need `stop`/`start`: `restore.no-stop`), `schedule.invalid`.
  */
 import { Cron } from 'croner';
 import type { ValidationAcceptor, ValidationChecks } from 'langium';
@@ -43,7 +44,7 @@ function checkStopStart(backup: Backup, accept: ValidationAcceptor): void {
     for (const list of backup.servers) {
         list.refs.forEach((ref, index) => {
             const server = ref.ref;
-            if (!server) return;
+            if (!server || server.dump.length > 0) return;
             const missing = [server.stop.length === 0 ? 'stop' : '', server.start.length === 0 ? 'start' : ''].filter(Boolean);
             if (missing.length > 0) {
                 accept('error', `Server '${server.name}' is backed up by '${backup.name}' but has no ${missing.map(m => `\`${m}\``).join(' or ')} command: `

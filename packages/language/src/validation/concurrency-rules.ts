@@ -1,7 +1,8 @@
 /**
  * Concurrency rules (seed: "As long as one catalog server remains up during the backup or
  * restore process, users have access to the system"): `backup.all-copies-down`,
- * `backup.all-catalogs-down`. Both fire on `parallel N` only; `rolling` is always safe.
+ * `backup.all-catalogs-down`. Both fire on `parallel N` only; `rolling` is always safe. A
+ * server with `dump` is backed up while it runs: it never counts as stopped.
  */
 import type { BackupModel, FolderModel, ServerModel } from '../model/runbook-model.js';
 import { Code } from './rule-codes.js';
@@ -9,6 +10,11 @@ import { listNames, type RunbookRule } from './runbook-rule.js';
 
 function modeNode(backup: BackupModel) {
     return backup.node.mode[0];
+}
+
+/** The servers a backup stops (every one but those backed up by `dump`). */
+function stoppedBy(backup: BackupModel): Set<ServerModel> {
+    return new Set(backup.servers.filter(s => s.dump === undefined));
 }
 
 /**
@@ -20,9 +26,9 @@ export const checkAllCopiesDown: RunbookRule = (model, report) => {
     let order: Map<FolderModel, number> | undefined;
     for (const backup of model.backups) {
         if (backup.parallel < 2) continue;
-        const inRun = new Set<ServerModel>(backup.servers);
+        const inRun = stoppedBy(backup);
         const atRisk = new Set<FolderModel>();
-        for (const server of backup.servers) {
+        for (const server of inRun) {
             for (const f of model.foldersOf.get(server) ?? []) {
                 if (f.holders.length >= 2 && f.holders.length <= backup.parallel && f.holders.every(h => inRun.has(h))) atRisk.add(f);
             }
@@ -46,7 +52,7 @@ export const checkAllCatalogsDown: RunbookRule = (model, report) => {
     if (catalogs.length < 2) return;
     for (const backup of model.backups) {
         if (backup.parallel < catalogs.length) continue;
-        const inRun = new Set<ServerModel>(backup.servers);
+        const inRun = stoppedBy(backup);
         if (!catalogs.every(c => inRun.has(c))) continue;
         report({
             severity: 'warning',

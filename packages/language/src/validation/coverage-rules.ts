@@ -1,9 +1,11 @@
 /**
  * Coverage rules (seed rule 1: "Make sure that a copy of every folder exists on tape, another
- * server, or both"): `coverage.single-copy`, `coverage.no-offsite`, `tape.unused`.
+ * server, or both"): `coverage.single-copy`, `coverage.no-offsite`, `tape.unused`,
+ * `coverage.partial` (an `exclude` of a holder that leaves part of a folder off its tapes).
  * All read the one coverage model (`model/coverage.ts`).
  */
 import type { Coverage } from '../model/coverage.js';
+import { excludeReaches } from '../model/exclude-pattern.js';
 import { Code } from './rule-codes.js';
 import { listNames, type RunbookRule } from './runbook-rule.js';
 
@@ -59,6 +61,29 @@ export const checkTapeUsed: RunbookRule = (model, report) => {
                 severity: 'warning',
                 message: `Tape '${tape.name}' is not used by any backup: add \`to ${tape.name}\` to a backup, or delete the tape.`,
                 info: { node: tape.node, property: 'name', code: Code.TapeUnused }
+            });
+        }
+    }
+};
+
+/**
+ * An `exclude` pattern of a holder that matches the folder's path or something below it:
+ * the copy that holder's archives carry to tape leaves part of the folder out. One finding
+ * per folder and holder, naming its patterns; the copy still counts (a warning, not a loss).
+ */
+export const checkPartialCoverage: RunbookRule = (model, report) => {
+    for (const folder of model.folders) {
+        if (folder.path.startsWith('/') || folder.path.split('/').includes('..')) continue; // folder.path-invalid
+        for (const holder of folder.holders) {
+            const patterns = holder.exclude.filter(p => excludeReaches(p, folder.path));
+            if (patterns.length === 0) continue;
+            const one = patterns.length === 1;
+            report({
+                severity: 'warning',
+                message: `Folder '${folder.name}' is only partly in ${holder.name}'s archives: ${holder.name}'s \`exclude\` ${listNames(patterns.map(p => `"${p}"`))} `
+                    + `${one ? 'reaches' : 'reach'} into "${folder.path}", so its tape copy lacks what ${one ? 'the pattern matches' : 'they match'}. `
+                    + `Narrow ${one ? 'the pattern' : 'them'} to leave "${folder.path}" whole, or accept that this part comes back only by replication.`,
+                info: { node: folder.node, property: 'name', code: Code.CoveragePartial }
             });
         }
     }

@@ -8,14 +8,14 @@ import type { RunbookModel } from '../model/runbook-model.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
 import type { BackplanSharedCoreServices } from '../workspace/backplan-document-builder.js';
 import { checkAllCatalogsDown, checkAllCopiesDown } from './concurrency-rules.js';
-import { checkOffsite, checkSingleCopy, checkTapeUsed } from './coverage-rules.js';
+import { checkOffsite, checkPartialCoverage, checkSingleCopy, checkTapeUsed } from './coverage-rules.js';
 import { checkMasterComplete, checkSingleMaster } from './master-rules.js';
 import type { Finding, RunbookRule } from './runbook-rule.js';
 import { checkDataOverlap, checkSingleHeader, checkTapeInsideData, checkUniqueNames } from './runbook-rules.js';
 
 /** Every runbook-wide rule. */
 export const RUNBOOK_RULES: readonly RunbookRule[] = [
-    checkSingleCopy, checkOffsite, checkTapeUsed,
+    checkSingleCopy, checkOffsite, checkTapeUsed, checkPartialCoverage,
     checkMasterComplete, checkSingleMaster,
     checkAllCopiesDown, checkAllCatalogsDown,
     checkUniqueNames, checkDataOverlap, checkTapeInsideData, checkSingleHeader

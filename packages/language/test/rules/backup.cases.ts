@@ -54,7 +54,11 @@ export const backupCases: readonly RuleCases[] = [{
     pass: [
         { title: 'rolling', text: `${THREE}folder People on Cat1, Cat2\nbackup Nightly { servers Cat1, Cat2, Cat3 to Shelf rolling }\n` },
         { title: 'every folder has more holders than `parallel`', text: `${THREE}folder People on Cat1, Cat2, Cat3\nbackup Nightly { servers Cat1, Cat2, Cat3 to Shelf parallel 2 }\n` },
-        { title: 'one holder is not in the backup', text: `${THREE}folder People on Cat1, Cat2\nbackup Nightly { servers Cat1, Cat3 to Shelf parallel 2 }\n` }
+        { title: 'one holder is not in the backup', text: `${THREE}folder People on Cat1, Cat2\nbackup Nightly { servers Cat1, Cat3 to Shelf parallel 2 }\n` },
+        {
+            title: 'one holder is backed up by `dump`, never stopped',
+            text: `${THREE.replace('server Cat2 { role catalog ', 'server Cat2 { role catalog dump "slapcat" load "slapadd" ')}folder People on Cat1, Cat2\nbackup Nightly { servers Cat1, Cat2, Cat3 to Shelf parallel 2 }\n`
+        }
     ]
 }, {
     code: 'backup.all-catalogs-down',
@@ -66,6 +70,7 @@ export const backupCases: readonly RuleCases[] = [{
     }],
     pass: [
         { title: 'a third catalog server stays up', text: `${THREE}folder A on Cat1\nfolder B on Cat2\nfolder C on Cat3, Cat1\nbackup Nightly { servers Cat1, Cat2 to Shelf parallel 2 }\n` },
+        { title: 'a catalog server backed up by `dump` stays up', text: `${SHELF}${catalog('Cat1')}${catalog('Cat2').replace('role catalog ', 'role catalog dump "slapcat" load "slapadd" ')}folder A on Cat1\nfolder B on Cat2\nbackup Nightly { servers Cat1, Cat2 to Shelf parallel 2 }\n` },
         { title: 'only one catalog server', text: `${MAIL_RUNBOOK.replace('servers Mail to Shelf', 'servers Mail, Cat1 to Shelf parallel 2')}${catalog('Cat1')}folder A on Cat1\n` }
     ]
 }, {

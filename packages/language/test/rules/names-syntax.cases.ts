@@ -33,7 +33,9 @@ export const namesSyntaxCases: readonly RuleCases[] = [{
         { title: 'two roles and two hosts', fail: MAIL_LINES.replace('  host local\n', '  host local\n  ⟦host "ssh://mail.lan"⟧\n  ⟦role mail⟧\n') },
         { title: 'offsite twice', fail: MAIL_RUNBOOK.replace('at "/var/backups/shelf"', 'at "/var/backups/shelf" offsite ⟦offsite⟧'), message: /^Tape 'Shelf' sets `offsite` more than once/ },
         { title: 'two `to` and two modes', fail: MAIL_RUNBOOK.replace('to Shelf', 'to Shelf to ⟦Shelf⟧ rolling ⟦parallel 2⟧'), message: /^Backup 'Nightly' sets (`to`|`rolling`\/`parallel`) more than once/ },
-        { title: 'two paths', fail: `${catalog('Cat1')}${catalog('Cat2')}folder People on Cat1, Cat2 { path "people" path ⟦"staff"⟧ }\n` }
+        { title: 'two paths', fail: `${catalog('Cat1')}${catalog('Cat2')}folder People on Cat1, Cat2 { path "people" path ⟦"staff"⟧ }\n` },
+        { title: 'two snapshots', fail: MAIL_LINES.replace('  data "/srv/mail"\n', '  data "/srv/mail"\n  snapshot btrfs\n  ⟦snapshot "lvcreate" "lvremove"⟧\n'), message: /^Server 'Mail' sets `snapshot` more than once/ },
+        { title: 'two dumps, loads and readies', fail: MAIL_LINES.replace('  data "/srv/mail"\n', '  data "/srv/mail"\n  dump "a" dump ⟦"b"⟧ load "c" load ⟦"d"⟧ ready "e" ready ⟦"f"⟧\n') }
     ],
     pass: [{ title: 'each attribute once', text: MAIL_LINES }]
 }, {
