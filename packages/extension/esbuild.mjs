@@ -39,8 +39,10 @@ await Promise.all([
 execFileSync(process.execPath, [root + 'packages/cli/esbuild.mjs'], { stdio: 'inherit' });
 copyFileSync(root + 'packages/cli/dist/backplan.mjs', here + 'dist/cli/backplan.mjs');
 copyFileSync(root + 'syntaxes/backplan.tmLanguage.json', here + 'dist/syntaxes/backplan.tmLanguage.json');
-// The server reads rule explanations for hovers from rules.md beside its bundle.
+// The server reads rule explanations (rules.md) and keyword docs (language.md) for hovers and
+// completion beside its bundle; the extension previews their sections from there.
 copyFileSync(root + 'docs/rules.md', here + 'dist/rules.md');
+copyFileSync(root + 'docs/language.md', here + 'dist/language.md');
 
 const { version } = JSON.parse(readFileSync(here + 'package.json', 'utf8'));
 console.log(`backplan extension ${version} built into dist/`);

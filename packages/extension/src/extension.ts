@@ -15,6 +15,7 @@ import { revealDeclaration, showCoverage } from './commands/show-coverage';
 import { showPlan } from './commands/show-plan';
 import { CoverageService } from './coverage/coverage-service';
 import { CoverageTreeProvider, type CoverageNode } from './coverage/coverage-tree';
+import { DOC_SCHEME, DocSectionProvider, SHOW_DOCUMENTATION_COMMAND } from './docs/doc-section-provider';
 import { startLanguageClient } from './language-client';
 import { PLAN_SCHEME, PlanDocumentProvider } from './plan/plan-document-provider';
 import { CoverageStatus } from './status/coverage-status';
@@ -33,19 +34,25 @@ let client: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<BackplanApi> {
     setExtensionRoot(context.extensionPath);
+    // The view first, so that it says "Loading…" while the language server starts.
+    const tree = new CoverageTreeProvider();
+    const view = vscode.window.createTreeView('backplan.coverage', { treeDataProvider: tree, showCollapseAll: true });
+    const docs = new DocSectionProvider(context.asAbsolutePath('dist'));
+    context.subscriptions.push(tree, view,
+        vscode.workspace.registerTextDocumentContentProvider(DOC_SCHEME, docs),
+        vscode.commands.registerCommand(SHOW_DOCUMENTATION_COMMAND, (doc?: unknown, anchor?: unknown) => docs.show(doc, anchor)));
     void vscode.commands.executeCommand('setContext', 'backplan.active', true);
     client = await startLanguageClient(context);
 
     const coverage = new CoverageService(client);
-    const tree = new CoverageTreeProvider(coverage);
-    const view = vscode.window.createTreeView('backplan.coverage', { treeDataProvider: tree, showCollapseAll: true });
+    tree.attach(coverage);
     const plans = new PlanDocumentProvider();
     const status = new CoverageStatus(coverage);
     const codeLens = new RunbookCodeLensProvider(coverage);
     const ctx: CommandContext = { coverage, plans, tree, view };
 
     context.subscriptions.push(
-        coverage, tree, view, plans, status, codeLens,
+        coverage, plans, status, codeLens,
         vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans),
         vscode.languages.registerCodeLensProvider({ language: 'backplan', scheme: 'file' }, codeLens),
         vscode.tasks.registerTaskProvider(TASK_TYPE, new BackplanTaskProvider(coverage)),

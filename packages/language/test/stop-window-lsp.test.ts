@@ -38,14 +38,6 @@ const NEW_KEYWORDS = ['snapshot', 'btrfs', 'dump', 'load', 'exclude', 'ready'];
 const SERVER = 'server Dir { role catalog host local data "/srv/dir" stop "a" start "b" snapshot btrfs dump "slapcat" load "slapadd" exclude "cache" ready "probe" }\n';
 
 describe('keyword documentation', () => {
-    test('every word keyword of the grammar has a /** */ comment, and docs/language.md reserves exactly them', async () => {
-        const { services } = await open('');
-        const keywords = grammarKeywords(services.Grammar);
-        expect(keywords.filter(k => !(k as { $comment?: string }).$comment).map(k => k.value)).toEqual([]);
-        const reserved = /cannot be names:\n\n([\s\S]*?)\n\n/.exec(languageDoc)![1].match(/`[^`]+`/g)!.map(k => k.slice(1, -1));
-        expect(reserved).toEqual([...new Set(keywords.map(k => k.value))].sort());
-    });
-
     test('each new keyword is a row of the server table in docs/language.md', () => {
         for (const keyword of NEW_KEYWORDS.filter(k => k !== 'btrfs')) expect(languageDoc, keyword).toMatch(new RegExp(`^\\| \`${keyword}[ \`]`, 'm'));
     });

@@ -38,7 +38,10 @@ export function registerCoverageTests(): void {
 
         it('lists every folder and mail server with its copies', async () => {
             const acme = await runbookNode(api, examples('small-master-offsite', 'acme.backplan'));
-            assert.match(String(api.coverageTree.getTreeItem(acme).label), /Acme PowerShare/);
+            const runbook = api.coverageTree.getTreeItem(acme);
+            assert.match(String(runbook.label), /Acme PowerShare/);
+            // Its title and its file; mail data counted apart from folders.
+            assert.equal(runbook.description, 'small-master-offsite/acme.backplan · 2 folders, 1 mail store covered · 0 at risk');
             const items = await labels(api, acme);
             assert.deepEqual(items.map(i => i.label).sort(), ['Engineering', 'Mail1 (mail data)', 'Sales']);
             assert.ok(items.every(i => !i.atRisk), JSON.stringify(items));
@@ -58,6 +61,15 @@ export function registerCoverageTests(): void {
             assert.ok(items.find(i => i.label === 'Engineering') && !items.find(i => i.label === 'Engineering')!.atRisk);
         });
 
+        it('says "Loading…" until the language server has answered, not "No runbook found"', async () => {
+            // A tree not attached to a server yet: what the view shows while the server starts.
+            const Tree = api.coverageTree.constructor as new () => Api['coverageTree'];
+            const starting = new Tree();
+            const roots = await starting.getChildren();
+            assert.equal(roots.length, 1);
+            assert.equal(starting.getTreeItem(roots[0]).label, 'Loading…');
+        });
+
         it('reveals the declaration when an item is selected', async () => {
             const acme = await runbookNode(api, examples('small-master-offsite', 'acme.backplan'));
             const sales = (await api.coverageTree.getChildren(acme)).find(n => String(api.coverageTree.getTreeItem(n).label) === 'Sales')!;
@@ -69,6 +81,11 @@ export function registerCoverageTests(): void {
         });
 
         it('follows edits and shows the active runbook in the status bar', async () => {
+            await open(examples('small-master-offsite', 'acme.backplan'));
+            await waitFor('the status bar of acme.backplan, mail data counted apart', async () => {
+                await api.status.update();
+                return api.status.text === '2 folders, 1 mail store covered · 0 at risk';
+            });
             const uri = examples('single-catalog', 'catalog.backplan');
             const editor = await open(uri);
             const before = await waitFor('the status bar', async () => {

@@ -10,7 +10,7 @@ export async function showCoverage(ctx: CommandContext, uri?: vscode.Uri): Promi
     await vscode.commands.executeCommand('backplan.coverage.focus');
     const document = uri ?? (vscode.window.activeTextEditor?.document.languageId === 'backplan'
         ? vscode.window.activeTextEditor.document.uri : undefined);
-    const roots = await ctx.tree.getChildren();
+    const roots = await ctx.tree.runbookNodes();
     const node = document
         ? roots.find(n => n.kind === 'runbook' && n.runbook.files.includes(document.toString()))
         : roots.length === 1 ? roots[0] : undefined;

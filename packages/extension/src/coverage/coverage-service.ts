@@ -50,14 +50,33 @@ export class CoverageService implements vscode.Disposable {
     }
 }
 
-/** "12 folders covered · 1 at risk" for one runbook. */
+/** `2 folders`, `1 mail store`. */
+function count(n: number, what: string): string {
+    return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * "2 folders, 1 mail store covered · 0 at risk" for one runbook: folders and mail servers'
+ * data are counted apart (a mail store is not a folder); a kind the runbook has none of is
+ * left out, unless it has neither.
+ */
 export function coverageSummary(runbook: RunbookCoverageInfo): { covered: number; atRisk: number; text: string } {
     const atRisk = runbook.items.filter(i => i.atRisk).length;
-    const covered = runbook.items.length - atRisk;
-    return { covered, atRisk, text: `${covered} folder${covered === 1 ? '' : 's'} covered · ${atRisk} at risk` };
+    const covered = runbook.items.filter(i => !i.atRisk);
+    const folders = covered.filter(i => i.kind === 'folder').length;
+    const mail = covered.length - folders;
+    const hasMail = runbook.items.some(i => i.kind === 'mail');
+    const hasFolders = runbook.items.some(i => i.kind === 'folder') || !hasMail;
+    const parts = [hasFolders ? count(folders, 'folder') : '', hasMail ? count(mail, 'mail store') : ''].filter(Boolean);
+    return { covered: covered.length, atRisk, text: `${parts.join(', ')} covered · ${atRisk} at risk` };
+}
+
+/** Where a runbook's root file is, relative to its workspace folder. */
+export function runbookFile(runbook: RunbookCoverageInfo): string {
+    return vscode.workspace.asRelativePath(vscode.Uri.parse(runbook.root), false);
 }
 
 /** A runbook's name for people: its title, else its root file's name. */
 export function runbookLabel(runbook: RunbookCoverageInfo): string {
-    return runbook.title ?? vscode.workspace.asRelativePath(vscode.Uri.parse(runbook.root), false);
+    return runbook.title ?? runbookFile(runbook);
 }

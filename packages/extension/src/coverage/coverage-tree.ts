@@ -1,13 +1,16 @@
 /**
- * The coverage view (Explorer): every runbook, each folder and mail server's data in it,
- * and its copies — servers, tapes, the off-site mark. Under-covered items are marked; a
- * click reveals the declaration. The tree follows edits through {@link CoverageService}.
+ * The coverage view (Explorer): every runbook (its title and its root file), each folder
+ * and mail server's data in it, and its copies — servers, tapes, the off-site mark.
+ * Under-covered items are marked; a click reveals the declaration. The tree follows edits
+ * through {@link CoverageService}. Until the language server has answered once (start-up),
+ * the view shows "Loading…", not the welcome text meant for a workspace without runbooks.
  */
 import * as vscode from 'vscode';
 import type { CoverageItemInfo, DeclarationLocation, RunbookCoverageInfo, TapeCopyInfo } from './coverage-protocol';
-import { coverageSummary, runbookLabel, type CoverageService } from './coverage-service';
+import { coverageSummary, runbookFile, runbookLabel, type CoverageService } from './coverage-service';
 
 export type CoverageNode =
+    | { kind: 'loading' }
     | { kind: 'runbook'; runbook: RunbookCoverageInfo }
     | { kind: 'item'; runbook: RunbookCoverageInfo; item: CoverageItemInfo }
     | { kind: 'server'; parent: CoverageNode & { kind: 'item' }; copy: DeclarationLocation }
@@ -17,10 +20,16 @@ export class CoverageTreeProvider implements vscode.TreeDataProvider<CoverageNod
     private readonly changed = new vscode.EventEmitter<CoverageNode | undefined>();
     readonly onDidChangeTreeData = this.changed.event;
     private runbooks: Promise<RunbookCoverageInfo[]> | undefined;
-    private readonly subscription: vscode.Disposable;
+    private coverage: CoverageService | undefined;
+    /** Whether the server has answered once: until then the root is "Loading…". */
+    private loaded = false;
+    private subscription: vscode.Disposable | undefined;
 
-    constructor(private readonly coverage: CoverageService) {
+    /** Starts showing the coverage of the language server (once its client runs). */
+    attach(coverage: CoverageService): void {
+        this.coverage = coverage;
         this.subscription = coverage.onDidChange(() => this.refresh());
+        void this.runbookNodes().then(() => this.changed.fire(undefined));
     }
 
     refresh(): void {
@@ -28,13 +37,19 @@ export class CoverageTreeProvider implements vscode.TreeDataProvider<CoverageNod
         this.changed.fire(undefined);
     }
 
-    private load(): Promise<RunbookCoverageInfo[]> {
-        this.runbooks ??= this.coverage.all().catch(() => []);
+    private load(coverage: CoverageService): Promise<RunbookCoverageInfo[]> {
+        this.runbooks ??= coverage.all().catch(() => []).finally(() => { this.loaded = true; });
         return this.runbooks;
     }
 
+    /** The runbooks' nodes, once the server has answered (for commands that reveal one). */
+    async runbookNodes(): Promise<CoverageNode[]> {
+        if (!this.coverage) return [];
+        return (await this.load(this.coverage)).map(runbook => ({ kind: 'runbook' as const, runbook }));
+    }
+
     async getChildren(node?: CoverageNode): Promise<CoverageNode[]> {
-        if (!node) return (await this.load()).map(runbook => ({ kind: 'runbook' as const, runbook }));
+        if (!node) return this.loaded ? this.runbookNodes() : [{ kind: 'loading' }];
         switch (node.kind) {
             case 'runbook':
                 return [...node.runbook.items]
@@ -52,6 +67,7 @@ export class CoverageTreeProvider implements vscode.TreeDataProvider<CoverageNod
 
     getParent(node: CoverageNode): CoverageNode | undefined {
         switch (node.kind) {
+            case 'loading':
             case 'runbook': return undefined;
             case 'item': return { kind: 'runbook', runbook: node.runbook };
             default: return node.parent;
@@ -60,6 +76,13 @@ export class CoverageTreeProvider implements vscode.TreeDataProvider<CoverageNod
 
     getTreeItem(node: CoverageNode): vscode.TreeItem {
         switch (node.kind) {
+            case 'loading': {
+                const item = new vscode.TreeItem('Loading…', vscode.TreeItemCollapsibleState.None);
+                item.id = 'backplan.coverage.loading';
+                item.description = 'checking the runbooks of the workspace';
+                item.iconPath = new vscode.ThemeIcon('loading~spin');
+                return item;
+            }
             case 'runbook': return this.runbookItem(node.runbook);
             case 'item': return this.coverageItem(node.runbook, node.item);
             case 'server': {
@@ -90,9 +113,10 @@ export class CoverageTreeProvider implements vscode.TreeDataProvider<CoverageNod
         const item = new vscode.TreeItem(runbookLabel(runbook),
             expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         item.id = runbook.root;
-        item.description = summary.text;
+        // The label is the title when there is one: then the description names the file.
+        item.description = runbook.title !== undefined ? `${runbookFile(runbook)} · ${summary.text}` : summary.text;
         item.resourceUri = vscode.Uri.parse(runbook.root);
-        item.tooltip = `${vscode.workspace.asRelativePath(vscode.Uri.parse(runbook.root), false)}\n${summary.text}` +
+        item.tooltip = `${runbook.title !== undefined ? `${runbook.title}\n` : ''}${runbookFile(runbook)}\n${summary.text}` +
             (runbook.requireOffsite ? '\nrequires an off-site copy of everything' : '');
         item.iconPath = new vscode.ThemeIcon(summary.atRisk > 0 ? 'warning' : 'shield',
             summary.atRisk > 0 ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
@@ -120,7 +144,7 @@ export class CoverageTreeProvider implements vscode.TreeDataProvider<CoverageNod
     }
 
     dispose(): void {
-        this.subscription.dispose();
+        this.subscription?.dispose();
         this.changed.dispose();
     }
 }

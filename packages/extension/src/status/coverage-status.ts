@@ -1,5 +1,5 @@
 /**
- * The status bar item for the active runbook: "12 folders covered · 1 at risk".
+ * The status bar item for the active runbook: "2 folders, 1 mail store covered · 0 at risk".
  */
 import * as vscode from 'vscode';
 import { coverageSummary, runbookLabel, type CoverageService } from '../coverage/coverage-service';

@@ -75,8 +75,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "import",
-            "$comment": "/** \`import \\"PATH\\"\`: brings the declarations of another file into this one. The path is relative to this file's folder; imports are transitive and may form cycles. */"
+            "value": "import"
           },
           {
             "$type": "Assignment",
@@ -95,8 +94,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "value": ";",
             "cardinality": "?"
           }
-        ],
-        "$comment": "/** \`import \\"PATH\\"\`: brings the declarations of another file into this one. The path is relative to this file's folder; imports are transitive and may form cycles. */"
+        ]
       },
       "entry": false,
       "fragment": false,
@@ -110,8 +108,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "runbook",
-            "$comment": "/** \`runbook \\"TITLE\\" { require offsite }\`: the optional header of a runbook, at most one per runbook. */"
+            "value": "runbook"
           },
           {
             "$type": "Assignment",
@@ -157,8 +154,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "value": ";",
             "cardinality": "?"
           }
-        ],
-        "$comment": "/** \`runbook \\"TITLE\\" { require offsite }\`: the optional header of a runbook, at most one per runbook. */"
+        ]
       },
       "entry": false,
       "fragment": false,
@@ -172,8 +168,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "require",
-            "$comment": "/** \`require offsite\`: every folder and every mail server's data must reach a tape marked \`offsite\` (\`coverage.no-offsite\`). */"
+            "value": "require"
           },
           {
             "$type": "Assignment",
@@ -192,8 +187,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "value": ";",
             "cardinality": "?"
           }
-        ],
-        "$comment": "/** \`require offsite\`: every folder and every mail server's data must reach a tape marked \`offsite\` (\`coverage.no-offsite\`). */"
+        ]
       },
       "entry": false,
       "fragment": false,
@@ -205,8 +199,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
       "dataType": "string",
       "definition": {
         "$type": "Keyword",
-        "value": "offsite",
-        "$comment": "/** \`require offsite\`: every folder and every mail server's data must reach a tape marked \`offsite\` (\`coverage.no-offsite\`). */"
+        "value": "offsite"
       },
       "entry": false,
       "fragment": false,
@@ -260,8 +253,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "tape",
-            "$comment": "/** \`tape NAME { at \\"…\\" }\`: a backup destination, where the archives of \`backup\` blocks go. */"
+            "value": "tape"
           },
           {
             "$type": "Assignment",
@@ -287,8 +279,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "at",
-                    "$comment": "/** \`at \\"PATH\\"\`: the tape's absolute folder, a mounted tape, disk or NAS (\`tape.location-invalid\`). */"
+                    "value": "at"
                   },
                   {
                     "$type": "Assignment",
@@ -318,8 +309,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "operator": "+=",
                     "terminal": {
                       "$type": "Keyword",
-                      "value": "offsite",
-                      "$comment": "/** \`offsite\`: the tape leaves the building; it counts for \`require offsite\`. */"
+                      "value": "offsite"
                     }
                   },
                   {
@@ -334,8 +324,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "key-file",
-                    "$comment": "/** \`key-file \\"PATH\\"\`: an absolute path to a key on the runner's machine; every manifest on the tape then carries an HMAC-SHA256 under it, and no manifest without a valid one is trusted (\`tape.key-invalid\`). */"
+                    "value": "key-file"
                   },
                   {
                     "$type": "Assignment",
@@ -375,8 +364,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "$type": "Keyword",
             "value": "}"
           }
-        ],
-        "$comment": "/** \`tape NAME { at \\"…\\" }\`: a backup destination, where the archives of \`backup\` blocks go. */"
+        ]
       },
       "entry": false,
       "fragment": false,
@@ -390,8 +378,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "keep",
-            "$comment": "/** \`keep PERIOD N …\`: how many archives \`prune\` keeps per server, restic's \`forget --keep-*\` meaning. Periods \`last\`, \`hourly\`, \`daily\`, \`weekly\`, \`monthly\`, \`yearly\`; an archive kept by any period is kept (\`retention.invalid\`). */"
+            "value": "keep"
           },
           {
             "$type": "Assignment",
@@ -411,8 +398,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "value": ";",
             "cardinality": "?"
           }
-        ],
-        "$comment": "/** \`keep PERIOD N …\`: how many archives \`prune\` keeps per server, restic's \`forget --keep-*\` meaning. Periods \`last\`, \`hourly\`, \`daily\`, \`weekly\`, \`monthly\`, \`yearly\`; an archive kept by any period is kept (\`retention.invalid\`). */"
+        ]
       },
       "entry": false,
       "fragment": false,
@@ -463,36 +449,29 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "last",
-            "$comment": "/** \`keep last N\`: the N newest archives. */"
+            "value": "last"
           },
           {
             "$type": "Keyword",
-            "value": "hourly",
-            "$comment": "/** \`keep hourly N\`: the newest archive of each of the last N hours that have one. */"
+            "value": "hourly"
           },
           {
             "$type": "Keyword",
-            "value": "daily",
-            "$comment": "/** \`keep daily N\`: the newest archive of each of the last N days that have one. */"
+            "value": "daily"
           },
           {
             "$type": "Keyword",
-            "value": "weekly",
-            "$comment": "/** \`keep weekly N\`: the newest archive of each of the last N weeks that have one. */"
+            "value": "weekly"
           },
           {
             "$type": "Keyword",
-            "value": "monthly",
-            "$comment": "/** \`keep monthly N\`: the newest archive of each of the last N months that have one. */"
+            "value": "monthly"
           },
           {
             "$type": "Keyword",
-            "value": "yearly",
-            "$comment": "/** \`keep yearly N\`: the newest archive of each of the last N years that have one. */"
+            "value": "yearly"
           }
-        ],
-        "$comment": "/** \`keep last N\`: the N newest archives. */"
+        ]
       },
       "entry": false,
       "fragment": false,
@@ -506,8 +485,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "server",
-            "$comment": "/** \`server NAME { role …; host …; data \\"…\\" }\`: a machine that holds data, a mail server or a catalog server holding folders. */"
+            "value": "server"
           },
           {
             "$type": "Assignment",
@@ -557,8 +535,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "data",
-                    "$comment": "/** \`data \\"PATH\\"\`: the server's data folder, absolute (\`server.data-relative\`); two servers on one machine may not have equal or nested ones (\`server.data-overlap\`). */"
+                    "value": "data"
                   },
                   {
                     "$type": "Assignment",
@@ -584,8 +561,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "stop",
-                    "$comment": "/** \`stop \\"COMMAND\\"\`: a shell command, run on the server's host, that quits the application so its data can be copied consistently (\`backup.no-stop\`). */"
+                    "value": "stop"
                   },
                   {
                     "$type": "Assignment",
@@ -611,8 +587,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "start",
-                    "$comment": "/** \`start \\"COMMAND\\"\`: starts the application again; the runner always runs it after a \`stop\`, whatever happened in between. */"
+                    "value": "start"
                   },
                   {
                     "$type": "Assignment",
@@ -638,8 +613,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "timeout",
-                    "$comment": "/** \`timeout DURATION\`: how long each of the server's \`stop\`, \`start\`, \`dump\` and \`load\` commands may take before it is killed, and how long \`ready\` is retried (\`90s\`, \`5m\`, \`2h\`; \`1s\` to \`24d\`, \`duration.invalid\`). Default: the run's, 10 minutes. */"
+                    "value": "timeout"
                   },
                   {
                     "$type": "Assignment",
@@ -677,8 +651,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "dump",
-                    "$comment": "/** \`dump \\"COMMAND\\"\`: backs the server up without stopping it; the command's standard output is the archive's content, one file (e.g. \`slapcat -n 1\`). Needs \`load\` (\`server.dump-incomplete\`), and not with \`snapshot\` (\`quiesce.conflict\`). */"
+                    "value": "dump"
                   },
                   {
                     "$type": "Assignment",
@@ -704,8 +677,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "load",
-                    "$comment": "/** \`load \\"COMMAND\\"\`: restores a \`dump\`: stop → clear the data folder → the command reads the dump on its standard input → start (e.g. \`slapadd -n 1 -q\`). A restore needs \`stop\` and \`start\` too (\`restore.no-stop\`). */"
+                    "value": "load"
                   },
                   {
                     "$type": "Assignment",
@@ -731,8 +703,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "exclude",
-                    "$comment": "/** \`exclude \\"PATTERN\\" …\`: leaves matching files out of the server's archives. Patterns are relative to \`data\`, tar's anchored patterns (\`*\`, \`?\`, \`[…]\`): \`\\"cache\\"\`, \`\\"run/*.pid\\"\`; never absolute, never with \`..\` (\`exclude.invalid\`). May repeat: the patterns add up. One that reaches into a folder warns on the folder (\`coverage.partial\`). */"
+                    "value": "exclude"
                   },
                   {
                     "$type": "Assignment",
@@ -759,8 +730,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "ready",
-                    "$comment": "/** \`ready \\"COMMAND\\"\`: tells when the application is really up. After a \`start\` the runner retries the command (within \`timeout\`) until it exits 0, and only then counts the application as running. */"
+                    "value": "ready"
                   },
                   {
                     "$type": "Assignment",
@@ -788,8 +758,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "$type": "Keyword",
             "value": "}"
           }
-        ],
-        "$comment": "/** \`server NAME { role …; host …; data \\"…\\" }\`: a machine that holds data, a mail server or a catalog server holding folders. */"
+        ]
       },
       "entry": false,
       "fragment": false,
@@ -803,8 +772,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "snapshot",
-            "$comment": "/** \`snapshot btrfs\` or \`snapshot \\"CREATE\\" \\"DELETE\\"\`: a stop window of seconds. The runner stops the application, freezes a copy of its data, starts it again and archives the frozen copy, which is deleted whatever happens. CREATE must make the frozen copy visible at \`$BACKPLAN_SNAPSHOT\` (LVM, ZFS, …); DELETE removes it. Not with \`dump\` (\`quiesce.conflict\`). */"
+            "value": "snapshot"
           },
           {
             "$type": "Alternatives",
@@ -815,8 +783,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "operator": "?=",
                 "terminal": {
                   "$type": "Keyword",
-                  "value": "btrfs",
-                  "$comment": "/** \`snapshot btrfs\`: \`data\` must be a btrfs subvolume; the runner takes a read-only snapshot of it while the application is stopped, archives the snapshot, and deletes it. */"
+                  "value": "btrfs"
                 }
               },
               {
@@ -855,8 +822,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "value": ";",
             "cardinality": "?"
           }
-        ],
-        "$comment": "/** \`snapshot btrfs\` or \`snapshot \\"CREATE\\" \\"DELETE\\"\`: a stop window of seconds. The runner stops the application, freezes a copy of its data, starts it again and archives the frozen copy, which is deleted whatever happens. CREATE must make the frozen copy visible at \`$BACKPLAN_SNAPSHOT\` (LVM, ZFS, …); DELETE removes it. Not with \`dump\` (\`quiesce.conflict\`). */"
+        ]
       },
       "entry": false,
       "fragment": false,
@@ -870,8 +836,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "role",
-            "$comment": "/** \`role mail\`, \`role catalog\`, \`role catalog master\`: what the server holds. */"
+            "value": "role"
           },
           {
             "$type": "Assignment",
@@ -891,8 +856,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "operator": "?=",
             "terminal": {
               "$type": "Keyword",
-              "value": "master",
-              "$comment": "/** \`master\`: the master catalog server, which must hold every folder (\`master.incomplete\`); one per runbook (\`master.multiple\`), only on a catalog server (\`master.not-catalog\`). */"
+              "value": "master"
             },
             "cardinality": "?"
           },
@@ -901,8 +865,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "value": ";",
             "cardinality": "?"
           }
-        ],
-        "$comment": "/** \`role mail\`, \`role catalog\`, \`role catalog master\`: what the server holds. */"
+        ]
       },
       "entry": false,
       "fragment": false,
@@ -917,16 +880,13 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "mail",
-            "$comment": "/** \`role mail\`: a mail server; its data folder is backed up whole and never replicated, so it holds no folders. */"
+            "value": "mail"
           },
           {
             "$type": "Keyword",
-            "value": "catalog",
-            "$comment": "/** \`role catalog\`: a catalog (directory) server holding replicated folders. */"
+            "value": "catalog"
           }
-        ],
-        "$comment": "/** \`role mail\`: a mail server; its data folder is backed up whole and never replicated, so it holds no folders. */"
+        ]
       },
       "entry": false,
       "fragment": false,
@@ -940,8 +900,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "host",
-            "$comment": "/** \`host local\` or \`host \\"ssh://[user@]host[:port]\\"\`: where the server's commands run and its data lies. No password in the URL (\`host.invalid\`). */"
+            "value": "host"
           },
           {
             "$type": "Alternatives",
@@ -952,8 +911,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "operator": "?=",
                 "terminal": {
                   "$type": "Keyword",
-                  "value": "local",
-                  "$comment": "/** \`host local\`: the server is this machine. */"
+                  "value": "local"
                 }
               },
               {
@@ -975,8 +933,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "value": ";",
             "cardinality": "?"
           }
-        ],
-        "$comment": "/** \`host local\` or \`host \\"ssh://[user@]host[:port]\\"\`: where the server's commands run and its data lies. No password in the URL (\`host.invalid\`). */"
+        ]
       },
       "entry": false,
       "fragment": false,
@@ -990,8 +947,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "folder",
-            "$comment": "/** \`folder NAME on S1, S2 { path \\"…\\" }\`: a catalog folder, replicated on every server listed, stored at \`<data>/<path>\` (path defaults to the name). */"
+            "value": "folder"
           },
           {
             "$type": "Assignment",
@@ -1007,8 +963,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
           },
           {
             "$type": "Keyword",
-            "value": "on",
-            "$comment": "/** \`on S1, S2, …\`: the catalog servers that hold a replica of the folder. */"
+            "value": "on"
           },
           {
             "$type": "Assignment",
@@ -1072,8 +1027,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "path",
-                    "$comment": "/** \`path \\"sub/dir\\"\`: where the folder lives below each holder's data folder, relative (\`folder.path-invalid\`); default: the folder's name. */"
+                    "value": "path"
                   },
                   {
                     "$type": "Assignment",
@@ -1107,8 +1061,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "value": ";",
             "cardinality": "?"
           }
-        ],
-        "$comment": "/** \`folder NAME on S1, S2 { path \\"…\\" }\`: a catalog folder, replicated on every server listed, stored at \`<data>/<path>\` (path defaults to the name). */"
+        ]
       },
       "entry": false,
       "fragment": false,
@@ -1122,8 +1075,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "backup",
-            "$comment": "/** \`backup NAME { servers …; to TAPE }\`: a backup policy, which servers go to which tape, when, and how many at a time. */"
+            "value": "backup"
           },
           {
             "$type": "Assignment",
@@ -1161,8 +1113,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "to",
-                    "$comment": "/** \`to TAPE\`: the tape the archives go to (\`backup.no-tape\`). */"
+                    "value": "to"
                   },
                   {
                     "$type": "Assignment",
@@ -1196,8 +1147,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "schedule",
-                    "$comment": "/** \`schedule \\"CRON\\"\`: when the backup runs, five cron fields (\`\\"0 2 * * *\\"\`) or a nickname (\`@daily\`) (\`schedule.invalid\`). */"
+                    "value": "schedule"
                   },
                   {
                     "$type": "Assignment",
@@ -1237,8 +1187,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "$type": "Keyword",
             "value": "}"
           }
-        ],
-        "$comment": "/** \`backup NAME { servers …; to TAPE }\`: a backup policy, which servers go to which tape, when, and how many at a time. */"
+        ]
       },
       "entry": false,
       "fragment": false,
@@ -1252,8 +1201,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
         "elements": [
           {
             "$type": "Keyword",
-            "value": "servers",
-            "$comment": "/** \`servers S1, S2, …\`: the servers whose data the backup archives. */"
+            "value": "servers"
           },
           {
             "$type": "Assignment",
@@ -1310,8 +1258,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "value": ";",
             "cardinality": "?"
           }
-        ],
-        "$comment": "/** \`servers S1, S2, …\`: the servers whose data the backup archives. */"
+        ]
       },
       "entry": false,
       "fragment": false,
@@ -1332,8 +1279,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "operator": "?=",
                 "terminal": {
                   "$type": "Keyword",
-                  "value": "rolling",
-                  "$comment": "/** \`rolling\` (the default): one server at a time, so every folder held on two or more servers stays available. */"
+                  "value": "rolling"
                 }
               },
               {
@@ -1341,8 +1287,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "parallel",
-                    "$comment": "/** \`parallel N\`: up to N servers at once (\`backup.all-copies-down\`, \`backup.all-catalogs-down\`). */"
+                    "value": "parallel"
                   },
                   {
                     "$type": "Assignment",
@@ -1356,8 +1301,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                       "arguments": []
                     }
                   }
-                ],
-                "$comment": "/** \`parallel N\`: up to N servers at once (\`backup.all-copies-down\`, \`backup.all-catalogs-down\`). */"
+                ]
               }
             ]
           },
@@ -1457,5 +1401,5 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
   "imports": [],
   "interfaces": [],
   "types": [],
-  "$comment": "/*\\n * The Backplan language: backup runbooks (DESIGN.md §1, §10).\\n *\\n * Attributes of a declaration come in any order inside \`( … )*\` loops and are collected\\n * into arrays, so that a repeated attribute (two \`data\` lines) survives parsing and the\\n * validator can name the second one (\`attribute.duplicate\`). Model code reads them through\\n * the accessors in \`model/declarations.ts\`, never by index.\\n *\\n * A \`/** … *\\\\/\` comment right before a keyword is that keyword's documentation, the one\\n * source of it in the editor: hover and completion show it (lsp/keyword-documentation.ts).\\n * docs/language.md says the same at length; a test keeps the two in step.\\n */"
+  "$comment": "/*\\n * The Backplan language: backup runbooks (DESIGN.md §1, §10).\\n *\\n * Attributes of a declaration come in any order inside \`( … )*\` loops and are collected\\n * into arrays, so that a repeated attribute (two \`data\` lines) survives parsing and the\\n * validator can name the second one (\`attribute.duplicate\`). Model code reads them through\\n * the accessors in \`model/declarations.ts\`, never by index.\\n *\\n * What each keyword means lives in one place, docs/language.md: hover and completion read\\n * it (lsp/keyword-documentation.ts), and a test fails for a keyword it does not document.\\n */"
 }`));

@@ -14,10 +14,20 @@
  *
  * A fix only names a server that is visible where the name is written (its file or the
  * files that file imports), so the edit never introduces a linking error.
+ *
+ * Two diagnostics may be fixed by one edit (`parallel 3` → `rolling` clears both
+ * `backup.all-copies-down` and `backup.all-catalogs-down`; adding the master to a folder's
+ * `on` clears `master.incomplete` and `coverage.single-copy`): such actions are merged into
+ * one entry that lists both diagnostics, so no two entries make the same edit.
+ *
+ * `source.fixAll.backplan` (*Fix all Backplan problems*) applies every mechanical fix of the
+ * file: for each of its diagnostics, the preferred fix (the one that needs no choice), edits
+ * that overlap an earlier one left for the next run.
  */
 import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument, type LangiumDocuments, type MaybePromise } from 'langium';
 import type { CodeActionProvider } from 'langium/lsp';
-import type { CodeAction, CodeActionParams, Command, Diagnostic, TextEdit } from 'vscode-languageserver';
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Command, type Diagnostic, type TextEdit } from 'vscode-languageserver';
+import { mergeSameEdits, nonOverlapping } from './code-action-edits.js';
 import { isConcurrency, isFolder, isServer, isServerList, type Backup, type Folder, type Server } from '../generated/ast.js';
 import type { BackupModel, RunbookModel, ServerModel } from '../model/runbook-model.js';
 import { Code } from '../validation/rule-codes.js';
@@ -37,6 +47,9 @@ interface FixContext {
 }
 
 type Fix = (context: FixContext) => CodeAction[];
+
+/** The kind of the source action that applies every mechanical fix of a file. */
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.backplan`;
 
 /** Quick fixes for Backplan's rules. */
 export class BackplanCodeActionProvider implements CodeActionProvider {
@@ -61,18 +74,43 @@ export class BackplanCodeActionProvider implements CodeActionProvider {
     }
 
     getCodeActions(document: LangiumDocument, params: CodeActionParams): MaybePromise<Array<Command | CodeAction>> {
+        const only = params.context.only;
+        const wants = (kind: string) => !only || only.some(o => kind === o || kind.startsWith(`${o}.`));
+        const actions: CodeAction[] = [];
+        if (wants(CodeActionKind.QuickFix)) actions.push(...this.quickFixes(document, params.context.diagnostics));
+        // Only when asked: a source action is not a fix of the diagnostic under the cursor.
+        if (only && wants(FIX_ALL_KIND)) {
+            const fixAll = this.fixAll(document);
+            if (fixAll) actions.push(fixAll);
+        }
+        return actions;
+    }
+
+    /** The quick fixes of the given diagnostics, one entry per distinct edit. */
+    protected quickFixes(document: LangiumDocument, diagnostics: readonly Diagnostic[]): CodeAction[] {
         const root = document.parseResult.value.$cstNode;
         if (!root) return [];
         const actions: CodeAction[] = [];
-        for (const diagnostic of params.context.diagnostics) {
+        const models = this.graph.modelsOf(document.uri);
+        for (const diagnostic of diagnostics) {
             const fix = typeof diagnostic.code === 'string' ? this.fixes[diagnostic.code] : undefined;
             if (!fix) continue;
             const leaf = CstUtils.findLeafNodeAtOffset(root, document.textDocument.offsetAt(diagnostic.range.start));
             if (!leaf) continue;
-            const models = this.graph.modelsOf(document.uri);
             actions.push(...fix({ document, diagnostic, node: leaf.astNode, models }));
         }
-        return actions;
+        return mergeSameEdits(actions);
+    }
+
+    /** Every preferred fix of the document's diagnostics, as one action; undefined when there is none. */
+    protected fixAll(document: LangiumDocument): CodeAction | undefined {
+        const preferred = this.quickFixes(document, document.diagnostics ?? []).filter(a => a.isPreferred && a.edit?.changes);
+        const changes = nonOverlapping(preferred.map(a => a.edit!.changes!));
+        if (Object.keys(changes).length === 0) return undefined;
+        return {
+            title: 'Fix all Backplan problems', kind: FIX_ALL_KIND,
+            diagnostics: preferred.flatMap(a => a.diagnostics ?? []), edit: { changes }
+        };
     }
 
     /** Folder or mail data with one copy: another holder, or a backup of the holder. */

@@ -1,30 +1,33 @@
 /**
  * Hover: a declaration's kind and `/** … *\/` documentation; for a folder or a mail server,
- * its copies and where they live (from the coverage model); for a keyword, its
- * documentation from the grammar; for a diagnostic under the cursor, the rule's explanation
- * from docs/rules.md.
+ * its copies and where they live (from the coverage model); for a keyword, what it means
+ * (docs/language.md, as completion shows it); for a diagnostic under the cursor, its message,
+ * code, why the rule exists and a link to the rule's section of docs/rules.md.
  */
-import { AstUtils, DocumentState, type AstNode, type DocumentBuilder, type GrammarAST, type LangiumDocument } from 'langium';
+import { AstUtils, CstUtils, DocumentState, GrammarAST, type AstNode, type DocumentBuilder, type LangiumDocument } from 'langium';
 import { MultilineCommentHoverProvider } from 'langium/lsp';
-import type { CancellationToken, Hover, HoverParams } from 'vscode-languageserver';
+import { DiagnosticSeverity, type CancellationToken, type Diagnostic, type Hover, type HoverParams } from 'vscode-languageserver';
 import { isBackup, isFolder, isServer, isTape, type Backup, type Server, type Tape } from '../generated/ast.js';
 import type { RunbookModel } from '../model/runbook-model.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
 import type { BackplanLspServices } from './backplan-lsp-module.js';
 import { copiesMarkdown, copiesSummary, hostText } from './coverage-text.js';
-import { keywordDocumentation } from './keyword-documentation.js';
+import { sectionOf } from './keyword-context.js';
+import type { KeywordDocumentation } from './keyword-documentation.js';
 import type { RuleDocumentation } from './rule-documentation.js';
 
 /** Hover with coverage and rule explanations. */
 export class BackplanHoverProvider extends MultilineCommentHoverProvider {
     protected readonly graph: RunbookGraph;
     protected readonly ruleDocs: RuleDocumentation;
+    protected readonly keywordDocs: KeywordDocumentation;
     protected readonly builder: DocumentBuilder;
 
     constructor(services: BackplanLspServices) {
         super(services);
         this.graph = services.workspace.RunbookGraph;
         this.ruleDocs = services.shared.lsp.RuleDocumentation;
+        this.keywordDocs = services.shared.lsp.KeywordDocumentation;
         this.builder = services.shared.workspace.DocumentBuilder;
     }
 
@@ -45,25 +48,46 @@ export class BackplanHoverProvider extends MultilineCommentHoverProvider {
         if (declaration && typeof declaration.contents === 'object' && 'value' in declaration.contents) {
             parts.push(declaration.contents.value);
         }
+        const keyword = this.keywordAt(document, params);
+        if (keyword) parts.push(keyword);
         parts.push(...this.diagnosticsAt(document, params));
         return parts.length > 0 ? { contents: { kind: 'markdown', value: parts.join('\n\n---\n\n') } } : undefined;
     }
 
-    /** Explanations of the rules whose diagnostics cover the position. */
+    /** What the keyword under the cursor means where it is written (a tape's `offsite`, a header's). */
+    protected keywordAt(document: LangiumDocument, params: HoverParams): string | undefined {
+        const root = document.parseResult.value.$cstNode;
+        const leaf = root && CstUtils.findLeafNodeAtOffset(root, document.textDocument.offsetAt(params.position));
+        if (!leaf || !GrammarAST.isKeyword(leaf.grammarSource) || !/\p{L}/u.test(leaf.text)) return undefined;
+        return this.keywordDocs.describe(leaf.text, sectionOf(leaf.astNode))?.markdown;
+    }
+
+    /** The diagnostics that cover the position: message, code, why, and a link to the rule. */
     protected diagnosticsAt(document: LangiumDocument, params: HoverParams): string[] {
         const offset = document.textDocument.offsetAt(params.position);
-        const codes = new Set<string>();
+        const seen = new Set<string>();
+        const parts: string[] = [];
         for (const d of document.diagnostics ?? []) {
             const start = document.textDocument.offsetAt(d.range.start);
             const end = document.textDocument.offsetAt(d.range.end);
-            if (typeof d.code === 'string' && start <= offset && offset <= end) codes.add(d.code);
+            if (typeof d.code !== 'string' || offset < start || offset > end) continue;
+            const key = `${d.code}\u0000${d.message}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            parts.push(this.diagnosticMarkdown(d, d.code));
         }
-        return [...codes].map(code => this.ruleDocs.explain(code)).filter((t): t is string => t !== undefined);
+        return parts;
     }
 
-    protected override getKeywordHoverContent(keyword: GrammarAST.Keyword): Hover | undefined {
-        const value = keywordDocumentation(keyword);
-        return value ? { contents: { kind: 'markdown', value } } : undefined;
+    /** `**Error** \`coverage.single-copy\`: message`, why the rule exists, the link to it. */
+    protected diagnosticMarkdown(diagnostic: Diagnostic, code: string): string {
+        const severity = SEVERITY[diagnostic.severity ?? DiagnosticSeverity.Error];
+        const lines = [`**${severity}** \`${code}\`: ${markdownMessage(diagnostic.message)}`];
+        const why = this.ruleDocs.why(code);
+        if (why) lines.push(`*Why:* ${why}`);
+        const link = this.ruleDocs.link(code);
+        if (link) lines.push(`[Rule \`${code}\`: when, why, how to fix](${link})`);
+        return lines.join('\n\n');
     }
 
     protected override getAstNodeHoverContent(node: AstNode): string | undefined {
@@ -131,4 +155,19 @@ export class BackplanHoverProvider extends MultilineCommentHoverProvider {
         const uri = AstUtils.getDocument(node).uri;
         return this.graph.modelsOf(uri)[0];
     }
+}
+
+const SEVERITY: Record<number, string> = {
+    [DiagnosticSeverity.Error]: 'Error',
+    [DiagnosticSeverity.Warning]: 'Warning',
+    [DiagnosticSeverity.Information]: 'Info',
+    [DiagnosticSeverity.Hint]: 'Hint'
+};
+
+/**
+ * A diagnostic message as Markdown: `backtick` spans stay code, everything else is escaped
+ * (a schedule's `*` or a path's `_` is shown as written, not as emphasis).
+ */
+export function markdownMessage(message: string): string {
+    return message.split(/(`[^`]*`)/).map((part, i) => i % 2 === 1 ? part : part.replace(/[\\*_[\]<>#|~]/g, ch => `\\${ch}`)).join('');
 }

@@ -1,6 +1,7 @@
 /**
  * The language server's services: Backplan's core module plus Langium's LSP module and the
- * Backplan LSP slots (quick fixes, hover, completion, formatting, inlay hints, …).
+ * Backplan LSP slots (quick fixes, hover, completion, formatting, inlay hints, the docs they
+ * quote, diagnostics that link to their rule, …).
  */
 import { inject, type Module } from 'langium';
 import {
@@ -23,13 +24,16 @@ import { BackplanNodeKindProvider } from './backplan-node-kind-provider.js';
 import { BackplanRenameProvider } from './backplan-rename-provider.js';
 import { BackplanSemanticTokenProvider } from './backplan-semantic-token-provider.js';
 import { BackplanWorkspaceManager } from './backplan-workspace-manager.js';
+import { BackplanLspDocumentValidator } from './backplan-lsp-document-validator.js';
+import { DocLinks } from './doc-files.js';
 import { DefaultImportLoader, type ImportLoader } from './import-loader.js';
+import { DefaultKeywordDocumentation, type KeywordDocumentation } from './keyword-documentation.js';
 import { DefaultRuleDocumentation, type RuleDocumentation } from './rule-documentation.js';
 
 /** Services the language server adds to the shared ones. */
 export type BackplanSharedLspAddedServices = {
     workspace: { ImportLoader: ImportLoader };
-    lsp: { RuleDocumentation: RuleDocumentation };
+    lsp: { RuleDocumentation: RuleDocumentation; KeywordDocumentation: KeywordDocumentation; DocLinks: DocLinks };
 };
 
 /** Shared services of the language server. */
@@ -40,6 +44,9 @@ export type BackplanLspServices = LangiumServices & BackplanAddedServices & { sh
 
 /** Backplan's LSP slots (each in its own file under `lsp/`). */
 export const BackplanLspModule: Module<BackplanLspServices, PartialLangiumServices> = {
+    validation: {
+        DocumentValidator: services => new BackplanLspDocumentValidator(services)
+    },
     lsp: {
         CodeActionProvider: services => new BackplanCodeActionProvider(services),
         CompletionProvider: services => new BackplanCompletionProvider(services),
@@ -60,7 +67,9 @@ export const BackplanSharedLspModule: Module<BackplanSharedLspServices, PartialL
         ImportLoader: shared => new DefaultImportLoader(shared)
     },
     lsp: {
+        DocLinks: shared => new DocLinks(shared),
         RuleDocumentation: shared => new DefaultRuleDocumentation(shared),
+        KeywordDocumentation: shared => new DefaultKeywordDocumentation(shared),
         NodeKindProvider: () => new BackplanNodeKindProvider()
     }
 };
@@ -83,9 +92,11 @@ export function createBackplanLspServices(context: DefaultSharedModuleContext): 
     ) as BackplanLspServices;
     shared.ServiceRegistry.register(Backplan);
     registerValidationChecks(Backplan);
-    // Eager: it listens to builds from the start.
+    // Eager: they listen to builds and to the initialize request from the start.
     void shared.workspace.ImportLoader;
+    void shared.lsp.DocLinks;
     void shared.lsp.RuleDocumentation;
+    void shared.lsp.KeywordDocumentation;
     if (!context.connection) {
         // Without a client there is no configuration request to wait for.
         shared.workspace.ConfigurationProvider.initialized({});

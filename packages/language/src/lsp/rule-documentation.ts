@@ -1,103 +1,99 @@
 /**
  * The explanation of each rule, read from `docs/rules.md` (one section per code, each after
- * an `<a id="coverage-single-copy"></a>` anchor), for hovers over diagnostics.
+ * an `<a id="coverage-single-copy"></a>` anchor), for hovers over diagnostics and for the
+ * diagnostics' `codeDescription` link.
  *
- * The file is looked up at run time, first hit wins:
- *   1. `$BACKPLAN_RULES_DOC`, or the `rulesDocument` initialization option;
- *   2. next to the running server script (`rules.md`, `docs/rules.md`): where a bundled
- *      server (the VS Code extension's) ships it;
- *   3. the repository's `docs/rules.md`, relative to `packages/language/out/lsp/`.
- * When none is readable, the one-line summary of `RULES` (rule-codes.ts) is used.
+ * The file is found as doc-files.ts says: `$BACKPLAN_RULES_DOC` or the `rulesDocument`
+ * initialization option, else beside the server, else the repository's. When none is
+ * readable, the one-line summary of `RULES` (rule-codes.ts) is used and there is no link.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { InitializeParams } from 'vscode-languageserver';
 import { RULES } from '../validation/rule-codes.js';
+import { DocQuoter, type DocLinks, type InitializeSource } from './doc-files.js';
+import { docBlocks, flatten } from './doc-sections.js';
 
 /** Explanations of diagnostic codes. */
 export interface RuleDocumentation {
-    /** Markdown explaining a code, or undefined for an unknown code. */
+    /** Markdown explaining a code (its section without the examples), or undefined for an unknown code. */
     explain(code: string): string | undefined;
+    /** One or two sentences of why the rule exists (its **Why.** paragraph), or the rule's summary. */
+    why(code: string): string | undefined;
+    /** A link to the code's own section of rules.md, or undefined when the document is missing. */
+    link(code: string): string | undefined;
     /** Uses this file instead of the default lookup (initialization option `rulesDocument`). */
     useFile(file: string): void;
 }
 
 /** Reads `docs/rules.md` once, lazily. */
-export class DefaultRuleDocumentation implements RuleDocumentation {
-    protected file?: string;
-    protected sections?: Map<string, string>;
-
-    constructor(shared?: { lsp: { LanguageServer: { onInitialize(cb: (params: InitializeParams) => void): void } } }) {
-        shared?.lsp.LanguageServer.onInitialize(params => {
-            const file = (params.initializationOptions as { rulesDocument?: unknown } | undefined)?.rulesDocument;
-            if (typeof file === 'string' && file !== '') this.useFile(file);
-        });
-    }
-
-    useFile(file: string): void {
-        this.file = file;
-        this.sections = undefined;
+export class DefaultRuleDocumentation extends DocQuoter implements RuleDocumentation {
+    constructor(shared?: InitializeSource & { lsp: { DocLinks: DocLinks } }) {
+        super('rules.md', 'BACKPLAN_RULES_DOC', 'rulesDocument', shared);
     }
 
     explain(code: string): string | undefined {
-        const section = this.load().get(code.replace(/\./g, '-'));
-        if (section) return section;
+        const { file, sections } = this.doc.get();
+        const section = sections.get(anchorOf(code));
+        if (section && file) {
+            const lines: string[] = [];
+            for (const line of section.text.split('\n')) {
+                if (/^(Fails|Fixed)\b.*:\s*$/.test(line) || /^---\s*$/.test(line) || /^```/.test(line)) break;
+                lines.push(line.replace(/^#{1,6}\s+/, '#### '));
+            }
+            return `${this.links.resolve(lines.join('\n').trim(), file)}\n\n[More in docs/rules.md](${this.link(code)})`;
+        }
         const rule = RULES.find(r => r.code === code);
         return rule && `**\`${rule.code}\`** (${rule.severity}): ${rule.summary}`;
     }
 
-    protected load(): Map<string, string> {
-        if (this.sections) return this.sections;
-        this.sections = new Map();
-        const file = [this.file, process.env.BACKPLAN_RULES_DOC, ...candidateFiles()].find(f => f && existsSync(f));
-        if (!file) return this.sections;
-        try {
-            this.sections = parseSections(readFileSync(file, 'utf8'), file);
-        } catch {
-            // Unreadable: fall back to the summaries.
-        }
-        return this.sections;
+    why(code: string): string | undefined {
+        const { file, sections } = this.doc.get();
+        const section = sections.get(anchorOf(code));
+        const text = section && file ? whyParagraph(section.text) : undefined;
+        // One or two lines: two sentences, or one when two would make a paragraph.
+        const two = text && firstSentences(text, 2);
+        if (two) return this.links.resolve(two.length > 280 ? firstSentences(text!, 1) : two, file!);
+        return RULES.find(r => r.code === code)?.summary;
+    }
+
+    link(code: string): string | undefined {
+        const { file, sections } = this.doc.get();
+        return file && sections.has(anchorOf(code)) ? this.links.link(file, anchorOf(code)) : undefined;
     }
 }
 
-/** Where `rules.md` may lie relative to the running server. */
-function candidateFiles(): string[] {
-    const dirs: string[] = [];
-    try {
-        dirs.push(path.dirname(fileURLToPath(import.meta.url)));
-    } catch {
-        // A CommonJS bundle has no import.meta.url.
+/** `coverage.single-copy` → `coverage-single-copy`. */
+function anchorOf(code: string): string {
+    return code.replace(/\./g, '-');
+}
+
+/** The **Why.** paragraph, with the quote it introduces when it ends with a colon. */
+function whyParagraph(section: string): string | undefined {
+    const blocks = docBlocks(section);
+    const at = blocks.findIndex(b => b.kind === 'paragraph' && b.lines[0].startsWith('**Why.**'));
+    if (at < 0) return undefined;
+    let text = flatten(blocks[at]).replace(/^\*\*Why\.\*\*\s*/, '');
+    const next = blocks[at + 1];
+    if (text.endsWith(':') && next?.kind === 'quote') text += ` “${flatten(next)}”`;
+    return text;
+}
+
+/** The first `n` sentences of a text. */
+export function firstSentences(text: string, n: number): string {
+    const sentences = text.match(/[^.!?]+(?:[.!?]+["”’)]*|$)\s*/g) ?? [text];
+    let result = '';
+    let count = 0;
+    for (const sentence of sentences) {
+        result += sentence;
+        if (endsSentence(result)) count++;
+        if (count >= n) break;
     }
-    if (process.argv[1]) dirs.push(path.dirname(path.resolve(process.argv[1])));
-    return dirs.flatMap(dir => [
-        path.join(dir, 'rules.md'),
-        path.join(dir, 'docs', 'rules.md'),
-        path.join(dir, '..', 'docs', 'rules.md'),
-        path.resolve(dir, '../../../../docs/rules.md')
-    ]);
+    const cut = result.trim();
+    if (/[“"]/.test(cut) && (cut.match(/[“]/g) ?? []).length > (cut.match(/[”]/g) ?? []).length) return `${cut}”`;
+    return cut;
 }
 
-/** Splits the document at its anchors: anchor id → markdown of the rule (examples left out). */
-export function parseSections(markdown: string, file?: string): Map<string, string> {
-    const sections = new Map<string, string>();
-    const anchor = /<a id="([a-z0-9-]+)"><\/a>/g;
-    const found = [...markdown.matchAll(anchor)];
-    found.forEach((match, i) => {
-        const start = match.index! + match[0].length;
-        const end = i + 1 < found.length ? found[i + 1].index! : markdown.length;
-        const lines: string[] = [];
-        for (const line of markdown.slice(start, end).split(/\r?\n/)) {
-            if (/^(Fails|Fixed)\b.*:\s*$/.test(line) || /^---\s*$/.test(line) || /^```/.test(line)) break;
-            lines.push(line.replace(/^#{1,6}\s+/, '#### '));
-        }
-        let text = lines.join('\n').trim();
-        if (file) text += `\n\n[More in docs/rules.md](${pathToFileUri(file)}#${match[1]})`;
-        sections.set(match[1], text);
-    });
-    return sections;
-}
-
-function pathToFileUri(file: string): string {
-    return 'file://' + path.resolve(file).split(path.sep).map(encodeURIComponent).join('/').replace(/^\/?/, '/');
+/** Whether a text ends a sentence: not inside a code span, a parenthesis or "quotes", nor after `e.g.`. */
+function endsSentence(text: string): boolean {
+    const count = (re: RegExp) => (text.match(re) ?? []).length;
+    if (count(/`/g) % 2 !== 0 || count(/"/g) % 2 !== 0 || count(/\(/g) > count(/\)/g)) return false;
+    return !/(?:\be|\be\.g|\bi|\bi\.e|\betc)\.\s*$/.test(text);
 }

@@ -6,7 +6,8 @@ import type { AstNode, ValidationAcceptor, ValidationChecks } from 'langium';
 import type { BackplanAstType } from '../generated/ast.js';
 import { Code } from './rule-codes.js';
 
-const SINGLE_ATTRIBUTES: Record<string, readonly string[]> = {
+/** The attributes each declaration may give once (completion does not offer them again). */
+export const SINGLE_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
     Tape: ['at', 'offsite', 'keyFile'],
     Server: ['role', 'host', 'data', 'stop', 'start', 'timeout', 'snapshot', 'dump', 'load', 'ready'],
     Folder: ['path'],
