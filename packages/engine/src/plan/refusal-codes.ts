@@ -3,7 +3,9 @@
  *
  *   every run verb: errors that leave the plan undefined or unsafe (syntax, linking,
  *                   imports, names, server.*, host.invalid, tape.location-invalid,
- *                   tape.key-invalid, tape.inside-data, folder.path-invalid)
+ *                   tape.key-invalid, tape.inside-data, folder.path-invalid,
+ *                   duration.invalid, notify.invalid: a run must not guess a timeout, or
+ *                   whom to tell about its result)
  *   backup:         + backup.no-stop / backup.no-tape of a server or backup in this run
  *   prune:          + retention.invalid
  *   everything else (coverage, master, schedule, …) is shown as a warning and runs on:
@@ -20,7 +22,7 @@ export const ALWAYS_REFUSING: readonly string[] = [
     'server.data-root',
     'tape.inside-data',
     'host.invalid', 'tape.location-invalid', 'tape.key-invalid', 'folder.path-invalid',
-    'duration.invalid'
+    'duration.invalid', 'notify.invalid'
 ];
 
 /** Codes that refuse a verb only when they concern a server or backup of this run. */

@@ -84,7 +84,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@22"
+                "$ref": "#/rules@26"
               },
               "arguments": []
             }
@@ -117,7 +117,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@22"
+                "$ref": "#/rules@26"
               },
               "arguments": []
             }
@@ -238,6 +238,13 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
               "$ref": "#/rules@15"
             },
             "arguments": []
+          },
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@18"
+            },
+            "arguments": []
           }
         ]
       },
@@ -262,7 +269,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@19"
+                "$ref": "#/rules@23"
               },
               "arguments": []
             }
@@ -288,7 +295,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@22"
+                        "$ref": "#/rules@26"
                       },
                       "arguments": []
                     }
@@ -333,7 +340,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@22"
+                        "$ref": "#/rules@26"
                       },
                       "arguments": []
                     }
@@ -429,7 +436,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@21"
+                "$ref": "#/rules@25"
               },
               "arguments": []
             }
@@ -494,7 +501,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@19"
+                "$ref": "#/rules@23"
               },
               "arguments": []
             }
@@ -544,7 +551,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@22"
+                        "$ref": "#/rules@26"
                       },
                       "arguments": []
                     }
@@ -570,7 +577,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@22"
+                        "$ref": "#/rules@26"
                       },
                       "arguments": []
                     }
@@ -596,7 +603,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@22"
+                        "$ref": "#/rules@26"
                       },
                       "arguments": []
                     }
@@ -622,7 +629,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@20"
+                        "$ref": "#/rules@24"
                       },
                       "arguments": []
                     }
@@ -740,7 +747,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@22"
+                    "$ref": "#/rules@26"
                   },
                   "arguments": []
                 }
@@ -775,7 +782,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@19"
+                "$ref": "#/rules@23"
               },
               "arguments": []
             }
@@ -796,7 +803,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@19"
+                  "$ref": "#/rules@23"
                 },
                 "arguments": []
               },
@@ -823,7 +830,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@19"
+                      "$ref": "#/rules@23"
                     },
                     "arguments": []
                   },
@@ -855,7 +862,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@22"
+                        "$ref": "#/rules@26"
                       },
                       "arguments": []
                     }
@@ -903,7 +910,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@19"
+                "$ref": "#/rules@23"
               },
               "arguments": []
             }
@@ -946,7 +953,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                       "terminal": {
                         "$type": "RuleCall",
                         "rule": {
-                          "$ref": "#/rules@19"
+                          "$ref": "#/rules@23"
                         },
                         "arguments": []
                       },
@@ -975,7 +982,37 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@22"
+                        "$ref": "#/rules@26"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ";",
+                    "cardinality": "?"
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "stale"
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": "after"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "staleAfter",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@24"
                       },
                       "arguments": []
                     }
@@ -1034,7 +1071,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@19"
+                  "$ref": "#/rules@23"
                 },
                 "arguments": []
               },
@@ -1061,7 +1098,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@19"
+                      "$ref": "#/rules@23"
                     },
                     "arguments": []
                   },
@@ -1115,7 +1152,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@21"
+                        "$ref": "#/rules@25"
                       },
                       "arguments": []
                     }
@@ -1123,6 +1160,284 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 ]
               }
             ]
+          },
+          {
+            "$type": "Keyword",
+            "value": ";",
+            "cardinality": "?"
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "Notify",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Keyword",
+            "value": "notify"
+          },
+          {
+            "$type": "Assignment",
+            "feature": "name",
+            "operator": "=",
+            "terminal": {
+              "$type": "RuleCall",
+              "rule": {
+                "$ref": "#/rules@23"
+              },
+              "arguments": []
+            }
+          },
+          {
+            "$type": "Keyword",
+            "value": "{"
+          },
+          {
+            "$type": "Alternatives",
+            "elements": [
+              {
+                "$type": "Assignment",
+                "feature": "on",
+                "operator": "+=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@19"
+                  },
+                  "arguments": []
+                }
+              },
+              {
+                "$type": "Assignment",
+                "feature": "for",
+                "operator": "+=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@21"
+                  },
+                  "arguments": []
+                }
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "webhook"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "webhook",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@26"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ";",
+                    "cardinality": "?"
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "healthchecks"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "healthchecks",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@26"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ";",
+                    "cardinality": "?"
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "command"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "command",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@26"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ";",
+                    "cardinality": "?"
+                  }
+                ]
+              }
+            ],
+            "cardinality": "*"
+          },
+          {
+            "$type": "Keyword",
+            "value": "}"
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "NotifyOn",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Keyword",
+            "value": "on"
+          },
+          {
+            "$type": "Assignment",
+            "feature": "events",
+            "operator": "+=",
+            "terminal": {
+              "$type": "RuleCall",
+              "rule": {
+                "$ref": "#/rules@20"
+              },
+              "arguments": []
+            },
+            "cardinality": "+"
+          },
+          {
+            "$type": "Keyword",
+            "value": ";",
+            "cardinality": "?"
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "NotifyEvent",
+      "dataType": "string",
+      "definition": {
+        "$type": "Alternatives",
+        "elements": [
+          {
+            "$type": "Keyword",
+            "value": "start"
+          },
+          {
+            "$type": "Keyword",
+            "value": "success"
+          },
+          {
+            "$type": "Keyword",
+            "value": "failure"
+          },
+          {
+            "$type": "Keyword",
+            "value": "stale"
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "NotifyFor",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Keyword",
+            "value": "for"
+          },
+          {
+            "$type": "Assignment",
+            "feature": "refs",
+            "operator": "+=",
+            "terminal": {
+              "$type": "CrossReference",
+              "type": {
+                "$ref": "#/rules@15"
+              },
+              "terminal": {
+                "$type": "RuleCall",
+                "rule": {
+                  "$ref": "#/rules@23"
+                },
+                "arguments": []
+              },
+              "deprecatedSyntax": false,
+              "isMulti": false
+            }
+          },
+          {
+            "$type": "Group",
+            "elements": [
+              {
+                "$type": "Keyword",
+                "value": ","
+              },
+              {
+                "$type": "Assignment",
+                "feature": "refs",
+                "operator": "+=",
+                "terminal": {
+                  "$type": "CrossReference",
+                  "type": {
+                    "$ref": "#/rules@15"
+                  },
+                  "terminal": {
+                    "$type": "RuleCall",
+                    "rule": {
+                      "$ref": "#/rules@23"
+                    },
+                    "arguments": []
+                  },
+                  "deprecatedSyntax": false,
+                  "isMulti": false
+                }
+              }
+            ],
+            "cardinality": "*"
           },
           {
             "$type": "Keyword",

@@ -10,10 +10,12 @@ const SINGLE_ATTRIBUTES: Record<string, readonly string[]> = {
     Tape: ['at', 'offsite', 'keyFile'],
     Server: ['role', 'host', 'data', 'stop', 'start', 'timeout'],
     Folder: ['path'],
-    Backup: ['servers', 'to', 'schedule', 'mode']
+    Backup: ['servers', 'to', 'schedule', 'staleAfter', 'mode'],
+    // Targets are not here: a second one is `notify.invalid` (notify-rules.ts).
+    Notify: ['on', 'for']
 };
 
-const KEYWORD: Record<string, string> = { mode: '`rolling`/`parallel`', keyFile: '`key-file`' };
+const KEYWORD: Record<string, string> = { mode: '`rolling`/`parallel`', keyFile: '`key-file`', staleAfter: '`stale after`' };
 
 function checkDuplicateAttributes(node: AstNode & { name: string }, accept: ValidationAcceptor): void {
     for (const property of SINGLE_ATTRIBUTES[node.$type] ?? []) {
@@ -31,5 +33,6 @@ export const attributeChecks: ValidationChecks<BackplanAstType> = {
     Tape: checkDuplicateAttributes,
     Server: checkDuplicateAttributes,
     Folder: checkDuplicateAttributes,
-    Backup: checkDuplicateAttributes
+    Backup: checkDuplicateAttributes,
+    Notify: checkDuplicateAttributes
 };

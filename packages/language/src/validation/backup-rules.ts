@@ -1,11 +1,15 @@
 /**
  * Backup rules on one `backup` block: `backup.no-tape`, `backup.no-stop` (seed rule 2: quit
- * the application before copying its data), `schedule.invalid`.
+ * the application before copying its data), `schedule.invalid`, `duration.invalid` (`stale after`).
  */
 import { Cron } from 'croner';
 import type { ValidationAcceptor, ValidationChecks } from 'langium';
 import type { Backup, BackplanAstType } from '../generated/ast.js';
+import { durationMs } from '../model/duration.js';
 import { Code } from './rule-codes.js';
+
+/** Croner's extensions beyond cron: `L` (last day/weekday), `#` (nth weekday), `?` (the time of parsing). */
+const CRONER_ONLY = /[L#]/;
 
 const NICKNAMES = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
 
@@ -19,6 +23,12 @@ export function scheduleProblem(schedule: string): string | undefined {
     const fields = text.split(/\s+/).filter(f => f !== '');
     if (fields.length !== 5) {
         return `"${schedule}" has ${fields.length} field${fields.length === 1 ? '' : 's'}, but cron takes exactly 5 (minute hour day-of-month month day-of-week)`;
+    }
+    // Only the day fields: `JUL` in the month field is July.
+    const extension = `${fields[2]} ${fields[4]}`.match(CRONER_ONLY) ?? fields.join(' ').match(/\?/);
+    if (extension) {
+        // The schedule is what cron and systemd run (`backplan schedule install`): both must read it.
+        return `"${schedule}" uses "${extension[0]}", which cron itself and systemd timers do not read (write the days as numbers, ranges or names)`;
     }
     try {
         const cron = new Cron(text, { paused: true });
@@ -73,7 +83,20 @@ function checkParallel(backup: Backup, accept: ValidationAcceptor): void {
     }
 }
 
+function checkStaleAfter(backup: Backup, accept: ValidationAcceptor): void {
+    const text = backup.staleAfter[0];
+    const ms = durationMs(text);
+    if (text === undefined || ms === undefined) return;
+    if (ms === 0) {
+        accept('error', `\`stale after ${text}\` of backup '${backup.name}' would call it stale the moment it succeeds: give the age after which a missing success is news, such as \`26h\` for a nightly backup.`,
+            { node: backup, property: 'staleAfter', index: 0, code: Code.DurationInvalid });
+    } else if (!Number.isSafeInteger(ms)) {
+        accept('error', `\`stale after ${text}\` of backup '${backup.name}' is too long to count: give days, such as \`35d\` for a monthly backup.`,
+            { node: backup, property: 'staleAfter', index: 0, code: Code.DurationInvalid });
+    }
+}
+
 /** Checks on single backup blocks. */
 export const backupChecks: ValidationChecks<BackplanAstType> = {
-    Backup: [checkTape, checkStopStart, checkSchedule, checkParallel]
+    Backup: [checkTape, checkStopStart, checkSchedule, checkParallel, checkStaleAfter]
 };
