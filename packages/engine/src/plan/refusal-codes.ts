@@ -8,12 +8,14 @@
  *                   whom to tell about its result)
  *   backup:         + backup.no-stop / backup.no-tape of a server or backup in this run
  *   prune:          + retention.invalid
+ *   schedule:       the list alone (a chosen block's invalid schedule is refused by
+ *                   scheduled-blocks.ts: it cannot be translated)
  *   everything else (coverage, master, schedule, …) is shown as a warning and runs on:
  *   a new, uncovered folder must never stop last night's backups.
  */
 
 /** Verbs that run against a runbook. */
-export type RunVerb = 'backup' | 'verify' | 'archives' | 'prune' | 'history' | 'unlock' | 'restore' | 'recover';
+export type RunVerb = 'backup' | 'verify' | 'archives' | 'prune' | 'history' | 'unlock' | 'restore' | 'recover' | 'schedule';
 
 /** Codes that refuse every run verb. */
 export const ALWAYS_REFUSING: readonly string[] = [

@@ -8,9 +8,8 @@ import { AstUtils, DocumentState, type AstNode, type DocumentBuilder, type Langi
 import { MultilineCommentHoverProvider } from 'langium/lsp';
 import type { CancellationToken, Hover, HoverParams } from 'vscode-languageserver';
 import { isBackup, isFolder, isNotify, isServer, isTape, type Backup, type Notify, type Server, type Tape } from '../generated/ast.js';
-import { describeSchedule } from '../model/cron-schedule.js';
+import { describeSchedule, scheduleProblem } from '../model/cron-schedule.js';
 import { first } from '../model/declarations.js';
-import { scheduleProblem } from '../validation/backup-rules.js';
 import type { RunbookModel } from '../model/runbook-model.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
 import type { BackplanLspServices } from './backplan-lsp-module.js';

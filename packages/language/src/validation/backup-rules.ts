@@ -2,45 +2,11 @@
  * Backup rules on one `backup` block: `backup.no-tape`, `backup.no-stop` (seed rule 2: quit
  * the application before copying its data), `schedule.invalid`, `duration.invalid` (`stale after`).
  */
-import { Cron } from 'croner';
 import type { ValidationAcceptor, ValidationChecks } from 'langium';
 import type { Backup, BackplanAstType } from '../generated/ast.js';
+import { scheduleProblem } from '../model/cron-schedule.js';
 import { durationMs } from '../model/duration.js';
 import { Code } from './rule-codes.js';
-
-/** Croner's extensions beyond cron: `L` (last day/weekday), `#` (nth weekday), `?` (the time of parsing). */
-const CRONER_ONLY = /[L#]/;
-
-const NICKNAMES = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
-
-/** Why a cron schedule is unusable, or undefined when it is fine. */
-export function scheduleProblem(schedule: string): string | undefined {
-    const text = schedule.trim();
-    if (text.startsWith('@')) {
-        return NICKNAMES.has(text.toLowerCase()) ? undefined
-            : `"${schedule}" is not a known nickname (use @hourly, @daily, @weekly, @monthly or @yearly)`;
-    }
-    const fields = text.split(/\s+/).filter(f => f !== '');
-    if (fields.length !== 5) {
-        return `"${schedule}" has ${fields.length} field${fields.length === 1 ? '' : 's'}, but cron takes exactly 5 (minute hour day-of-month month day-of-week)`;
-    }
-    // Only the day fields: `JUL` in the month field is July.
-    const extension = `${fields[2]} ${fields[4]}`.match(CRONER_ONLY) ?? fields.join(' ').match(/\?/);
-    if (extension) {
-        // The schedule is what cron and systemd run (`backplan schedule install`): both must read it.
-        return `"${schedule}" uses "${extension[0]}", which cron itself and systemd timers do not read (write the days as numbers, ranges or names)`;
-    }
-    try {
-        const cron = new Cron(text, { paused: true });
-        if (cron.nextRun() === null) return `"${schedule}" never runs`;
-    } catch (err) {
-        // croner searches for the next run recursively: a date that never comes (31 April)
-        // overflows its stack instead of returning null.
-        if (err instanceof RangeError && /call stack/i.test(err.message)) return `"${schedule}" never runs`;
-        return `"${schedule}" is not valid cron (${String((err as Error).message).replace(/^CronPattern: /, '')})`;
-    }
-    return undefined;
-}
 
 function checkTape(backup: Backup, accept: ValidationAcceptor): void {
     if (backup.to.length === 0) {
