@@ -13,7 +13,7 @@ import {
 } from '@backplan/engine';
 import { FailedError, UsageError } from '../cli-error.js';
 import type { CommandContext } from './command-support.js';
-import { addRunFlags, loadForRun, refuseOrWarn, writeJson, type RunContext, type RunFlags } from './run-support.js';
+import { addRunFlags, hostOptions, loadForRun, refuseOrWarn, writeJson, type RunContext, type RunFlags } from './run-support.js';
 import { renderApply, renderList, renderPlan, planJsonOf, listJsonOf } from './schedule-output.js';
 
 interface TargetFlags extends RunFlags, TargetOptions {
@@ -72,7 +72,7 @@ async function changeSchedule(verb: 'install' | 'remove', file: string, flags: T
     const { ctx, runbook } = await load(file, flags);
     const paths: RunnerPaths = {
         node: process.execPath, cli: context.entry, runbook, state: resolveStateDir(flags.state),
-        sshConfig: flags.sshConfig ? path.resolve(flags.sshConfig) : undefined
+        sshConfig: hostOptions(flags).sshConfig !== undefined ? path.resolve(hostOptions(flags).sshConfig!) : undefined
     };
     const plan: SchedulePlan = await engine(async () => {
         checkRunnerPaths(paths);
