@@ -2,6 +2,7 @@
  * The `backplan` command line. Thin: parses flags and calls the language and engine
  * packages. Exit codes everywhere: 0 success, 1 failed run or check, 2 bad usage or input.
  */
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.js';
 import { registerBackup } from './commands/backup.js';
@@ -12,6 +13,7 @@ import { registerHistory } from './commands/history.js';
 import { registerUnlock } from './commands/unlock.js';
 import { registerRestore } from './commands/restore.js';
 import { registerRecover } from './commands/recover.js';
+import { registerSchedule } from './commands/schedule.js';
 import { createCommandContext } from './commands/command-support.js';
 
 declare const BACKPLAN_VERSION: string;
@@ -25,7 +27,8 @@ export function createProgram(): Command {
         .showHelpAfterError('(run with --help for usage)')
         .exitOverride()
         .configureOutput({ outputError: (text, write) => write(`backplan: ${text.replace(/^error: /, '')}`) });
-    const context = createCommandContext(version);
+    // In the bundle, this module's URL is the bundle's: what a timer or cron job runs.
+    const context = createCommandContext(version, fileURLToPath(import.meta.url));
     registerCheck(program, context);
     registerBackup(program, context);
     registerVerify(program, context);
@@ -35,6 +38,7 @@ export function createProgram(): Command {
     registerUnlock(program, context);
     registerRestore(program, context);
     registerRecover(program, context);
+    registerSchedule(program, context);
     for (const command of program.commands) command.exitOverride();
     return program;
 }

@@ -8,6 +8,7 @@
  *   run/       the backup runner
  *   retention/ restic-style `keep` selection
  *   progress/  live progress lines
+ *   schedule/  `backplan schedule`: systemd timers and cron files for scheduled blocks
  */
 export * from './hosts/host.js';
 export * from './hosts/local-host.js';
@@ -54,3 +55,12 @@ export * from './plan/recover-plan.js';
 export * from './plan/restore-render.js';
 export * from './schema/untrusted-file.js';
 export * from './schema/json-schemas.js';
+export * from './schedule/on-calendar.js';
+export * from './schedule/scheduled-blocks.js';
+export * from './schedule/schedule-marker.js';
+export * from './schedule/unit-files.js';
+export * from './schedule/cron-file.js';
+export * from './schedule/schedule-target.js';
+export * from './schedule/schedule-plan.js';
+export * from './schedule/schedule-apply.js';
+export * from './schedule/schedule-list.js';

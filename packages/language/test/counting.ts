@@ -64,7 +64,7 @@ export function syntheticRunbook(n: number): Array<{ uri: URI; ast: Document }> 
         servers: [ref(servers[i % serverCount]), ref(servers[(i + 1) % serverCount])]
     }));
     const backups = Array.from({ length: n / 100 }, (_, b) => ({
-        $type: 'Backup', name: `B${b}`, schedule: [],
+        $type: 'Backup', name: `B${b}`, schedule: [], staleAfter: [],
         servers: [{ $type: 'ServerList', refs: Array.from({ length: 10 }, (_, k) => ref(servers[(b * 10 + k) % serverCount])) }],
         to: [ref(tape)],
         mode: [{ $type: 'Concurrency', rolling: false, parallel: 2 }]

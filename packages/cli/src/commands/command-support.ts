@@ -10,6 +10,8 @@ import { FailedError, UsageError } from '../cli-error.js';
 /** Passed to every command's register function. */
 export interface CommandContext {
     readonly version: string;
+    /** The running CLI's entry file (the bundle), for commands that write how to run it again. */
+    readonly entry: string;
     /** Wraps an action: its resolved number is the exit code; errors become one line. */
     action<A extends unknown[]>(fn: (...args: A) => Promise<number>): (...args: A) => Promise<void>;
 }
@@ -36,9 +38,10 @@ export function describeFailure(err: unknown): { code: number; line?: string } {
 }
 
 /** The context for commands run from `main`. */
-export function createCommandContext(version: string): CommandContext {
+export function createCommandContext(version: string, entry: string): CommandContext {
     return {
         version,
+        entry,
         action: fn => async (...args) => {
             try {
                 process.exitCode = await fn(...args);

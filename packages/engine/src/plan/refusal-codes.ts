@@ -4,18 +4,22 @@
  *   every run verb: errors that leave the plan undefined or unsafe (syntax, linking,
  *                   imports, names, server.*, host.invalid, tape.location-invalid,
  *                   tape.key-invalid, tape.inside-data, folder.path-invalid,
- *                   quiesce.conflict, exclude.invalid)
+ *                   quiesce.conflict, exclude.invalid,
+ *                   duration.invalid, notify.invalid: a run must not guess a timeout, or
+ *                   whom to tell about its result)
  *   backup:         + backup.no-stop / backup.no-tape of a server or backup in this run
  *                   (a server with `dump` is backed up without stopping: never no-stop)
  *   restore, recover: + restore.no-stop of a server in this run (a dump server without
  *                   stop/start backs up, but its restore must quit the application)
  *   prune:          + retention.invalid
+ *   schedule:       the list alone (a chosen block's invalid schedule is refused by
+ *                   scheduled-blocks.ts: it cannot be translated)
  *   everything else (coverage, master, schedule, …) is shown as a warning and runs on:
  *   a new, uncovered folder must never stop last night's backups.
  */
 
 /** Verbs that run against a runbook. */
-export type RunVerb = 'backup' | 'verify' | 'archives' | 'prune' | 'history' | 'unlock' | 'restore' | 'recover';
+export type RunVerb = 'backup' | 'verify' | 'archives' | 'prune' | 'history' | 'unlock' | 'restore' | 'recover' | 'schedule';
 
 /** Codes that refuse every run verb. */
 export const ALWAYS_REFUSING: readonly string[] = [
@@ -25,7 +29,7 @@ export const ALWAYS_REFUSING: readonly string[] = [
     'quiesce.conflict', 'exclude.invalid',
     'tape.inside-data',
     'host.invalid', 'tape.location-invalid', 'tape.key-invalid', 'folder.path-invalid',
-    'duration.invalid'
+    'duration.invalid', 'notify.invalid'
 ];
 
 /** Codes that refuse a verb only when they concern a server or backup of this run. */

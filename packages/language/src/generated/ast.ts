@@ -21,15 +21,20 @@ export type BackplanTerminalNames = keyof typeof BackplanTerminals;
 export type BackplanKeywordNames =
     | ","
     | ";"
+    | "after"
     | "at"
     | "backup"
     | "btrfs"
     | "catalog"
+    | "command"
     | "daily"
     | "data"
     | "dump"
     | "exclude"
+    | "failure"
     | "folder"
+    | "for"
+    | "healthchecks"
     | "host"
     | "hourly"
     | "import"
@@ -41,6 +46,7 @@ export type BackplanKeywordNames =
     | "mail"
     | "master"
     | "monthly"
+    | "notify"
     | "offsite"
     | "on"
     | "parallel"
@@ -54,11 +60,14 @@ export type BackplanKeywordNames =
     | "server"
     | "servers"
     | "snapshot"
+    | "stale"
     | "start"
     | "stop"
+    | "success"
     | "tape"
     | "timeout"
     | "to"
+    | "webhook"
     | "weekly"
     | "yearly"
     | "{"
@@ -73,6 +82,7 @@ export interface Backup extends langium.AstNode {
     name: string;
     schedule: Array<string>;
     servers: Array<ServerList>;
+    staleAfter: Array<string>;
     to: Array<langium.Reference<Tape>>;
 }
 
@@ -82,6 +92,7 @@ export const Backup = {
     name: 'name',
     schedule: 'schedule',
     servers: 'servers',
+    staleAfter: 'staleAfter',
     to: 'to'
 } as const;
 
@@ -106,7 +117,7 @@ export function isConcurrency(item: unknown): item is Concurrency {
     return reflection.isInstance(item, Concurrency.$type);
 }
 
-export type Declaration = Backup | Folder | Server | Tape;
+export type Declaration = Backup | Folder | Notify | Server | Tape;
 
 export const Declaration = {
     $type: 'Declaration'
@@ -221,6 +232,67 @@ export const KeepRule = {
 
 export function isKeepRule(item: unknown): item is KeepRule {
     return reflection.isInstance(item, KeepRule.$type);
+}
+
+export interface Notify extends langium.AstNode {
+    readonly $container: Document;
+    readonly $type: 'Notify';
+    command: Array<string>;
+    for: Array<NotifyFor>;
+    healthchecks: Array<string>;
+    name: string;
+    on: Array<NotifyOn>;
+    webhook: Array<string>;
+}
+
+export const Notify = {
+    $type: 'Notify',
+    command: 'command',
+    for: 'for',
+    healthchecks: 'healthchecks',
+    name: 'name',
+    on: 'on',
+    webhook: 'webhook'
+} as const;
+
+export function isNotify(item: unknown): item is Notify {
+    return reflection.isInstance(item, Notify.$type);
+}
+
+export type NotifyEvent = 'failure' | 'stale' | 'start' | 'success';
+
+export function isNotifyEvent(item: unknown): item is NotifyEvent {
+    return item === 'start' || item === 'success' || item === 'failure' || item === 'stale';
+}
+
+export interface NotifyFor extends langium.AstNode {
+    readonly $container: Notify;
+    readonly $type: 'NotifyFor';
+    refs: Array<langium.Reference<Backup>>;
+}
+
+export const NotifyFor = {
+    $type: 'NotifyFor',
+    refs: 'refs'
+} as const;
+
+export function isNotifyFor(item: unknown): item is NotifyFor {
+    return reflection.isInstance(item, NotifyFor.$type);
+}
+
+export interface NotifyOn extends langium.AstNode {
+    readonly $container: Notify;
+    readonly $type: 'NotifyOn';
+    events: Array<NotifyEvent>;
+}
+
+export const NotifyOn = {
+    $type: 'NotifyOn',
+    events: 'events'
+} as const;
+
+export function isNotifyOn(item: unknown): item is NotifyOn {
+    return reflection.isInstance(item, NotifyOn.$type);
 }
 
 export interface Requirement extends langium.AstNode {
@@ -388,6 +460,9 @@ export type BackplanAstType = {
     Import: Import
     Keep: Keep
     KeepRule: KeepRule
+    Notify: Notify
+    NotifyFor: NotifyFor
+    NotifyOn: NotifyOn
     Requirement: Requirement
     Role: Role
     RunbookHeader: RunbookHeader
@@ -415,6 +490,10 @@ export class BackplanAstReflection extends langium.AbstractAstReflection {
                 },
                 servers: {
                     name: Backup.servers,
+                    defaultValue: []
+                },
+                staleAfter: {
+                    name: Backup.staleAfter,
                     defaultValue: []
                 },
                 to: {
@@ -520,6 +599,56 @@ export class BackplanAstReflection extends langium.AbstractAstReflection {
                 },
                 period: {
                     name: KeepRule.period
+                }
+            },
+            superTypes: []
+        },
+        Notify: {
+            name: Notify.$type,
+            properties: {
+                command: {
+                    name: Notify.command,
+                    defaultValue: []
+                },
+                for: {
+                    name: Notify.for,
+                    defaultValue: []
+                },
+                healthchecks: {
+                    name: Notify.healthchecks,
+                    defaultValue: []
+                },
+                name: {
+                    name: Notify.name
+                },
+                on: {
+                    name: Notify.on,
+                    defaultValue: []
+                },
+                webhook: {
+                    name: Notify.webhook,
+                    defaultValue: []
+                }
+            },
+            superTypes: [Declaration.$type]
+        },
+        NotifyFor: {
+            name: NotifyFor.$type,
+            properties: {
+                refs: {
+                    name: NotifyFor.refs,
+                    defaultValue: [],
+                    referenceType: Backup.$type
+                }
+            },
+            superTypes: []
+        },
+        NotifyOn: {
+            name: NotifyOn.$type,
+            properties: {
+                events: {
+                    name: NotifyOn.events,
+                    defaultValue: []
                 }
             },
             superTypes: []

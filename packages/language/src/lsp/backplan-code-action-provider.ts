@@ -11,6 +11,9 @@
  *   backup.all-copies-down,
  *   backup.all-catalogs-down  replace `parallel N` with `rolling`
  *   master.incomplete         add the master to the folder's `on`
+ *   notify.invalid            no target: add a `webhook`, `healthchecks` or `command` skeleton;
+ *                             an extra target: delete it; an unknown `for` name: one of the
+ *                             backups it may have meant (closest names first)
  *
  * A fix only names a server that is visible where the name is written (its file or the
  * files that file imports), so the edit never introduces a linking error.
@@ -28,8 +31,9 @@ import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument, t
 import type { CodeActionProvider } from 'langium/lsp';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Command, type Diagnostic, type TextEdit } from 'vscode-languageserver';
 import { mergeSameEdits, nonOverlapping } from './code-action-edits.js';
-import { isConcurrency, isFolder, isServer, isServerList, type Backup, type Folder, type Server } from '../generated/ast.js';
+import { isConcurrency, isFolder, isNotify, isNotifyFor, isServer, isServerList, type Backup, type Folder, type Server } from '../generated/ast.js';
 import type { BackupModel, RunbookModel, ServerModel } from '../model/runbook-model.js';
+import type { NotifyProblemData } from '../validation/notify-rules.js';
 import { Code } from '../validation/rule-codes.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
 import type { BackplanLspServices } from './backplan-lsp-module.js';
@@ -65,7 +69,8 @@ export class BackplanCodeActionProvider implements CodeActionProvider {
         [Code.RestoreNoStop]: fixRestoreNoStop,
         [Code.QuiesceConflict]: fixQuiesceConflict,
         [Code.DumpIncomplete]: fixDumpIncomplete,
-        [Code.ExcludeInvalid]: fixExcludeInvalid
+        [Code.ExcludeInvalid]: fixExcludeInvalid,
+        [Code.NotifyInvalid]: ctx => this.fixNotify(ctx)
     };
 
     constructor(services: BackplanLspServices) {
@@ -197,6 +202,40 @@ export class BackplanCodeActionProvider implements CodeActionProvider {
         return unique(actions);
     }
 
+    /** A notify block's problem, by the diagnostic's `data.problem`. */
+    protected fixNotify(ctx: FixContext): CodeAction[] {
+        const notify = AstUtils.getContainerOfType(ctx.node, isNotify);
+        const problem = (ctx.diagnostic.data as Partial<NotifyProblemData> | undefined)?.problem;
+        if (!notify) return [];
+        const uri = ctx.document.uri.toString();
+        if (problem === 'no-target') {
+            return NOTIFY_SKELETONS.flatMap(([title, line]) => {
+                const edit = addBlockAttributes(ctx.document, notify, [line]);
+                return edit ? [this.action(title, ctx.diagnostic, { [uri]: [edit] })] : [];
+            });
+        }
+        if (problem === 'extra-target') {
+            const range = targetAttributeRange(ctx.document, ctx.diagnostic.range);
+            return range ? [this.action('Delete this target (a block has one)', ctx.diagnostic, { [uri]: [{ range, newText: '' }] }, true)] : [];
+        }
+        if (problem === 'unknown-for') return this.fixUnknownFor(ctx);
+        return [];
+    }
+
+    /** `for Nigthly` → `for Nightly`: the backups of the runbook, closest names first. */
+    protected fixUnknownFor(ctx: FixContext): CodeAction[] {
+        const list = AstUtils.getContainerOfType(ctx.node, isNotifyFor);
+        const written = ctx.document.textDocument.getText(ctx.diagnostic.range);
+        if (!list) return [];
+        const taken = new Set(list.refs.map(r => r.$refText));
+        const names = [...new Set(ctx.models.flatMap(m => m.backups.filter(b => this.visible(list, b.node)).map(b => b.name)))]
+            .filter(name => !taken.has(name))
+            .sort((a, b) => editDistance(written, a) - editDistance(written, b) || a.localeCompare(b))
+            .slice(0, 3);
+        return names.map((name, i) => this.action(`Change to backup ${name}`, ctx.diagnostic,
+            { [ctx.document.uri.toString()]: [{ range: ctx.diagnostic.range, newText: name }] }, i === 0));
+    }
+
     /** `folder F on A` → `folder F on A, S`. */
     protected addHolder(ctx: FixContext, folder: Folder, server: ServerModel, title: string, preferred = false): CodeAction | undefined {
         const last = folder.servers[folder.servers.length - 1]?.$refNode;
@@ -221,10 +260,10 @@ export class BackplanCodeActionProvider implements CodeActionProvider {
         return addBlockAttributes(doc, backup, [`servers ${name}`]);
     }
 
-    /** Whether a server's name resolves where `from` is written: its file or the files it imports. */
-    protected visible(from: AstNode, server: Server): boolean {
+    /** Whether a declaration's name resolves where `from` is written: its file or the files it imports. */
+    protected visible(from: AstNode, declaration: Server | Backup): boolean {
         const here = AstUtils.getDocument(from).uri.toString();
-        return this.graph.closure(here).has(AstUtils.getDocument(server).uri.toString());
+        return this.graph.closure(here).has(AstUtils.getDocument(declaration).uri.toString());
     }
 
     protected action(title: string, diagnostic: Diagnostic, changes: Record<string, TextEdit[]>, isPreferred = false): CodeAction {
@@ -237,3 +276,38 @@ function unique(actions: CodeAction[]): CodeAction[] {
     return actions.filter(a => !seen.has(a.title) && Boolean(seen.add(a.title)));
 }
 
+
+/** The targets a notify block without one may get, as titles and skeleton lines. */
+const NOTIFY_SKELETONS: ReadonlyArray<readonly [string, string]> = [
+    ['Add a `webhook` target (JSON POST of each event)', 'webhook "https://hooks.example.com/backplan"'],
+    ['Add a `healthchecks` target (healthchecks.io pings)', 'healthchecks "https://hc-ping.com/UUID"'],
+    ['Add a `command` target (runs on the runner)', 'command "/usr/local/bin/page-ops"']
+];
+
+/**
+ * The text to delete for a target whose value is at `value`: from the end of what precedes
+ * its keyword (a comment stays) to the end of the value and of a `;` after it.
+ */
+function targetAttributeRange(document: LangiumDocument, value: Diagnostic['range']): Diagnostic['range'] | undefined {
+    const root = document.parseResult.value.$cstNode;
+    const leaf = root && CstUtils.findLeafNodeAtOffset(root, document.textDocument.offsetAt(value.start));
+    const keyword = leaf && CstUtils.getPreviousNode(leaf, false);
+    const before = keyword && CstUtils.getPreviousNode(keyword, true);
+    const after = leaf && CstUtils.getNextNode(leaf, false);
+    if (!leaf || !keyword || !before) return undefined;
+    const end = after?.text === ';' ? after : leaf;
+    return { start: before.range.end, end: end.range.end };
+}
+
+/** Levenshtein distance, for "did you mean" (names are short). */
+function editDistance(a: string, b: string): number {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const next = [i];
+        for (let j = 1; j <= b.length; j++) {
+            next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        row = next;
+    }
+    return row[b.length];
+}

@@ -11,8 +11,9 @@
  *     opens the list of what may follow; anywhere else it yields nothing;
  *   - server names are offered where they make sense: a folder's `on` list offers no mail
  *     server (that is `folder.on-mail-server`) and no server already listed; a backup's
- *     `servers` list offers no server it already backs up. Each name says what it is
- *     (`catalog server on ssh://…`).
+ *     `servers` list offers no server it already backs up; a notify block's `for` list offers
+ *     no backup it already names. Each name says what it is (`catalog server on ssh://…`,
+ *     `backup of Mail1 to Vault, 0 2 * * *`).
  */
 import { AstUtils, GrammarAST, GrammarUtils, stream, type AstNodeDescription, type LangiumDocument, type ReferenceInfo, type Stream } from 'langium';
 import {
@@ -21,7 +22,7 @@ import {
 import {
     CompletionItemKind, CompletionList, CompletionTriggerKind, InsertTextFormat, type CancellationToken, type CompletionParams
 } from 'vscode-languageserver';
-import { isBackup, isFolder, isServer, isServerList, isTape, type Server } from '../generated/ast.js';
+import { isBackup, isFolder, isNotifyFor, isServer, isServerList, isTape, type Backup, type Server } from '../generated/ast.js';
 import { first, serverRole } from '../model/declarations.js';
 import { SINGLE_ATTRIBUTES } from '../validation/attribute-rules.js';
 import type { BackplanLspServices } from './backplan-lsp-module.js';
@@ -107,6 +108,8 @@ export class BackplanCompletionProvider extends DefaultCompletionProvider {
         } else if (isServerList(container)) {
             const backup = AstUtils.getContainerOfType(container, isBackup);
             listed = new Set((backup?.servers ?? [container]).flatMap(l => l.refs.map(r => r.$refText)));
+        } else if (isNotifyFor(container)) {
+            listed = new Set(container.refs.map(r => r.$refText));
         }
         if (!listed) return candidates;
         const current = refInfo.reference.$refText;
@@ -122,6 +125,7 @@ export class BackplanCompletionProvider extends DefaultCompletionProvider {
         const node = description.node;
         if (isServer(node)) item.detail = serverDetail(node);
         else if (isTape(node)) item.detail = `tape${node.offsite.length > 0 ? ' (off-site)' : ''}${node.at.length > 0 ? ` at ${first(node.at)}` : ''}`;
+        else if (isBackup(node)) item.detail = backupDetail(node);
         return item;
     }
 }
@@ -132,4 +136,12 @@ function serverDetail(server: Server): string {
     const host = first(server.host);
     const where = host?.local ? ' on local' : host?.url ? ` on ${host.url}` : '';
     return `${role ?? ''}${master} server${where}`.trim();
+}
+
+/** `backup of Mail1, Cat1 to Vault, 0 2 * * *` */
+function backupDetail(backup: Backup): string {
+    const servers = backup.servers.flatMap(l => l.refs.map(r => r.$refText)).join(', ');
+    const tape = first(backup.to)?.$refText;
+    const schedule = first(backup.schedule);
+    return `backup${servers ? ` of ${servers}` : ''}${tape ? ` to ${tape}` : ''}${schedule ? `, ${schedule}` : ''}`;
 }

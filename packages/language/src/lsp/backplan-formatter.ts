@@ -21,10 +21,11 @@ import { CstUtils, isCompositeCstNode, isLeafCstNode, type AstNode, type CstNode
 import { AbstractFormatter, Formatting, type FormattingAction, type FormattingContext } from 'langium/lsp';
 import type { DocumentFormattingParams, DocumentRangeFormattingParams, FormattingOptions, TextEdit } from 'vscode-languageserver';
 import { isDocument, isFolder, isRunbookHeader, type Document } from '../generated/ast.js';
-import { isBackup, isServer, isTape } from '../generated/ast.js';
+import { isBackup, isNotify, isServer, isTape } from '../generated/ast.js';
 
 /** Keywords that start an attribute line inside a block. */
-const ATTRIBUTE_KEYWORDS = new Set(['at', 'offsite', 'key-file', 'timeout', 'data', 'stop', 'start', 'dump', 'load', 'exclude', 'ready', 'to', 'schedule', 'path', 'require']);
+const ATTRIBUTE_KEYWORDS = new Set(['at', 'offsite', 'key-file', 'timeout', 'data', 'stop', 'start', 'dump', 'load', 'exclude', 'ready', 'to', 'schedule', 'stale', 'path', 'require',
+    'webhook', 'healthchecks', 'command']);
 /** Tokens written without a space before them. */
 const NO_SPACE_BEFORE = new Set([',', ';']);
 const COMMENTS = new Set(['ML_COMMENT', 'SL_COMMENT']);
@@ -46,12 +47,12 @@ export class BackplanFormatter extends AbstractFormatter {
     protected format(node: AstNode): void {
         if (isDocument(node)) {
             this.formatTopLevel(node);
-        } else if (isTape(node) || isServer(node) || isBackup(node) || isRunbookHeader(node)) {
+        } else if (isTape(node) || isServer(node) || isBackup(node) || isNotify(node) || isRunbookHeader(node)) {
             this.formatBlock(node, true);
         } else if (isFolder(node)) {
             this.formatBlock(node, node.path.length > 1 || this.hasComment(node.$cstNode));
         } else {
-            // Import, Role, Host, Keep, Snapshot, ServerList, Concurrency, Requirement: one line.
+            // Import, Role, Host, Keep, Snapshot, ServerList, Concurrency, Requirement, NotifyOn, NotifyFor: one line.
             this.formatInline(node.$cstNode, 1);
         }
     }

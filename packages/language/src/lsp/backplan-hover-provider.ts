@@ -1,5 +1,6 @@
 /**
- * Hover: a declaration's kind and `/** … *\/` documentation; for a folder or a mail server,
+ * Hover: a declaration's kind and `/** … *\/` documentation (a backup's schedule in words, a
+ * notify block's events, blocks and target); for a folder or a mail server,
  * its copies and where they live (from the coverage model); for a keyword, what it means
  * (docs/language.md, as completion shows it); for a diagnostic under the cursor, its message,
  * code, why the rule exists and a link to the rule's section of docs/rules.md.
@@ -7,7 +8,9 @@
 import { AstUtils, CstUtils, DocumentState, GrammarAST, type AstNode, type DocumentBuilder, type LangiumDocument } from 'langium';
 import { MultilineCommentHoverProvider } from 'langium/lsp';
 import { DiagnosticSeverity, type CancellationToken, type Diagnostic, type Hover, type HoverParams } from 'vscode-languageserver';
-import { isBackup, isFolder, isServer, isTape, type Backup, type Server, type Tape } from '../generated/ast.js';
+import { isBackup, isFolder, isNotify, isServer, isTape, type Backup, type Notify, type Server, type Tape } from '../generated/ast.js';
+import { describeSchedule, scheduleProblem } from '../model/cron-schedule.js';
+import { first } from '../model/declarations.js';
 import type { RunbookModel } from '../model/runbook-model.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
 import type { BackplanLspServices } from './backplan-lsp-module.js';
@@ -110,6 +113,7 @@ export class BackplanHoverProvider extends MultilineCommentHoverProvider {
         }
         if (isFolder(node)) return `**folder** \`${node.name}\``;
         if (isBackup(node)) return this.backupSignature(node, model);
+        if (isNotify(node)) return this.notifySignature(node, model);
         return undefined;
     }
 
@@ -117,7 +121,23 @@ export class BackplanHoverProvider extends MultilineCommentHoverProvider {
         const backup = model?.backup(node);
         const mode = !backup || backup.parallel === 1 ? 'rolling' : `parallel ${backup.parallel}`;
         const servers = backup?.servers.map(s => s.name).join(', ') || 'no servers';
-        return `**backup** \`${node.name}\` — ${servers} to ${backup?.tape ? `\`${backup.tape.name}\`` : 'no tape'}, ${mode}`;
+        const schedule = first(node.schedule);
+        const when = schedule === undefined ? ''
+            : scheduleProblem(schedule) ? `; schedule \`${schedule}\` is invalid`
+            : `; runs ${lowerFirst(describeSchedule(schedule))} (\`${schedule}\`)`;
+        const stale = node.staleAfter.length > 0 ? `, stale after ${node.staleAfter[0]}` : '';
+        return `**backup** \`${node.name}\` — ${servers} to ${backup?.tape ? `\`${backup.tape.name}\`` : 'no tape'}, ${mode}${when}${stale}`;
+    }
+
+    /** `notify Ops` — on failure, stale of every block · webhook `https://…` */
+    protected notifySignature(node: Notify, model: RunbookModel | undefined): string {
+        const notify = model?.notifies.find(n => n.node === node);
+        const events = (notify?.events ?? []).join(', ');
+        const blocks = notify?.blocks ? notify.blocks.map(b => b.name).join(', ') || 'no known block' : 'every block';
+        const target = notify?.target;
+        const to = !target ? 'no valid target'
+            : target.kind === 'command' ? `runs \`${target.command}\`` : `${target.kind} \`${target.url}\``;
+        return `**notify** \`${node.name}\` — on ${events} of ${blocks} · ${to}`;
     }
 
     /** Copies of a folder or of a mail server's data. */
@@ -170,4 +190,9 @@ const SEVERITY: Record<number, string> = {
  */
 export function markdownMessage(message: string): string {
     return message.split(/(`[^`]*`)/).map((part, i) => i % 2 === 1 ? part : part.replace(/[\\*_[\]<>#|~]/g, ch => `\\${ch}`)).join('');
+}
+
+/** "At 02:00" → "at 02:00", to continue a sentence. */
+function lowerFirst(text: string): string {
+    return text.charAt(0).toLowerCase() + text.slice(1);
 }

@@ -10,14 +10,16 @@ const SYMBOL_KINDS: Record<string, SymbolKind> = {
     Server: SymbolKind.Class,
     Tape: SymbolKind.Struct,
     Folder: SymbolKind.Package,
-    Backup: SymbolKind.Event
+    Backup: SymbolKind.Event,
+    Notify: SymbolKind.Interface
 };
 
 const COMPLETION_KINDS: Record<string, CompletionItemKind> = {
     Server: CompletionItemKind.Class,
     Tape: CompletionItemKind.Struct,
     Folder: CompletionItemKind.Folder,
-    Backup: CompletionItemKind.Event
+    Backup: CompletionItemKind.Event,
+    Notify: CompletionItemKind.Interface
 };
 
 /** Kinds by declaration type. */

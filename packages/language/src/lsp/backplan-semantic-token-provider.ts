@@ -4,15 +4,17 @@
  * keywords and strings; these tokens add what only the parser knows.
  *
  *   server, its references   class        tape, its references   struct
- *   folder                   namespace    backup                 function
+ *   folder                   namespace    backup, its references     function
+ *   notify                   event
  *   mail, catalog, master,
- *   local, offsite, periods  enumMember   N in `keep`/`parallel` number
+ *   local, offsite, periods,
+ *   notify events            enumMember   N in `keep`/`parallel` number
  */
 import type { AstNode } from 'langium';
 import { AbstractSemanticTokenProvider, type SemanticTokenAcceptor } from 'langium/lsp';
 import { SemanticTokenModifiers, SemanticTokenTypes } from 'vscode-languageserver';
 import {
-    isBackup, isConcurrency, isFolder, isHost, isKeepRule, isRole, isServer, isServerList, isTape
+    isBackup, isConcurrency, isFolder, isHost, isKeepRule, isNotify, isNotifyFor, isNotifyOn, isRole, isServer, isServerList, isTape
 } from '../generated/ast.js';
 
 const declaration = [SemanticTokenModifiers.declaration];
@@ -22,7 +24,8 @@ export const DECLARATION_TOKEN_TYPES = {
     Server: SemanticTokenTypes.class,
     Tape: SemanticTokenTypes.struct,
     Folder: SemanticTokenTypes.namespace,
-    Backup: SemanticTokenTypes.function
+    Backup: SemanticTokenTypes.function,
+    Notify: SemanticTokenTypes.event
 } as const;
 
 /** Highlights Backplan's names and values. */
@@ -39,6 +42,12 @@ export class BackplanSemanticTokenProvider extends AbstractSemanticTokenProvider
         } else if (isBackup(node)) {
             acceptor({ node, property: 'name', type: DECLARATION_TOKEN_TYPES.Backup, modifier: declaration });
             node.to.forEach((_, index) => acceptor({ node, property: 'to', index, type: DECLARATION_TOKEN_TYPES.Tape }));
+        } else if (isNotify(node)) {
+            acceptor({ node, property: 'name', type: DECLARATION_TOKEN_TYPES.Notify, modifier: declaration });
+        } else if (isNotifyFor(node)) {
+            node.refs.forEach((_, index) => acceptor({ node, property: 'refs', index, type: DECLARATION_TOKEN_TYPES.Backup }));
+        } else if (isNotifyOn(node)) {
+            node.events.forEach((_, index) => acceptor({ node, property: 'events', index, type: SemanticTokenTypes.enumMember }));
         } else if (isServerList(node)) {
             node.refs.forEach((_, index) => acceptor({ node, property: 'refs', index, type: DECLARATION_TOKEN_TYPES.Server }));
         } else if (isRole(node)) {

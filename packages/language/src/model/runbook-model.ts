@@ -6,14 +6,15 @@
  *   tapesOf(server)                   ← one pass over every backup's server list
  *   coverage(folder)                  = holders ∪ ⋃ tapesOf(holder)
  *   coverage(mail server)             = {server} ∪ tapesOf(server)
+ *   notifies                          ← `notify` blocks, `for` resolved to backups
  *
  * Linear in the size of the runbook: every backup reference and every folder holder is
  * visited once. Validators, the CLI and the engine all read coverage from here; there is
  * no second implementation.
  */
 import type { URI } from 'langium';
-import { isBackup, isFolder, isServer, isTape } from '../generated/ast.js';
-import type { Backup, Document, Folder, RunbookHeader, Server, Tape } from '../generated/ast.js';
+import { isBackup, isFolder, isNotify, isServer, isTape } from '../generated/ast.js';
+import type { Backup, Document, Folder, Notify, RunbookHeader, Server, Tape } from '../generated/ast.js';
 import { backupParallelism, first, folderPath, isMaster, isOffsite, serverRole } from './declarations.js';
 import { parseSshUrl, type HostSpec } from './host-spec.js';
 import { computeCoverage, type Coverage } from './coverage.js';
@@ -25,6 +26,7 @@ import { excludeProblem } from './exclude-pattern.js';
  * `command`: CREATE makes a frozen copy visible at `$BACKPLAN_SNAPSHOT`, DELETE removes it.
  */
 export type SnapshotModel = { readonly kind: 'btrfs' } | { readonly kind: 'command'; readonly create: string; readonly delete: string };
+import { notifyEvents, notifyTarget, type NotifyEventName, type NotifyTarget } from './notify-model.js';
 
 /** A server as the runner sees it. */
 export interface ServerModel {
@@ -85,6 +87,20 @@ export interface BackupModel {
     readonly schedule?: string;
     /** 1 for `rolling` (the default), N for `parallel N`. */
     readonly parallel: number;
+    /** `stale after D` in ms (undefined: not given, or invalid, see `duration.invalid`). */
+    readonly staleAfterMs?: number;
+}
+
+/** A `notify` block. */
+export interface NotifyModel {
+    readonly name: string;
+    readonly node: Notify;
+    /** `on …`, else failure and stale. */
+    readonly events: readonly NotifyEventName[];
+    /** The one valid target; undefined when there is none or more than one (`notify.invalid`). */
+    readonly target?: NotifyTarget;
+    /** `for …`: the blocks it is about; undefined: every block. */
+    readonly blocks?: readonly BackupModel[];
 }
 
 /** One runbook with its coverage. */
@@ -101,6 +117,7 @@ export interface RunbookModel {
     readonly tapes: readonly TapeModel[];
     readonly folders: readonly FolderModel[];
     readonly backups: readonly BackupModel[];
+    readonly notifies: readonly NotifyModel[];
     /** Coverage of each folder, and of each mail server's data. */
     readonly coverage: ReadonlyMap<FolderModel | ServerModel, Coverage>;
     /** Folders held by each server. */
@@ -113,6 +130,8 @@ export interface RunbookModel {
     folder(node: Folder): FolderModel | undefined;
     /** The model of a backup node of this runbook. */
     backup(node: Backup): BackupModel | undefined;
+    /** The notify blocks that want an event of a block, in file order. */
+    notifiesFor(block: string, event: NotifyEventName): NotifyModel[];
 }
 
 /** Builds the model of a runbook from its documents (root first). */
@@ -123,6 +142,7 @@ export function buildRunbookModel(root: URI, documents: ReadonlyArray<{ uri: URI
     const tapes: TapeModel[] = [];
     const folderNodes: Folder[] = [];
     const backupNodes: Backup[] = [];
+    const notifyNodes: Notify[] = [];
     const headers: RunbookHeader[] = [];
     let requireOffsite = false;
 
@@ -145,6 +165,8 @@ export function buildRunbookModel(root: URI, documents: ReadonlyArray<{ uri: URI
                 folderNodes.push(decl);
             } else if (isBackup(decl)) {
                 backupNodes.push(decl);
+            } else if (isNotify(decl)) {
+                notifyNodes.push(decl);
             }
         }
     }
@@ -163,11 +185,13 @@ export function buildRunbookModel(root: URI, documents: ReadonlyArray<{ uri: URI
             servers: unique(node.servers.flatMap(list => list.refs.map(ref => ref.ref && serverOf.get(ref.ref)))),
             tape: tapeNode && tapeOf.get(tapeNode),
             schedule: first(node.schedule),
-            parallel: backupParallelism(node)
+            parallel: backupParallelism(node),
+            staleAfterMs: validStaleAfter(first(node.staleAfter))
         };
     });
     const folderOf = new Map(folders.map(f => [f.node, f]));
     const backupOf = new Map(backups.map(b => [b.node, b]));
+    const notifies = notifyNodes.map(node => toNotifyModel(node, backupOf));
     const foldersOf = new Map<ServerModel, FolderModel[]>(servers.map(s => [s, []]));
     for (const folder of folders) {
         for (const holder of folder.holders) foldersOf.get(holder)?.push(folder);
@@ -183,12 +207,14 @@ export function buildRunbookModel(root: URI, documents: ReadonlyArray<{ uri: URI
         tapes,
         folders,
         backups,
+        notifies,
         coverage: computeCoverage(servers, folders, backups),
         foldersOf,
         server: node => serverOf.get(node),
         tape: node => tapeOf.get(node),
         folder: node => folderOf.get(node),
-        backup: node => backupOf.get(node)
+        backup: node => backupOf.get(node),
+        notifiesFor: (block, event) => notifies.filter(n => n.events.includes(event) && (!n.blocks || n.blocks.some(b => b.name === block)))
     };
 }
 
@@ -248,4 +274,21 @@ function unique<T>(items: ReadonlyArray<T | undefined>): T[] {
 function validTimeout(text: string | undefined): number | undefined {
     const ms = durationMs(text);
     return ms !== undefined && ms > 0 && ms <= MAX_TIMER_MS ? ms : undefined;
+}
+
+/** `stale after` in ms, when it is a positive duration (else see `duration.invalid`). */
+function validStaleAfter(text: string | undefined): number | undefined {
+    const ms = durationMs(text);
+    return ms !== undefined && ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+function toNotifyModel(node: Notify, backupOf: ReadonlyMap<Backup, BackupModel>): NotifyModel {
+    const list = first(node.for);
+    return {
+        name: node.name,
+        node,
+        events: notifyEvents(node),
+        target: notifyTarget(node),
+        blocks: list && unique(list.refs.map(ref => ref.ref && backupOf.get(ref.ref)))
+    };
 }

@@ -11,10 +11,12 @@ export const SINGLE_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
     Tape: ['at', 'offsite', 'keyFile'],
     Server: ['role', 'host', 'data', 'stop', 'start', 'timeout', 'snapshot', 'dump', 'load', 'ready'],
     Folder: ['path'],
-    Backup: ['servers', 'to', 'schedule', 'mode']
+    Backup: ['servers', 'to', 'schedule', 'staleAfter', 'mode'],
+    // Targets are not here: a second one is `notify.invalid` (notify-rules.ts).
+    Notify: ['on', 'for']
 };
 
-const KEYWORD: Record<string, string> = { mode: '`rolling`/`parallel`', keyFile: '`key-file`' };
+const KEYWORD: Record<string, string> = { mode: '`rolling`/`parallel`', keyFile: '`key-file`', staleAfter: '`stale after`' };
 
 function checkDuplicateAttributes(node: AstNode & { name: string }, accept: ValidationAcceptor): void {
     for (const property of SINGLE_ATTRIBUTES[node.$type] ?? []) {
@@ -32,5 +34,6 @@ export const attributeChecks: ValidationChecks<BackplanAstType> = {
     Tape: checkDuplicateAttributes,
     Server: checkDuplicateAttributes,
     Folder: checkDuplicateAttributes,
-    Backup: checkDuplicateAttributes
+    Backup: checkDuplicateAttributes,
+    Notify: checkDuplicateAttributes
 };

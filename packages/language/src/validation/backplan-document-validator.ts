@@ -3,9 +3,16 @@
  * `diagnostic.data.code`; Backplan promises every code in `Diagnostic.code`, so the editor and
  * the CLI show the same codes. Messages quote what the admin wrote; a quoted run longer
  * than 200 characters (a 5 MB string) is cut, so no diagnostic is a megabyte long.
+ *
+ * An unknown name in a `notify` block's `for` list is a `notify.invalid` (DESIGN §8), not a
+ * plain `linking-error`: the reference is still a cross-reference (rename, go to definition,
+ * completion), only its diagnostic is filed under the rule that owns it.
  */
-import { DefaultDocumentValidator, type LangiumDocument, type ValidationOptions } from 'langium';
+import { DefaultDocumentValidator, DocumentValidator, type LangiumDocument, type ValidationOptions } from 'langium';
 import type { CancellationToken, Diagnostic } from 'vscode-languageserver';
+import { NotifyFor } from '../generated/ast.js';
+import { notifyProblemData } from './notify-rules.js';
+import { Code } from './rule-codes.js';
 
 /** Copies Langium's `data.code` into `code` where a diagnostic has none. */
 export class BackplanDocumentValidator extends DefaultDocumentValidator {
@@ -22,6 +29,18 @@ export class BackplanDocumentValidator extends DefaultDocumentValidator {
             diagnostic.message = cutLongRuns(diagnostic.message);
         }
         return diagnostics;
+    }
+
+    protected override processLinkingErrors(document: LangiumDocument, diagnostics: Diagnostic[], options: ValidationOptions): void {
+        const start = diagnostics.length;
+        super.processLinkingErrors(document, diagnostics, options);
+        for (const diagnostic of diagnostics.slice(start)) {
+            const data = diagnostic.data as { code?: string; containerType?: string } | undefined;
+            if (data?.code === DocumentValidator.LinkingError && data.containerType === NotifyFor.$type) {
+                diagnostic.code = Code.NotifyInvalid;
+                diagnostic.data = { ...data, ...notifyProblemData('unknown-for') };
+            }
+        }
     }
 }
 

@@ -1,37 +1,13 @@
 /**
  * Backup rules on one `backup` block: `backup.no-tape`, `backup.no-stop` (seed rule 2: quit
  * the application before copying its data; a server with `dump` is backed up while it runs,
- * so only its restores need `stop`/`start`: `restore.no-stop`), `schedule.invalid`.
+ * so only its restores need `stop`/`start`: `restore.no-stop`), `schedule.invalid`, `duration.invalid` (`stale after`).
  */
-import { Cron } from 'croner';
 import type { ValidationAcceptor, ValidationChecks } from 'langium';
 import type { Backup, BackplanAstType } from '../generated/ast.js';
+import { scheduleProblem } from '../model/cron-schedule.js';
+import { durationMs } from '../model/duration.js';
 import { Code } from './rule-codes.js';
-
-const NICKNAMES = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
-
-/** Why a cron schedule is unusable, or undefined when it is fine. */
-export function scheduleProblem(schedule: string): string | undefined {
-    const text = schedule.trim();
-    if (text.startsWith('@')) {
-        return NICKNAMES.has(text.toLowerCase()) ? undefined
-            : `"${schedule}" is not a known nickname (use @hourly, @daily, @weekly, @monthly or @yearly)`;
-    }
-    const fields = text.split(/\s+/).filter(f => f !== '');
-    if (fields.length !== 5) {
-        return `"${schedule}" has ${fields.length} field${fields.length === 1 ? '' : 's'}, but cron takes exactly 5 (minute hour day-of-month month day-of-week)`;
-    }
-    try {
-        const cron = new Cron(text, { paused: true });
-        if (cron.nextRun() === null) return `"${schedule}" never runs`;
-    } catch (err) {
-        // croner searches for the next run recursively: a date that never comes (31 April)
-        // overflows its stack instead of returning null.
-        if (err instanceof RangeError && /call stack/i.test(err.message)) return `"${schedule}" never runs`;
-        return `"${schedule}" is not valid cron (${String((err as Error).message).replace(/^CronPattern: /, '')})`;
-    }
-    return undefined;
-}
 
 function checkTape(backup: Backup, accept: ValidationAcceptor): void {
     if (backup.to.length === 0) {
@@ -74,7 +50,20 @@ function checkParallel(backup: Backup, accept: ValidationAcceptor): void {
     }
 }
 
+function checkStaleAfter(backup: Backup, accept: ValidationAcceptor): void {
+    const text = backup.staleAfter[0];
+    const ms = durationMs(text);
+    if (text === undefined || ms === undefined) return;
+    if (ms === 0) {
+        accept('error', `\`stale after ${text}\` of backup '${backup.name}' would call it stale the moment it succeeds: give the age after which a missing success is news, such as \`26h\` for a nightly backup.`,
+            { node: backup, property: 'staleAfter', index: 0, code: Code.DurationInvalid });
+    } else if (!Number.isSafeInteger(ms)) {
+        accept('error', `\`stale after ${text}\` of backup '${backup.name}' is too long to count: give days, such as \`35d\` for a monthly backup.`,
+            { node: backup, property: 'staleAfter', index: 0, code: Code.DurationInvalid });
+    }
+}
+
 /** Checks on single backup blocks. */
 export const backupChecks: ValidationChecks<BackplanAstType> = {
-    Backup: [checkTape, checkStopStart, checkSchedule, checkParallel]
+    Backup: [checkTape, checkStopStart, checkSchedule, checkParallel, checkStaleAfter]
 };

@@ -28,7 +28,7 @@ function where(node: AstNode, from: AstNode): string {
 /** Two declarations of one kind with one name. */
 export const checkUniqueNames: RunbookRule = (model, report) => {
     const kinds: Array<[string, ReadonlyArray<{ name: string; node: AstNode }>]> = [
-        ['server', model.servers], ['tape', model.tapes], ['folder', model.folders], ['backup', model.backups]
+        ['server', model.servers], ['tape', model.tapes], ['folder', model.folders], ['backup', model.backups], ['notify block', model.notifies]
     ];
     for (const [kind, items] of kinds) {
         const firstByName = new Map<string, AstNode>();

@@ -82,11 +82,14 @@ export const backupCases: readonly RuleCases[] = [{
         { title: 'a minute out of range', fail: scheduled('⟦"61 * * * *"⟧'), message: /is not valid cron/ },
         { title: 'one field', fail: scheduled('⟦"daily"⟧'), message: /has 1 field,/ },
         { title: 'a date that never comes (30 February)', fail: scheduled('⟦"0 0 30 2 *"⟧'), message: /^Schedule "0 0 30 2 \*" never runs: write five fields/ },
+        { title: 'croner\'s `L` (last day of the month), which cron does not read', fail: scheduled('⟦"0 0 L * *"⟧'), message: /uses "L", which cron itself and systemd timers do not read/ },
+        { title: 'croner\'s `#` (the second Friday)', fail: scheduled('⟦"0 0 * * 5#2"⟧'), message: /uses "#"/ },
         { title: 'a date that never comes (31st of 30-day months)', fail: scheduled('⟦"0 0 31 4,6,9,11 *"⟧'), message: /^Schedule "0 0 31 4,6,9,11 \*" never runs: write five fields/ }
     ],
     pass: [
         { title: 'five fields', text: scheduled('"0 2 * * *"') },
         { title: 'a nickname', text: scheduled('"@daily"') },
+        { title: 'month and day names in capitals (JUL is July, not L)', text: scheduled('"30 4 * JAN,JUL SUN"') },
         { title: 'steps, ranges and names', text: scheduled('"*/15 9-17 * * MON-FRI"') }
     ]
 }];

@@ -3,6 +3,7 @@
  * (`tape.location-invalid`, `tape.key-invalid`, `tape.inside-data`, `retention.invalid`).
  */
 import { MAIL_RUNBOOK } from '../helpers.js';
+import { staleAfter } from './notify.cases.js';
 import { catalog, type RuleCases } from './rule-case.js';
 
 function server(name: string, host: string, data: string): string {
@@ -94,10 +95,14 @@ export const serverTapeCases: readonly RuleCases[] = [{
     severity: 'error',
     fail: [
         { title: 'a zero timeout', fail: server('Cat2', 'local', '"/srv/cat2" timeout ⟦0s⟧'), message: /^`timeout 0s` of server 'Cat2' would kill its stop and start at once/ },
-        { title: 'a timeout longer than a timer can wait', fail: server('Cat2', 'local', '"/srv/cat2" timeout ⟦25d⟧'), message: /longer than a timer can wait \(24 days/ }
+        { title: 'a timeout longer than a timer can wait', fail: server('Cat2', 'local', '"/srv/cat2" timeout ⟦25d⟧'), message: /longer than a timer can wait \(24 days/ },
+        { title: 'stale after 0h', fail: staleAfter('⟦0h⟧'), message: /^`stale after 0h` of backup 'Nightly' would call it stale the moment it succeeds/ },
+        { title: 'stale after more days than can be counted', fail: staleAfter('⟦999999999999999d⟧'), message: /is too long to count/ }
     ],
     pass: [
         { title: 'minutes', text: server('Cat2', 'local', '"/srv/cat2" timeout 5m') },
+        { title: 'stale after 26h', text: staleAfter('26h') },
+        { title: 'stale after 35d (longer than a timer could wait: it is an age, not a timer)', text: staleAfter('35d') },
         { title: 'the longest a timer can wait', text: server('Cat2', 'local', '"/srv/cat2" timeout 24d') }
     ]
 }, {
