@@ -3,7 +3,8 @@
  *
  *   every run verb: errors that leave the plan undefined or unsafe (syntax, linking,
  *                   imports, names, server.*, host.invalid, tape.location-invalid,
- *                   tape.key-invalid, tape.inside-data, folder.path-invalid)
+ *                   tape.key-invalid, tape.restic-password, tape.inside-data,
+ *                   folder.path-invalid)
  *   backup:         + backup.no-stop / backup.no-tape of a server or backup in this run
  *   prune:          + retention.invalid
  *   everything else (coverage, master, schedule, …) is shown as a warning and runs on:
@@ -19,7 +20,7 @@ export const ALWAYS_REFUSING: readonly string[] = [
     'server.incomplete', 'server.data-relative', 'server.data-overlap',
     'server.data-root',
     'tape.inside-data',
-    'host.invalid', 'tape.location-invalid', 'tape.key-invalid', 'folder.path-invalid',
+    'host.invalid', 'tape.location-invalid', 'tape.key-invalid', 'tape.restic-password', 'folder.path-invalid',
     'duration.invalid'
 ];
 

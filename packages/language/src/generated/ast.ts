@@ -40,8 +40,10 @@ export type BackplanKeywordNames =
     | "offsite"
     | "on"
     | "parallel"
+    | "password-file"
     | "path"
     | "require"
+    | "restic"
     | "role"
     | "rolling"
     | "runbook"
@@ -328,6 +330,8 @@ export interface Tape extends langium.AstNode {
     keyFile: Array<string>;
     name: string;
     offsite: Array<'offsite'>;
+    passwordFile: Array<string>;
+    restic: Array<string>;
 }
 
 export const Tape = {
@@ -336,7 +340,9 @@ export const Tape = {
     keep: 'keep',
     keyFile: 'keyFile',
     name: 'name',
-    offsite: 'offsite'
+    offsite: 'offsite',
+    passwordFile: 'passwordFile',
+    restic: 'restic'
 } as const;
 
 export function isTape(item: unknown): item is Tape {
@@ -587,6 +593,14 @@ export class BackplanAstReflection extends langium.AbstractAstReflection {
                 },
                 offsite: {
                     name: Tape.offsite,
+                    defaultValue: []
+                },
+                passwordFile: {
+                    name: Tape.passwordFile,
+                    defaultValue: []
+                },
+                restic: {
+                    name: Tape.restic,
                     defaultValue: []
                 }
             },

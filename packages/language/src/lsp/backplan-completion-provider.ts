@@ -10,6 +10,7 @@ import { AstUtils, stream, type AstNodeDescription, type ReferenceInfo, type Str
 import { DefaultCompletionProvider, type CompletionContext, type CompletionValueItem } from 'langium/lsp';
 import { isBackup, isFolder, isServer, isServerList, isTape, type Server } from '../generated/ast.js';
 import { first, serverRole } from '../model/declarations.js';
+import { tapeWhere } from './coverage-text.js';
 
 /** Grammar-driven completion with Backplan's filtering and details. */
 export class BackplanCompletionProvider extends DefaultCompletionProvider {
@@ -38,7 +39,7 @@ export class BackplanCompletionProvider extends DefaultCompletionProvider {
         const item = super.createReferenceCompletionItem(description, refInfo, context);
         const node = description.node;
         if (isServer(node)) item.detail = serverDetail(node);
-        else if (isTape(node)) item.detail = `tape${node.offsite.length > 0 ? ' (off-site)' : ''}${node.at.length > 0 ? ` at ${first(node.at)}` : ''}`;
+        else if (isTape(node)) item.detail = `tape${node.offsite.length > 0 ? ' (off-site)' : ''}${tapeWhere({ at: first(node.at), restic: first(node.restic) }, false)}`;
         return item;
     }
 }

@@ -24,7 +24,7 @@ import { isDocument, isFolder, isRunbookHeader, type Document } from '../generat
 import { isBackup, isServer, isTape } from '../generated/ast.js';
 
 /** Keywords that start an attribute line inside a block. */
-const ATTRIBUTE_KEYWORDS = new Set(['at', 'offsite', 'key-file', 'timeout', 'data', 'stop', 'start', 'to', 'schedule', 'path', 'require']);
+const ATTRIBUTE_KEYWORDS = new Set(['at', 'restic', 'password-file', 'offsite', 'key-file', 'timeout', 'data', 'stop', 'start', 'to', 'schedule', 'path', 'require']);
 /** Tokens written without a space before them. */
 const NO_SPACE_BEFORE = new Set([',', ';']);
 const COMMENTS = new Set(['ML_COMMENT', 'SL_COMMENT']);

@@ -2,3 +2,4 @@ export * from './coverage.js';
 export * from './declarations.js';
 export * from './host-spec.js';
 export * from './runbook-model.js';
+export * from './restic-repository.js';

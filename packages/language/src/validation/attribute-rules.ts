@@ -7,13 +7,13 @@ import type { BackplanAstType } from '../generated/ast.js';
 import { Code } from './rule-codes.js';
 
 const SINGLE_ATTRIBUTES: Record<string, readonly string[]> = {
-    Tape: ['at', 'offsite', 'keyFile'],
+    Tape: ['at', 'restic', 'passwordFile', 'offsite', 'keyFile'],
     Server: ['role', 'host', 'data', 'stop', 'start', 'timeout'],
     Folder: ['path'],
     Backup: ['servers', 'to', 'schedule', 'mode']
 };
 
-const KEYWORD: Record<string, string> = { mode: '`rolling`/`parallel`', keyFile: '`key-file`' };
+const KEYWORD: Record<string, string> = { mode: '`rolling`/`parallel`', keyFile: '`key-file`', passwordFile: '`password-file`' };
 
 function checkDuplicateAttributes(node: AstNode & { name: string }, accept: ValidationAcceptor): void {
     for (const property of SINGLE_ATTRIBUTES[node.$type] ?? []) {
