@@ -7,6 +7,7 @@
  *   plan/      pure planning, dry-run rendering, which diagnostics refuse which verb
  *   run/       the backup runner
  *   retention/ restic-style `keep` selection
+ *   restic/    restic tapes: restic's CLI on a server's host, snapshots and their manifests
  *   progress/  live progress lines
  */
 export * from './hosts/host.js';
@@ -54,3 +55,4 @@ export * from './plan/recover-plan.js';
 export * from './plan/restore-render.js';
 export * from './schema/untrusted-file.js';
 export * from './schema/json-schemas.js';
+export * from './restic/index.js';
