@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SshConnection, makeControlDir } from '../../packages/engine/out/hosts/ssh/index.js';
 import {
-    LocalResticShell, ResticError, ResticRepository, SshResticShell, checkResticVersion, sftpCommandOption, type ResticShell
+    LocalResticShell, ResticError, ResticRepository, SshResticShell, checkResticVersion, resticPreflight, sftpCommandOption, type ResticShell
 } from '../../packages/engine/out/restic/index.js';
 import { SshdLab, freePort, sshdSkip } from '../helpers/sshd.js';
 import { ResticLab, resticSkip, resticSuiteName } from './restic-lab.js';
@@ -49,6 +49,17 @@ describe.skipIf(resticSkip)(resticSuiteName('restic failures'), () => {
         const err = await failure(checkResticVersion(shell, { env: { PATH: `${bin}:/usr/bin:/bin` } }));
         expect(err.kind).toBe('too-old');
         expect(err.message).toMatch(/restic 0\.13\.1 on local is too old: Backplan needs restic 0\.14 or later/);
+    });
+
+    test('pre-flight: restic\'s version and a repository not there yet; a wrong password refuses', async () => {
+        const repo = new ResticRepository(shell, lab.target(path.join(lab.root, 'pre')));
+        const found = await resticPreflight(repo);
+        expect([found.version.text, found.exists]).toEqual([expect.stringMatching(/^restic \d+\.\d+\.\d+ /), false]);
+        await repo.init();
+        expect((await resticPreflight(repo)).exists).toBe(true);
+        fs.writeFileSync(path.join(lab.root, 'wrong.pass'), 'wrong\n');
+        const err = await failure(resticPreflight(new ResticRepository(shell, { ...repo.target, passwordFile: path.join(lab.root, 'wrong.pass') })));
+        expect(err.kind).toBe('wrong-password');
     });
 
     test('a missing password file is kind `password-file`', async () => {

@@ -13,6 +13,7 @@ import { keepArgs, parseForget } from '../src/restic/restic-forget.js';
 import { pairManifests } from '../src/restic/restic-manifest.js';
 import { runTag, snapshotTag, type ResticSnapshot } from '../src/restic/restic-snapshot.js';
 import { isSupported, parseResticVersion } from '../src/restic/restic-version.js';
+import { resticTarget } from '../src/restic/restic-target.js';
 import { sftpCommandOption, sftpEndpoint } from '../src/restic/sftp-command.js';
 
 describe('restic nodes as manifest entries', () => {
@@ -110,6 +111,14 @@ describe('sftp repositories', () => {
             .toBe('sftp.command=ssh -F "/tmp/my config" -p 2222 -l b -o BatchMode=yes -o ServerAliveInterval=10 -o ServerAliveCountMax=3 h -s sftp');
         expect(sftpCommandOption('/srv/restic')).toBeUndefined();
         expect(() => sftpCommandOption('sftp:h:/r', { configFile: '/tmp/a"b' })).toThrow(/double quote/);
+    });
+
+    it('a tape\'s target: the run\'s ssh config only where restic runs on the runner\'s machine', () => {
+        const tape = { name: 'Offsite', restic: 'sftp:b@vault:/r', passwordFile: '/etc/backplan/o.pass' };
+        expect(resticTarget(tape, { local: true, sshConfig: '/etc/backplan/ssh_config' }).options).toEqual([expect.stringMatching(/^sftp\.command=ssh -F \/etc\/backplan\/ssh_config -l b /)]);
+        expect(resticTarget(tape, { local: false, sshConfig: '/etc/backplan/ssh_config' }).options).toEqual([expect.stringMatching(/^sftp\.command=ssh -l b -o BatchMode=yes /)]);
+        expect(resticTarget({ ...tape, restic: '/srv/restic' }, { local: true })).toEqual({ repository: '/srv/restic', passwordFile: '/etc/backplan/o.pass', env: undefined, options: [] });
+        expect(() => resticTarget({ name: 'Shelf' }, { local: true })).toThrow(/not a restic tape/);
     });
 });
 

@@ -6,6 +6,8 @@
  *   restic-version      `restic version`, refused below 0.14
  *   restic-repo         every repository operation a verb needs
  *   restic-manifest     the manifest snapshot beside each data snapshot
+ *   restic-target       a tape of the runbook as restic reaches it from a host
+ *   restic-preflight    restic and the repository checked before anything is stopped
  */
 export * from './restic-shell.js';
 export * from './local-restic-shell.js';
@@ -21,3 +23,5 @@ export * from './restic-entries.js';
 export * from './restic-manifest.js';
 export * from './restic-forget.js';
 export * from './restic-repo.js';
+export * from './restic-target.js';
+export * from './restic-preflight.js';

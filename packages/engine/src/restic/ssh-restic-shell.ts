@@ -8,14 +8,36 @@
  *                           ends — our ssh killed by an abort, the connection lost — the
  *                           watcher sends SIGINT to the command's process group (restic
  *                           0.14 removes its lock on SIGINT only), SIGKILL 10 s later
+ *   relays:                 restic's stdout and stderr pass through `tee -p /dev/null`
+ *                           (GNU coreutils), which ignores SIGINT and SIGPIPE and keeps
+ *                           reading once the session is gone: restic, interrupted, prints
+ *                           "cleaning up" to a live pipe and removes its lock, instead of
+ *                           dying of SIGPIPE first (Go exits on a write to a closed stdout).
+ *                           Without `tee -p` the command runs unrelayed.
  *   with input:             stdin carries the input, so no watcher: an abort ends the
  *                           session and restic meets a closed pipe (used for small inputs)
  *   ssh exit 255 / killed → `hostFailure`: ssh's own reason (unreachable, host key, auth,
  *                           connection lost), never mistaken for restic's exit
  */
-import { withEnv } from '../hosts/ssh/remote-quote.js';
+import { shQuote, withEnv } from '../hosts/ssh/remote-quote.js';
 import type { SshConnection } from '../hosts/ssh/ssh-connection.js';
 import type { ResticShell, ShellExit, ShellOptions, ShellProcess } from './restic-shell.js';
+
+/**
+ * `command` with its stdout and stderr relayed (see the header); the exit status is the
+ * command's, passed back on fd 5 (POSIX sh has no pipefail). The shells ignore SIGINT so
+ * that only restic (which installs its own handler) acts on it.
+ */
+function relayedScript(command: string): string {
+    const run = `/bin/sh -c ${shQuote(command)}`;
+    return [
+        `if ! tee -p /dev/null </dev/null >/dev/null 2>&1; then ${run}; exit $?; fi`,
+        "trap '' INT",
+        'exec 4>&1',
+        `status=$( { { { ${run} 4>&- 5>&-; echo $? >&5; } | tee -p /dev/null >&4 4>&- 5>&-; } 2>&1 | tee -p /dev/null >&2 4>&- 5>&-; } 5>&1 )`,
+        'exit "${status:-1}"'
+    ].join('\n');
+}
 
 /** The remote script that runs `launch` and ends it when the SSH session ends. */
 function watchedScript(launch: string): string {
@@ -41,8 +63,9 @@ export class SshResticShell implements ResticShell {
     }
 
     start(command: string, options: ShellOptions = {}): ShellProcess {
-        const launch = withEnv(options.env, ['/bin/sh', '-c', command]);
-        const script = options.input === undefined ? watchedScript(launch) : launch;
+        const script = options.input === undefined
+            ? watchedScript(withEnv(options.env, ['/bin/sh', '-c', relayedScript(command)]))
+            : withEnv(options.env, ['/bin/sh', '-c', command]);
         const p = this.connection.spawn(script, { stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal });
         p.child.stdin!.on('error', () => undefined);
         if (options.input !== undefined) p.child.stdin!.end(options.input);
