@@ -204,6 +204,8 @@ export class SshdLab {
                 'LogLevel VERBOSE',
                 'MaxSessions 64',
                 'MaxStartups 64:30:128',
+                // restic's sftp: repositories (test/restic) speak the sftp subsystem.
+                'Subsystem sftp internal-sftp',
                 `SetEnv HOME=${path.join(dir, 'home')}${remotePath ? ` PATH=${remotePath}` : ''}`,
                 ''
             ].join('\n'));

@@ -249,6 +249,22 @@ describe('language server on a copy of examples/', () => {
             'import "servers.backplan"\n\nfolder Extra on Dir1, Dir2 { path "x" }\n\nbackup Weekly {\n  servers Dir2\n  to Nas2\n}\n\ntape Nas2 {\n  at "/mnt/n"\n}\n');
     });
 
+    test('restic tapes: completion offers restic and password-file, hover and folder copies name the repository, formatting', async () => {
+        const vault = file('split-runbook/restic-vault.backplan');
+        writeFileSync(vault, 'import "servers.backplan"\nimport "folders.backplan"\ntape Vault {restic "sftp:backup@vault.lan:/srv/restic/acme"  password-file   "/etc/backplan/vault.pass" offsite}\nbackup Off { servers Dir1 to Vault }\ntape Probe {  }\n');
+        await client.open(vault);
+        const list = await client.request<CompletionList>('textDocument/completion', { textDocument: { uri: uriOf(vault) }, position: { line: 4, character: 13 } });
+        expect(list.items.map(i => i.label)).toEqual(expect.arrayContaining(['at', 'restic', 'password-file', 'offsite', 'keep']));
+        const hover = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri: uriOf(vault) }, position: { line: 2, character: 7 } });
+        expect((hover!.contents as { value: string }).value).toContain('**tape** `Vault` (off-site) restic `sftp:backup@vault.lan:/srv/restic/acme`');
+        const edits = await client.request<TextEdit[]>('textDocument/formatting', {
+            textDocument: { uri: uriOf(vault) }, options: { tabSize: 2, insertSpaces: true }
+        });
+        expect(applyEdits(client.text(vault), edits)).toContain(
+            'tape Vault {\n  restic "sftp:backup@vault.lan:/srv/restic/acme"\n  password-file "/etc/backplan/vault.pass"\n  offsite\n}\n');
+        rmSync(vault);
+    });
+
     test('inlay hints after folders and mail servers', async () => {
         const acme = file('small-master-offsite/acme.backplan');
         await client.open(acme);

@@ -7,6 +7,7 @@
  *   plan/      pure planning, dry-run rendering, which diagnostics refuse which verb
  *   run/       the backup runner
  *   retention/ restic-style `keep` selection
+ *   restic/    restic tapes: restic's CLI on a server's host, snapshots and their manifests
  *   progress/  live progress lines
  *   schedule/  `backplan schedule`: systemd timers and cron files for scheduled blocks
  */
@@ -64,3 +65,4 @@ export * from './schedule/schedule-target.js';
 export * from './schedule/schedule-plan.js';
 export * from './schedule/schedule-apply.js';
 export * from './schedule/schedule-list.js';
+export * from './restic/index.js';

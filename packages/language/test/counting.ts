@@ -57,7 +57,7 @@ export function syntheticRunbook(n: number): Array<{ uri: URI; ast: Document }> 
         data: [`/srv/s${i}`], stop: ['stop'], start: ['start'], timeout: [],
         snapshot: [], dump: [], load: [], exclude: [], ready: []
     }));
-    const tape = { $type: 'Tape', name: 'T', at: ['/mnt/t'], offsite: ['offsite'], keyFile: [], keep: [] };
+    const tape = { $type: 'Tape', name: 'T', at: ['/mnt/t'], offsite: ['offsite'], restic: [], passwordFile: [], keyFile: [], keep: [] };
     const ref = (node: { name: string }) => ({ ref: node, $refText: node.name });
     const folders = Array.from({ length: n }, (_, i) => ({
         $type: 'Folder', name: `F${i}`, path: [],

@@ -101,3 +101,49 @@ backup Nightly { servers Cat1, Mail to Shelf schedule "every night" parallel 2 }
         expect(summary(result.services.workspace.RunbookGraph.model(WORKSPACE + 'main.backplan'))).toEqual({ 'folder F': 'Cat1 | T(A,B;Cat1) | 2 | on-site' });
     });
 });
+
+describe('restic tapes', () => {
+    const runbook = (offsiteTape: string): string => `runbook "Acme" { require offsite }
+tape Shelf { at "/var/backups/shelf" }
+${offsiteTape}
+server Mail { role mail host local data "/srv/mail" stop "systemctl stop postfix" start "systemctl start postfix" }
+server Cat1 { role catalog host "ssh://admin@cat1.acme.lan" data "/srv/cat1" stop "systemctl stop slapd" start "systemctl start slapd" }
+folder People on Cat1
+backup Nightly { servers Mail, Cat1 to Shelf }
+backup Weekly { servers Mail, Cat1 to Vault }
+`;
+    const restic = 'tape Vault {\n  restic "sftp:backup@vault.acme.lan:/srv/restic/acme"\n  password-file "/etc/backplan/vault.pass"\n  offsite\n  keep daily 7\n}';
+    const folder = 'tape Vault {\n  at "/mnt/vault"\n  offsite\n  keep daily 7\n}';
+
+    async function modelOf(text: string): Promise<{ model: RunbookModel; codes: string[] }> {
+        const result = await checkFiles({ 'main.backplan': text });
+        return {
+            model: result.services.workspace.RunbookGraph.model(WORKSPACE + 'main.backplan'),
+            codes: result.diagnostics('main.backplan').map(d => String(d.code))
+        };
+    }
+
+    test('count as copies exactly like folder tapes, off-site included', async () => {
+        const withRestic = await modelOf(runbook(restic));
+        const withFolder = await modelOf(runbook(folder));
+        expect(withRestic.codes).toEqual([]);
+        expect(summary(withRestic.model)).toEqual(summary(withFolder.model));
+        expect(summary(withRestic.model)).toEqual({
+            'folder People': 'Cat1 | Shelf(Nightly;Cat1) Vault(Weekly;Cat1) | 3 | offsite',
+            'mail Mail': 'Mail | Shelf(Nightly;Mail) Vault(Weekly;Mail) | 3 | offsite'
+        });
+    });
+
+    test('an on-site restic tape is no off-site copy', async () => {
+        const { model, codes } = await modelOf(runbook(restic.replace('\n  offsite', '')));
+        expect(summary(model)['mail Mail']).toBe('Mail | Shelf(Nightly;Mail) Vault(Weekly;Mail) | 3 | on-site');
+        expect(codes.filter(c => c === 'coverage.no-offsite')).toHaveLength(2);
+    });
+
+    test('the model holds the repository and the password file, and no folder', async () => {
+        const { model } = await modelOf(runbook(restic));
+        const vault = model.tapes.find(t => t.name === 'Vault')!;
+        expect([vault.at, vault.restic, vault.passwordFile, vault.offsite, vault.keep])
+            .toEqual([undefined, 'sftp:backup@vault.acme.lan:/srv/restic/acme', '/etc/backplan/vault.pass', true, { daily: 7 }]);
+    });
+});

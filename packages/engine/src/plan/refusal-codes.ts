@@ -3,7 +3,7 @@
  *
  *   every run verb: errors that leave the plan undefined or unsafe (syntax, linking,
  *                   imports, names, server.*, host.invalid, tape.location-invalid,
- *                   tape.key-invalid, tape.inside-data, folder.path-invalid,
+ *                   tape.key-invalid, tape.restic-password, tape.inside-data, folder.path-invalid,
  *                   quiesce.conflict, exclude.invalid,
  *                   duration.invalid, notify.invalid: a run must not guess a timeout, or
  *                   whom to tell about its result)
@@ -28,7 +28,7 @@ export const ALWAYS_REFUSING: readonly string[] = [
     'server.data-root', 'server.dump-incomplete',
     'quiesce.conflict', 'exclude.invalid',
     'tape.inside-data',
-    'host.invalid', 'tape.location-invalid', 'tape.key-invalid', 'folder.path-invalid',
+    'host.invalid', 'tape.location-invalid', 'tape.key-invalid', 'tape.restic-password', 'folder.path-invalid',
     'duration.invalid', 'notify.invalid'
 ];
 

@@ -1,8 +1,8 @@
 /**
- * The shapes of the JSON files Backplan reads back: manifests, verification records, lock
- * files and journal lines. Each is checked with ajv before any field is used, so a file
- * crafted on a tape (or damaged in the state folder) is refused with a one-line reason
- * instead of failing later as "Cannot read properties of null".
+ * The shapes of the JSON files Backplan reads back: manifests (folder and restic tapes),
+ * verification records, lock files and journal lines. Each is checked with ajv before any
+ * field is used, so a file crafted on a tape (or damaged in the state folder) is refused
+ * with a one-line reason instead of failing later as "Cannot read properties of null".
  *
  * Fields a later Backplan may add are allowed (additionalProperties); the fields this
  * version reads must be there with their types. A new journal record kind gets a branch in
@@ -47,6 +47,22 @@ const MANIFEST = {
         },
         times: { type: 'object', required: ['archiveStarted', 'archiveFinished'], properties: { stopStarted: str, stopped: str, archiveStarted: str, archiveFinished: str } },
         tools: { type: 'object', properties: { tar: str, compressor: str, backplan: str } },
+        files: { type: 'integer', minimum: 0 },
+        entries: { type: 'array', items: ENTRY }
+    }
+} as const;
+
+/** A restic tape's manifest (restic/restic-manifest.ts): a manifest snapshot's one file. */
+const RESTIC_MANIFEST = {
+    type: 'object',
+    required: ['format', 'version', 'snapshot', 'server', 'policy', 'runId', 'runbook', 'tape', 'host', 'data', 'folders', 'times', 'tools', 'files', 'entries'],
+    properties: {
+        format: { const: 'backplan-restic-manifest' }, version: { const: 1 },
+        snapshot: { type: 'string', pattern: '^[0-9a-f]{64}$' }, server: str, role: str, policy: str, runId: str, runbook: str, tape: str, host: str, data: str,
+        folders: MANIFEST.properties.folders,
+        times: { type: 'object', required: ['backupStarted', 'backupFinished'], properties: { stopStarted: str, stopped: str, backupStarted: str, backupFinished: str } },
+        tools: { type: 'object', properties: { restic: str, backplan: str } },
+        summary: { type: 'object', additionalProperties: int },
         files: { type: 'integer', minimum: 0 },
         entries: { type: 'array', items: ENTRY }
     }
@@ -107,7 +123,7 @@ const JOURNAL_RECORD = {
     ]
 } as const;
 
-const SCHEMAS = { manifest: MANIFEST, verification: VERIFICATION, lock: LOCK, 'journal-record': JOURNAL_RECORD } as const;
+const SCHEMAS = { manifest: MANIFEST, 'restic-manifest': RESTIC_MANIFEST, verification: VERIFICATION, lock: LOCK, 'journal-record': JOURNAL_RECORD } as const;
 
 /** The kinds of JSON document that have a schema. */
 export type ShapeKind = keyof typeof SCHEMAS;

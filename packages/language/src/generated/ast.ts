@@ -50,9 +50,11 @@ export type BackplanKeywordNames =
     | "offsite"
     | "on"
     | "parallel"
+    | "password-file"
     | "path"
     | "ready"
     | "require"
+    | "restic"
     | "role"
     | "rolling"
     | "runbook"
@@ -435,6 +437,8 @@ export interface Tape extends langium.AstNode {
     keyFile: Array<string>;
     name: string;
     offsite: Array<'offsite'>;
+    passwordFile: Array<string>;
+    restic: Array<string>;
 }
 
 export const Tape = {
@@ -443,7 +447,9 @@ export const Tape = {
     keep: 'keep',
     keyFile: 'keyFile',
     name: 'name',
-    offsite: 'offsite'
+    offsite: 'offsite',
+    passwordFile: 'passwordFile',
+    restic: 'restic'
 } as const;
 
 export function isTape(item: unknown): item is Tape {
@@ -788,6 +794,14 @@ export class BackplanAstReflection extends langium.AbstractAstReflection {
                 },
                 offsite: {
                     name: Tape.offsite,
+                    defaultValue: []
+                },
+                passwordFile: {
+                    name: Tape.passwordFile,
+                    defaultValue: []
+                },
+                restic: {
+                    name: Tape.restic,
                     defaultValue: []
                 }
             },

@@ -32,6 +32,7 @@ import type { KeywordDocumentation } from './keyword-documentation.js';
 
 /** Keywords after which a typed space opens completion: a name or a role follows them. */
 export const OPENS_COMPLETION: ReadonlySet<string> = new Set(['on', 'servers', 'to', 'role']);
+import { tapeWhere } from './coverage-text.js';
 
 /** Grammar-driven completion with Backplan's filtering and details. */
 export class BackplanCompletionProvider extends DefaultCompletionProvider {
@@ -124,7 +125,7 @@ export class BackplanCompletionProvider extends DefaultCompletionProvider {
         const item = super.createReferenceCompletionItem(description, refInfo, context);
         const node = description.node;
         if (isServer(node)) item.detail = serverDetail(node);
-        else if (isTape(node)) item.detail = `tape${node.offsite.length > 0 ? ' (off-site)' : ''}${node.at.length > 0 ? ` at ${first(node.at)}` : ''}`;
+        else if (isTape(node)) item.detail = `tape${node.offsite.length > 0 ? ' (off-site)' : ''}${tapeWhere({ at: first(node.at), restic: first(node.restic) }, false)}`;
         else if (isBackup(node)) item.detail = backupDetail(node);
         return item;
     }

@@ -24,7 +24,7 @@ import { isDocument, isFolder, isRunbookHeader, type Document } from '../generat
 import { isBackup, isNotify, isServer, isTape } from '../generated/ast.js';
 
 /** Keywords that start an attribute line inside a block. */
-const ATTRIBUTE_KEYWORDS = new Set(['at', 'offsite', 'key-file', 'timeout', 'data', 'stop', 'start', 'dump', 'load', 'exclude', 'ready', 'to', 'schedule', 'stale', 'path', 'require',
+const ATTRIBUTE_KEYWORDS = new Set(['at', 'restic', 'password-file', 'offsite', 'key-file', 'timeout', 'data', 'stop', 'start', 'dump', 'load', 'exclude', 'ready', 'to', 'schedule', 'stale', 'path', 'require',
     'webhook', 'healthchecks', 'command']);
 /** Tokens written without a space before them. */
 const NO_SPACE_BEFORE = new Set([',', ';']);

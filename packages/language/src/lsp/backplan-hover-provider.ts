@@ -14,7 +14,7 @@ import { first } from '../model/declarations.js';
 import type { RunbookModel } from '../model/runbook-model.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
 import type { BackplanLspServices } from './backplan-lsp-module.js';
-import { copiesMarkdown, copiesSummary, hostText } from './coverage-text.js';
+import { copiesMarkdown, copiesSummary, hostText, tapeWhere } from './coverage-text.js';
 import { sectionOf } from './keyword-context.js';
 import type { KeywordDocumentation } from './keyword-documentation.js';
 import type { RuleDocumentation } from './rule-documentation.js';
@@ -109,7 +109,7 @@ export class BackplanHoverProvider extends MultilineCommentHoverProvider {
         }
         if (isTape(node)) {
             const tape = model?.tape(node);
-            return `**tape** \`${node.name}\`${tape?.offsite ? ' (off-site)' : ''}${tape?.at ? ` at \`${tape.at}\`` : ''}`;
+            return `**tape** \`${node.name}\`${tape?.offsite ? ' (off-site)' : ''}${tape ? tapeWhere(tape) : ''}`;
         }
         if (isFolder(node)) return `**folder** \`${node.name}\``;
         if (isBackup(node)) return this.backupSignature(node, model);

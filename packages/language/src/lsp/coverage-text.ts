@@ -6,6 +6,13 @@ import type { Coverage } from '../model/coverage.js';
 import { describeHost, type HostSpec } from '../model/host-spec.js';
 import type { ServerModel } from '../model/runbook-model.js';
 
+/** " at `/mnt/vault`", " restic `sftp:…`" or "": where a tape keeps its copies, for hovers and details. */
+export function tapeWhere(tape: { at?: string; restic?: string }, code = true): string {
+    const q = (text: string): string => code ? `\`${text}\`` : text;
+    if (tape.at) return ` at ${q(tape.at)}`;
+    return tape.restic ? ` restic ${q(tape.restic)}` : '';
+}
+
 /** "3 copies · 1 off-site" (the off-site part only when some tape is off-site or it is required). */
 export function copiesSummary(coverage: Coverage, requireOffsite = false): string {
     const offsite = coverage.tapes.filter(t => t.tape.offsite).length;
@@ -27,7 +34,7 @@ export function copiesMarkdown(coverage: Coverage, folderPath?: string): string 
     for (const copy of coverage.tapes) {
         const via = copy.backups.map(b => b.name).join(', ');
         const from = copy.servers.map(s => s.name).join(', ');
-        lines.push(`- tape **${copy.tape.name}**${copy.tape.offsite ? ' (off-site)' : ''}${copy.tape.at ? ` at \`${copy.tape.at}\`` : ''}, by backup ${via} of ${from}`);
+        lines.push(`- tape **${copy.tape.name}**${copy.tape.offsite ? ' (off-site)' : ''}${tapeWhere(copy.tape)}, by backup ${via} of ${from}`);
     }
     return lines.length > 0 ? lines.join('\n') : '- no copy';
 }

@@ -6,3 +6,4 @@ export * from './runbook-model.js';
 export * from './duration.js';
 export * from './notify-model.js';
 export * from './cron-schedule.js';
+export * from './restic-repository.js';

@@ -62,7 +62,12 @@ export interface KeepPolicy {
 export interface TapeModel {
     readonly name: string;
     readonly node: Tape;
+    /** `at`: a folder tape's absolute folder (undefined on a restic tape). */
     readonly at?: string;
+    /** `restic`: the restic repository string of a restic tape (any restic backend). */
+    readonly restic?: string;
+    /** `password-file`: the repository's password file, on every host that runs restic. */
+    readonly passwordFile?: string;
     readonly offsite: boolean;
     /** `key-file`: manifests on this tape carry an HMAC-SHA256 under the key in this file. */
     readonly keyFile?: string;
@@ -263,7 +268,10 @@ function toTapeModel(node: Tape): TapeModel {
             keep[period] ??= rule.count;
         }
     }
-    return { name: node.name, node, at: first(node.at), offsite: isOffsite(node), keyFile: first(node.keyFile), keep };
+    return {
+        name: node.name, node, at: first(node.at), restic: first(node.restic), passwordFile: first(node.passwordFile),
+        offsite: isOffsite(node), keyFile: first(node.keyFile), keep
+    };
 }
 
 function unique<T>(items: ReadonlyArray<T | undefined>): T[] {

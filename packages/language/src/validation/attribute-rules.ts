@@ -8,7 +8,7 @@ import { Code } from './rule-codes.js';
 
 /** The attributes each declaration may give once (completion does not offer them again). */
 export const SINGLE_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
-    Tape: ['at', 'offsite', 'keyFile'],
+    Tape: ['at', 'restic', 'passwordFile', 'offsite', 'keyFile'],
     Server: ['role', 'host', 'data', 'stop', 'start', 'timeout', 'snapshot', 'dump', 'load', 'ready'],
     Folder: ['path'],
     Backup: ['servers', 'to', 'schedule', 'staleAfter', 'mode'],
@@ -16,7 +16,7 @@ export const SINGLE_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
     Notify: ['on', 'for']
 };
 
-const KEYWORD: Record<string, string> = { mode: '`rolling`/`parallel`', keyFile: '`key-file`', staleAfter: '`stale after`' };
+const KEYWORD: Record<string, string> = { mode: '`rolling`/`parallel`', keyFile: '`key-file`', staleAfter: '`stale after`', passwordFile: '`password-file`' };
 
 function checkDuplicateAttributes(node: AstNode & { name: string }, accept: ValidationAcceptor): void {
     for (const property of SINGLE_ATTRIBUTES[node.$type] ?? []) {

@@ -6,9 +6,10 @@
 import { AstUtils, type AstNode } from 'langium';
 import { machineKey, describeHost, type HostSpec } from '../model/host-spec.js';
 import { normalizePath, pathContains } from '../model/posix-path.js';
-import type { ServerModel } from '../model/runbook-model.js';
+import { parseResticRepository } from '../model/restic-repository.js';
+import type { ServerModel, TapeModel } from '../model/runbook-model.js';
 import { Code } from './rule-codes.js';
-import type { RunbookRule } from './runbook-rule.js';
+import type { Finding, RunbookRule } from './runbook-rule.js';
 
 /**
  * `FILE:LINE` of a declaration, FILE relative to the folder of the file that reports it
@@ -80,27 +81,43 @@ export const checkDataOverlap: RunbookRule = (model, report) => {
 
 /**
  * A tape folder equal to or inside a server's data folder, or a data folder inside a tape:
- * a backup would archive its own tape, a restore wipe it. A tape's `at` is a folder on the
- * runner's machine, so only `local` servers can share it.
+ * a backup would archive its own tape, a restore wipe it. A folder tape's `at` is on the
+ * runner's machine, so only `local` servers can share it; a restic tape's local repository
+ * is on the host of each server restic backs up into it, so those servers are compared.
  */
 export const checkTapeInsideData: RunbookRule = (model, report) => {
-    const local = model.servers.filter(s => s.host?.kind === 'local' && s.data?.startsWith('/'));
+    const local = model.servers.filter(s => s.host?.kind === 'local');
     for (const tape of model.tapes) {
-        if (!tape.at?.startsWith('/')) continue;
-        const at = normalizePath(tape.at);
-        for (const server of local) {
-            const data = normalizePath(server.data!);
-            const how = at === data ? 'is the same as' : pathContains(data, at) ? 'lies inside'
-                : pathContains(at, data) ? 'holds' : undefined;
-            if (!how) continue;
-            report({
-                severity: 'error',
-                message: `Tape folder "${tape.at}" of '${tape.name}' ${how} data folder "${server.data}" of '${server.name}' on this machine: a backup would archive the tape into itself and a restore would wipe it; keep tapes and data folders apart.`,
-                info: { node: tape.node, property: 'at', index: 0, code: Code.TapeInsideData }
-            });
+        if (tape.at?.startsWith('/')) {
+            reportNesting(tape, tape.at, local, report, (how, server) =>
+                `Tape folder "${tape.at}" of '${tape.name}' ${how} data folder "${server.data}" of '${server.name}' on this machine`);
+            continue;
         }
+        const parsed = tape.restic === undefined ? undefined : parseResticRepository(tape.restic);
+        const repo = parsed?.ok ? parsed.spec.localPath : undefined;
+        if (repo === undefined) continue;
+        const writers = [...new Set(model.backups.filter(b => b.tape === tape).flatMap(b => b.servers))];
+        reportNesting(tape, repo, writers, report, (how, server) =>
+            `Restic repository "${repo}" of tape '${tape.name}' ${how} data folder "${server.data}" of '${server.name}', on the host where restic backs it up`);
     }
 };
+
+/** One `tape.inside-data` per server whose data folder and the tape's folder are equal or nested. */
+function reportNesting(tape: TapeModel, folder: string, servers: readonly ServerModel[], report: (finding: Finding) => void,
+    what: (how: string, server: ServerModel) => string): void {
+    const at = normalizePath(folder);
+    for (const server of servers) {
+        if (!server.data?.startsWith('/')) continue;
+        const data = normalizePath(server.data);
+        const how = at === data ? 'is the same as' : pathContains(data, at) ? 'lies inside' : pathContains(at, data) ? 'holds' : undefined;
+        if (!how) continue;
+        report({
+            severity: 'error',
+            message: `${what(how, server)}: a backup would archive the tape into itself and a restore would wipe it; keep tapes and data folders apart.`,
+            info: { node: tape.node, property: tape.at !== undefined ? 'at' : 'restic', index: 0, code: Code.TapeInsideData }
+        });
+    }
+}
 
 /** More than one `runbook` header in one runbook. */
 export const checkSingleHeader: RunbookRule = (model, report) => {

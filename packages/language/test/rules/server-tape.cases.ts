@@ -1,6 +1,7 @@
 /**
  * Cases for the server rules (`server.*`, `host.invalid`) and the tape rules
- * (`tape.location-invalid`, `tape.key-invalid`, `tape.inside-data`, `retention.invalid`).
+ * (`tape.location-invalid`, `tape.restic-password`, `tape.key-invalid`, `tape.inside-data`,
+ * `retention.invalid`).
  */
 import { MAIL_RUNBOOK } from '../helpers.js';
 import { staleAfter } from './notify.cases.js';
@@ -18,6 +19,16 @@ function tapeAt(at: string): string {
 /** MAIL_RUNBOOK with Mail's data folder (a marked string) and host. */
 function mailData(data: string, host = 'local'): string {
     return MAIL_RUNBOOK.replace('host local data "/srv/mail"', `host ${host} data ${data}`);
+}
+
+/** MAIL_RUNBOOK whose tape Shelf has these attributes instead of its `at` (marked strings allowed). */
+function shelf(attributes: string, name = 'Shelf'): string {
+    return MAIL_RUNBOOK.replace('tape Shelf { at "/var/backups/shelf" }', `tape ${name} {\n  ${attributes}\n}`);
+}
+
+/** A restic Shelf (a repository and its password file) with more attributes. */
+function resticShelf(more = '', repo = '"sftp:backup@vault.lan:/srv/restic/shelf"'): string {
+    return shelf(`restic ${repo}\n  password-file "/etc/backplan/shelf.pass"${more}`);
 }
 
 function keep(lines: string): string {
@@ -110,18 +121,49 @@ export const serverTapeCases: readonly RuleCases[] = [{
     severity: 'error',
     fail: [
         { title: 'a relative key file', fail: keep('  key-file ⟦"vault.key"⟧\n'), message: /^`key-file "vault\.key"` of tape 'Shelf' is not an absolute path.*"\/etc\/backplan\/shelf\.key"/ },
-        { title: 'an empty key file path', fail: keep('  key-file ⟦""⟧\n') }
+        { title: 'an empty key file path', fail: keep('  key-file ⟦""⟧\n') },
+        { title: 'a key file on a restic tape', fail: resticShelf('\n  key-file ⟦"/etc/backplan/shelf.key"⟧'), message: /^`key-file` on restic tape 'Shelf' has nothing to sign: restic authenticates its own repository/ }
     ],
-    pass: [{ title: 'an absolute key file', text: keep('  key-file "/etc/backplan/shelf.key"\n') }]
+    pass: [
+        { title: 'an absolute key file', text: keep('  key-file "/etc/backplan/shelf.key"\n') },
+        { title: 'a restic tape without one', text: resticShelf() }
+    ]
 }, {
     code: 'tape.location-invalid',
     severity: 'error',
     fail: [
-        { title: 'no `at`', fail: MAIL_RUNBOOK.replace('tape Shelf { at "/var/backups/shelf" }', 'tape ⟦Shelf⟧ { offsite }'), message: /^Tape 'Shelf' has no `at`/ },
+        { title: 'neither `at` nor `restic`', fail: MAIL_RUNBOOK.replace('tape Shelf { at "/var/backups/shelf" }', 'tape ⟦Shelf⟧ { offsite }'), message: /^Tape 'Shelf' has neither `at` nor `restic`: add `at "\/mnt\/backup\/shelf"`.* or `restic "sftp:/ },
+        { title: 'both `at` and `restic`', fail: shelf('at "/var/backups/shelf"\n  restic ⟦"/srv/restic/shelf"⟧\n  password-file "/etc/backplan/shelf.pass"'), message: /^Tape 'Shelf' has both `at` and `restic`/ },
         { title: 'a relative folder', fail: MAIL_RUNBOOK.replace('"/var/backups/shelf"', '⟦"backups/shelf"⟧'), message: /^Location "backups\/shelf" of tape 'Shelf' is not an absolute path/ },
-        { title: 'a URL', fail: MAIL_RUNBOOK.replace('"/var/backups/shelf"', '⟦"sftp://nas/backups"⟧'), message: /is a URL/ }
+        { title: 'a URL', fail: MAIL_RUNBOOK.replace('"/var/backups/shelf"', '⟦"sftp://nas/backups"⟧'), message: /is a URL: a folder tape is a local folder \(use `restic "sftp:…"`/ },
+        { title: 'a relative restic folder', fail: resticShelf('', '⟦"restic/shelf"⟧'), message: /^Repository "restic\/shelf" of restic tape 'Shelf' is a relative folder/ },
+        { title: 'a relative local: folder', fail: resticShelf('', '⟦"local:restic/shelf"⟧'), message: /is a relative folder/ },
+        { title: 'an unknown backend', fail: resticShelf('', '⟦"ftp://nas/shelf"⟧'), message: /names no backend restic knows \(`ftp:`/ },
+        { title: 'a password in a REST URL', fail: resticShelf('', '⟦"rest:https://backup:s3cret@vault.lan:8000/shelf"⟧'), message: /holds a password/ },
+        { title: 'a REST repository that is not a URL', fail: resticShelf('', '⟦"rest:vault.lan/shelf"⟧'), message: /is not `rest:http:\/\/HOST/ },
+        { title: 'an sftp repository without a path', fail: resticShelf('', '⟦"sftp:vault.lan"⟧'), message: /is not `sftp:\[USER@\]HOST:PATH`/ },
+        { title: 'an empty repository', fail: resticShelf('', '⟦""⟧'), message: /is empty/ }
     ],
-    pass: [{ title: 'an absolute folder', text: MAIL_RUNBOOK }]
+    pass: [
+        { title: 'an absolute folder', text: MAIL_RUNBOOK },
+        ...['"/srv/restic/shelf"', '"local:/srv/restic/shelf"', '"sftp:backup@vault.lan:/srv/restic/shelf"', '"sftp://backup@vault.lan:2222//srv/restic/shelf"',
+            '"rest:http://127.0.0.1:8000/shelf"', '"rest:https://vault.lan/"', '"s3:s3.amazonaws.com/acme-backups"', '"b2:acme-backups:shelf"',
+            '"azure:acme:/shelf"', '"gs:acme-backups:/shelf"', '"swift:acme:/shelf"', '"rclone:remote:shelf"']
+            .map(repo => ({ title: `restic ${repo}`, text: resticShelf('', repo) })),
+        { title: 'an off-site restic tape with keep', text: resticShelf('\n  offsite\n  keep daily 7 weekly 4 monthly 12') }
+    ]
+}, {
+    code: 'tape.restic-password',
+    severity: 'error',
+    fail: [
+        { title: 'a restic tape without a password file', fail: shelf('restic "sftp:backup@vault.lan:/srv/restic/shelf"', '⟦Shelf⟧'), message: /^Restic tape 'Shelf' has no `password-file`: add `password-file "\/etc\/backplan\/shelf\.pass"`/ },
+        { title: 'a relative password file', fail: shelf('restic "/srv/restic/shelf"\n  password-file ⟦"shelf.pass"⟧'), message: /^`password-file "shelf\.pass"` of tape 'Shelf' is not an absolute path/ },
+        { title: 'a password file on a folder tape', fail: shelf('at "/var/backups/shelf"\n  password-file ⟦"/etc/backplan/shelf.pass"⟧'), message: /^`password-file` of tape 'Shelf' belongs to restic tapes/ }
+    ],
+    pass: [
+        { title: 'a restic tape with its password file', text: resticShelf() },
+        { title: 'a folder tape without one', text: MAIL_RUNBOOK }
+    ]
 }, {
     code: 'tape.inside-data',
     severity: 'error',
@@ -130,11 +172,15 @@ export const serverTapeCases: readonly RuleCases[] = [{
         { title: 'the same folder, with a trailing slash', fail: tapeAt('⟦"/srv/mail/"⟧'), message: /is the same as data folder/ },
         { title: 'a data folder inside the tape', fail: tapeAt('⟦"/srv"⟧'), message: /^Tape folder "\/srv" of 'Shelf' holds data folder "\/srv\/mail"/ },
         { title: 'data with a trailing slash inside the tape', fail: mailData('"/var/backups/shelf/mail/"').replace('at "/var/backups/shelf"', 'at ⟦"/var/backups/shelf"⟧') },
+        { title: 'a local restic repository inside the data it backs up', fail: resticShelf('', '⟦"/srv/mail/restic"⟧'), message: /^Restic repository "\/srv\/mail\/restic" of tape 'Shelf' lies inside data folder "\/srv\/mail" of 'Mail', on the host where restic backs it up/ },
+        { title: 'a local: repository holding the data, on an ssh server', fail: resticShelf('', '⟦"local:/srv"⟧').replace('host local', 'host "ssh://mail.example.lan"'), message: /holds data folder "\/srv\/mail"/ }
     ],
     pass: [
         { title: 'side by side', text: MAIL_RUNBOOK },
         { title: 'a common prefix is not nesting', text: tapeAt('"/srv/mail-tapes"') },
-        { title: 'an ssh server\'s data is on another machine', text: mailData('"/var/backups/shelf"', '"ssh://mail.example.lan"') }
+        { title: 'an ssh server\'s data is on another machine', text: mailData('"/var/backups/shelf"', '"ssh://mail.example.lan"') },
+        { title: 'a restic repository beside the data', text: resticShelf('', '"/srv/restic/shelf"') },
+        { title: 'an sftp repository is on another machine', text: resticShelf('', '"sftp:backup@vault.lan:/srv/mail/restic"') }
     ]
 }, {
     code: 'retention.invalid',
