@@ -8,7 +8,7 @@ import { mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } fr
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyArchive } from '../src/archive/archive-verifier.js';
+import { verifyArchive } from '../src/archiver/archive-verifier.js';
 import type { Manifest } from '../src/archive/manifest.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bp-readback-'));

@@ -26,7 +26,7 @@
  * Interruption: none (pure).
  */
 import type { ManifestEntry } from './manifest.js';
-import { shownName } from './tar-header.js';
+import { shownName } from '../schema/shown-name.js';
 
 /** Thrown when an archive holds an entry that must not be extracted. */
 export class UnsafeEntryError extends Error {

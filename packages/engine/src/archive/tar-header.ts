@@ -18,19 +18,12 @@ export const BLOCK = 512;
 /** The most a name, a link or a pax header may take (GNU tar has no limit; a hostile
  *  stream must not make this process buffer gigabytes). */
 export const MAX_META_SIZE = 8 << 20;
-const NAME_SHOWN = 200;
 
 /** Thrown when a tar stream holds something the reader cannot read exactly as GNU tar does. */
 export class TarFormatError extends Error {
     constructor(readonly offset: number, readonly reason: string) {
         super(`the tar stream is refused at byte ${offset}: ${reason}`);
     }
-}
-
-/** A name for a message: JSON-quoted, cut to a sane length. */
-export function shownName(name: string): string {
-    const q = JSON.stringify(name.length > NAME_SHOWN ? `${name.slice(0, NAME_SHOWN)}…` : name);
-    return name.length > NAME_SHOWN ? `${q} (${name.length} characters)` : q;
 }
 
 /** How the reader treats a typeflag. */

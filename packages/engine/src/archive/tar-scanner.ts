@@ -24,7 +24,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { mtimeString, type ManifestEntry } from './manifest.js';
 import { effectivePax, parsePax, type PaxRecords } from './pax-records.js';
-import { BLOCK, decodeHeader, MAX_META_SIZE, shownName, TarFormatError, type HeaderKind, type RawHeader } from './tar-header.js';
+import { shownName } from '../schema/shown-name.js';
+import { BLOCK, decodeHeader, MAX_META_SIZE, TarFormatError, type HeaderKind, type RawHeader } from './tar-header.js';
 
 export { TarFormatError } from './tar-header.js';
 

@@ -23,7 +23,7 @@
  */
 import * as os from 'node:os';
 import { commandFailure, type CommandResult, type Host } from '../hosts/host.js';
-import { removeOwnFolder } from '../restore/host-folders.js';
+import { removeOwnFolder } from '../hosts/host-folders.js';
 import { processAlive } from '../tape/tape-lock.js';
 import type { Journal } from './journal.js';
 import type { JournalRecord, RunBeginRecord, StepRecord } from './journal-record.js';

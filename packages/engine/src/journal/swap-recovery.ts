@@ -20,7 +20,7 @@
  */
 import { isOurSibling } from '../hosts/sibling-names.js';
 import type { Host } from '../hosts/host.js';
-import { makeParents, parentOf, pathExists, removeOwnFolder, renameFolder } from '../restore/host-folders.js';
+import { makeParents, parentOf, pathExists, removeOwnFolder, renameFolder } from '../hosts/host-folders.js';
 import type { Journal } from './journal.js';
 import type { JournalRecord, SwapPartPaths } from './journal-record.js';
 

@@ -16,9 +16,9 @@
 import { ToolExitError } from '../hosts/tool-exit-error.js';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { decompressorFor } from '../archive/compression.js';
+import { decompressorFor } from '../archiver/compression.js';
 import type { Manifest, ManifestEntry } from '../archive/manifest.js';
-import { shownName } from '../archive/tar-header.js';
+import { shownName } from '../schema/shown-name.js';
 import { TarFormatError, TarScanner } from '../archive/tar-scanner.js';
 import { spawnProcess } from '../hosts/child-process.js';
 import { assertRegularFile } from '../schema/untrusted-file.js';

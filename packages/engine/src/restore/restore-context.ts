@@ -17,7 +17,7 @@ import type { QuiesceOutcome } from '../kernel/quiesce.js';
 import type { Journal } from '../journal/journal.js';
 import type { StepName } from '../journal/journal-record.js';
 import type { Reporter } from '../progress/progress-reporter.js';
-import { makeFreshFolder, makeParents, parentOf } from './host-folders.js';
+import { makeFreshFolder, makeParents, parentOf } from '../hosts/host-folders.js';
 
 export interface RestoreRunContext {
     runId: string;

@@ -16,8 +16,8 @@
  * Interruption: see restorer.ts and replicator.ts; the journal lets the next command put
  * set-aside data back and start every application this run stopped.
  */
-import { verifyArchive } from '../archive/archive-verifier.js';
-import { decompressorFor } from '../archive/compression.js';
+import { verifyArchive } from '../archiver/archive-verifier.js';
+import { decompressorFor } from '../archiver/compression.js';
 import type { Host, ToolVersions } from '../hosts/host.js';
 import { localTools } from '../hosts/local-host.js';
 import type { Journal } from '../journal/journal.js';
@@ -27,7 +27,7 @@ import { missingCommands } from '../kernel/command-check.js';
 import { RunSession, TapeLockError } from '../kernel/run-session.js';
 import { TapeStore, type ListedArchive } from '../tape/tape-store.js';
 import type { ServerModel, TapeModel } from '@backplan/language/model';
-import { replicateFolders } from '../replicate/replicator.js';
+import { replicateFolders } from './replicator.js';
 import { restoreFromArchive } from './restorer.js';
 import type { OpOutcome, RestoreRunContext } from './restore-context.js';
 import { unsafeEntries } from '../archive/entry-safety.js';

@@ -33,13 +33,13 @@ import type { TapeRestoreOp } from '../plan/restore-plan.js';
 import { siblingPaths } from '../plan/restore-plan.js';
 import { formatBytes } from '../progress/progress-reporter.js';
 import { extractArchive } from './archive-extract.js';
-import { freeBytes, parentOf, pathExists, setFolderMeta, syncFolder } from './host-folders.js';
+import { freeBytes, parentOf, pathExists, setFolderMeta, syncFolder } from '../hosts/host-folders.js';
 import { canSetOwners, journalStep, makeStaging, type OpOutcome, type RestoreRunContext } from './restore-context.js';
 import { commitParts, dropStaging, swapIn, type SwapPart } from './swap-in.js';
 import { entriesBelow, verifyTree } from './verify-restored.js';
 import { undecodableNames, type ManifestEntry } from '../archive/manifest.js';
 import { shQuote } from '../hosts/ssh/remote-quote.js';
-import { compareEntries } from '../archive/archive-verifier.js';
+import { compareEntries } from '../archiver/archive-verifier.js';
 
 interface Part extends SwapPart {
     /** Path inside the archive (`.` for the whole data folder). */

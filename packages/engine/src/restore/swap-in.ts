@@ -23,7 +23,7 @@
  */
 import type { Host } from '../hosts/host.js';
 import { InterruptedError, whileStopped } from '../kernel/quiesce.js';
-import { fsyncFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder } from './host-folders.js';
+import { fsyncFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder } from '../hosts/host-folders.js';
 import { journalStep, noteQuiesce, putBackPrelude, type OpOutcome, type RestoreRunContext } from './restore-context.js';
 import type { ServerModel } from '@backplan/language/model';
 

@@ -22,7 +22,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ServerModel } from '@backplan/language/model';
-import { chooseCompressor, type Compressor } from '../archive/compression.js';
+import { chooseCompressor, type Compressor } from '../archiver/compression.js';
 import type { Host, ToolVersions } from '../hosts/host.js';
 import { SshError } from '../hosts/ssh/ssh-errors.js';
 import { missingCommands } from '../kernel/command-check.js';

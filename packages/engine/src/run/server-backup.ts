@@ -18,9 +18,9 @@
  * stop without start and the next command (or the guardian) starts the application; a
  * snapshot or dump folder left behind is removed by recovery (journal/recovery.ts).
  */
-import { verifyArchive } from '../archive/archive-verifier.js';
-import { writeArchive, type WrittenArchive } from '../archive/archive-writer.js';
-import type { Compressor } from '../archive/compression.js';
+import { verifyArchive } from '../archiver/archive-verifier.js';
+import { writeArchive, type WrittenArchive } from '../archiver/archive-writer.js';
+import type { Compressor } from '../archiver/compression.js';
 import { undecodableNames, type Manifest } from '../archive/manifest.js';
 import type { Host, ToolVersions } from '../hosts/host.js';
 import type { StepRecord } from '../journal/journal-record.js';
@@ -28,7 +28,7 @@ import { dumpFolder, runDump } from '../kernel/dump.js';
 import { InterruptedError, StopWindow, type QuiesceContext } from '../kernel/quiesce.js';
 import { dropSnapshot, snapshotCleanup, snapshotCommands, takeSnapshot, type SnapshotCommands } from '../kernel/snapshot.js';
 import { executeSteps, NothingOpenedError } from '../kernel/step-executor.js';
-import { removeOwnFolder } from '../restore/host-folders.js';
+import { removeOwnFolder } from '../hosts/host-folders.js';
 import { BACKUP_BRACKETS, type BackupPlanItem, type PlanStep, type ServerPlan } from '../plan/backup-plan.js';
 import { formatBytes } from '../progress/progress-reporter.js';
 import { newArchiveId } from '../tape/archive-id.js';

@@ -11,7 +11,7 @@
  * as such (`pruned: true`, not a failure, no verification record written); an archive
  * whose manifest is still there and whose data is missing or differs is corruption.
  */
-import { verifyArchive } from '../archive/archive-verifier.js';
+import { verifyArchive } from '../archiver/archive-verifier.js';
 import { localTools } from '../hosts/local-host.js';
 import type { Reporter } from '../progress/progress-reporter.js';
 import type { TapeStore } from '../tape/tape-store.js';

@@ -10,7 +10,7 @@
  * Compiled once, on first use (CLI start-up does not pay for it).
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { shownName } from '../archive/tar-header.js';
+import { shownName } from '../schema/shown-name.js';
 
 /** Thrown when a JSON document does not have the shape its kind needs. */
 export class ShapeError extends Error {

@@ -11,7 +11,7 @@
  * check is never the one read. Interruption: nothing is written.
  */
 import { constants, promises as fs } from 'node:fs';
-import { shownName } from '../archive/tar-header.js';
+import { shownName } from '../schema/shown-name.js';
 
 /** Thrown when a file on a tape or in the state folder is not a regular file, or too big. */
 export class UntrustedFileError extends Error {

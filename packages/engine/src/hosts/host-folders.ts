@@ -9,8 +9,8 @@
  * Interruption: each operation is one rename/mkdir/rm; a killed `rm -rf` leaves part of a
  * set-aside copy (the restored data is already in place by then).
  */
-import type { Host } from '../hosts/host.js';
-import { isWithinOurSibling } from '../hosts/sibling-names.js';
+import type { Host } from './host.js';
+import { isWithinOurSibling } from './sibling-names.js';
 
 /** Thrown when a folder operation fails; the message says which and why. */
 export class FolderOpError extends Error {}

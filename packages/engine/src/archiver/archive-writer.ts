@@ -43,8 +43,8 @@ import { spawnProcess, type Spawned } from '../hosts/child-process.js';
 import type { Host } from '../hosts/host.js';
 import type { TapeStore } from '../tape/tape-store.js';
 import { decompressorFor, type Compressor } from './compression.js';
-import type { ManifestEntry } from './manifest.js';
-import { TarScanner } from './tar-scanner.js';
+import type { ManifestEntry } from '../archive/manifest.js';
+import { TarScanner } from '../archive/tar-scanner.js';
 
 export interface WriteArchiveOptions {
     host: Host;

@@ -4,7 +4,7 @@
  * the manifest with its reason. Decompression follows the manifest.
  */
 import type { ToolVersions } from '../hosts/host.js';
-import type { Compression } from './manifest.js';
+import type { Compression } from '../archive/manifest.js';
 
 /** A compressor command line. */
 export interface Compressor {

@@ -25,10 +25,10 @@ import type { ToolVersions } from '../hosts/host.js';
 import type { ListedArchive } from '../tape/tape-store.js';
 import { consume } from './archive-writer.js';
 import { decompressorFor } from './compression.js';
-import { entryName, type Manifest, type ManifestEntry } from './manifest.js';
-import { TarFormatError, TarScanner } from './tar-scanner.js';
+import { entryName, type Manifest, type ManifestEntry } from '../archive/manifest.js';
+import { TarFormatError, TarScanner } from '../archive/tar-scanner.js';
 import { assertRegularFile } from '../schema/untrusted-file.js';
-import { unsafeEntries } from './entry-safety.js';
+import { unsafeEntries } from '../archive/entry-safety.js';
 
 export interface VerifyResult {
     ok: boolean;

@@ -26,15 +26,15 @@
  */
 import type { ManifestEntry } from '../archive/manifest.js';
 import { siblingPaths, type ReplicaRestoreOp } from '../plan/restore-plan.js';
-import { pumpThroughGate } from '../restore/archive-extract.js';
-import { makeFreshFolder, makeParents, parentOf, setFolderMeta, syncFolder } from '../restore/host-folders.js';
+import { pumpThroughGate } from './archive-extract.js';
+import { makeFreshFolder, makeParents, parentOf, setFolderMeta, syncFolder } from '../hosts/host-folders.js';
 import type { Host } from '../hosts/host.js';
 import { InterruptedError, whileStopped } from '../kernel/quiesce.js';
 import {
     canSetOwners, journalStep, makeStaging, type OpOutcome, type RestoreRunContext
-} from '../restore/restore-context.js';
-import { dropStaging, swapIn } from '../restore/swap-in.js';
-import { verifyTree } from '../restore/verify-restored.js';
+} from './restore-context.js';
+import { dropStaging, swapIn } from './swap-in.js';
+import { verifyTree } from './verify-restored.js';
 
 /** One folder from a (quiesced) source into the target's staging, through the gate; returns what was sent. */
 async function copyFolder(sh: Host, sourceData: string, th: Host, staged: string, folderPath: string, ctx: RestoreRunContext, target: string): Promise<ManifestEntry[]> {
