@@ -12,6 +12,7 @@ import { registerHistory } from './commands/history.js';
 import { registerUnlock } from './commands/unlock.js';
 import { registerRestore } from './commands/restore.js';
 import { registerRecover } from './commands/recover.js';
+import { registerGraph } from './commands/graph.js';
 import { createCommandContext } from './commands/command-support.js';
 
 declare const BACKPLAN_VERSION: string;
@@ -35,6 +36,7 @@ export function createProgram(): Command {
     registerUnlock(program, context);
     registerRestore(program, context);
     registerRecover(program, context);
+    registerGraph(program, context);
     for (const command of program.commands) command.exitOverride();
     return program;
 }

@@ -8,6 +8,7 @@
  *   run/       the backup runner
  *   retention/ restic-style `keep` selection
  *   progress/  live progress lines
+ *   picture/   the runbook's topology and backup window as data, SVG, DOT and Mermaid
  */
 export * from './hosts/host.js';
 export * from './hosts/local-host.js';
@@ -54,3 +55,8 @@ export * from './plan/recover-plan.js';
 export * from './plan/restore-render.js';
 export * from './schema/untrusted-file.js';
 export * from './schema/json-schemas.js';
+export * from './picture/graph-model.js';
+export * from './picture/graph-layout.js';
+export * from './picture/svg-render.js';
+export * from './picture/dot-render.js';
+export * from './picture/mermaid-render.js';
