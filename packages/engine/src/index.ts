@@ -60,3 +60,5 @@ export * from './picture/graph-layout.js';
 export * from './picture/svg-render.js';
 export * from './picture/dot-render.js';
 export * from './picture/mermaid-render.js';
+export * from './picture/timeline-model.js';
+export * from './picture/timeline-render.js';
