@@ -271,7 +271,7 @@ function problemsOf(folders: readonly FolderLane[]): TimelineProblem[] {
             const when = s.start ? `from ${s.start} to ${s.end}` : `from +${seconds(s.startOffset)} to +${seconds(s.endOffset)}`;
             problems.push({
                 folder: lane.folder, startOffset: s.startOffset, endOffset: s.endOffset, start: s.start, end: s.end,
-                message: `Folder '${lane.folder}' had no holder up ${when} (${seconds(s.endOffset - s.startOffset)}): ${listNames(lane.holders)} were all stopped, so no copy of it was reachable.`
+                message: `Folder '${lane.folder}' had no holder up ${when} (${seconds(s.endOffset - s.startOffset)}): every holder (${listNames(lane.holders)}) was stopped, so no copy of it was reachable.`
             });
         }
     }

@@ -30,7 +30,7 @@ export function renderTimelineSvg(timeline: Timeline, name: string): string {
     const top = 28 + note.length * LINE_HEIGHT + 30;
     const folderTop = top + timeline.lanes.length * LANE + 30;
     const footerTop = folderTop + timeline.folders.length * LANE + 20;
-    const width = Math.max(labelWidth + PLOT_WIDTH + 4 * MARGIN, ...[...note, ...footer.map(f => f.text)].map(t => textWidth(t) + 2 * MARGIN));
+    const width = Math.max(labelWidth + PLOT_WIDTH + textWidth('00:00:00Z') + 2 * MARGIN, ...[...note, ...footer.map(f => f.text)].map(t => textWidth(t) + 2 * MARGIN));
     const height = footerTop + 12 + footer.length * LINE_HEIGHT + MARGIN;
     const out = [svgOpen(width, height, title)];
     out.push(textLine(MARGIN, 20, title, 'label'));
