@@ -11,9 +11,10 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRunbook } from '@backplan/language/node';
 import { coverageRisks, type RunbookModel } from '@backplan/language/model';
-import { buildRunbookGraph, layoutGraph, renderGraphDot, renderGraphMermaid, renderGraphSvg, type RunbookGraph } from '@backplan/engine';
+import { buildRunbookGraph, LARGE_ELK_GRAPH, layoutGraph, renderGraphDot, renderGraphMermaid, renderGraphSvg, type RunbookGraph } from '@backplan/engine';
 import { EXAMPLES, exampleRunbooks } from '../helpers/examples.js';
 import { hasStackTrace, runCli } from '../helpers/run-cli.js';
+import { removeTree, tempTree } from '../helpers/temp-tree.js';
 import { expectSelfContainedSvg, hasProgram, xmlText } from './picture-support.js';
 
 /** The root file of an example: the one no other file of it imports. */
@@ -90,6 +91,46 @@ describe('backplan graph: every example runbook', () => {
             expect(mermaid.split('\n').filter(l => /^ {2}n\d+[[(]/.test(l))).toHaveLength(graph.nodes.length);
         });
     }
+});
+
+describe('backplan graph: a runbook too large for ELK\'s edge phases', () => {
+    it('places every node in its layer without overlaps, and draws every route from one layer to the next', async () => {
+        const servers = Array.from({ length: 120 }, (_, i) => `server C${i} { role catalog${i === 0 ? ' master' : ''} host "ssh://c${i}.lan" data "/srv/c" stop "s" start "s" }`);
+        const folders = Array.from({ length: 400 }, (_, f) => `folder F${f} on C0, C${1 + (f % 119)}${f % 3 ? `, C${1 + ((f * 7) % 119)}` : ''}`);
+        const text = ['tape T { at "/mnt/t" }', 'tape U { at "/mnt/u" offsite }', ...servers, ...folders,
+            `backup A { servers ${servers.map((_, i) => `C${i}`).join(', ')} to T }`, 'backup B { servers C0, C1 to U }'].join('\n');
+        const dir = tempTree({ 'big.backplan': text });
+        try {
+            const { model } = await loadRunbook(path.join(dir, 'big.backplan'));
+            const graph = buildRunbookGraph(model);
+            expectTopology(model, graph);
+            const layout = await layoutGraph(graph);
+            expect(layout.stacks.length + graph.nodes.length - layout.stacks.reduce((n, s) => n + s.members.length, 0) + layout.edges.length).toBeGreaterThan(LARGE_ELK_GRAPH);
+            const boxes = [...layout.nodes.filter(n => !layout.stacks.some(s => s.members.includes(n))).map(n => ({ id: n.node.id, kind: n.node.kind, box: n.box })),
+                ...layout.stacks.map(s => ({ id: s.id, kind: 'folder', box: s.box }))];
+            const layers = ['folder', 'server', 'tape'].map(k => boxes.filter(b => (b.kind === 'mail' ? 'folder' : b.kind) === k).sort((a, b) => a.box.y - b.box.y));
+            for (const layer of layers) {
+                for (let i = 1; i < layer.length; i++) expect(layer[i].box.y).toBeGreaterThanOrEqual(layer[i - 1].box.y + layer[i - 1].box.height);
+                for (const b of layer) expect(b.box.x + b.box.width).toBeLessThanOrEqual(layout.width);
+            }
+            // Layers left to right: every folder left of every server, every server left of every tape.
+            const right = (l: typeof boxes) => Math.max(...l.map(b => b.box.x + b.box.width));
+            const left = (l: typeof boxes) => Math.min(...l.map(b => b.box.x));
+            expect(right(layers[0])).toBeLessThan(left(layers[1]));
+            expect(right(layers[1])).toBeLessThan(left(layers[2]));
+            expect(layout.edges.reduce((n, e) => n + e.edges.length, 0)).toBe(graph.edges.length);
+            for (const e of layout.edges) {
+                expect(e.points).toHaveLength(2);
+                expect(e.points[1].x).toBeGreaterThan(e.points[0].x);
+            }
+            const svg = renderGraphSvg(graph, layout, 'big.backplan');
+            expectDrawn(graph, svg);
+            expect(svg).toContain('>from backup A</text>');
+            expect(svg).toContain('>from backup B</text>');
+        } finally {
+            removeTree(dir);
+        }
+    });
 });
 
 describe('backplan graph: the CLI', () => {

@@ -20,7 +20,7 @@ import { colour, LINE_HEIGHT, num, svgOpen, textLine, textWidth, wrap, xml } fro
 const HEADER = 50;
 const PROBLEM_WRAP = 110;
 const MARGIN = 12;
-const LEGEND = 'grey line: a copy on a server · blue arrow: a backup sends a server to a tape · ⚠ dashed: at risk (fewer than two copies, or no off-site copy)';
+const LEGEND = 'grey line: a copy on a server · blue arrow: a backup sends a server to a tape · frame: folders on the same servers · ⚠ dashed: at risk (fewer than two copies, or no off-site copy)';
 
 const ARROWS = `<marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrow" d="M0,0L10,5L0,10z" fill="${colour('line')}"/></marker>`
     + `<marker id="arrow-backup" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrow-backup" d="M0,0L10,5L0,10z" fill="${colour('accent')}"/></marker>`;
@@ -101,8 +101,10 @@ function stackSvg(stack: PlacedStack): string {
     const ys = stack.members.map(m => m.box.y + m.box.height / 2);
     const parts = [`<g class="stack" data-id="${xml(stack.id)}"><title>${xml(`${stack.members.length} folders with the same holders: ${stack.members.map(m => m.node.label).join(', ')}`)}</title>`];
     parts.push(`<rect class="frame" x="${num(box.x)}" y="${num(box.y)}" width="${num(box.width)}" height="${num(box.height)}" rx="6" fill="none" stroke="${colour('muted')}" stroke-width="1"/>`);
+    // Every row's tick joins a bus on the frame's right side, where the stack's lines leave.
     const ticks = stack.members.map((m, i) => `M${num(m.box.x + m.box.width)},${num(ys[i])}H${num(right)}`).join('');
-    parts.push(`<path class="edge" d="${ticks}M${num(right)},${num(ys[0])}V${num(ys[ys.length - 1])}" fill="none" stroke="${colour('line')}" stroke-width="1"/>`);
+    parts.push(`<path class="edge" d="${ticks}" fill="none" stroke="${colour('line')}" stroke-width="1"/>`);
+    parts.push(`<path class="edge" d="M${num(right)},${num(box.y + 4)}V${num(box.y + box.height - 4)}" fill="none" stroke="${colour('line')}" stroke-width="3"/>`);
     parts.push('</g>');
     return parts.join('');
 }
