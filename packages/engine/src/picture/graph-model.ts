@@ -14,7 +14,7 @@
  * Ids are `kind:Name`; a name declared twice (`name.duplicate`) gets `#2`, `#3`… so that a
  * runbook with errors still draws. Linear in the size of the runbook.
  */
-import { coverageRisks, describeHost, type CoverageRisk, type RunbookModel, type ServerModel, type TapeModel } from '@backplan/language/model';
+import { coverageRisks, describeHost, type CoverageRisk, type FolderModel, type RunbookModel, type ServerModel, type TapeModel } from '@backplan/language/model';
 
 export type GraphNodeKind = 'server' | 'tape' | 'folder' | 'mail';
 
@@ -71,18 +71,14 @@ export function buildRunbookGraph(model: RunbookModel): RunbookGraph {
         tapeId.set(tape, id);
         nodes.push({ id, kind: 'tape', label: tape.name, details: [tape.offsite ? 'tape · off-site' : 'tape · on-site', ...(tape.at ? [tape.at] : [])], offsite: tape.offsite, problems: [] });
     }
-    for (const [subject, coverage] of model.coverage) {
+    for (const coverage of model.coverage.values()) {
         const problems = coverageRisks(model, coverage);
-        if (coverage.kind === 'folder') {
-            const id = ids.make('folder', subject.name);
-            const path = 'path' in subject && subject.path !== subject.name ? [`path ${subject.path}`] : [];
-            nodes.push({ id, kind: 'folder', label: subject.name, details: path, copies: coverage.copies, problems });
-            for (const holder of coverage.servers) edges.push({ id: `${id}>${serverId.get(holder)}`, kind: 'holds', source: id, target: serverId.get(holder)! });
-        } else {
-            const id = ids.make('mail', subject.name);
-            nodes.push({ id, kind: 'mail', label: subject.name, details: ['mail data'], copies: coverage.copies, problems });
-            edges.push({ id: `${id}>${serverId.get(subject as ServerModel)}`, kind: 'holds', source: id, target: serverId.get(subject as ServerModel)! });
-        }
+        const folder = coverage.kind === 'folder' ? coverage.subject as FolderModel : undefined;
+        const id = ids.make(coverage.kind, coverage.subject.name);
+        const details = folder ? (folder.path !== folder.name ? [`path ${folder.path}`] : []) : ['mail data'];
+        nodes.push({ id, kind: coverage.kind, label: coverage.subject.name, details, copies: coverage.copies, problems });
+        // The copies on servers: a folder's holders; mail data's own server.
+        for (const holder of coverage.servers) edges.push({ id: `${id}>${serverId.get(holder)}`, kind: 'holds', source: id, target: serverId.get(holder)! });
     }
     edges.push(...backupEdges(model, serverId, tapeId));
     return { version: 1, title: model.title, requireOffsite: model.requireOffsite, nodes, edges };
