@@ -2,7 +2,7 @@
 // extensions), the Langium language server bundled from ESM into one CommonJS file, the
 // `backplan` CLI bundle the run commands spawn, and the TextMate grammar.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -38,6 +38,9 @@ await Promise.all([
 // The CLI is an ESM bundle of its own; rebuild it so the .vsix never ships a stale one.
 execFileSync(process.execPath, [root + 'packages/cli/esbuild.mjs'], { stdio: 'inherit' });
 copyFileSync(root + 'packages/cli/dist/backplan.mjs', here + 'dist/cli/backplan.mjs');
+// Its dynamically imported chunks (ELK for `backplan graph`) sit beside it.
+rmSync(here + 'dist/cli/chunks', { recursive: true, force: true });
+cpSync(root + 'packages/cli/dist/chunks', here + 'dist/cli/chunks', { recursive: true, filter: f => !f.endsWith('.map') });
 copyFileSync(root + 'syntaxes/backplan.tmLanguage.json', here + 'dist/syntaxes/backplan.tmLanguage.json');
 // The server reads rule explanations (rules.md) and keyword docs (language.md) for hovers and
 // completion beside its bundle; the extension previews their sections from there.

@@ -10,6 +10,7 @@
  *   restic/    restic tapes: restic's CLI on a server's host, snapshots and their manifests
  *   progress/  live progress lines
  *   schedule/  `backplan schedule`: systemd timers and cron files for scheduled blocks
+ *   picture/   the runbook's topology and backup window as data, SVG, DOT and Mermaid
  */
 export * from './hosts/host.js';
 export * from './hosts/local-host.js';
@@ -66,3 +67,10 @@ export * from './schedule/schedule-plan.js';
 export * from './schedule/schedule-apply.js';
 export * from './schedule/schedule-list.js';
 export * from './restic/index.js';
+export * from './picture/graph-model.js';
+export * from './picture/graph-layout.js';
+export * from './picture/svg-render.js';
+export * from './picture/dot-render.js';
+export * from './picture/mermaid-render.js';
+export * from './picture/timeline-model.js';
+export * from './picture/timeline-render.js';

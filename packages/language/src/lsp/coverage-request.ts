@@ -10,6 +10,7 @@ import { AstUtils, DocumentState, GrammarUtils, URI, type AstNode } from 'langiu
 import type { Range } from 'vscode-languageserver';
 import type { BackplanSharedLspServices } from './backplan-lsp-module.js';
 import { hostText } from './coverage-text.js';
+import { coverageRisks } from '../model/coverage-risk.js';
 import type { RunbookModel, ServerModel, TapeModel } from '../model/runbook-model.js';
 
 /** Request name: params {@link CoverageParams}, result {@link CoverageResult}. */
@@ -107,13 +108,7 @@ export function registerCoverageRequest(shared: BackplanSharedLspServices): void
 function describeRunbook(model: RunbookModel): RunbookCoverageInfo {
     const items: CoverageItemInfo[] = [];
     for (const coverage of model.coverage.values()) {
-        const risks: string[] = [];
-        if (coverage.copies < 2) {
-            risks.push(coverage.copies === 1 ? 'only one copy' : 'no copy');
-        }
-        if (model.requireOffsite && !coverage.offsite) {
-            risks.push('no off-site copy');
-        }
+        const risks = coverageRisks(model, coverage).map(r => r.summary);
         items.push({
             kind: coverage.kind,
             ...locate(coverage.subject.name, coverage.subject.node),

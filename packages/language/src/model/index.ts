@@ -7,3 +7,5 @@ export * from './duration.js';
 export * from './notify-model.js';
 export * from './cron-schedule.js';
 export * from './restic-repository.js';
+export * from './coverage-risk.js';
+export * from './name-list.js';

@@ -2,55 +2,31 @@
  * Coverage rules (seed rule 1: "Make sure that a copy of every folder exists on tape, another
  * server, or both"): `coverage.single-copy`, `coverage.no-offsite`, `tape.unused`,
  * `coverage.partial` (an `exclude` of a holder that leaves part of a folder off its tapes).
- * All read the one coverage model (`model/coverage.ts`).
+ * All read the one coverage model (`model/coverage.ts`); which folder is at risk, and the
+ * words for it, come from `model/coverage-risk.ts`.
  */
-import type { Coverage } from '../model/coverage.js';
+import { coverageRisks, type CoverageRisk } from '../model/coverage-risk.js';
 import { excludeReaches } from '../model/exclude-pattern.js';
+import { listNames } from '../model/name-list.js';
 import { Code } from './rule-codes.js';
-import { listNames, type RunbookRule } from './runbook-rule.js';
+import type { RunbookRule } from './runbook-rule.js';
 
-function subjectText(coverage: Coverage): string {
-    return coverage.kind === 'folder' ? `Folder '${coverage.subject.name}'` : `Mail data of '${coverage.subject.name}'`;
+/** Reports every risk of one code (the model says which, and in what words). */
+function reportRisks(code: CoverageRisk['code']): RunbookRule {
+    return (model, report) => {
+        for (const coverage of model.coverage.values()) {
+            for (const risk of coverageRisks(model, coverage)) {
+                if (risk.code === code) report({ severity: 'error', message: risk.message, info: { node: coverage.subject.node, property: 'name', code } });
+            }
+        }
+    };
 }
 
 /** Fewer than two copies of a folder or of a mail server's data. */
-export const checkSingleCopy: RunbookRule = (model, report) => {
-    for (const coverage of model.coverage.values()) {
-        if (coverage.copies >= 2) continue;
-        const holders = coverage.servers.map(s => s.name);
-        let message: string;
-        if (coverage.kind === 'mail') {
-            const name = coverage.subject.name;
-            message = `Mail data of '${name}' exists only on ${name}, and no backup sends ${name} to a tape: add ${name} to a backup (mail is never replicated).`;
-        } else if (holders.length === 0) {
-            message = `Folder '${coverage.subject.name}' is on no known server: list at least two catalog servers after \`on\`, or one that a backup sends to a tape.`;
-        } else if (coverage.tapes.length === 0) {
-            message = `Folder '${coverage.subject.name}' exists only on ${holders[0]}, and no backup sends ${holders[0]} to a tape: add another server to \`on\`, or add ${holders[0]} to a backup.`;
-        } else {
-            message = `Folder '${coverage.subject.name}' exists only on tape ${coverage.tapes[0].tape.name}: list a catalog server that holds it after \`on\`.`;
-        }
-        report({ severity: 'error', message, info: { node: coverage.subject.node, property: 'name', code: Code.SingleCopy } });
-    }
-};
+export const checkSingleCopy: RunbookRule = reportRisks(Code.SingleCopy);
 
 /** `require offsite`, and a folder or mail data that reaches no off-site tape. */
-export const checkOffsite: RunbookRule = (model, report) => {
-    if (!model.requireOffsite) return;
-    const offsiteTapes = model.tapes.filter(t => t.offsite).map(t => t.name);
-    for (const coverage of model.coverage.values()) {
-        if (coverage.offsite) continue;
-        const holders = coverage.servers.map(s => s.name);
-        const who = holders.length > 0 ? listNames(holders, 'or') : 'a server that holds it';
-        const fix = offsiteTapes.length > 0
-            ? `add ${who} to a backup \`to\` ${listNames(offsiteTapes, 'or')}`
-            : `mark a tape \`offsite\` (none is) and back up ${who} to it`;
-        report({
-            severity: 'error',
-            message: `${subjectText(coverage)} reaches no off-site tape, and this runbook says \`require offsite\`: ${fix}.`,
-            info: { node: coverage.subject.node, property: 'name', code: Code.NoOffsite }
-        });
-    }
-};
+export const checkOffsite: RunbookRule = reportRisks(Code.NoOffsite);
 
 /** A tape that no backup sends to. */
 export const checkTapeUsed: RunbookRule = (model, report) => {

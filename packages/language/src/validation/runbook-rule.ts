@@ -17,11 +17,7 @@ export interface Finding {
 /** A rule over a whole runbook. */
 export type RunbookRule = (model: RunbookModel, report: (finding: Finding) => void) => void;
 
-/** "A", "A and B", "A, B and C" — names the way a sysadmin lists them. */
-export function listNames(names: readonly string[], conjunction = 'and'): string {
-    if (names.length <= 1) return names.join('');
-    return `${names.slice(0, -1).join(', ')} ${conjunction} ${names[names.length - 1]}`;
-}
+export { listNames } from '../model/name-list.js';
 
 /** Names of servers, quoted. */
 export function serverNames(servers: readonly ServerModel[]): string[] {
