@@ -15,6 +15,8 @@ import { findUnfinished } from '../src/journal/recovery.js';
 import { planBackup, type BackupPlan } from '../src/plan/backup-plan.js';
 import { silentReporter } from '../src/progress/progress-reporter.js';
 import { runBackup, type BackupRunResult } from '../src/run/backup-runner.js';
+import { planRestore } from '../src/plan/restore-plan.js';
+import { readCatalog, runRestore } from '../src/restore/restore-runner.js';
 import { FakeHost, type CommandScript } from './fake-host.js';
 import { modelOf } from './model-support.js';
 
@@ -44,9 +46,15 @@ async function run(plan: BackupPlan, journal: Journal, host: FakeHost, signal = 
     });
 }
 
-/** Answers the runbook's commands by their BACKPLAN_ACTION; the rest (pre-flight probes) succeed. */
+/**
+ * Answers the runbook's commands by their BACKPLAN_ACTION (default: success) and the
+ * pre-flight's `command -v` of them (found); Backplan's own commands (mkdir, mv…) run for real.
+ */
 function byAction(answers: Partial<Record<string, CommandScript>>): CommandScript {
-    return (command, env) => answers[env.BACKPLAN_ACTION ?? '']?.(command, env) ?? ({ code: 0 });
+    return (command, env) => {
+        if (env.BACKPLAN_ACTION) return answers[env.BACKPLAN_ACTION]?.(command, env) ?? { code: 0 };
+        return command.startsWith('command -v') ? { code: 0 } : undefined;
+    };
 }
 
 const steps = async (journal: Journal): Promise<StepRecord[]> => (await journal.read()).filter((r): r is StepRecord => r.type === 'step');
@@ -142,5 +150,35 @@ describe('the run kernel: executed steps are the planned steps', () => {
             most = Math.max(most, down.size);
         }
         expect(most, 'two at once, never all three holders of People').toBe(2);
+    });
+});
+
+describe('the run kernel: a restore runs its planned steps', () => {
+    it('a whole server from tape: the journal\'s steps are the plan\'s, in order', async () => {
+        const { plan, journal, dir } = await lab(['Cat1', 'Cat2'], 'backup B { servers Cat1, Cat2 to T rolling }');
+        const host = new FakeHost('local', byAction({}));
+        expect((await run(plan, journal, host)).ok).toBe(true);
+        const { model } = await modelOf([
+            `tape T { at "${path.join(dir, 'tape')}" }`,
+            ...['Cat1', 'Cat2'].map(s => `server ${s} { role catalog host local data "${path.join(dir, s)}" stop "app stop" start "app start" }`),
+            'folder People on Cat1, Cat2', 'backup B { servers Cat1, Cat2 to T rolling }'
+        ].join('\n'));
+        rmSync(path.join(dir, 'Cat1'), { recursive: true });
+        const catalog = await readCatalog(model.tapes);
+        const restorePlan = planRestore(model, catalog.map(c => c.info), { server: 'Cat1', from: 'tape' });
+        const restoreJournal = new Journal(path.join(dir, 'restore-journal.jsonl'));
+        const result = await runRestore({
+            verb: 'restore', ops: [restorePlan.op], catalog, runbookPath: '/ws/main.backplan', journal: restoreJournal, command: 'test',
+            timeoutMs: 60_000, reporter: silentReporter, signal: new AbortController().signal, hostFor: () => host
+        });
+        expect(result.ok, result.error ?? result.outcomes[0]?.error).toBe(true);
+        // One entry per step: a begin/end pair counts once; `stage` is the journal's note of the staging folder the extract fills.
+        const journalled: string[] = [];
+        for (const r of await steps(restoreJournal)) {
+            if (r.step === 'stage' || (r.event === 'end' && ['stop', 'start'].includes(r.step))) continue;
+            journalled.push(r.step);
+        }
+        expect(journalled).toEqual(restorePlan.steps.map(s => s.action));
+        expect(host.actions).toEqual(['stop', 'start', 'stop', 'start', 'stop', 'start']);
     });
 });

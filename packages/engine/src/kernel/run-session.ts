@@ -4,7 +4,7 @@
  *   begin:  new run id → journal run-begin (verb, command line, pid, host, runbook)
  *   lock:   each tape the run writes or reads, with one message for a held lock
  *           (LockHeldError names the holder; --wait waits; a dead holder is taken over)
- *   step:   journal step records (with the plan's step number)
+ *   step:   journal step records (with the plan's step number); lock and unlock are steps too
  *   end:    release every lock → journal run-end (ok, every error) → the run's records
  *           copied to every tape the run used (a tape carries its own history)
  *
@@ -69,25 +69,30 @@ export class RunSession {
         this.tapes.set(tape.name, tape);
     }
 
-    /** Locks a tape for this run; throws TapeLockError with one line. */
-    async lock(tape: TapeStore, options: { wait?: boolean } = {}): Promise<void> {
+    /** Locks a tape for this run, journalled (plan step `n` if given); throws TapeLockError with one line. */
+    async lock(tape: TapeStore, options: { wait?: boolean; n?: number } = {}): Promise<void> {
         this.use(tape);
         if (this.locks.has(tape.name)) return;
         const { reporter, signal, command } = this.options;
         try {
             this.locks.set(tape.name, await TapeLock.acquire(tape.name, tape.root, { command, wait: options.wait, notice: m => reporter.notice(m), signal }));
         } catch (err) {
-            throw new TapeLockError(err instanceof LockHeldError ? err.message
+            const error = err instanceof LockHeldError ? err.message
                 : signal.aborted ? 'interrupted while waiting for the lock'
-                    : `cannot lock tape ${tape.name}: ${(err as Error).message}`);
+                    : `cannot lock tape ${tape.name}: ${(err as Error).message}`;
+            await this.step({ event: 'end', step: 'lock', tape: tape.name, n: options.n, ok: false, error });
+            throw new TapeLockError(error);
         }
+        await this.step({ event: 'end', step: 'lock', tape: tape.name, n: options.n, ok: true });
     }
 
-    /** Releases one tape's lock. */
-    async unlock(tape: TapeStore): Promise<void> {
+    /** Releases one tape's lock, journalled (plan step `n` if given). */
+    async unlock(tape: TapeStore, n?: number): Promise<void> {
         const lock = this.locks.get(tape.name);
+        if (!lock) return;
         this.locks.delete(tape.name);
-        await lock?.release();
+        await lock.release();
+        await this.step({ event: 'end', step: 'unlock', tape: tape.name, n, ok: true });
     }
 
     /** Ends the run: locks released, run-end journalled, records copied to the tapes used. */

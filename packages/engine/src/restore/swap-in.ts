@@ -152,6 +152,8 @@ export async function finish(parts: Array<{ moved: boolean; aside: string }>, ho
     const moved = parts.some(p => p.moved);
     if (!outcome.swapped || !moved) {
         outcome.ok = outcome.swapped && outcome.started === true && !outcome.error;
+        // The planned cleanup step, with nothing set aside to remove (the data folder was gone).
+        if (outcome.swapped) await journalStep(ctx, outcome.server, 'cleanup', true);
         return;
     }
     if (outcome.started && !ctx.keepOld && !outcome.error) {

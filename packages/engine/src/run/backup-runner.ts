@@ -148,19 +148,16 @@ class BackupRun {
         const tape = TapeStore.of(item.tape);
         const policy = item.backup.name;
         try {
-            await this.session.lock(tape, { wait: this.options.wait });
+            await this.session.lock(tape, { wait: this.options.wait, n: this.planStep('lock', policy)?.n });
         } catch (err) {
             if (!(err instanceof TapeLockError)) throw err;
-            await this.session.step({ event: 'end', step: 'lock', tape: tape.name, n: this.planStep('lock', policy)?.n, ok: false, error: err.message });
             this.result.error = err.message;
             return false;
         }
-        await this.session.step({ event: 'end', step: 'lock', tape: tape.name, n: this.planStep('lock', policy)?.n, ok: true });
         try {
             await this.runServers(item, queue, tape);
         } finally {
-            await this.session.unlock(tape);
-            await this.session.step({ event: 'end', step: 'unlock', tape: tape.name, n: this.planStep('unlock', policy)?.n, ok: true });
+            await this.session.unlock(tape, this.planStep('unlock', policy)?.n);
         }
         return true;
     }
