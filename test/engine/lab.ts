@@ -12,14 +12,14 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CLI, type CliResult } from '../helpers/run-cli.js';
 
 export const REPO = path.resolve(__dirname, '../..');
-/** The built CLI bundle (BACKPLAN_TEST_CLI: another build, e.g. an older commit's, to check a test catches its bug). */
-export const CLI = process.env.BACKPLAN_TEST_CLI ?? path.join(REPO, 'packages/cli/dist/backplan.mjs');
 const DEMO_APP = path.join(REPO, 'examples/demo/demo-app.mjs');
 const REAL_TAR = execFileSync('sh', ['-c', 'command -v tar']).toString().trim();
 
-export interface CliResult { code: number | null; stdout: string; stderr: string }
+/** The CLI every end-to-end test runs (test/helpers/run-cli.ts: BACKPLAN_TEST_CLI or the bin). */
+export { CLI, type CliResult };
 
 export interface ServerSpec {
     name: string;

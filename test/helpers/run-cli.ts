@@ -11,6 +11,11 @@ import * as path from 'node:path';
 export const REPO = path.resolve(__dirname, '../..');
 /** The bin that `npx backplan` runs. */
 export const BIN = path.join(REPO, 'packages/cli/bin/backplan.js');
+/**
+ * What every end-to-end test runs: the bin, or BACKPLAN_TEST_CLI (another build, e.g. an
+ * older commit's bundle, to check that a test catches its bug).
+ */
+export const CLI = process.env.BACKPLAN_TEST_CLI ?? BIN;
 
 /** What a run printed and how it ended. */
 export interface CliResult {
@@ -39,11 +44,11 @@ export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS
 
 /** Runs `backplan ARGS…` and resolves with its exit code and output. */
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
-    if (!existsSync(path.join(REPO, 'packages/cli/dist/backplan.mjs'))) {
+    if (!process.env.BACKPLAN_TEST_CLI && !existsSync(path.join(REPO, 'packages/cli/dist/backplan.mjs'))) {
         throw new Error('packages/cli/dist/backplan.mjs is missing: build first (npm run build)');
     }
     return new Promise(resolve => {
-        execFile(process.execPath, [BIN, ...args], {
+        execFile(process.execPath, [CLI, ...args], {
             cwd: options.cwd ?? REPO,
             env: childEnv(options.env),
             timeout: options.timeoutMs ?? 20_000,
