@@ -8,6 +8,7 @@
  *   run/       the backup runner
  *   retention/ restic-style `keep` selection
  *   progress/  live progress lines
+ *   status/    `status`: last runs, staleness and Prometheus metrics from the journal and tapes
  */
 export * from './hosts/host.js';
 export * from './hosts/local-host.js';
@@ -54,3 +55,10 @@ export * from './plan/recover-plan.js';
 export * from './plan/restore-render.js';
 export * from './schema/untrusted-file.js';
 export * from './schema/json-schemas.js';
+export * from './status/staleness.js';
+export * from './status/run-ledger.js';
+export * from './status/run-targets.js';
+export * from './status/tape-facts.js';
+export * from './status/status-model.js';
+export * from './status/prometheus-format.js';
+export * from './status/textfile.js';

@@ -36,6 +36,10 @@ export interface StepRecord {
     cleanup?: { host: string; path: string };
     /** On prune end: the archive IDs and garbage files it removed. */
     removed?: string[];
+    /** On a backup's start end: the stop window (stop begun → start done), in seconds. */
+    window?: number;
+    /** On a backup's archive end: the archive's size on the tape, in bytes. */
+    bytes?: number;
 }
 
 export interface RecoverRecord {

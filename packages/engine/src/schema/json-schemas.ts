@@ -82,7 +82,8 @@ const JOURNAL_RECORD = {
                     event: { enum: ['begin', 'end'] }, step: str, server: str, tape: str, policy: str, ok: bool, error: str, output: str, archive: str,
                     restart: { type: 'object', required: ['command', 'host', 'env'], properties: { command: str, host: str, data: str, env: strMap } },
                     cleanup: { type: 'object', required: ['host', 'path'], properties: { host: str, path: str } },
-                    removed: { type: 'array', items: str }
+                    removed: { type: 'array', items: str },
+                    window: { type: 'number', minimum: 0 }, bytes: { type: 'integer', minimum: 0 }
                 }
             }
         },

@@ -68,6 +68,8 @@ export interface BackupModel {
     readonly schedule?: string;
     /** 1 for `rolling` (the default), N for `parallel N`. */
     readonly parallel: number;
+    /** `stale after D` in ms: `status` calls the block stale when its last success is older (DESIGN §8). */
+    readonly staleAfterMs?: number;
 }
 
 /** One runbook with its coverage. */

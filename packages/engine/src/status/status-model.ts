@@ -1,0 +1,287 @@
+/**
+ * The status of a runbook (DESIGN §8 `backplan status`): per backup block and server, the
+ * last run and its result, the last success, the stop window and size of the last
+ * archive, the last verify and the last drill; per block, whether it is stale; and the
+ * applications that interrupted runs left stopped.
+ *
+ *   records = the journal's newest tail that holds every run it mentions whole and every
+ *             (block, server)'s last success (`statusTailIsEnough`; the whole journal when
+ *             one never succeeded), less the lines `skipForStatus` skips unparsed
+ *   ledger  = runLedger(records)                             one pass (run-ledger.ts)
+ *   for each backup run, in journal order (a run still going on this host is skipped,
+ *   and shown as running):
+ *     parts   = its journalled parts; a pre-flight failure (no block named) goes to
+ *               the blocks the run targeted that hold that server
+ *     targets = run-targets.ts; a target with no part was never reached: failed
+ *     each (block, server) of the runbook now: last run = this outcome; ok → last
+ *     success; archive recorded → last archive (stop window: `window`, else stop begun
+ *     → start ended; size: `bytes`, else the archive file's size on the tape)
+ *   per server: last verify from the block's tape (tape-facts.ts); last drill: none yet
+ *   per block: last success = the oldest of its servers' last successes (a block is
+ *     fresh only when every server of it is); staleness.ts with the clock `now`
+ *   pending restarts = findUnfinished (journal/recovery.ts): shown, never acted on —
+ *     `status` runs from monitoring and changes nothing; `repair` or any run verb starts them
+ *   ok = no block stale, every server's last run succeeded, nothing left stopped
+ *
+ * Read-only: nothing is written, no lock is taken.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { BackupModel, RunbookModel } from '@backplan/language/model';
+import type { JournalRecord, RunBeginRecord } from '../journal/journal-record.js';
+import { findUnfinished } from '../journal/recovery.js';
+import { processAlive } from '../tape/tape-lock.js';
+import { TapeStore } from '../tape/tape-store.js';
+import { partKey, runLedger, type LedgerRun, type RunPart } from './run-ledger.js';
+import { RunTargets } from './run-targets.js';
+import { staleness } from './staleness.js';
+import { TapeFacts, type VerifyFact } from './tape-facts.js';
+
+/** A server's last run in a block. */
+export interface RunOutcome {
+    run: string;
+    /** When its part ended (its last record; for a part never reached, the run's end). */
+    time: string;
+    ok: boolean;
+    error?: string;
+    /** From its first record to its last (undefined for a part never reached). */
+    durationSeconds?: number;
+}
+
+/** The archive of a server's last recorded backup in a block. */
+export interface ArchiveFacts {
+    id: string;
+    run: string;
+    time: string;
+    /** The application's downtime for it: stop begun → start done. */
+    stopWindowSeconds?: number;
+    bytes?: number;
+}
+
+/** One server of a block. */
+export interface ServerStatus {
+    server: string;
+    lastRun?: RunOutcome;
+    lastSuccess?: RunOutcome;
+    lastArchive?: ArchiveFacts;
+    /** The last full `backplan verify` of one of its archives on the block's tape, and the last that passed. */
+    lastVerify?: VerifyFact;
+    lastVerifySuccess?: VerifyFact;
+    /** Restore drills come later (DESIGN §11): always undefined for now. */
+    lastDrill?: { time: string; ok: boolean };
+}
+
+/** One backup block. */
+export interface BlockStatus {
+    policy: string;
+    tape?: string;
+    schedule?: string;
+    staleAfterSeconds?: number;
+    stale: boolean;
+    staleReason: string;
+    /** The schedule's last fire at or before now − 2 h. */
+    lastFire?: string;
+    /** The oldest of its servers' last successes (undefined when one never succeeded). */
+    lastSuccess?: string;
+    /** A run of it still going on this host. */
+    running?: { run: string; since: string; pid: number };
+    servers: ServerStatus[];
+}
+
+/** An application an interrupted run stopped and nothing started again. */
+export interface PendingRestart { run: string; command: string; server: string; stopped: string; runEnded: boolean }
+
+/** The status of a runbook. */
+export interface RunbookStatus {
+    version: 1;
+    /** The runbook's name in metrics and file names: its root file's name without `.backplan`. */
+    runbook: string;
+    title?: string;
+    file: string;
+    journal: string;
+    now: string;
+    ok: boolean;
+    blocks: BlockStatus[];
+    pendingRestarts: PendingRestart[];
+    /** What could not be read (a tape, damaged journal lines): said, never fatal. */
+    problems: string[];
+}
+
+/** What the status is made from. */
+export interface StatusInput {
+    model: RunbookModel;
+    /** The journal's records, or a tail that `statusTailIsEnough` accepts (those `skipForStatus` keeps are enough). */
+    records: readonly JournalRecord[];
+    journalFile: string;
+    now: Date;
+    /** Problems found reading the journal, shown as they are. */
+    problems?: string[];
+    /** Whether a run that never ended is still going (default: its process lives on this host). */
+    alive?: (begin: RunBeginRecord) => boolean;
+}
+
+/** The name of a runbook in metrics and file names (`acme.backplan` → `acme`). */
+export function runbookName(model: RunbookModel): string {
+    return path.basename(model.root.fsPath).replace(/\.backplan$/, '').replace(/[^\w.-]+/g, '_');
+}
+
+/** Blocks and their servers' statuses, folded from the journal's backup runs. */
+interface Folded {
+    blocks: Map<string, BlockStatus>;
+    /** By partKey(block, server). */
+    servers: Map<string, ServerStatus>;
+}
+
+const liveHere = (b: RunBeginRecord): boolean => b.host === os.hostname() && processAlive(b.pid);
+
+/** The journal's backup runs, oldest first, folded into each (block, server)'s last run, success and archive. */
+function foldRuns(model: RunbookModel, records: readonly JournalRecord[], alive: (b: RunBeginRecord) => boolean): Folded {
+    const blocks = new Map(model.backups.map(b => [b.name, newBlock(b)]));
+    const servers = new Map<string, ServerStatus>();
+    for (const b of blocks.values()) for (const s of b.servers) servers.set(partKey(b.policy, s.server), s);
+    const targets = new RunTargets(model);
+    for (const run of runLedger(records)) {
+        if (!run.end && alive(run.begin)) {
+            for (const t of targets.of(run.begin.command)) blocks.get(t.policy)!.running = { run: run.begin.run, since: run.begin.time, pid: run.begin.pid };
+            continue;
+        }
+        for (const [key, part] of runParts(run, targets.of(run.begin.command), model)) {
+            const st = servers.get(key);
+            if (st) noteOutcome(st, run, part);
+        }
+    }
+    return { blocks, servers };
+}
+
+/**
+ * Where the longest suffix of `records` starts in which every run it mentions begins
+ * (undefined: none does). Backwards: a record of a run not begun yet opens it, its begin
+ * closes it; a begin that leaves nothing open is such a start.
+ */
+function wholeRunsFrom(records: readonly JournalRecord[]): number | undefined {
+    const open = new Set<string>();
+    let start: number | undefined;
+    for (let i = records.length - 1; i >= 0; i--) {
+        const r = records[i];
+        if (r.type === 'run' && r.event === 'begin') {
+            open.delete(r.run);
+            if (open.size === 0) start = i;
+        } else {
+            open.add(r.run);
+        }
+    }
+    return start;
+}
+
+/**
+ * Whether a tail of the journal (Journal.readTail) holds all the status needs: a suffix of
+ * it in which every run it mentions begins (no run seen in part, and a recovery's records
+ * bring in the run they recovered) has every server of every block's last success. Older
+ * records cannot change the status then: a last run, success or archive is never older
+ * than a success, and an application an older run left stopped was started (or tried) by
+ * the recovery every later run does first, which journals it under that run. Runs the
+ * tail holds only in part are left out of the status by runLedger and findUnfinished.
+ */
+export function statusTailIsEnough(model: RunbookModel, alive: (b: RunBeginRecord) => boolean = liveHere): (records: readonly JournalRecord[]) => boolean {
+    return records => {
+        const start = wholeRunsFrom(records);
+        if (start === undefined) return false;
+        for (const st of foldRuns(model, records.slice(start), alive).servers.values()) if (!st.lastSuccess) return false;
+        return true;
+    };
+}
+
+/** Builds the status of a runbook (see module comment). */
+export async function buildStatus(input: StatusInput): Promise<RunbookStatus> {
+    const { model, now } = input;
+    const alive = input.alive ?? liveHere;
+    const { blocks } = foldRuns(model, input.records, alive);
+    const problems = [...(input.problems ?? [])];
+    const facts = new Map<string, TapeFacts>();
+    await Promise.all(model.backups.map(b => readTapeFacts(blocks.get(b.name)!, b, facts)));
+    for (const f of facts.values()) {
+        const problem = await f.problem();
+        if (problem) problems.push(problem);
+    }
+    for (const b of model.backups) judge(blocks.get(b.name)!, b, now);
+    const pendingRestarts = findUnfinished(input.records, alive).flatMap(u => u.pending.map(p => ({
+        run: u.begin.run, command: u.begin.command, server: p.server!, stopped: p.time, runEnded: u.ended
+    })));
+    const all = [...blocks.values()];
+    const ok = pendingRestarts.length === 0 && all.every(b => !b.stale && b.servers.every(s => !s.lastRun || s.lastRun.ok));
+    return {
+        version: 1, runbook: runbookName(model), title: model.title, file: model.root.fsPath, journal: input.journalFile,
+        now: now.toISOString(), ok, blocks: all, pendingRestarts, problems
+    };
+}
+
+function newBlock(b: BackupModel): BlockStatus {
+    return {
+        policy: b.name, tape: b.tape?.name, schedule: b.schedule,
+        staleAfterSeconds: b.staleAfterMs === undefined ? undefined : b.staleAfterMs / 1000,
+        stale: false, staleReason: '', servers: b.servers.map(s => ({ server: s.name }))
+    };
+}
+
+/** A run's parts by (block, server) key: journalled ones, pre-flight failures given to their blocks, and targets never reached (undefined). */
+function runParts(run: LedgerRun, targets: readonly { policy: string; server: string }[], model: RunbookModel): Map<string, RunPart | undefined> {
+    const out = new Map<string, RunPart | undefined>();
+    for (const part of run.parts.values()) if (part.policy !== undefined) out.set(partKey(part.policy, part.server), part);
+    for (const part of run.parts.values()) {
+        if (part.policy !== undefined) continue;
+        const mine = targets.filter(t => t.server === part.server);
+        const policies = mine.length ? mine.map(t => t.policy) : model.backups.filter(b => b.servers.some(s => s.name === part.server)).map(b => b.name);
+        for (const policy of policies) if (!out.has(partKey(policy, part.server))) out.set(partKey(policy, part.server), part);
+    }
+    for (const t of targets) if (!out.has(partKey(t.policy, t.server))) out.set(partKey(t.policy, t.server), undefined);
+    return out;
+}
+
+/** Seconds between two journal times (undefined when one is not a time). */
+function seconds(from: string, to: string): number | undefined {
+    const s = (Date.parse(to) - Date.parse(from)) / 1000;
+    return Number.isFinite(s) ? Math.max(0, s) : undefined;
+}
+
+/** Notes one run's outcome for a server: runs come oldest first, so the last one noted is the last run. */
+function noteOutcome(st: ServerStatus, run: LedgerRun, part: RunPart | undefined): void {
+    const killed = !run.end || run.end.interrupted === true;
+    const ok = part !== undefined && part.recorded && !part.failed;
+    const time = part?.last ?? run.end?.time ?? run.last;
+    const error = ok ? undefined
+        : part?.error ?? (killed ? 'the run was killed before it finished' : part ? 'not backed up' : `never reached: ${run.end?.error ?? 'the run ended first'}`);
+    const outcome: RunOutcome = { run: run.begin.run, time, ok, error, durationSeconds: part ? seconds(part.first, part.last) : undefined };
+    st.lastRun = outcome;
+    if (ok) st.lastSuccess = outcome;
+    if (part?.recorded && part.archive) {
+        const window = part.window ?? (part.stopBegun !== undefined && part.startEnded !== undefined ? seconds(part.stopBegun, part.startEnded) : undefined);
+        st.lastArchive = { id: part.archive, run: run.begin.run, time, stopWindowSeconds: window, bytes: part.bytes };
+    }
+}
+
+/** Adds what the block's tape says: verifications, and sizes the journal lacks. */
+async function readTapeFacts(block: BlockStatus, model: BackupModel, facts: Map<string, TapeFacts>): Promise<void> {
+    const tape = model.tape;
+    if (!tape?.at?.startsWith('/')) return;
+    let f = facts.get(tape.name);
+    if (!f) facts.set(tape.name, f = new TapeFacts(TapeStore.of(tape)));
+    const reader = f;
+    await Promise.all(block.servers.map(async st => {
+        const { last, lastOk } = await reader.verify(st.server);
+        st.lastVerify = last;
+        st.lastVerifySuccess = lastOk;
+        if (st.lastArchive && st.lastArchive.bytes === undefined) st.lastArchive.bytes = await reader.bytes(st.lastArchive.id);
+    }));
+}
+
+/** Sets a block's last success and staleness. */
+function judge(block: BlockStatus, model: BackupModel, now: Date): void {
+    // A time that is not one (a journal edited by hand) counts as no success.
+    const times = block.servers.map(s => (s.lastSuccess ? Date.parse(s.lastSuccess.time) : NaN));
+    const oldest = times.length && times.every(Number.isFinite) ? new Date(Math.min(...times)) : undefined;
+    block.lastSuccess = oldest?.toISOString();
+    const s = staleness({ schedule: model.schedule, staleAfterMs: model.staleAfterMs, lastSuccess: oldest }, now);
+    block.stale = s.stale;
+    block.staleReason = s.reason;
+    block.lastFire = s.lastFire?.toISOString();
+}
