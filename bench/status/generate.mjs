@@ -5,10 +5,14 @@
 // run end) and a tape holding what retention keeps of each server's archives (a small
 // archive file, its manifest and its verification record).
 //
-//   generateYear({ root, servers = 20, runs = 365, failEvery = 50 }) → { runbook, state, journal, tape, records }
+//   generateYear({ root, servers = 20, runs = 365, verifyEvery, neverSucceeds })
+//     → { runbook, state, journal, tape, records, now }
 //
-// Deterministic: the same arguments give the same files. One run in `failEvery` has a
-// server whose stop command failed, as a real year has.
+// Deterministic: the same arguments give the same files. One run in 50 has a server whose
+// stop command failed, as a real year has. `verifyEvery: 7` adds a weekly `backplan verify`
+// (a full verification record on every archive the tape holds then); `neverSucceeds: NAME`
+// makes that server's stop fail every night (a server that never had a backup: the
+// status must then read the whole journal).
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -34,7 +38,7 @@ function writeRunbook(file, tape, data, names) {
 }
 
 /** The records of one nightly run, in the order the runner appends them. */
-function runRecords(day, n, names, runbook) {
+function runRecords(day, n, names, runbook, neverSucceeds) {
     const start = day + 2 * 3_600_000;
     const run = `${compact(start)}-run-${hex4(n)}`;
     const out = [{ type: 'run', event: 'begin', run, time: iso(start), verb: 'backup', command: `backplan backup ${runbook}`, pid: 4000 + n, host: 'backup1', runbook }];
@@ -48,7 +52,7 @@ function runRecords(day, n, names, runbook) {
         const id = `${compact(t)}-${server}-${hex4(n * 31 + i)}`;
         const env = { BACKPLAN_SERVER: server, BACKPLAN_DATA: `/srv/${server}`, BACKPLAN_ROLE: 'mail', BACKPLAN_POLICY: 'Nightly', BACKPLAN_TAPE: 'Vault', BACKPLAN_RUN: run, BACKPLAN_RUNBOOK: runbook, BACKPLAN_ACTION: 'start' };
         out.push({ ...base, event: 'begin', step: 'stop', time: iso(t), restart: { command: `systemctl start app${i}`, host: 'local', data: `/srv/${server}`, env } });
-        const stopOk = i !== failing;
+        const stopOk = i !== failing && server !== neverSucceeds;
         out.push({ ...base, event: 'end', step: 'stop', time: iso(t += 900), ok: stopOk, output: stopOk ? '' : 'Job for app.service failed.\n', error: stopOk ? undefined : 'stop exited with code 1' });
         if (stopOk) {
             out.push({ ...base, event: 'begin', step: 'archive', time: iso(t += 2), archive: id });
@@ -84,7 +88,13 @@ function keptArchives(records) {
     return kept;
 }
 
-function writeTape(tape, kept) {
+/** The verification record of an archive: the last weekly verify since it was made, else the backup's own check. */
+function verification(a, verifies) {
+    const after = verifies.filter(v => v > Date.parse(a.time)).pop();
+    return after === undefined ? { id: a.id, time: a.time, ok: true, kind: 'archive-hash' } : { id: a.id, time: iso(after), ok: true, kind: 'full' };
+}
+
+function writeTape(tape, kept, verifies) {
     const dir = path.join(tape, 'archives');
     fs.mkdirSync(dir, { recursive: true });
     for (const a of kept) {
@@ -97,12 +107,12 @@ function writeTape(tape, kept) {
             times: { archiveStarted: a.time, archiveFinished: a.time }, tools: {}, files: 0, entries: []
         };
         fs.writeFileSync(path.join(dir, `${a.id}.manifest.json`), JSON.stringify(manifest) + '\n');
-        fs.writeFileSync(path.join(dir, `${a.id}.verified.json`), JSON.stringify({ id: a.id, time: a.time, ok: true, kind: 'archive-hash' }) + '\n');
+        fs.writeFileSync(path.join(dir, `${a.id}.verified.json`), JSON.stringify(verification(a, verifies)) + '\n');
     }
 }
 
 /** Writes the runbook, the journal and the tape below `root` (see module comment). */
-export function generateYear({ root, servers = 20, runs = 365, end = Date.parse('2026-11-25T00:00:00Z') }) {
+export function generateYear({ root, servers = 20, runs = 365, verifyEvery, neverSucceeds, end = Date.parse('2026-11-25T00:00:00Z') }) {
     fs.rmSync(root, { recursive: true, force: true });
     const tape = path.join(root, 'tape');
     const state = path.join(root, 'state');
@@ -115,11 +125,14 @@ export function generateYear({ root, servers = 20, runs = 365, end = Date.parse(
     const all = [];
     const chunks = [];
     for (let n = 0; n < runs; n++) {
-        const records = runRecords(end - (runs - n) * DAY, n, names, runbook);
+        const records = runRecords(end - (runs - n) * DAY, n, names, runbook, neverSucceeds);
         all.push(...records);
         chunks.push(records.map(r => JSON.stringify(r)).join('\n') + '\n');
     }
     fs.writeFileSync(journal, chunks.join(''));
-    writeTape(tape, keptArchives(all));
-    return { runbook, state, journal, tape, records: all.length, lastRun: end - DAY + 2 * 3_600_000 };
+    // A weekly verify at 05:00, the last one three days before the end.
+    const verifies = verifyEvery ? Array.from({ length: Math.floor(runs / verifyEvery) }, (_, k) => end - 3 * DAY - k * verifyEvery * DAY + 5 * 3_600_000).reverse() : [];
+    writeTape(tape, keptArchives(all), verifies);
+    // The status is judged at 10:00 the morning after the last run: fresh, unless a server never succeeds.
+    return { runbook, state, journal, tape, records: all.length, bytes: fs.statSync(journal).size, now: new Date(end - DAY + 10 * 3_600_000).toISOString() };
 }

@@ -49,20 +49,28 @@ export interface LedgerRun {
     parts: Map<string, RunPart>;
 }
 
-/** Step end records the status (and findUnfinished's pending restarts) read when they succeeded. */
-const OK_ENDS_READ = ['"step":"start"', '"step":"archive"', '"step":"record"'];
+/** Steps whose successful end records the status (and findUnfinished's pending restarts) read. */
+const OK_ENDS_READ = new Set(['start', 'record']);
 
 /**
  * Lines the status can skip unparsed: step begin records other than `stop`, and step end
- * records that succeeded of steps it does not read (stop, verify, lock, unlock, …).
- * JSON.stringify escapes every quote inside a string, so these quoted tokens can only be
- * the record's own fields (stop begins, the one kind with a nested map, always hold
- * `"step":"stop"`; end records hold no nested object with such keys).
+ * records that succeeded of steps it does not read (stop, verify, lock, unlock, an archive
+ * end that carries no `bytes`, …). JSON.stringify escapes every quote inside a string, so
+ * these quoted tokens can only be the record's own fields: the first `"event":"` and
+ * `"step":"` of a line are its own (stop begins, the one kind with a nested map, hold that
+ * map after them; end records hold no nested object). A line in another order is parsed.
  */
 export function skipForStatus(line: string): boolean {
-    if (!line.includes('"type":"step"')) return false;
-    if (line.includes('"event":"begin"')) return !line.includes('"step":"stop"');
-    return line.includes('"ok":true') && !OK_ENDS_READ.some(token => line.includes(token));
+    if (!line.startsWith('{"type":"step"')) return false;
+    const event = line.indexOf('"event":"');
+    if (event < 0) return false;
+    if (line.startsWith('begin"', event + 9)) return !line.includes('"step":"stop"');
+    if (!line.includes('"ok":true')) return false;
+    const at = line.indexOf('"step":"');
+    const step = at < 0 ? '' : line.slice(at + 8, line.indexOf('"', at + 8));
+    if (step === '' || OK_ENDS_READ.has(step)) return false;
+    // A successful archive end matters for its size alone (the record end names the archive).
+    return step !== 'archive' || !line.includes('"bytes":');
 }
 
 /** The key of a part in a run. */

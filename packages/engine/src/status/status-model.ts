@@ -125,11 +125,17 @@ export function runbookName(model: RunbookModel): string {
     return path.basename(model.root.fsPath).replace(/\.backplan$/, '').replace(/[^\w.-]+/g, '_');
 }
 
-/** Blocks and their servers' statuses, folded from the journal's backup runs. */
+/** A server's part in a run (undefined: a target the run never reached). */
+interface Noted { run: LedgerRun; part: RunPart | undefined }
+
+/** What the fold keeps of a (block, server): references only, made into outcomes once at the end. */
+interface ServerNotes { lastRun?: Noted; lastSuccess?: Noted; lastArchive?: { run: LedgerRun; part: RunPart } }
+
+/** Blocks, and the notes of each (block, server), folded from the journal's backup runs. */
 interface Folded {
     blocks: Map<string, BlockStatus>;
     /** By partKey(block, server). */
-    servers: Map<string, ServerStatus>;
+    notes: Map<string, ServerNotes>;
 }
 
 const liveHere = (b: RunBeginRecord): boolean => b.host === os.hostname() && processAlive(b.pid);
@@ -137,8 +143,8 @@ const liveHere = (b: RunBeginRecord): boolean => b.host === os.hostname() && pro
 /** The journal's backup runs, oldest first, folded into each (block, server)'s last run, success and archive. */
 function foldRuns(model: RunbookModel, records: readonly JournalRecord[], alive: (b: RunBeginRecord) => boolean): Folded {
     const blocks = new Map(model.backups.map(b => [b.name, newBlock(b)]));
-    const servers = new Map<string, ServerStatus>();
-    for (const b of blocks.values()) for (const s of b.servers) servers.set(partKey(b.policy, s.server), s);
+    const notes = new Map<string, ServerNotes>();
+    for (const b of blocks.values()) for (const s of b.servers) notes.set(partKey(b.policy, s.server), {});
     const targets = new RunTargets(model);
     for (const run of runLedger(records)) {
         if (!run.end && alive(run.begin)) {
@@ -146,11 +152,15 @@ function foldRuns(model: RunbookModel, records: readonly JournalRecord[], alive:
             continue;
         }
         for (const [key, part] of runParts(run, targets.of(run.begin.command), model)) {
-            const st = servers.get(key);
-            if (st) noteOutcome(st, run, part);
+            const n = notes.get(key);
+            if (!n) continue;
+            // Runs come oldest first: the last one noted is the last run.
+            n.lastRun = { run, part };
+            if (part?.recorded && !part.failed) n.lastSuccess = n.lastRun;
+            if (part?.recorded && part.archive) n.lastArchive = { run, part };
         }
     }
-    return { blocks, servers };
+    return { blocks, notes };
 }
 
 /**
@@ -183,10 +193,16 @@ function wholeRunsFrom(records: readonly JournalRecord[]): number | undefined {
  * tail holds only in part are left out of the status by runLedger and findUnfinished.
  */
 export function statusTailIsEnough(model: RunbookModel, alive: (b: RunBeginRecord) => boolean = liveHere): (records: readonly JournalRecord[]) => boolean {
+    const wanted = model.backups.flatMap(b => b.servers.map(s => partKey(b.name, s.name)));
     return records => {
         const start = wholeRunsFrom(records);
         if (start === undefined) return false;
-        for (const st of foldRuns(model, records.slice(start), alive).servers.values()) if (!st.lastSuccess) return false;
+        const tail = records.slice(start);
+        // Cheap first: a success needs a committed archive of that (block, server) in the tail.
+        const recorded = new Set<string>();
+        for (const r of tail) if (r.type === 'step' && r.step === 'record' && r.ok && r.server !== undefined) recorded.add(partKey(r.policy, r.server));
+        if (!wanted.every(k => recorded.has(k))) return false;
+        for (const n of foldRuns(model, tail, alive).notes.values()) if (!n.lastSuccess) return false;
         return true;
     };
 }
@@ -195,7 +211,8 @@ export function statusTailIsEnough(model: RunbookModel, alive: (b: RunBeginRecor
 export async function buildStatus(input: StatusInput): Promise<RunbookStatus> {
     const { model, now } = input;
     const alive = input.alive ?? liveHere;
-    const { blocks } = foldRuns(model, input.records, alive);
+    const { blocks, notes } = foldRuns(model, input.records, alive);
+    for (const b of blocks.values()) for (const st of b.servers) describe(st, notes.get(partKey(b.policy, st.server))!);
     const problems = [...(input.problems ?? [])];
     const facts = new Map<string, TapeFacts>();
     await Promise.all(model.backups.map(b => readTapeFacts(blocks.get(b.name)!, b, facts)));
@@ -243,20 +260,24 @@ function seconds(from: string, to: string): number | undefined {
     return Number.isFinite(s) ? Math.max(0, s) : undefined;
 }
 
-/** Notes one run's outcome for a server: runs come oldest first, so the last one noted is the last run. */
-function noteOutcome(st: ServerStatus, run: LedgerRun, part: RunPart | undefined): void {
+/** A server's status from its notes. */
+function describe(st: ServerStatus, n: ServerNotes): void {
+    if (n.lastRun) st.lastRun = outcomeOf(n.lastRun);
+    if (n.lastSuccess) st.lastSuccess = n.lastSuccess === n.lastRun ? st.lastRun : outcomeOf(n.lastSuccess);
+    if (n.lastArchive) {
+        const { run, part } = n.lastArchive;
+        const window = part.window ?? (part.stopBegun !== undefined && part.startEnded !== undefined ? seconds(part.stopBegun, part.startEnded) : undefined);
+        st.lastArchive = { id: part.archive!, run: run.begin.run, time: part.last, stopWindowSeconds: window, bytes: part.bytes };
+    }
+}
+
+/** One run's outcome for a server. */
+function outcomeOf({ run, part }: Noted): RunOutcome {
     const killed = !run.end || run.end.interrupted === true;
     const ok = part !== undefined && part.recorded && !part.failed;
-    const time = part?.last ?? run.end?.time ?? run.last;
     const error = ok ? undefined
         : part?.error ?? (killed ? 'the run was killed before it finished' : part ? 'not backed up' : `never reached: ${run.end?.error ?? 'the run ended first'}`);
-    const outcome: RunOutcome = { run: run.begin.run, time, ok, error, durationSeconds: part ? seconds(part.first, part.last) : undefined };
-    st.lastRun = outcome;
-    if (ok) st.lastSuccess = outcome;
-    if (part?.recorded && part.archive) {
-        const window = part.window ?? (part.stopBegun !== undefined && part.startEnded !== undefined ? seconds(part.stopBegun, part.startEnded) : undefined);
-        st.lastArchive = { id: part.archive, run: run.begin.run, time, stopWindowSeconds: window, bytes: part.bytes };
-    }
+    return { run: run.begin.run, time: part?.last ?? run.end?.time ?? run.last, ok, error, durationSeconds: part ? seconds(part.first, part.last) : undefined };
 }
 
 /** Adds what the block's tape says: verifications, and sizes the journal lacks. */
