@@ -11,6 +11,8 @@ import { skipForStatus } from '../src/status/run-ledger.js';
 import { jsonLines, madeRun } from './journal-runs.js';
 import { modelOf, RUNBOOK } from './model-support.js';
 
+// Schedules fire in local time: these journals are written in UTC.
+process.env.TZ = 'UTC';
 const NOW = new Date('2026-11-25T10:00:00Z');
 const dead = (): boolean => false;
 
@@ -93,6 +95,9 @@ describe('status from the journal', () => {
         s = await statusOf(records, { now: new Date('2026-11-26T04:30:00Z') });
         expect(s.blocks.map(b => [b.policy, b.stale])).toEqual([['Nightly', true], ['Weekly', false]]);
         expect(s.ok).toBe(false);
+        // Weekly's Cat2 never succeeding makes the block stale, and says who.
+        s = await statusOf(records.filter(r => !(r.type === 'step' && r.server === 'Cat2')));
+        expect(s.blocks[1]).toMatchObject({ stale: true, staleReason: expect.stringMatching(/^Cat2 never succeeded, though its schedule fired at 2026-11-22T03:00/) });
         const { model } = await modelOf(RUNBOOK);
         const withStaleAfter = { ...model, backups: model.backups.map(b => ({ ...b, staleAfterMs: 48 * 3_600_000 })) };
         s = await statusOf(records, { now: new Date('2026-11-26T04:30:00Z'), model: withStaleAfter });

@@ -33,6 +33,8 @@ export interface StalenessInput {
     staleAfterMs?: number;
     /** The block's last success (undefined: never). */
     lastSuccess?: Date;
+    /** Who never succeeded, when it is not the whole block ("Mail2 never succeeded"). */
+    never?: string;
 }
 
 /** Whether a block is stale, and why in words. */
@@ -57,6 +59,7 @@ export function staleness(input: StalenessInput, now: Date): Staleness {
         }
     }
     const { lastSuccess, staleAfterMs } = input;
+    const never = input.never ?? 'never succeeded';
     const base = { lastFire, scheduleError };
     if (staleAfterMs !== undefined) {
         if (lastSuccess) {
@@ -65,13 +68,13 @@ export function staleness(input: StalenessInput, now: Date): Staleness {
                 ? { ...base, stale: true, reason: `the last success is older than \`stale after\` ${durationText(staleAfterMs)}` }
                 : { ...base, stale: false, reason: `succeeded within \`stale after\` ${durationText(staleAfterMs)}` };
         }
-        if (input.schedule !== undefined && !lastFire) return { ...base, stale: false, reason: 'never succeeded, and its schedule has not fired yet' };
-        return { ...base, stale: true, reason: 'never succeeded' };
+        if (input.schedule !== undefined && !lastFire) return { ...base, stale: false, reason: `${never}, and its schedule has not fired yet` };
+        return { ...base, stale: true, reason: never };
     }
     if (input.schedule === undefined) return { ...base, stale: false, reason: 'no schedule and no `stale after`: never stale' };
     if (scheduleError) return { ...base, stale: false, reason: scheduleError };
     if (!lastFire) return { ...base, stale: false, reason: 'its schedule has not fired yet' };
-    if (!lastSuccess) return { ...base, stale: true, reason: `never succeeded, though its schedule fired at ${lastFire.toISOString()}` };
+    if (!lastSuccess) return { ...base, stale: true, reason: `${never}, though its schedule fired at ${lastFire.toISOString()}` };
     return lastSuccess.getTime() >= lastFire.getTime()
         ? { ...base, stale: false, reason: `succeeded since its schedule fired at ${lastFire.toISOString()}` }
         : { ...base, stale: true, reason: `no success since its schedule fired at ${lastFire.toISOString()} (more than 2 h ago)` };

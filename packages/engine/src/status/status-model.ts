@@ -301,7 +301,9 @@ function judge(block: BlockStatus, model: BackupModel, now: Date): void {
     const times = block.servers.map(s => (s.lastSuccess ? Date.parse(s.lastSuccess.time) : NaN));
     const oldest = times.length && times.every(Number.isFinite) ? new Date(Math.min(...times)) : undefined;
     block.lastSuccess = oldest?.toISOString();
-    const s = staleness({ schedule: model.schedule, staleAfterMs: model.staleAfterMs, lastSuccess: oldest }, now);
+    const missing = block.servers.filter(st => !st.lastSuccess).map(st => st.server);
+    const never = missing.length && missing.length < block.servers.length ? `${missing.join(', ')} never succeeded` : undefined;
+    const s = staleness({ schedule: model.schedule, staleAfterMs: model.staleAfterMs, lastSuccess: oldest, never }, now);
     block.stale = s.stale;
     block.staleReason = s.reason;
     block.lastFire = s.lastFire?.toISOString();
