@@ -60,5 +60,6 @@ export * from './status/run-ledger.js';
 export * from './status/run-targets.js';
 export * from './status/tape-facts.js';
 export * from './status/status-model.js';
+export * from './status/status-tail.js';
 export * from './status/prometheus-format.js';
 export * from './status/textfile.js';

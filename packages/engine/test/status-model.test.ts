@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RunbookModel } from '@backplan/language';
 import type { JournalRecord } from '../src/journal/journal-record.js';
-import { buildStatus, statusTailIsEnough, type RunbookStatus } from '../src/status/status-model.js';
+import { buildStatus, type RunbookStatus } from '../src/status/status-model.js';
+import { statusTailIsEnough } from '../src/status/status-tail.js';
 import { skipForStatus } from '../src/status/run-ledger.js';
 import { jsonLines, madeRun } from './journal-runs.js';
 import { modelOf, RUNBOOK } from './model-support.js';

@@ -4,18 +4,12 @@
  * archive, the last verify and the last drill; per block, whether it is stale; and the
  * applications that interrupted runs left stopped.
  *
- *   records = the journal's newest tail that holds every run it mentions whole and every
- *             (block, server)'s last success (`statusTailIsEnough`; the whole journal when
- *             one never succeeded), less the lines `skipForStatus` skips unparsed
- *   ledger  = runLedger(records)                             one pass (run-ledger.ts)
- *   for each backup run, in journal order (a run still going on this host is skipped,
- *   and shown as running):
- *     parts   = its journalled parts; a pre-flight failure (no block named) goes to
- *               the blocks the run targeted that hold that server
- *     targets = run-targets.ts; a target with no part was never reached: failed
- *     each (block, server) of the runbook now: last run = this outcome; ok → last
- *     success; archive recorded → last archive (stop window: `window`, else stop begun
- *     → start ended; size: `bytes`, else the archive file's size on the tape)
+ *   records = the journal's newest tail that status-tail.ts says is enough (the whole
+ *             journal when a server never succeeded), less the lines `skipForStatus`
+ *             (run-ledger.ts) skips unparsed
+ *   fold    = each (block, server)'s last run, success and archive (run-fold.ts), made
+ *             into outcomes once: the stop window is the runner's `window`, else stop
+ *             begun → start ended; the size its `bytes`, else the archive file's on the tape
  *   per server: last verify from the block's tape (tape-facts.ts); last drill: none yet
  *   per block: last success = the oldest of its servers' last successes (a block is
  *     fresh only when every server of it is); staleness.ts with the clock `now`
@@ -25,15 +19,13 @@
  *
  * Read-only: nothing is written, no lock is taken.
  */
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BackupModel, RunbookModel } from '@backplan/language/model';
 import type { JournalRecord, RunBeginRecord } from '../journal/journal-record.js';
 import { findUnfinished } from '../journal/recovery.js';
-import { processAlive } from '../tape/tape-lock.js';
 import { TapeStore } from '../tape/tape-store.js';
-import { partKey, runLedger, type LedgerRun, type RunPart } from './run-ledger.js';
-import { RunTargets } from './run-targets.js';
+import { foldRuns, liveHere, type Noted, type ServerNotes } from './run-fold.js';
+import { partKey } from './run-ledger.js';
 import { staleness } from './staleness.js';
 import { TapeFacts, type VerifyFact } from './tape-facts.js';
 
@@ -125,88 +117,6 @@ export function runbookName(model: RunbookModel): string {
     return path.basename(model.root.fsPath).replace(/\.backplan$/, '').replace(/[^\w.-]+/g, '_');
 }
 
-/** A server's part in a run (undefined: a target the run never reached). */
-interface Noted { run: LedgerRun; part: RunPart | undefined }
-
-/** What the fold keeps of a (block, server): references only, made into outcomes once at the end. */
-interface ServerNotes { lastRun?: Noted; lastSuccess?: Noted; lastArchive?: { run: LedgerRun; part: RunPart } }
-
-/** Blocks, and the notes of each (block, server), folded from the journal's backup runs. */
-interface Folded {
-    blocks: Map<string, BlockStatus>;
-    /** By partKey(block, server). */
-    notes: Map<string, ServerNotes>;
-}
-
-const liveHere = (b: RunBeginRecord): boolean => b.host === os.hostname() && processAlive(b.pid);
-
-/** The journal's backup runs, oldest first, folded into each (block, server)'s last run, success and archive. */
-function foldRuns(model: RunbookModel, records: readonly JournalRecord[], alive: (b: RunBeginRecord) => boolean): Folded {
-    const blocks = new Map(model.backups.map(b => [b.name, newBlock(b)]));
-    const notes = new Map<string, ServerNotes>();
-    for (const b of blocks.values()) for (const s of b.servers) notes.set(partKey(b.policy, s.server), {});
-    const targets = new RunTargets(model);
-    for (const run of runLedger(records)) {
-        if (!run.end && alive(run.begin)) {
-            for (const t of targets.of(run.begin.command)) blocks.get(t.policy)!.running = { run: run.begin.run, since: run.begin.time, pid: run.begin.pid };
-            continue;
-        }
-        for (const [key, part] of runParts(run, targets.of(run.begin.command), model)) {
-            const n = notes.get(key);
-            if (!n) continue;
-            // Runs come oldest first: the last one noted is the last run.
-            n.lastRun = { run, part };
-            if (part?.recorded && !part.failed) n.lastSuccess = n.lastRun;
-            if (part?.recorded && part.archive) n.lastArchive = { run, part };
-        }
-    }
-    return { blocks, notes };
-}
-
-/**
- * Where the longest suffix of `records` starts in which every run it mentions begins
- * (undefined: none does). Backwards: a record of a run not begun yet opens it, its begin
- * closes it; a begin that leaves nothing open is such a start.
- */
-function wholeRunsFrom(records: readonly JournalRecord[]): number | undefined {
-    const open = new Set<string>();
-    let start: number | undefined;
-    for (let i = records.length - 1; i >= 0; i--) {
-        const r = records[i];
-        if (r.type === 'run' && r.event === 'begin') {
-            open.delete(r.run);
-            if (open.size === 0) start = i;
-        } else {
-            open.add(r.run);
-        }
-    }
-    return start;
-}
-
-/**
- * Whether a tail of the journal (Journal.readTail) holds all the status needs: a suffix of
- * it in which every run it mentions begins (no run seen in part, and a recovery's records
- * bring in the run they recovered) has every server of every block's last success. Older
- * records cannot change the status then: a last run, success or archive is never older
- * than a success, and an application an older run left stopped was started (or tried) by
- * the recovery every later run does first, which journals it under that run. Runs the
- * tail holds only in part are left out of the status by runLedger and findUnfinished.
- */
-export function statusTailIsEnough(model: RunbookModel, alive: (b: RunBeginRecord) => boolean = liveHere): (records: readonly JournalRecord[]) => boolean {
-    const wanted = model.backups.flatMap(b => b.servers.map(s => partKey(b.name, s.name)));
-    return records => {
-        const start = wholeRunsFrom(records);
-        if (start === undefined) return false;
-        const tail = records.slice(start);
-        // Cheap first: a success needs a committed archive of that (block, server) in the tail.
-        const recorded = new Set<string>();
-        for (const r of tail) if (r.type === 'step' && r.step === 'record' && r.ok && r.server !== undefined) recorded.add(partKey(r.policy, r.server));
-        if (!wanted.every(k => recorded.has(k))) return false;
-        for (const n of foldRuns(model, tail, alive).notes.values()) if (!n.lastSuccess) return false;
-        return true;
-    };
-}
-
 /** Builds the status of a runbook (see module comment). */
 export async function buildStatus(input: StatusInput): Promise<RunbookStatus> {
     const { model, now } = input;
@@ -230,28 +140,6 @@ export async function buildStatus(input: StatusInput): Promise<RunbookStatus> {
         version: 1, runbook: runbookName(model), title: model.title, file: model.root.fsPath, journal: input.journalFile,
         now: now.toISOString(), ok, blocks: all, pendingRestarts, problems
     };
-}
-
-function newBlock(b: BackupModel): BlockStatus {
-    return {
-        policy: b.name, tape: b.tape?.name, schedule: b.schedule,
-        staleAfterSeconds: b.staleAfterMs === undefined ? undefined : b.staleAfterMs / 1000,
-        stale: false, staleReason: '', servers: b.servers.map(s => ({ server: s.name }))
-    };
-}
-
-/** A run's parts by (block, server) key: journalled ones, pre-flight failures given to their blocks, and targets never reached (undefined). */
-function runParts(run: LedgerRun, targets: readonly { policy: string; server: string }[], model: RunbookModel): Map<string, RunPart | undefined> {
-    const out = new Map<string, RunPart | undefined>();
-    for (const part of run.parts.values()) if (part.policy !== undefined) out.set(partKey(part.policy, part.server), part);
-    for (const part of run.parts.values()) {
-        if (part.policy !== undefined) continue;
-        const mine = targets.filter(t => t.server === part.server);
-        const policies = mine.length ? mine.map(t => t.policy) : model.backups.filter(b => b.servers.some(s => s.name === part.server)).map(b => b.name);
-        for (const policy of policies) if (!out.has(partKey(policy, part.server))) out.set(partKey(policy, part.server), part);
-    }
-    for (const t of targets) if (!out.has(partKey(t.policy, t.server))) out.set(partKey(t.policy, t.server), undefined);
-    return out;
 }
 
 /** Seconds between two journal times (undefined when one is not a time). */
