@@ -12,6 +12,12 @@ import type { Lab } from '../engine/lab';
 import { failStop, sample, statusLab } from './status-lab';
 
 const EXPORTER = '/usr/bin/prometheus-node-exporter';
+/** Without the exporter the test is skipped and says so; CI sets BACKPLAN_REQUIRE_NODE_EXPORTER=1 and it fails instead. */
+const present = fs.existsSync(EXPORTER);
+if (!present && process.env.BACKPLAN_REQUIRE_NODE_EXPORTER === '1') {
+    throw new Error(`${EXPORTER} not found but BACKPLAN_REQUIRE_NODE_EXPORTER=1: apt-get install -y prometheus-node-exporter`);
+}
+if (!present) process.stderr.write(`node-exporter.test: skipped: ${EXPORTER} not found; apt-get install -y prometheus-node-exporter (CI sets BACKPLAN_REQUIRE_NODE_EXPORTER=1)\n`);
 
 let lab: Lab | undefined;
 let exporter: ChildProcess | undefined;
@@ -56,8 +62,7 @@ async function startExporter(dir: string): Promise<string> {
 
 const scrape = async (url: string): Promise<string> => (await fetch(url)).text();
 
-it('node_exporter\'s textfile collector reads the metrics status writes, without error', async () => {
-    expect(fs.existsSync(EXPORTER), `${EXPORTER} (Debian package prometheus-node-exporter)`).toBe(true);
+it.skipIf(!present)('node_exporter\'s textfile collector reads the metrics status writes, without error', async () => {
     const l = statusLab();
     lab = l;
     expect((await l.cli('backup')).code).toBe(0);
