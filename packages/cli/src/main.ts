@@ -10,6 +10,7 @@ import { registerVerify } from './commands/verify.js';
 import { registerArchives } from './commands/archives.js';
 import { registerPrune } from './commands/prune.js';
 import { registerHistory } from './commands/history.js';
+import { registerStatus } from './commands/status.js';
 import { registerUnlock } from './commands/unlock.js';
 import { registerRestore } from './commands/restore.js';
 import { registerRecover } from './commands/recover.js';
@@ -37,6 +38,7 @@ export function createProgram(): Command {
     registerArchives(program, context);
     registerPrune(program, context);
     registerHistory(program, context);
+    registerStatus(program, context);
     registerUnlock(program, context);
     registerRestore(program, context);
     registerRecover(program, context);

@@ -11,6 +11,7 @@
  *   progress/  live progress lines
  *   schedule/  `backplan schedule`: systemd timers and cron files for scheduled blocks
  *   picture/   the runbook's topology and backup window as data, SVG, DOT and Mermaid
+ *   status/    `status`: last runs, staleness and Prometheus metrics from the journal and tapes
  */
 export * from './hosts/host.js';
 export * from './hosts/local-host.js';
@@ -74,3 +75,11 @@ export * from './picture/dot-render.js';
 export * from './picture/mermaid-render.js';
 export * from './picture/timeline-model.js';
 export * from './picture/timeline-render.js';
+export * from './status/staleness.js';
+export * from './status/run-ledger.js';
+export * from './status/run-targets.js';
+export * from './status/tape-facts.js';
+export * from './status/status-model.js';
+export * from './status/status-tail.js';
+export * from './status/prometheus-format.js';
+export * from './status/textfile.js';

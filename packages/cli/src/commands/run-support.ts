@@ -26,10 +26,10 @@ export interface RunFlags {
     state?: string;
 }
 
-/** Adds --format, --ssh-config and --state. */
-export function addRunFlags(cmd: Command): Command {
+/** Adds --format (text or json, unless the verb has more), --ssh-config and --state. */
+export function addRunFlags(cmd: Command, formats: readonly string[] = RUN_FORMATS): Command {
     return cmd
-        .option('--format <format>', 'output format: text, json', choice(RUN_FORMATS), 'text')
+        .option('--format <format>', `output format: ${formats.join(', ')}`, choice(formats), 'text')
         .option('--ssh-config <file>', 'ssh config file passed as `ssh -F FILE` (or BACKPLAN_SSH_CONFIG)')
         .option('--state <dir>', 'state folder (default $XDG_STATE_HOME/backplan, else ~/.local/state/backplan)');
 }

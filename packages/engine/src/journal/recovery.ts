@@ -45,6 +45,8 @@ export function findUnfinished(records: readonly JournalRecord[], alive: (b: Run
     const begins = new Map<string, RunBeginRecord>();
     const ended = new Set<string>();
     const stops = new Map<string, Map<string, StepRecord>>();
+    /** Per server, the runs holding a stop of it not followed by a start yet (a year of runs: no scan of them all per start). */
+    const stoppedIn = new Map<string, Set<string>>();
     const staged = new Map<string, UnfinishedRun['leftovers']>();
     for (const r of records) {
         if (r.type === 'step' && r.step === 'stage' && r.event === 'begin' && r.cleanup) {
@@ -58,12 +60,16 @@ export function findUnfinished(records: readonly JournalRecord[], alive: (b: Run
             let m = stops.get(r.run);
             if (!m) stops.set(r.run, m = new Map());
             m.set(r.server, r);
+            let runs = stoppedIn.get(r.server);
+            if (!runs) stoppedIn.set(r.server, runs = new Set());
+            runs.add(r.run);
         } else if (r.type === 'step' && r.step === 'stop' && r.event === 'end' && r.stopped === false && r.server) {
             // The stop never ran (command not found): nothing is owed to that server.
             stops.get(r.run)?.delete(r.server);
         } else if ((r.type === 'step' && r.step === 'start' && r.event === 'end' && r.ok && r.server) || (r.type === 'recover' && r.ok)) {
             // The application runs now: no earlier stop of it is pending any more.
-            for (const m of stops.values()) m.delete(r.server!);
+            for (const run of stoppedIn.get(r.server!) ?? []) stops.get(run)?.delete(r.server!);
+            stoppedIn.delete(r.server!);
         }
     }
     const out: UnfinishedRun[] = [];

@@ -80,8 +80,8 @@ export interface BackupPlan {
     steps: PlanStep[];
 }
 
-/** Selects the backups and servers of a run (throws PlanUsageError / PlanRefusedError). */
-export function selectBackups(model: RunbookModel, options: BackupPlanOptions): BackupPlanItem[] {
+/** The backups and servers a run's options ask for (throws PlanUsageError); `status` asks it of past runs' command lines. */
+export function chooseBackups(model: RunbookModel, options: BackupPlanOptions): Array<{ backup: BackupModel; servers: ServerModel[] }> {
     const wanted = options.servers ?? [];
     for (const name of wanted) {
         if (!model.servers.some(s => s.name === name)) {
@@ -112,6 +112,12 @@ export function selectBackups(model: RunbookModel, options: BackupPlanOptions): 
         if (model.backups.length === 0) throw new PlanUsageError('this runbook has no backup block');
         chosen = model.backups.map(b => ({ backup: b, servers: [...b.servers] }));
     }
+    return chosen;
+}
+
+/** Selects the backups and servers of a run (throws PlanUsageError / PlanRefusedError). */
+export function selectBackups(model: RunbookModel, options: BackupPlanOptions): BackupPlanItem[] {
+    const chosen = chooseBackups(model, options);
     const problems: string[] = [];
     const items: BackupPlanItem[] = [];
     for (const { backup, servers } of chosen) {

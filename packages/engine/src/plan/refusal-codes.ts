@@ -19,7 +19,7 @@
  */
 
 /** Verbs that run against a runbook. */
-export type RunVerb = 'backup' | 'verify' | 'archives' | 'prune' | 'history' | 'unlock' | 'restore' | 'recover' | 'schedule';
+export type RunVerb = 'backup' | 'verify' | 'archives' | 'prune' | 'history' | 'status' | 'unlock' | 'restore' | 'recover' | 'schedule';
 
 /** Codes that refuse every run verb. */
 export const ALWAYS_REFUSING: readonly string[] = [

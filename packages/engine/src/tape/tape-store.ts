@@ -119,15 +119,7 @@ export class TapeStore {
 
     /** Every archive that has a manifest, oldest first. A missing tape folder lists nothing. */
     async list(): Promise<ListedArchive[]> {
-        let names: string[];
-        try {
-            names = await fs.readdir(this.archivesDir);
-        } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-            throw err;
-        }
-        const present = new Set(names);
-        const ids = names.filter(n => n.endsWith(MANIFEST)).map(n => n.slice(0, -MANIFEST.length)).filter(isArchiveId).sort();
+        const { present, ids } = await this.listedIds();
         const listed: ListedArchive[] = [];
         for (const id of ids) {
             const item: ListedArchive = { id, archivePath: path.join(this.archivesDir, this.archiveFile(id, 'zstd')) };
@@ -145,15 +137,46 @@ export class TapeStore {
                 // Missing: corruption, reported by verify. Not a regular file: never opened by a reader.
                 if ((err as NodeJS.ErrnoException).code !== 'ENOENT') item.archiveError = (err as Error).message;
             }
-            if (present.has(`${id}${VERIFIED}`)) {
-                const file = path.join(this.archivesDir, `${id}${VERIFIED}`);
-                try {
-                    item.verified = checkShape<VerificationRecord>('verification', JSON.parse(await readUntrustedText(file, MAX_RECORD_BYTES)), file);
-                } catch { /* an unreadable record counts as never verified */ }
-            }
+            if (present.has(`${id}${VERIFIED}`)) item.verified = await this.readVerification(id);
             listed.push(item);
         }
         return listed;
+    }
+
+    /**
+     * Listed archives from the folder's file names alone, oldest first: no manifest is
+     * opened (`status` on a year of archives). `file` is the archive's file name when one
+     * is there; `verified` says whether it has a verification record.
+     */
+    async listNames(): Promise<Array<{ id: string; file?: string; verified: boolean }>> {
+        const { present, ids } = await this.listedIds();
+        return ids.map(id => ({
+            id, verified: present.has(`${id}${VERIFIED}`),
+            file: (Object.values(EXTENSIONS) as string[]).map(ext => `${id}${ext}`).find(f => present.has(f))
+        }));
+    }
+
+    /** The names in the archives folder, and the IDs that have a manifest, oldest first (a missing folder has none). */
+    private async listedIds(): Promise<{ present: Set<string>; ids: string[] }> {
+        let names: string[];
+        try {
+            names = await fs.readdir(this.archivesDir);
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { present: new Set(), ids: [] };
+            throw err;
+        }
+        const ids = names.filter(n => n.endsWith(MANIFEST)).map(n => n.slice(0, -MANIFEST.length)).filter(isArchiveId).sort();
+        return { present: new Set(names), ids };
+    }
+
+    /** The last verification of an archive (undefined when there is none, or it cannot be read: never verified). */
+    async readVerification(id: string): Promise<VerificationRecord | undefined> {
+        const file = path.join(this.archivesDir, `${id}${VERIFIED}`);
+        try {
+            return checkShape<VerificationRecord>('verification', JSON.parse(await readUntrustedText(file, MAX_RECORD_BYTES)), file);
+        } catch {
+            return undefined;
+        }
     }
 
     /** A manifest, its MAC checked first when the tape has a key. */
