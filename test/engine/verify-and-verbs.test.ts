@@ -177,6 +177,10 @@ describe('run verbs', () => {
         expect(out).toMatchObject({ version: 1, ok: true, servers: [{ server: 'Mail1', ok: true, started: true }] });
         const history = JSON.parse((await l.cli('history', ['--format', 'json'])).stdout);
         expect(history.runs).toMatchObject([{ verb: 'backup', state: 'ok' }]);
+        // The stop window of each server: from its journal records, in JSON and in the table.
+        const window = history.runs[0].servers.find((s: { server: string }) => s.server === 'Mail1').stopWindow;
+        expect(window).toBeGreaterThan(0);
+        expect((await l.cli('history')).stdout).toContain(`Mail1 (down ${window.toFixed(1)} s)`);
         expect(fs.readdirSync(path.join(l.tape, 'runs'))).toEqual([`${out.runId}.json`]);
         expect((await l.cli('unlock')).stdout).toMatch(/not locked/);
     });

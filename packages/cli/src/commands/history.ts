@@ -1,6 +1,7 @@
 /**
  * `backplan history RUNBOOK`: the runbook's journal as a table of runs (or JSON). A run
- * that was killed shows as `interrupted` (or `unfinished` while its process lives).
+ * that was killed shows as `interrupted` (or `unfinished` while its process lives); each
+ * server says how long its application was down (its stop window).
  */
 import * as os from 'node:os';
 import type { Command } from 'commander';
@@ -16,7 +17,8 @@ interface RunSummary {
     ended?: string;
     state: 'ok' | 'failed' | 'interrupted' | 'running' | 'unfinished';
     error?: string;
-    servers: Array<{ server: string; steps: Array<{ step: string; ok?: boolean; error?: string; time: string }> }>;
+    /** Per server: its steps, and how long its application was down (stop begun → up again), in seconds. */
+    servers: Array<{ server: string; stopWindow?: number; steps: Array<{ step: string; ok?: boolean; error?: string; time: string }> }>;
     recovered: Array<{ server: string; ok: boolean; time: string; by: string }>;
     /** Prune: per tape, what it removed. */
     tapes: Array<{ tape: string; ok?: boolean; removed: string[]; error?: string }>;
@@ -44,7 +46,7 @@ export function registerHistory(program: Command, context: CommandContext): void
             }
             process.stdout.write(table(['RUN', 'VERB', 'STARTED', 'ENDED', 'RESULT', 'SERVERS'], runs.map(r => [
                 r.run, r.verb, r.started, r.ended ?? '-', r.state,
-                r.servers.map(s => `${s.server}${s.steps.some(st => st.ok === false) ? ' (failed)' : ''}`).join(', ') || '-'
+                r.servers.map(serverCell).join(', ') || '-'
             ])));
             for (const r of runs.filter(r => r.error)) process.stdout.write(`${r.run}: ${r.error}\n`);
             for (const r of runs) for (const s of r.swaps) process.stdout.write(`${r.run}: the swap of ${s.server} was ${s.action === 'finished' ? 'finished' : 'rolled back'} by a later command${s.ok ? '' : ` (FAILED: ${s.error})`}\n`);
@@ -52,6 +54,12 @@ export function registerHistory(program: Command, context: CommandContext): void
             for (const r of runs) for (const t of r.tapes) process.stdout.write(`${r.run}: tape ${t.tape}: removed ${t.removed.join(', ') || 'nothing'}\n`);
             return 0;
         }));
+}
+
+/** `Mail1 (down 0.8 s)`, `Cat2 (failed)`. */
+function serverCell(s: RunSummary['servers'][number]): string {
+    const notes = [s.stopWindow !== undefined ? `down ${s.stopWindow.toFixed(1)} s` : undefined, s.steps.some(st => st.ok === false) ? 'failed' : undefined].filter(Boolean);
+    return `${s.server}${notes.length ? ` (${notes.join(', ')})` : ''}`;
 }
 
 function summarize(records: readonly JournalRecord[]): RunSummary[] {
@@ -81,6 +89,7 @@ function summarize(records: readonly JournalRecord[]): RunSummary[] {
             let s = run.servers.find(x => x.server === rec.server);
             if (!s) run.servers.push(s = { server: rec.server, steps: [] });
             s.steps.push({ step: rec.step, ok: rec.ok, error: rec.error, time: rec.time });
+            if (rec.step === 'start' && rec.window !== undefined) s.stopWindow = (s.stopWindow ?? 0) + rec.window;
         } else if (rec.type === 'step' && rec.server && !run.servers.some(x => x.server === rec.server)) {
             run.servers.push({ server: rec.server, steps: [] });
         }
