@@ -10,6 +10,7 @@
  *   restic/    restic tapes: restic's CLI on a server's host, snapshots and their manifests
  *   progress/  live progress lines
  *   schedule/  `backplan schedule`: systemd timers and cron files for scheduled blocks
+ *   notify/    `notify` blocks: webhook, healthchecks pings, commands; stale episodes
  */
 export * from './hosts/host.js';
 export * from './hosts/local-host.js';
@@ -66,3 +67,11 @@ export * from './schedule/schedule-plan.js';
 export * from './schedule/schedule-apply.js';
 export * from './schedule/schedule-list.js';
 export * from './restic/index.js';
+export * from './notify/notify-event.js';
+export * from './notify/http-post.js';
+export * from './notify/webhook.js';
+export * from './notify/healthchecks.js';
+export * from './notify/command-target.js';
+export * from './notify/notifier.js';
+export * from './notify/run-notifications.js';
+export * from './notify/stale-episodes.js';
