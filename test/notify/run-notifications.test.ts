@@ -75,15 +75,18 @@ describe('webhook', () => {
         expect(event.summary).toMatch(/^backup Nightly FAILED/);
     });
 
-    it('a server that never answers: a warning after the timeout, tried twice, the exit code unchanged', async () => {
-        runbook(`notify Ops {\n  on success\n  webhook "${hooks.url('/hang/hook')}"\n}`);
+    it('a server that never answers: the run goes on, a warning after the timeout, tried twice, the exit code unchanged', async () => {
+        runbook(`notify Ops {\n  on start success\n  webhook "${hooks.url('/hang/hook')}"\n}`);
         const r = await lab.cli('backup', [], { BACKPLAN_NOTIFY_TIMEOUT_MS: '300' });
         expect(r.code, r.stderr).toBe(0);
         expect(r.stdout).toMatch(/every server backed up/);
-        expect(r.stderr).toContain('backplan: warning: notify Ops (webhook): the success of backup Nightly was not delivered: no answer within 300 ms (tried 2 times)');
-        await hooks.next(2);
-        expect(hooks.at('/hang')).toHaveLength(2);
+        for (const event of ['start', 'success']) {
+            expect(r.stderr).toContain(`backplan: warning: notify Ops (webhook): the ${event} of backup Nightly was not delivered: no answer within 300 ms (tried 2 times)`);
+        }
+        await hooks.next(4);
+        expect(hooks.at('/hang').map(x => JSON.parse(x.body).event)).toEqual(['start', 'start', 'success', 'success']);
         expect(journalRecords(lab).filter(x => x.type === 'notify')).toMatchObject([
+            { notify: 'Ops', target: 'webhook', event: 'start', ok: false, attempts: 2, error: 'no answer within 300 ms (tried 2 times)' },
             { notify: 'Ops', target: 'webhook', event: 'success', ok: false, attempts: 2, error: 'no answer within 300 ms (tried 2 times)' }
         ]);
         const history = await lab.cli('history');
