@@ -14,9 +14,10 @@ const LAYERS = [
     ['hosts'],
     ['tape', 'plan'],
     ['archiver', 'journal', 'restic', 'schedule'],
-    ['kernel', 'retention', 'notify'],
+    ['kernel', 'retention'],
     ['restore', 'run', 'status', 'picture'],
-    ['drill']
+    ['drill'],
+    ['notify']
 ];
 
 const above = i => LAYERS.slice(i).flat();

@@ -12,6 +12,7 @@
  *   schedule/  `backplan schedule`: systemd timers and cron files for scheduled blocks
  *   picture/   the runbook's topology and backup window as data, SVG, DOT and Mermaid
  *   status/    `status`: last runs, staleness and Prometheus metrics from the journal and tapes
+ *   notify/    `notify` blocks: webhook, healthchecks pings, commands; stale episodes
  */
 export * from './hosts/host.js';
 export * from './hosts/local-host.js';
@@ -83,3 +84,11 @@ export * from './status/status-model.js';
 export * from './status/status-tail.js';
 export * from './status/prometheus-format.js';
 export * from './status/textfile.js';
+export * from './notify/notify-event.js';
+export * from './notify/http-post.js';
+export * from './notify/webhook.js';
+export * from './notify/healthchecks.js';
+export * from './notify/command-target.js';
+export * from './notify/notifier.js';
+export * from './notify/run-notifications.js';
+export * from './notify/stale-episodes.js';

@@ -5,7 +5,7 @@
  */
 import * as os from 'node:os';
 import type { Command } from 'commander';
-import { processAlive, type JournalRecord } from '@backplan/engine';
+import { deliveryWarning, processAlive, type JournalRecord, type NotifyRecord } from '@backplan/engine';
 import type { CommandContext } from './command-support.js';
 import { addRunFlags, loadForRun, table, withRun, writeJson, type RunFlags } from './run-support.js';
 
@@ -26,6 +26,8 @@ interface RunSummary {
     swaps: Array<{ server: string; action: 'finished' | 'rolled-back'; ok: boolean; by?: string; error?: string }>;
     /** Set-aside copies the run left after its swap: open while on the host, removed once recovery removed them. */
     leftovers: Array<{ server: string; host: string; path: string; state: 'open' | 'removed'; error?: string }>;
+    /** The run's notifications (`notify` blocks), delivered or not. */
+    notifications: Array<Pick<NotifyRecord, 'notify' | 'target' | 'event' | 'policy' | 'ok' | 'error'>>;
 }
 
 /** Registers `history`. */
@@ -52,6 +54,7 @@ export function registerHistory(program: Command, context: CommandContext): void
             for (const r of runs) for (const s of r.swaps) process.stdout.write(`${r.run}: the swap of ${s.server} was ${s.action === 'finished' ? 'finished' : 'rolled back'} by a later command${s.ok ? '' : ` (FAILED: ${s.error})`}\n`);
             for (const r of runs) for (const l of r.leftovers.filter(x => x.state === 'open')) process.stdout.write(`${r.run}: leftover ${l.host}:${l.path} of ${l.server} (open${l.error ? `: ${l.error}` : ''})\n`);
             for (const r of runs) for (const t of r.tapes) process.stdout.write(`${r.run}: tape ${t.tape}: removed ${t.removed.join(', ') || 'nothing'}\n`);
+            for (const r of runs) for (const n of r.notifications.filter(x => !x.ok)) process.stdout.write(`${r.run}: ${deliveryWarning(n)}\n`);
             return 0;
         }));
 }
@@ -67,7 +70,7 @@ function summarize(records: readonly JournalRecord[]): RunSummary[] {
     for (const rec of records) {
         if (rec.type === 'run' && rec.event === 'begin') {
             const alive = rec.host === os.hostname() && processAlive(rec.pid);
-            runs.set(rec.run, { run: rec.run, verb: rec.verb, command: rec.command, started: rec.time, state: alive ? 'running' : 'unfinished', servers: [], recovered: [], tapes: [], swaps: [], leftovers: [] });
+            runs.set(rec.run, { run: rec.run, verb: rec.verb, command: rec.command, started: rec.time, state: alive ? 'running' : 'unfinished', servers: [], recovered: [], tapes: [], swaps: [], leftovers: [], notifications: [] });
             continue;
         }
         const run = runs.get(rec.run);
@@ -83,6 +86,8 @@ function summarize(records: readonly JournalRecord[]): RunSummary[] {
         } else if (rec.type === 'leftover') {
             // The latest word on each path wins: open, then removed by a later command.
             run.leftovers = [...run.leftovers.filter(l => l.path !== rec.path), { server: rec.server, host: rec.host, path: rec.path, state: rec.state, error: rec.error }];
+        } else if (rec.type === 'notify') {
+            run.notifications.push({ notify: rec.notify, target: rec.target, event: rec.event, policy: rec.policy, ok: rec.ok, error: rec.error });
         } else if (rec.type === 'step' && rec.step === 'prune' && rec.tape && rec.event === 'end') {
             run.tapes.push({ tape: rec.tape, ok: rec.ok, removed: rec.removed ?? [], error: rec.error });
         } else if (rec.type === 'step' && rec.server && rec.event === 'end') {

@@ -3,6 +3,8 @@
  *
  *   run begin → (step begin → step end)* → run end
  *   recover   (written by a later command for a run that never ended)
+ *   notify    (one per notification of the run: start during it, success/failure after
+ *              its run end, so they follow that record; notify/run-notifications.ts)
  *
  * A `stop` step's begin record carries what is needed to start the application again
  * (start command, host, data, environment) so that recovery does not depend on the
@@ -85,4 +87,16 @@ export interface LeftoverRecord {
     state: 'open' | 'removed'; by: string; error?: string;
 }
 
-export type JournalRecord = RunBeginRecord | RunEndRecord | StepRecord | RecoverRecord | SwapRecord | LeftoverRecord;
+/**
+ * One notification of a run (DESIGN §8): which `notify` block, which event of which backup
+ * block, and whether it was delivered. A failed one is also a warning in the run's output;
+ * it never changes the run's result.
+ */
+export interface NotifyRecord {
+    type: 'notify'; run: string; time: string;
+    notify: string; target: 'webhook' | 'healthchecks' | 'command';
+    event: 'start' | 'success' | 'failure' | 'stale'; policy: string;
+    ok: boolean; attempts: number; error?: string;
+}
+
+export type JournalRecord = RunBeginRecord | RunEndRecord | StepRecord | RecoverRecord | SwapRecord | LeftoverRecord | NotifyRecord;

@@ -1,7 +1,9 @@
 /**
  * The state folder: `--state DIR`, else `$XDG_STATE_HOME/backplan`, else
- * `~/.local/state/backplan`. It holds one journal per runbook:
- *   STATE/journals/<runbook file name>-<8 hex of its absolute path>.jsonl
+ * `~/.local/state/backplan`. It holds, per runbook (NAME = the runbook's file name and 8
+ * hex of its absolute path):
+ *   STATE/journals/NAME.jsonl        the journal
+ *   STATE/notify/NAME.stale.json     the stale episodes `status` has told about
  */
 import { createHash } from 'node:crypto';
 import * as os from 'node:os';
@@ -14,10 +16,20 @@ export function resolveStateDir(option?: string, env: NodeJS.ProcessEnv = proces
     return path.join(os.homedir(), '.local', 'state', 'backplan');
 }
 
-/** The journal file of a runbook (keyed by the root file's absolute path). */
-export function journalFile(stateDir: string, runbookPath: string): string {
+/** A runbook's name in the state folder: its file name and 8 hex of its absolute path. */
+export function runbookStateName(runbookPath: string): string {
     const abs = path.resolve(runbookPath);
     const key = createHash('sha256').update(abs).digest('hex').slice(0, 8);
     const base = path.basename(abs).replace(/\.backplan$/, '').replace(/[^\w.-]+/g, '_');
-    return path.join(stateDir, 'journals', `${base}-${key}.jsonl`);
+    return `${base}-${key}`;
+}
+
+/** The journal file of a runbook (keyed by the root file's absolute path). */
+export function journalFile(stateDir: string, runbookPath: string): string {
+    return path.join(stateDir, 'journals', `${runbookStateName(runbookPath)}.jsonl`);
+}
+
+/** The stale-episode file of a runbook (notify/stale-episodes.ts). */
+export function staleStateFile(stateDir: string, runbookPath: string): string {
+    return path.join(stateDir, 'notify', `${runbookStateName(runbookPath)}.stale.json`);
 }

@@ -9,6 +9,7 @@
  *                              unreachable, data folder, tar or a command missing) → that
  *                              server fails and is never stopped, the others run, exit 1
  *                              (with --fail-fast: stop nothing)
+ *   onStart (the caller's `start` notifications, sent without waiting)
  *   for each backup block, in plan order:
  *     lock its tape (fail naming the holder, or --wait; a dead holder is taken over)
  *     servers one at a time (`rolling`) or up to N at once (`parallel N`), in plan
@@ -55,6 +56,8 @@ export interface BackupRunOptions {
     hostFor: (server: ServerModel) => Host;
     /** Set when the caller has already recovered unfinished runs. */
     recovered?: RecoveryResult;
+    /** Called once pre-flight has decided to run, before the first lock and stop (the `start` notifications; must not throw). */
+    onStart?: (runId: string) => void;
 }
 
 export interface BackupRunResult {
@@ -102,6 +105,7 @@ class BackupRun {
     async execute(): Promise<void> {
         const { plan, signal, failFast } = this.options;
         if (!(await this.preflight())) return;
+        this.options.onStart?.(this.session.runId);
         for (const item of plan.items) {
             if (signal.aborted || this.stopLaunching) break;
             const queue = item.servers.filter(sp => !this.pre!.skipped.has(sp.server.name));

@@ -1,8 +1,9 @@
 /**
  * The shapes of the JSON files Backplan reads back: manifests (folder and restic tapes),
- * verification records, lock files and journal lines. Each is checked with ajv before any
- * field is used, so a file crafted on a tape (or damaged in the state folder) is refused
- * with a one-line reason instead of failing later as "Cannot read properties of null".
+ * verification records, lock files, journal lines and stale-episode files. Each is
+ * checked with ajv before any field is used, so a file crafted on a tape (or damaged in
+ * the state folder) is refused with a one-line reason instead of failing later as
+ * "Cannot read properties of null".
  *
  * Fields a later Backplan may add are allowed (additionalProperties); the fields this
  * version reads must be there with their types. A new journal record kind gets a branch in
@@ -81,7 +82,7 @@ const LOCK = {
 /** A journal line: the envelope every kind has, then the fields of its kind. */
 const JOURNAL_RECORD = {
     type: 'object', required: ['type', 'run', 'time'],
-    properties: { type: { enum: ['run', 'step', 'recover', 'swap', 'leftover'] }, run: str, time: str },
+    properties: { type: { enum: ['run', 'step', 'recover', 'swap', 'leftover', 'notify'] }, run: str, time: str },
     allOf: [
         {
             if: { properties: { type: { const: 'run' } } },
@@ -119,11 +120,31 @@ const JOURNAL_RECORD = {
         {
             if: { properties: { type: { const: 'leftover' } } },
             then: { required: ['server', 'host', 'path', 'state', 'by'], properties: { server: str, host: str, path: str, state: { enum: ['open', 'removed'] }, by: str, error: str } }
+        },
+        {
+            if: { properties: { type: { const: 'notify' } } },
+            then: {
+                required: ['notify', 'target', 'event', 'policy', 'ok', 'attempts'], properties: {
+                    notify: str, target: { enum: ['webhook', 'healthchecks', 'command'] }, event: { enum: ['start', 'success', 'failure', 'stale'] },
+                    policy: str, ok: bool, attempts: { type: 'integer', minimum: 1 }, error: str
+                }
+            }
         }
     ]
 } as const;
 
-const SCHEMAS = { manifest: MANIFEST, 'restic-manifest': RESTIC_MANIFEST, verification: VERIFICATION, lock: LOCK, 'journal-record': JOURNAL_RECORD } as const;
+/** The stale episodes `status` has told the notify blocks about (notify/stale-episodes.ts). */
+const STALE_STATE = {
+    type: 'object', required: ['version', 'episodes'],
+    properties: {
+        version: { const: 1 }, runbook: str,
+        episodes: { type: 'object', additionalProperties: { type: 'object', required: ['since', 'told'], properties: { since: str, told: { type: 'array', items: str } } } }
+    }
+} as const;
+
+const SCHEMAS = {
+    manifest: MANIFEST, 'restic-manifest': RESTIC_MANIFEST, verification: VERIFICATION, lock: LOCK, 'journal-record': JOURNAL_RECORD, 'stale-state': STALE_STATE
+} as const;
 
 /** The kinds of JSON document that have a schema. */
 export type ShapeKind = keyof typeof SCHEMAS;
