@@ -2,7 +2,8 @@
  * Journal records: one JSON object per line, appended in the order things happen.
  *
  *   run begin → (step begin → step end)* → run end
- *   recover   (written by a later command for a run that never ended)
+ *   recover   (written by a later command, `repair` or the run's guardian for a run
+ *              that never ended, `by` says which)
  *
  * A `stop` step's begin record carries what is needed to start the application again
  * (start command, host, data, environment) so that recovery does not depend on the
@@ -18,12 +19,16 @@ export type StepName = 'preflight' | 'lock' | 'stop' | 'archive' | 'start' | 've
 export interface RunBeginRecord {
     type: 'run'; event: 'begin'; run: string; time: string;
     verb: string; command: string; pid: number; host: string; runbook: string;
+    /** The pid of the run's guardian (kernel/guardian.ts), when one was started. */
+    guardian?: number;
 }
 
 export interface RunEndRecord {
     type: 'run'; event: 'end'; run: string; time: string; ok: boolean; error?: string;
-    /** Set when a later command closed a run that had been killed. */
+    /** Set when a later command (or the run's guardian) closed a run that had been killed. */
     interrupted?: boolean;
+    /** On a killed run's end: who closed it (a command line, or `guardian`). */
+    by?: string;
 }
 
 export interface StepRecord {
