@@ -14,6 +14,8 @@ import { registerUnlock } from './commands/unlock.js';
 import { registerRestore } from './commands/restore.js';
 import { registerRecover } from './commands/recover.js';
 import { registerSchedule } from './commands/schedule.js';
+import { registerRepair } from './commands/repair.js';
+import { registerGuardian } from './commands/guardian.js';
 import { createCommandContext } from './commands/command-support.js';
 
 declare const BACKPLAN_VERSION: string;
@@ -39,6 +41,8 @@ export function createProgram(): Command {
     registerRestore(program, context);
     registerRecover(program, context);
     registerSchedule(program, context);
+    registerRepair(program, context);
+    registerGuardian(program, context);
     for (const command of program.commands) command.exitOverride();
     return program;
 }
