@@ -282,7 +282,7 @@ describe.skipIf(sshdSkip)(sshdSuiteName('the guardian over SSH (a real sshd host
         expect(Date.now() - killedAt).toBeLessThan(CONTRACT_MS);
         expect(d.appLog('Mail1')).toEqual(['stopped stop Mail1', 'running start Mail1']);
         const journal = path.join(d.state, 'journals');
-        const records = (): any[] => fs.readdirSync(journal).flatMap(f => read(path.join(journal, f)).split('\n').filter(Boolean).map(x => JSON.parse(x)));
+        const records = (): any[] => fs.readdirSync(journal).filter(f => f.endsWith('.jsonl')).flatMap(f => read(path.join(journal, f)).split('\n').filter(Boolean).map(x => JSON.parse(x)));
         await until(() => records().some(r => r.type === 'run' && r.event === 'end'));
         expect(records().filter(r => r.type === 'recover')).toMatchObject([{ server: 'Mail1', ok: true, by: 'guardian' }]);
         expect(records().filter(r => r.type === 'step' && r.step === 'stop' && r.event === 'begin')[0].restart.host).toBe(sshd.host('mail1').url);

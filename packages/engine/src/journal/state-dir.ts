@@ -1,7 +1,10 @@
 /**
  * The state folder: `--state DIR`, else `$XDG_STATE_HOME/backplan`, else
- * `~/.local/state/backplan`. It holds one journal per runbook:
+ * `~/.local/state/backplan`. It holds one journal per runbook, the lock of its recovery
+ * while one runs (journal/recovery-lock.ts), and the guardians' log (kernel/guardian.ts):
  *   STATE/journals/<runbook file name>-<8 hex of its absolute path>.jsonl
+ *   STATE/journals/<the same>.jsonl.recovery-lock
+ *   STATE/guardian.log
  */
 import { createHash } from 'node:crypto';
 import * as os from 'node:os';
