@@ -40,10 +40,13 @@ async function expectAftermath(l: Lab, first: string, options: { listed?: number
     expect(fs.existsSync(path.join(l.tape, 'lock.json')), 'the lock is released').toBe(false);
 }
 
-/** A backup killed with SIGKILL while its tar stalls; its orphaned tar is ended as a reboot would. */
+/**
+ * A backup killed with SIGKILL while its tar stalls; its orphaned tar is ended as a reboot
+ * would. Without its guardian (BACKPLAN_NO_GUARDIAN=1): these tests are about the next command.
+ */
 async function killMidArchive(l: Lab): Promise<void> {
     const mark = path.join(l.root, 'tar-stalled');
-    const run = l.spawnCli('backup', [], { LAB_TAR_MODE: 'stall', LAB_TAR_MARK: mark });
+    const run = l.spawnCli('backup', [], { LAB_TAR_MODE: 'stall', LAB_TAR_MARK: mark, BACKPLAN_NO_GUARDIAN: '1' });
     await waitForFile(mark);
     run.kill('SIGKILL');
     await run.result;

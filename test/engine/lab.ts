@@ -184,7 +184,8 @@ export async function waitFor(condition: () => boolean): Promise<void> {
 export function journalRecords(l: Lab): any[] {
     const dir = path.join(l.state, 'journals');
     if (!fs.existsSync(dir)) return [];
-    const text = fs.readdirSync(dir).map(f => fs.readFileSync(path.join(dir, f), 'utf8')).join('');
+    // Journals only: a recovery's lock file (`….recovery-lock`) may sit beside them.
+    const text = fs.readdirSync(dir).filter(f => f.endsWith('.jsonl')).map(f => fs.readFileSync(path.join(dir, f), 'utf8')).join('');
     return text.split('\n').filter(Boolean).flatMap(line => { try { return [JSON.parse(line)]; } catch { return []; } });
 }
 

@@ -1,7 +1,8 @@
 /**
  * A restore killed with SIGKILL in the middle of its extraction (after the data folder was
  * set aside, before the swap): the next command on the runbook puts the original data back,
- * removes the staging copy and starts the application — from the journal alone. The same
+ * removes the staging copy and starts the application — from the journal alone (the
+ * runs' guardians are off, BACKPLAN_NO_GUARDIAN=1: test/engine/guardian.test.ts has them). The same
  * for a replication killed during its copy, while only the source is stopped.
  */
 import { spawn } from 'node:child_process';
@@ -24,7 +25,7 @@ const until = async (what: () => boolean, ms = 90_000): Promise<void> => {
 async function killMidExtract(l: Lab, args: string[], ready: () => boolean): Promise<void> {
     const slowTar = path.join(__dirname, 'fixtures', 'slow-tar');
     const child = spawn(process.execPath, [BIN, 'restore', l.runbook, '--state', l.state, ...args], {
-        env: childEnv({ ...l.env(), PATH: `${slowTar}:${process.env.PATH}`, SLOW_TAR_PID: path.join(l.root, 'tar.pid') }), stdio: 'ignore'
+        env: childEnv({ ...l.env(), BACKPLAN_NO_GUARDIAN: '1', PATH: `${slowTar}:${process.env.PATH}`, SLOW_TAR_PID: path.join(l.root, 'tar.pid') }), stdio: 'ignore'
     });
     // Killed only once the hanging extraction has begun (its pid written), not before.
     const pidFile = path.join(l.root, 'tar.pid');
@@ -117,7 +118,7 @@ const pathWith = (fixture: string): string => `${path.join(__dirname, 'fixtures'
 /** Restores Cat2 from replicas with a fixture command that hangs and writes `mark`; SIGKILL once it hangs, then end the hung command. */
 async function killReplicaRestoreWhenHung(l: Lab, fixture: string, env: Record<string, string>, mark: string): Promise<void> {
     const child = spawn(process.execPath, [BIN, 'restore', l.runbook, '--state', l.state, '--server', 'Cat2', '--from', 'replica'], {
-        env: childEnv({ ...l.env(), PATH: pathWith(fixture), ...env }), stdio: 'ignore'
+        env: childEnv({ ...l.env(), BACKPLAN_NO_GUARDIAN: '1', PATH: pathWith(fixture), ...env }), stdio: 'ignore'
     });
     await until(() => fs.existsSync(mark));
     child.kill('SIGKILL');

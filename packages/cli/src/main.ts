@@ -17,6 +17,8 @@ import { registerRecover } from './commands/recover.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerGraph } from './commands/graph.js';
 import { registerTimeline } from './commands/timeline.js';
+import { registerRepair } from './commands/repair.js';
+import { registerGuardian } from './commands/guardian.js';
 import { createCommandContext } from './commands/command-support.js';
 
 declare const BACKPLAN_VERSION: string;
@@ -45,6 +47,8 @@ export function createProgram(): Command {
     registerSchedule(program, context);
     registerGraph(program, context);
     registerTimeline(program, context);
+    registerRepair(program, context);
+    registerGuardian(program, context);
     for (const command of program.commands) command.exitOverride();
     return program;
 }

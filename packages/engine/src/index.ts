@@ -5,6 +5,7 @@
  *   tape/      the tape store: archive IDs, durable writes, listing, lock
  *   journal/   append-only run journal in the state folder, recovery of killed runs
  *   plan/      pure planning, dry-run rendering, which diagnostics refuse which verb
+ *   kernel/    the run kernel: session, quiesce, steps, the guardian of a run
  *   run/       the backup runner
  *   retention/ restic-style `keep` selection
  *   restic/    restic tapes: restic's CLI on a server's host, snapshots and their manifests
@@ -33,6 +34,7 @@ export * from './journal/state-dir.js';
 export * from './journal/journal-record.js';
 export * from './journal/journal.js';
 export * from './journal/recovery.js';
+export * from './kernel/guardian.js';
 export * from './plan/refusal-codes.js';
 export * from './plan/backup-plan.js';
 export * from './plan/holder-guard.js';

@@ -13,7 +13,7 @@ import { FailedError } from '../cli-error.js';
 import { painter } from '../terminal.js';
 import type { CommandContext } from './command-support.js';
 import {
-    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, hostOptions, loadForRun, planOrFail, refuseOrWarn, withRun, writeJson,
+    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, guardianLaunch, hostOptions, loadForRun, planOrFail, refuseOrWarn, withRun, writeJson,
     type RunContext, type RunFlags, type StoppingFlags
 } from './run-support.js';
 
@@ -45,7 +45,7 @@ export function registerBackup(program: Command, context: CommandContext): void 
                 else process.stdout.write(renderPlanText(plan));
                 return 0;
             }
-            const { result, notes } = await runWithNotifications(ctx, flags, plan, context.version, timeoutMs);
+            const { result, notes } = await runWithNotifications(ctx, flags, plan, context, timeoutMs);
             // Text shows the result first, then waits for the notifications (at most twice their
             // timeout); JSON carries them, so it waits first. Neither changes the exit code.
             if (flags.format === 'json') {
@@ -62,7 +62,7 @@ export function registerBackup(program: Command, context: CommandContext): void 
 
 /** Runs the plan, its `start` notifications sent once pre-flight passed; their warnings go above the live progress lines while the run lasts, then to stderr. */
 async function runWithNotifications(
-    ctx: RunContext, flags: BackupFlags, plan: BackupPlan, version: string, timeoutMs: number
+    ctx: RunContext, flags: BackupFlags, plan: BackupPlan, context: CommandContext, timeoutMs: number
 ): Promise<{ result: BackupRunResult; notes: RunNotifications }> {
     let reporter: Reporter | undefined;
     const warn = (m: string): void => { if (reporter) reporter.notice(m); else process.stderr.write(`${m}\n`); };
@@ -71,9 +71,9 @@ async function runWithNotifications(
         reporter = run.reporter;
         try {
             const result = await runBackup({
-                plan, runbookPath: ctx.model.root.fsPath, journal: run.journal, command: commandLine(), version,
+                plan, runbookPath: ctx.model.root.fsPath, journal: run.journal, command: commandLine(), version: context.version,
                 wait: flags.wait, failFast: flags.failFast, timeoutMs, reporter: run.reporter, signal: run.signal, recovered: run.recovered,
-                hostFor: server => hostFor(server, hostOptions(flags)),
+                hostFor: server => hostFor(server, hostOptions(flags)), guardian: guardianLaunch(context.entry, ctx.file, flags),
                 onStart: runId => notes.start(plan, runId)
             });
             return { result, notes };

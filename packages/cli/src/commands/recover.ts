@@ -13,7 +13,7 @@ import { FailedError } from '../cli-error.js';
 import type { CommandContext } from './command-support.js';
 import { renderRestoreResult, restoreResultJson } from './restore-output.js';
 import {
-    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, hostOptions, loadForServers, planOrFail, withRun, writeJson,
+    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, guardianLaunch, hostOptions, loadForServers, planOrFail, withRun, writeJson,
     type RunFlags, type StoppingFlags
 } from './run-support.js';
 
@@ -60,7 +60,7 @@ export function registerRecover(program: Command, context: CommandContext): void
                     const run = await runRestore({
                         verb: 'recover', ops: current.ops, catalog, runbookPath: ctx.model.root.fsPath, journal, command: commandLine(),
                         wait: flags.wait, timeoutMs, reporter, signal,
-                        hostFor: server => hostFor(server, hostOptions(flags))
+                        hostFor: server => hostFor(server, hostOptions(flags)), guardian: guardianLaunch(context.entry, file, flags)
                     });
                     if (run.badArchives.length === 0 || signal.aborted) return run;
                     for (const b of run.badArchives) {

@@ -13,7 +13,7 @@ import type { CommandContext } from './command-support.js';
 import { choice } from './command-support.js';
 import { renderRestoreResult, restoreResultJson } from './restore-output.js';
 import {
-    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, hostOptions, loadForServers, planOrFail, withRun, writeJson,
+    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, guardianLaunch, hostOptions, loadForServers, planOrFail, withRun, writeJson,
     type RunFlags, type StoppingFlags
 } from './run-support.js';
 
@@ -48,7 +48,7 @@ export function registerRestore(program: Command, context: CommandContext): void
                 return runRestore({
                     verb: 'restore', ops: [plan.op], catalog, runbookPath: ctx.model.root.fsPath, journal, command: commandLine(),
                     wait: flags.wait, keepOld: flags.keepOld, timeoutMs, reporter, signal,
-                    hostFor: server => hostFor(server, hostOptions(flags))
+                    hostFor: server => hostFor(server, hostOptions(flags)), guardian: guardianLaunch(context.entry, file, flags)
                 });
             });
             if (flags.format === 'json') writeJson(restoreResultJson(result));

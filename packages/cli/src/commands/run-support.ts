@@ -1,16 +1,18 @@
 /**
- * What the run verbs (backup, verify, archives, prune, history, unlock) share: their
- * common flags, loading a runbook and refusing it per DESIGN §3 (the code list lives in
- * the engine's plan/refusal-codes.ts), choosing tapes, recovering killed runs, SIGINT/
- * SIGTERM handling, and writing results (stdout) and diagnostics/progress (stderr).
+ * What the run verbs (backup, verify, archives, prune, history, unlock, repair) share:
+ * their common flags, loading a runbook and refusing it per DESIGN §3 (the code list lives
+ * in the engine's plan/refusal-codes.ts), choosing tapes, recovering killed runs, how a
+ * run starts its guardian, SIGINT/SIGTERM handling, and writing results (stdout) and
+ * diagnostics/progress (stderr).
  */
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { loadRunbook } from '@backplan/language/node';
 import type { RunbookModel, TapeModel } from '@backplan/language/model';
 import type { LangiumDocument } from 'langium';
 import {
     classifyDiagnostics, createReporter, declarationScope, Journal, openHostByLabel, PlanRefusedError, PlanUsageError, recoverUnfinished, resolveStateDir, TapeStore,
-    type PlainDiagnostic, type Reporter, type RunVerb, type ScopeRegion, type RecoveryResult
+    type GuardianLaunch, type PlainDiagnostic, type Reporter, type RunVerb, type ScopeRegion, type RecoveryResult
 } from '@backplan/engine';
 import { toCheckDiagnostic, type CheckDiagnostic } from '../check/check-result.js';
 import { FailedError, UsageError } from '../cli-error.js';
@@ -135,22 +137,65 @@ export function chooseTapes(model: RunbookModel, name?: string): TapeStore[] {
 }
 
 /** The journal of a runbook. */
-function journalOf(file: string, flags: RunFlags): Journal {
+export function journalOf(file: string, flags: RunFlags): Journal {
     return Journal.forRunbook(resolveStateDir(flags.state), file);
 }
 
+/** What a recovery of killed runs is told: who does it, where it reports, the runbook, and whether it is one run's guardian. */
+export interface RecoverBy {
+    /** Journalled as `by`: the command line, or `guardian`. */
+    by: string;
+    notice: (message: string) => void;
+    /** The runbook's current start commands come from it (else the journal's are used). */
+    model?: RunbookModel;
+    /** Only this run, whose runner is known to be gone (the guardian). */
+    only?: string;
+}
+
 /** Starts applications left stopped by killed runs (before any lock is taken), with the verb's --command-timeout and the runbook's current start commands. */
-export async function recoverKilledRuns(
-    journal: Journal, flags: RunFlags & Pick<StoppingFlags, 'commandTimeout'>, reporter: Reporter, by: string, model?: RunbookModel
-): Promise<RecoveryResult> {
+export async function recoverKilledRuns(journal: Journal, flags: RunFlags & Pick<StoppingFlags, 'commandTimeout'>, how: RecoverBy): Promise<RecoveryResult> {
+    const { model } = how;
     return recoverUnfinished(journal, {
         hostFor: label => openHostByLabel(label, hostOptions(flags)),
         timeoutMs: commandTimeoutMs(flags.commandTimeout),
         // A pending restart uses the runbook's current start (the admin may have fixed it).
         currentStart: model && (name => model.servers.find(s => s.name === name)?.start),
-        by,
-        notice: m => reporter.notice(`backplan: ${m}`)
+        by: how.by,
+        notice: how.notice,
+        only: how.only
     });
+}
+
+/**
+ * Loads a runbook for `repair` and the guardian, which never refuse: with errors that
+ * refuse every run (a start command may be half-typed), undefined and a warning — the
+ * start commands recorded in the journal are used instead.
+ */
+export async function loadForRepair(file: string, notice: (message: string) => void): Promise<RunContext | undefined> {
+    const ctx = await loadForRun(file, 'repair', { format: 'text' }, { scoped: true });
+    const { blocking } = classifyDiagnostics('repair', ctx.diagnostics.map(d => d.plain));
+    if (blocking.length === 0) return ctx;
+    const first = ctx.diagnostics.find(d => d.plain === blocking[0])!.shown;
+    notice(`warning: the runbook has ${blocking.length} error${blocking.length === 1 ? '' : 's'} (${first.file}:${first.line}:${first.column}: ${first.message} [${first.code}]): `
+        + 'the start commands recorded in the journal are used instead of its own');
+    return undefined;
+}
+
+/**
+ * How a run verb starts its guardian (kernel/guardian.ts): this CLI's hidden `guardian`
+ * command with the run's runbook, state folder, ssh config and command timeout.
+ * BACKPLAN_NO_GUARDIAN=1 starts none (tests of what the next command or `repair` does).
+ */
+export function guardianLaunch(entry: string, file: string, flags: RunFlags & Pick<StoppingFlags, 'commandTimeout'>): GuardianLaunch | undefined {
+    if (process.env.BACKPLAN_NO_GUARDIAN === '1') return undefined;
+    const state = resolveStateDir(flags.state);
+    const { sshConfig } = hostOptions(flags);
+    return {
+        argv: [process.execPath, entry, 'guardian', path.resolve(file), '--state', state,
+            ...(sshConfig ? ['--ssh-config', sshConfig] : []),
+            ...(flags.commandTimeout !== undefined ? ['--command-timeout', flags.commandTimeout] : [])],
+        log: path.join(state, 'guardian.log')
+    };
 }
 
 /** The longest timeout in seconds: Node's timers hold at most 2^31-1 ms, and fire at once above it. */
@@ -200,7 +245,8 @@ export async function withRun<T>(
     const interrupts = options.interrupts === false ? undefined : handleInterrupts(reporter);
     try {
         const model = typeof runbook === 'string' ? undefined : runbook.model;
-        const recovered = options.recover === false ? undefined : await recoverKilledRuns(journal, flags, reporter, commandLine(), model);
+        const recovered = options.recover === false ? undefined
+            : await recoverKilledRuns(journal, flags, { by: commandLine(), notice: m => reporter.notice(`backplan: ${m}`), model });
         return await work({
             reporter, journal, signal: interrupts?.signal ?? new AbortController().signal, recovered,
             interrupted: () => interrupts?.interrupted()

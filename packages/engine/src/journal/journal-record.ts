@@ -2,7 +2,8 @@
  * Journal records: one JSON object per line, appended in the order things happen.
  *
  *   run begin → (step begin → step end)* → run end
- *   recover   (written by a later command for a run that never ended)
+ *   recover   (written by a later command, `repair` or the run's guardian for a run
+ *              that never ended, `by` says which)
  *   notify    (one per notification of the run: start during it, success/failure after
  *              its run end, so they follow that record; notify/run-notifications.ts)
  *
@@ -20,12 +21,16 @@ export type StepName = 'preflight' | 'lock' | 'stop' | 'archive' | 'start' | 've
 export interface RunBeginRecord {
     type: 'run'; event: 'begin'; run: string; time: string;
     verb: string; command: string; pid: number; host: string; runbook: string;
+    /** The pid of the run's guardian (kernel/guardian.ts), when one was started. */
+    guardian?: number;
 }
 
 export interface RunEndRecord {
     type: 'run'; event: 'end'; run: string; time: string; ok: boolean; error?: string;
-    /** Set when a later command closed a run that had been killed. */
+    /** Set when a later command (or the run's guardian) closed a run that had been killed. */
     interrupted?: boolean;
+    /** On a killed run's end: who closed it (a command line, or `guardian`). */
+    by?: string;
 }
 
 export interface StepRecord {

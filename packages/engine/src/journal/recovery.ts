@@ -3,31 +3,40 @@
  * ended (killed by SIGKILL, a crash, a power cut), and runs that ended with a start that
  * failed (host still down, start command failed). Runs at the start of every command on
  * the runbook, BEFORE any lock is taken (a dead run's lock must not keep its applications
- * down), even if the command then fails.
+ * down), even if the command then fails; `repair` runs it alone, and a killed run's
+ * guardian (kernel/guardian.ts) runs it for that run only (`only`).
  *
  *   pending = servers whose `stop` began and whose `start` did not end ok, in a run that
  *             never ended (and whose process is not alive on this host) or that ended;
  *             a later ok start of the same server (by any run or recovery) clears it
- *   for each pending: run its recorded start command → append a `recover` record
- *   a run that never ended, first: finish or roll back a swap it left half-done
+ *   none → done (no lock, no write: read-only state folders are fine)
+ *   else, holding the journal's recovery lock (recovery-lock.ts), on a fresh read:
+ *   for each pending: run the runbook's current start command (else the recorded one)
+ *             → append a `recover` record with `by` (a command line, or `guardian`)
+ *   a run that never ended on this host, first: end the commands it left running here
+ *             (hosts/orphan-commands.ts: a stop still running would stop it again)
+ *   a run that never ended, then: finish or roll back a swap it left half-done
  *             (swap-recovery.ts; before the restart, whose guarded command removes staging)
  *   a run that never ended, after the restarts: remove the set-aside copy of a swap that
  *             is done once its application runs (else journal it as an open leftover)
  *   a run that never ended: remove the staging folders its `stage` records name (only
  *             names of ours: `.NAME.backplan-new-RUN`); all started and removed →
- *             append `run end {ok:false, interrupted:true}`
+ *             append `run end {ok:false, interrupted:true, by}`
  *   a failed recovery is reported and tried again by the next command
  *
- * Interruption: a recovery killed half-way is simply done again by the next command
- * (start commands of well-behaved services are idempotent: `systemctl start`).
+ * Interruption: a recovery killed half-way is simply done again by the next command: a
+ * start command may run twice (guardian, then `repair` under systemd, say), which is why
+ * start commands must be idempotent (`systemctl start`); docs/runner.md says so.
  */
 import * as os from 'node:os';
 import { commandFailure, type CommandResult, type Host } from '../hosts/host.js';
+import { endOrphanedCommands } from './orphan-commands.js';
 import { removeOwnFolder } from '../hosts/host-folders.js';
 import { processAlive } from '../tape/tape-lock.js';
 import type { Journal } from './journal.js';
 import type { JournalRecord, RunBeginRecord, StepRecord } from './journal-record.js';
 import { isOurSibling } from '../hosts/sibling-names.js';
+import { withRecoveryLock } from './recovery-lock.js';
 import { asideRemoved, removeAside, resolveSwap, swapFolders, swapsOf, type JournalledSwap } from './swap-recovery.js';
 
 /** A run that left applications stopped (or never ended), and those applications. */
@@ -84,6 +93,24 @@ export function findUnfinished(records: readonly JournalRecord[], alive: (b: Run
     return out;
 }
 
+/** One application a run stopped and that is not running again: what `status` shows as a pending restart. */
+export interface PendingRestart {
+    run: string;
+    server: string;
+    host: string;
+    /** When its stop began. */
+    since: string;
+    /** The run ended (its start failed) rather than being killed. */
+    ended: boolean;
+}
+
+/** Every pending restart of a journal (runs still in progress excepted), oldest first. */
+export function pendingRestarts(records: readonly JournalRecord[], alive: (b: RunBeginRecord) => boolean = isAlive): PendingRestart[] {
+    return findUnfinished(records, alive).flatMap(u => u.pending.map(p => ({
+        run: u.begin.run, server: p.server!, host: p.restart?.host ?? '', since: p.time, ended: u.ended
+    })));
+}
+
 function isAlive(begin: RunBeginRecord): boolean {
     return begin.host === os.hostname() && processAlive(begin.pid);
 }
@@ -99,6 +126,11 @@ export interface RecoveryOptions {
      * a pending restart uses it rather than the one recorded (the admin may have fixed it).
      */
     currentStart?: (server: string) => string | undefined;
+    /**
+     * Only this run, whose runner is known to be gone (its guardian saw it die): a run
+     * that ended, or another run, is left to the next command.
+     */
+    only?: string;
 }
 
 /** The command that starts a stopped server again: the prelude recorded, then its start. */
@@ -128,61 +160,92 @@ function reportDamage(journal: Journal, notice: (m: string) => void): void {
     if (damaged.length > 5) notice(`warning: … and ${damaged.length - 5} more damaged records in ${journal.file}, skipped`);
 }
 
+/** The unfinished runs this recovery is for: all of them, or the guardian's own (its runner is gone, even as an unreaped zombie). */
+function unfinishedFor(records: readonly JournalRecord[], options: RecoveryOptions): UnfinishedRun[] {
+    const { only } = options;
+    if (only === undefined) return findUnfinished(records);
+    return findUnfinished(records, b => b.run !== only && isAlive(b)).filter(u => u.begin.run === only && !u.ended);
+}
+
 /** Recovers every unfinished run of a journal (see module comment). */
 export async function recoverUnfinished(journal: Journal, options: RecoveryOptions): Promise<RecoveryResult> {
-    const result: RecoveryResult = { runs: [] };
-    const records = await journal.read();
+    const first = await journal.read();
     reportDamage(journal, options.notice);
-    for (const { begin, pending, ended, leftovers } of findUnfinished(records)) {
-        const entry: RecoveredRun = { run: begin.run, ended, started: [], removed: [], failed: [], swaps: [] };
-        const swaps = ended ? [] : swapsOf(records, begin.run);
-        options.notice(ended
-            ? `run ${begin.run} ("${begin.command}", started ${begin.time}) left applications stopped (their start did not complete); starting them again: ${pending.map(p => p.server).join(', ')}`
-            : `run ${begin.run} ("${begin.command}", pid ${begin.pid}, started ${begin.time}) never finished`
-                + (pending.length ? `; starting the applications it stopped: ${pending.map(p => p.server).join(', ')}` : ''));
-        // Before the restart: its guarded command removes staging, which may hold the rest of a swap.
-        for (const swap of swaps.filter(s => !s.done && !s.rolledBack)) await resolveOpenSwap(swap, begin.run, journal, options, entry);
-        for (const stop of pending) {
-            const restart = stop.restart;
-            if (!restart) continue;
-            const res = await runRecorded(restart.host, restartCommand(restart, stop.server!, options.currentStart), restart.env, options);
-            const error = res.ok ? undefined : commandFailure('start', res, options.timeoutMs);
-            await journal.append({
-                type: 'recover', run: begin.run, time: new Date().toISOString(), server: stop.server!, ok: res.ok,
-                by: options.by, output: res.output.slice(-4000), error
-            });
-            if (res.ok) {
-                entry.started.push(stop.server!);
-                options.notice(`started ${stop.server} again`);
-            } else {
-                entry.failed.push({ server: stop.server!, error: `${error}: ${res.output.trim().split('\n').slice(-3).join(' | ')}` });
-                options.notice(`could not start ${stop.server} again: ${error}`);
-            }
-        }
-        for (const swap of swaps.filter(s => s.done && s.aside && !s.keepOld && !asideRemoved(records, begin.run, s.server))) {
-            await removeLeftAside(swap, begin.run, journal, options, entry);
-        }
-        for (const left of leftovers) {
-            if (!isOurSibling(left.path, begin.run, 'new')) {
-                // Never will be: said, and not kept open for it (a journal edited by hand, say).
-                options.notice(`left ${left.host}:${left.path} alone: it is not a staging folder of run ${begin.run}`);
-                continue;
-            }
-            const { removed, error } = await removeStaging(left, options);
-            if (error) {
-                entry.failed.push({ server: left.server, error });
-                options.notice(`could not remove ${left.host}:${left.path}, the staging folder of the killed run: ${error}`);
-            } else if (removed) {
-                entry.removed.push(`${left.host}:${left.path}`);
-            }
-        }
-        if (entry.removed.length) options.notice(`removed the staging folder${entry.removed.length > 1 ? 's' : ''} it left: ${entry.removed.join(', ')}`);
-        if (!ended && entry.failed.length === 0) {
-            await journal.append({ type: 'run', event: 'end', run: begin.run, time: new Date().toISOString(), ok: false, interrupted: true, error: 'the run was killed before it finished' });
-        }
-        result.runs.push(entry);
+    // Nothing to do (nearly always): no lock file, so a read-only state folder is fine.
+    if (unfinishedFor(first, options).length === 0) return { runs: [] };
+    return withRecoveryLock(journal, options.by, options.notice, async () => {
+        // Read again under the lock: another recoverer may have done it meanwhile.
+        const records = await journal.read();
+        const result: RecoveryResult = { runs: [] };
+        for (const unfinished of unfinishedFor(records, options)) result.runs.push(await recoverRun(unfinished, records, journal, options));
+        return result;
+    });
+}
+
+/** Recovers one run: swaps resolved, applications started, staging removed, the run closed. */
+async function recoverRun(unfinished: UnfinishedRun, records: readonly JournalRecord[], journal: Journal, options: RecoveryOptions): Promise<RecoveredRun> {
+    const { begin, pending, ended, leftovers } = unfinished;
+    const entry: RecoveredRun = { run: begin.run, ended, started: [], removed: [], failed: [], swaps: [] };
+    const swaps = ended ? [] : swapsOf(records, begin.run);
+    options.notice(ended
+        ? `run ${begin.run} ("${begin.command}", started ${begin.time}) left applications stopped (their start did not complete); starting them again: ${pending.map(p => p.server).join(', ')}`
+        : `run ${begin.run} ("${begin.command}", pid ${begin.pid}, started ${begin.time}) never finished`
+            + (pending.length ? `; starting the applications it stopped: ${pending.map(p => p.server).join(', ')}` : ''));
+    if (!ended && begin.host === os.hostname()) {
+        // A stop still running would stop the application again after the restart.
+        const orphans = await endOrphanedCommands(begin.run);
+        if (orphans.length) options.notice(`ended ${orphans.length === 1 ? 'a command' : `${orphans.length} commands`} the killed run left running here (pid ${orphans.join(', ')})`);
     }
-    return result;
+    // Before the restart: its guarded command removes staging, which may hold the rest of a swap.
+    for (const swap of swaps.filter(s => !s.done && !s.rolledBack)) await resolveOpenSwap(swap, begin.run, journal, options, entry);
+    for (const stop of pending) await restartPending(stop, begin.run, journal, options, entry);
+    for (const swap of swaps.filter(s => s.done && s.aside && !s.keepOld && !asideRemoved(records, begin.run, s.server))) {
+        await removeLeftAside(swap, begin.run, journal, options, entry);
+    }
+    for (const left of leftovers) await removeLeftStaging(left, begin.run, options, entry);
+    if (entry.removed.length) options.notice(`removed the staging folder${entry.removed.length > 1 ? 's' : ''} it left: ${entry.removed.join(', ')}`);
+    if (!ended && entry.failed.length === 0) {
+        await journal.append({
+            type: 'run', event: 'end', run: begin.run, time: new Date().toISOString(), ok: false, interrupted: true,
+            error: 'the run was killed before it finished', by: options.by
+        });
+    }
+    return entry;
+}
+
+/** Starts one application a run left stopped (the runbook's current start) and journals a `recover` record. */
+async function restartPending(stop: StepRecord, run: string, journal: Journal, options: RecoveryOptions, entry: RecoveredRun): Promise<void> {
+    const restart = stop.restart;
+    if (!restart) return;
+    const res = await runRecorded(restart.host, restartCommand(restart, stop.server!, options.currentStart), restart.env, options);
+    const error = res.ok ? undefined : commandFailure('start', res, options.timeoutMs);
+    await journal.append({
+        type: 'recover', run, time: new Date().toISOString(), server: stop.server!, ok: res.ok,
+        by: options.by, output: res.output.slice(-4000), error
+    });
+    if (res.ok) {
+        entry.started.push(stop.server!);
+        options.notice(`started ${stop.server} again`);
+    } else {
+        entry.failed.push({ server: stop.server!, error: `${error}: ${res.output.trim().split('\n').slice(-3).join(' | ')}` });
+        options.notice(`could not start ${stop.server} again: ${error}`);
+    }
+}
+
+/** Removes one staging folder a killed run left (only a name of ours). */
+async function removeLeftStaging(left: UnfinishedRun['leftovers'][number], run: string, options: RecoveryOptions, entry: RecoveredRun): Promise<void> {
+    if (!isOurSibling(left.path, run, 'new')) {
+        // Never will be: said, and not kept open for it (a journal edited by hand, say).
+        options.notice(`left ${left.host}:${left.path} alone: it is not a staging folder of run ${run}`);
+        return;
+    }
+    const { removed, error } = await removeStaging(left, options);
+    if (error) {
+        entry.failed.push({ server: left.server, error });
+        options.notice(`could not remove ${left.host}:${left.path}, the staging folder of the killed run: ${error}`);
+    } else if (removed) {
+        entry.removed.push(`${left.host}:${left.path}`);
+    }
 }
 
 /** Finishes or rolls back a swap the killed run left half-done, and says which (swap-recovery.ts). */

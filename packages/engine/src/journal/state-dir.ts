@@ -1,9 +1,11 @@
 /**
  * The state folder: `--state DIR`, else `$XDG_STATE_HOME/backplan`, else
  * `~/.local/state/backplan`. It holds, per runbook (NAME = the runbook's file name and 8
- * hex of its absolute path):
- *   STATE/journals/NAME.jsonl        the journal
- *   STATE/notify/NAME.stale.json     the stale episodes `status` has told about
+ * hex of its absolute path), and for all of them:
+ *   STATE/journals/NAME.jsonl                the journal
+ *   STATE/journals/NAME.jsonl.recovery-lock  held while a recovery runs (journal/recovery-lock.ts)
+ *   STATE/notify/NAME.stale.json             the stale episodes `status` has told about
+ *   STATE/guardian.log                       the guardians' log (kernel/guardian.ts)
  */
 import { createHash } from 'node:crypto';
 import * as os from 'node:os';

@@ -1,21 +1,26 @@
 /**
  * A run session: what every verb that changes something does around its work, once.
  *
- *   begin:  new run id → journal run-begin (verb, command line, pid, host, runbook)
+ *   begin:  new run id → the run's guardian started (guardian.ts; before anything is
+ *           stopped) → journal run-begin (verb, command line, pid, host, runbook, guardian pid)
  *   lock:   each tape the run writes or reads, with one message for a held lock
  *           (LockHeldError names the holder; --wait waits; a dead holder is taken over)
  *   step:   journal step records (with the plan's step number); lock and unlock are steps too
- *   end:    release every lock → journal run-end (ok, every error) → the run's records
- *           copied to every tape the run used (a tape carries its own history)
+ *   end:    release every lock → journal run-end (ok, every error) → the guardian told the
+ *           run ended (it exits) → the run's records copied to every tape the run used (a
+ *           tape carries its own history)
  *
- * Interruption: a run killed before `end` has a run-begin without run-end; the next
- * command's recovery (journal/recovery.ts) or the guardian closes it. Its locks name a
- * dead pid and are taken over by the next run.
+ * Interruption: a run killed before `end` has a run-begin without run-end; its guardian
+ * starts what it stopped and closes it within seconds, else the next command's recovery
+ * (journal/recovery.ts) or `repair` does. Its locks name a dead pid and are taken over by
+ * the next run. Killed between spawning the guardian and run-begin: the guardian finds no
+ * such run and exits.
  */
 import * as os from 'node:os';
 import type { Journal } from '../journal/journal.js';
 import type { StepRecord } from '../journal/journal-record.js';
 import type { Reporter } from '../progress/progress-reporter.js';
+import { startGuardian, type GuardianHandle, type GuardianLaunch } from './guardian.js';
 import { newRunId } from '../tape/archive-id.js';
 import { LockHeldError, TapeLock } from '../tape/tape-lock.js';
 import type { TapeStore } from '../tape/tape-store.js';
@@ -29,6 +34,8 @@ export interface RunSessionOptions {
     readonly journal: Journal;
     readonly reporter: Reporter;
     readonly signal: AbortSignal;
+    /** How to start the run's guardian (none: a killed run waits for the next command or `repair`). */
+    readonly guardian?: GuardianLaunch;
 }
 
 /** A tape could not be locked: the message says by whom, or why. */
@@ -42,15 +49,18 @@ const now = (): string => new Date().toISOString();
 export class RunSession {
     private readonly locks = new Map<string, TapeLock>();
     private readonly tapes = new Map<string, TapeStore>();
+    private guardian?: GuardianHandle;
 
     private constructor(readonly runId: string, readonly options: RunSessionOptions) {}
 
     /** Starts a run: a new id and its journal begin record. */
     static async begin(options: RunSessionOptions): Promise<RunSession> {
         const session = new RunSession(newRunId(), options);
+        // Before the run exists in the journal, so that no stop can come before it.
+        if (options.guardian) session.guardian = await startGuardian(options.guardian, session.runId, m => options.reporter.notice(m));
         await options.journal.append({
             type: 'run', event: 'begin', run: session.runId, time: now(), verb: options.verb, command: options.command,
-            pid: process.pid, host: os.hostname(), runbook: options.runbookPath
+            pid: process.pid, host: os.hostname(), runbook: options.runbookPath, guardian: session.guardian?.pid
         });
         return session;
     }
@@ -100,6 +110,7 @@ export class RunSession {
         for (const tape of [...this.locks.keys()]) await this.unlock(this.tapes.get(tape)!);
         const error = errors.filter(Boolean).join('; ') || undefined;
         await this.journal.append({ type: 'run', event: 'end', run: this.runId, time: now(), ok, error }).catch(() => undefined);
+        this.guardian?.release();
         const records = (await this.journal.read().catch(() => [])).filter(r => r.run === this.runId);
         for (const tape of this.tapes.values()) {
             await tape.writeRunRecord(this.runId, records)

@@ -12,6 +12,8 @@
  *   restore, recover: + restore.no-stop of a server in this run (a dump server without
  *                   stop/start backs up, but its restore must quit the application)
  *   prune:          + retention.invalid
+ *   repair:         the list alone, and it does not refuse: it starts applications with the
+ *                   start commands recorded in the journal instead (commands/repair.ts)
  *   schedule:       the list alone (a chosen block's invalid schedule is refused by
  *                   scheduled-blocks.ts: it cannot be translated)
  *   everything else (coverage, master, schedule, …) is shown as a warning and runs on:
@@ -19,7 +21,7 @@
  */
 
 /** Verbs that run against a runbook. */
-export type RunVerb = 'backup' | 'verify' | 'archives' | 'prune' | 'history' | 'status' | 'unlock' | 'restore' | 'recover' | 'schedule';
+export type RunVerb = 'backup' | 'verify' | 'archives' | 'prune' | 'history' | 'status' | 'unlock' | 'restore' | 'recover' | 'schedule' | 'repair';
 
 /** Codes that refuse every run verb. */
 export const ALWAYS_REFUSING: readonly string[] = [

@@ -24,6 +24,7 @@ import type { Journal } from '../journal/journal.js';
 import type { ArchiveInfo, RestoreOp } from '../plan/restore-plan.js';
 import type { Reporter } from '../progress/progress-reporter.js';
 import { missingCommands } from '../kernel/command-check.js';
+import type { GuardianLaunch } from '../kernel/guardian.js';
 import { RunSession, TapeLockError } from '../kernel/run-session.js';
 import { TapeStore, type ListedArchive } from '../tape/tape-store.js';
 import type { ServerModel, TapeModel } from '@backplan/language/model';
@@ -91,6 +92,8 @@ export interface RestoreRunOptions {
     reporter: Reporter;
     signal: AbortSignal;
     hostFor: (server: ServerModel) => Host;
+    /** How to start the run's guardian (kernel/guardian.ts). */
+    guardian?: GuardianLaunch;
 }
 
 export interface RestoreRunResult {
@@ -107,7 +110,7 @@ export interface RestoreRunResult {
 /** Runs the operations of a plan (never throws for failures: see the result). */
 export async function runRestore(options: RestoreRunOptions): Promise<RestoreRunResult> {
     const { journal, reporter, signal } = options;
-    const session = await RunSession.begin({ verb: options.verb, command: options.command, runbookPath: options.runbookPath, journal, reporter, signal });
+    const session = await RunSession.begin({ verb: options.verb, command: options.command, runbookPath: options.runbookPath, journal, reporter, signal, guardian: options.guardian });
     const result: RestoreRunResult = { runId: session.runId, ok: false, badArchives: [], outcomes: [] };
     try {
         await restoreRun(options, session, result);

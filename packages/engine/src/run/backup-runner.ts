@@ -29,6 +29,7 @@ import type { ServerModel } from '@backplan/language/model';
 import type { Host } from '../hosts/host.js';
 import type { Journal } from '../journal/journal.js';
 import { type RecoveryResult } from '../journal/recovery.js';
+import type { GuardianLaunch } from '../kernel/guardian.js';
 import { RunSession, TapeLockError } from '../kernel/run-session.js';
 import type { BackupPlan, BackupPlanItem, PlanStep, ServerPlan } from '../plan/backup-plan.js';
 import { blockingFolder, nextStoppable } from '../plan/holder-guard.js';
@@ -54,6 +55,8 @@ export interface BackupRunOptions {
     /** Aborted on SIGINT/SIGTERM. */
     signal: AbortSignal;
     hostFor: (server: ServerModel) => Host;
+    /** How to start the run's guardian (kernel/guardian.ts). */
+    guardian?: GuardianLaunch;
     /** Set when the caller has already recovered unfinished runs. */
     recovered?: RecoveryResult;
     /** Called once pre-flight has decided to run, before the first lock and stop (the `start` notifications; must not throw). */
@@ -72,7 +75,7 @@ export interface BackupRunResult {
 /** Runs a backup plan. Never throws for failures of servers or tapes: see the result. */
 export async function runBackup(options: BackupRunOptions): Promise<BackupRunResult> {
     const { journal, reporter, signal } = options;
-    const session = await RunSession.begin({ verb: 'backup', command: options.command, runbookPath: options.runbookPath, journal, reporter, signal });
+    const session = await RunSession.begin({ verb: 'backup', command: options.command, runbookPath: options.runbookPath, journal, reporter, signal, guardian: options.guardian });
     const run = new BackupRun(options, session);
     try {
         await run.execute();

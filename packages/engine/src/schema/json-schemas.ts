@@ -88,7 +88,8 @@ const JOURNAL_RECORD = {
             if: { properties: { type: { const: 'run' } } },
             then: {
                 required: ['event'], properties: {
-                    event: { enum: ['begin', 'end'] }, verb: str, command: str, pid: int, host: str, runbook: str, ok: bool, error: str, interrupted: bool
+                    event: { enum: ['begin', 'end'] }, verb: str, command: str, pid: int, host: str, runbook: str, ok: bool, error: str, interrupted: bool,
+                    guardian: int, by: str
                 }
             }
         },

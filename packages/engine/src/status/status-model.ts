@@ -80,8 +80,8 @@ export interface BlockStatus {
     servers: ServerStatus[];
 }
 
-/** An application an interrupted run stopped and nothing started again. */
-export interface PendingRestart { run: string; command: string; server: string; stopped: string; runEnded: boolean }
+/** A restart still owed, as status shows it. */
+export interface StatusPendingRestart { run: string; command: string; server: string; stopped: string; runEnded: boolean }
 
 /** The status of a runbook. */
 export interface RunbookStatus {
@@ -94,7 +94,7 @@ export interface RunbookStatus {
     now: string;
     ok: boolean;
     blocks: BlockStatus[];
-    pendingRestarts: PendingRestart[];
+    pendingRestarts: StatusPendingRestart[];
     /** What could not be read (a tape, damaged journal lines): said, never fatal. */
     problems: string[];
 }

@@ -9,10 +9,12 @@
  *   release: remove lock.json only when it still holds our token
  *
  * Interruption: a killed process leaves its lock.json; the next run on this host sees the
- * pid dead and takes it over. A lock from another host is only removed by `unlock`.
+ * pid dead (a zombie counts as dead) and takes it over. A lock from another host is only
+ * removed by `unlock`. The same construction, with another file, serialises the recovery
+ * of a journal's killed runs (journal/recovery-lock.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fsyncDir } from './durable-write.js';
@@ -41,13 +43,23 @@ export function describeHolder(holder: LockHolder | undefined): string {
     return `pid ${holder.pid} on ${holder.host} ("${holder.command}", since ${holder.started})`;
 }
 
-/** Whether a process is alive on this host. */
+/** Whether a process is alive on this host (a zombie, dead but not yet reaped by its parent, is not). */
 export function processAlive(pid: number): boolean {
     try {
         process.kill(pid, 0);
-        return true;
     } catch (err) {
         return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    return !isZombie(pid);
+}
+
+/** Whether /proc says the process is a zombie (no /proc: not known to be one). */
+function isZombie(pid: number): boolean {
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+    } catch {
+        return false;
     }
 }
 
@@ -58,6 +70,10 @@ export interface AcquireOptions {
     notice?: (message: string) => void;
     signal?: AbortSignal;
     pollMs?: number;
+    /** The lock file (default AT/lock.json): another kind of lock built the same way. */
+    file?: string;
+    /** How messages name what is locked (default `tape NAME`). */
+    subject?: string;
 }
 
 /** A held lock. */
@@ -68,19 +84,15 @@ export class TapeLock {
         return path.join(tapeRoot, 'lock.json');
     }
 
-    /** Reads the current holder (undefined: no lock; throws on unreadable). */
-    static async read(tapeRoot: string): Promise<LockHolder | undefined | 'unreadable'> {
-        try {
-            return await readLockFile(TapeLock.lockFile(tapeRoot));
-        } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-            return 'unreadable';
-        }
+    /** Reads the current holder (undefined: no lock; 'unreadable': not a lock file of ours). */
+    static read(tapeRoot: string): Promise<LockHolder | undefined | 'unreadable'> {
+        return readHolder(TapeLock.lockFile(tapeRoot));
     }
 
     /** Acquires the lock of a tape. */
     static async acquire(tapeName: string, tapeRoot: string, options: AcquireOptions): Promise<TapeLock> {
-        const file = TapeLock.lockFile(tapeRoot);
+        const file = options.file ?? TapeLock.lockFile(tapeRoot);
+        const subject = options.subject ?? `tape ${tapeName}`;
         const holder: LockHolder = {
             pid: process.pid, host: os.hostname(), command: options.command,
             started: new Date().toISOString(), token: randomBytes(8).toString('hex')
@@ -96,22 +108,22 @@ export class TapeLock {
                 } finally {
                     await handle.close();
                 }
-                await fsyncDir(tapeRoot);
+                await fsyncDir(path.dirname(file));
                 return new TapeLock(file, holder);
             } catch (err) {
                 if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
             }
-            const current = await TapeLock.read(tapeRoot);
+            const current = await readHolder(file);
             if (current === undefined) continue; // released meanwhile
             const other = current === 'unreadable' ? undefined : current;
             if (other && other.host === os.hostname() && !processAlive(other.pid)) {
-                options.notice?.(`tape ${tapeName}: taking over a stale lock of ${describeHolder(other)}: that process is gone`);
+                options.notice?.(`${subject}: taking over a stale lock of ${describeHolder(other)}: that process is gone`);
                 await takeOver(file, other);
                 continue;
             }
             if (!options.wait) throw new LockHeldError(tapeName, other);
             if (!announcedWait) {
-                options.notice?.(`tape ${tapeName} is locked by ${describeHolder(other)}; waiting…`);
+                options.notice?.(`${subject} is locked by ${describeHolder(other)}; waiting…`);
                 announcedWait = true;
             }
             await sleep(options.pollMs ?? 250, options.signal);
@@ -136,6 +148,16 @@ export class TapeLock {
             await fsyncDir(tapeRoot);
         }
         return current;
+    }
+}
+
+/** The holder of a lock file (undefined: no lock; 'unreadable': not a lock file of ours). */
+async function readHolder(file: string): Promise<LockHolder | undefined | 'unreadable'> {
+    try {
+        return await readLockFile(file);
+    } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        return 'unreadable';
     }
 }
 
