@@ -14,6 +14,7 @@ import { registerUnlock } from './commands/unlock.js';
 import { registerRestore } from './commands/restore.js';
 import { registerRecover } from './commands/recover.js';
 import { registerSchedule } from './commands/schedule.js';
+import { registerDrill } from './commands/drill.js';
 import { createCommandContext } from './commands/command-support.js';
 
 declare const BACKPLAN_VERSION: string;
@@ -39,6 +40,7 @@ export function createProgram(): Command {
     registerRestore(program, context);
     registerRecover(program, context);
     registerSchedule(program, context);
+    registerDrill(program, context);
     for (const command of program.commands) command.exitOverride();
     return program;
 }

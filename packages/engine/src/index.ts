@@ -10,6 +10,7 @@
  *   restic/    restic tapes: restic's CLI on a server's host, snapshots and their manifests
  *   progress/  live progress lines
  *   schedule/  `backplan schedule`: systemd timers and cron files for scheduled blocks
+ *   drill/     `backplan drill`: restore drills into scratch, verified and tested
  */
 export * from './hosts/host.js';
 export * from './hosts/local-host.js';
@@ -66,3 +67,6 @@ export * from './schedule/schedule-plan.js';
 export * from './schedule/schedule-apply.js';
 export * from './schedule/schedule-list.js';
 export * from './restic/index.js';
+export * from './drill/drill-pick.js';
+export * from './drill/drill-plan.js';
+export * from './drill/drill-runner.js';

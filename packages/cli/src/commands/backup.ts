@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { hostFor, planBackup, planJson, renderPlanText, runBackup, runScope, type BackupPlan, type BackupRunResult } from '@backplan/engine';
 import { painter } from '../terminal.js';
-import type { CommandContext } from './command-support.js';
+import { collect, type CommandContext } from './command-support.js';
 import {
     addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, hostOptions, loadForRun, planOrFail, refuseOrWarn, withRun, writeJson,
     type RunFlags, type StoppingFlags
@@ -16,10 +16,6 @@ interface BackupFlags extends RunFlags, StoppingFlags {
     policy?: string;
     server: string[];
     failFast?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-    return [...previous, value];
 }
 
 /** Registers `backup`. */

@@ -1,6 +1,7 @@
 /**
  * `backplan history RUNBOOK`: the runbook's journal as a table of runs (or JSON). A run
- * that was killed shows as `interrupted` (or `unfinished` while its process lives).
+ * that was killed shows as `interrupted` (or `unfinished` while its process lives). A
+ * drill run lists each server's drill: passed or failed, the archive, the recovery time.
  */
 import * as os from 'node:os';
 import type { Command } from 'commander';
@@ -24,6 +25,8 @@ interface RunSummary {
     swaps: Array<{ server: string; action: 'finished' | 'rolled-back'; ok: boolean; by?: string; error?: string }>;
     /** Set-aside copies the run left after its swap: open while on the host, removed once recovery removed them. */
     leftovers: Array<{ server: string; host: string; path: string; state: 'open' | 'removed'; error?: string }>;
+    /** Drill runs: each server's drill (the `drill` records). */
+    drills: Array<{ drill: string; server: string; ok: boolean; archive?: string; recoverySeconds?: number; test?: boolean; error?: string }>;
 }
 
 /** Registers `history`. */
@@ -50,6 +53,7 @@ export function registerHistory(program: Command, context: CommandContext): void
             for (const r of runs) for (const s of r.swaps) process.stdout.write(`${r.run}: the swap of ${s.server} was ${s.action === 'finished' ? 'finished' : 'rolled back'} by a later command${s.ok ? '' : ` (FAILED: ${s.error})`}\n`);
             for (const r of runs) for (const l of r.leftovers.filter(x => x.state === 'open')) process.stdout.write(`${r.run}: leftover ${l.host}:${l.path} of ${l.server} (open${l.error ? `: ${l.error}` : ''})\n`);
             for (const r of runs) for (const t of r.tapes) process.stdout.write(`${r.run}: tape ${t.tape}: removed ${t.removed.join(', ') || 'nothing'}\n`);
+            for (const r of runs) for (const d of r.drills) process.stdout.write(`${r.run}: ${drillLine(d)}\n`);
             return 0;
         }));
 }
@@ -59,7 +63,7 @@ function summarize(records: readonly JournalRecord[]): RunSummary[] {
     for (const rec of records) {
         if (rec.type === 'run' && rec.event === 'begin') {
             const alive = rec.host === os.hostname() && processAlive(rec.pid);
-            runs.set(rec.run, { run: rec.run, verb: rec.verb, command: rec.command, started: rec.time, state: alive ? 'running' : 'unfinished', servers: [], recovered: [], tapes: [], swaps: [], leftovers: [] });
+            runs.set(rec.run, { run: rec.run, verb: rec.verb, command: rec.command, started: rec.time, state: alive ? 'running' : 'unfinished', servers: [], recovered: [], tapes: [], swaps: [], leftovers: [], drills: [] });
             continue;
         }
         const run = runs.get(rec.run);
@@ -68,6 +72,8 @@ function summarize(records: readonly JournalRecord[]): RunSummary[] {
             run.ended = rec.time;
             run.state = rec.interrupted ? 'interrupted' : rec.ok ? 'ok' : 'failed';
             run.error = rec.error;
+        } else if (rec.type === 'drill') {
+            run.drills.push({ drill: rec.drill, server: rec.server, ok: rec.ok, archive: rec.archive, recoverySeconds: rec.recoverySeconds, test: rec.test?.ok, error: rec.error });
         } else if (rec.type === 'recover') {
             run.recovered.push({ server: rec.server, ok: rec.ok, time: rec.time, by: rec.by });
         } else if (rec.type === 'swap' && (rec.event === 'finished' || rec.event === 'rolled-back')) {
@@ -86,4 +92,11 @@ function summarize(records: readonly JournalRecord[]): RunSummary[] {
         }
     }
     return [...runs.values()];
+}
+
+/** `drill Weekly Mail1 passed: archive X, verified copy in 3.2 s, test passed` */
+function drillLine(d: RunSummary['drills'][number]): string {
+    const copy = d.recoverySeconds !== undefined ? `, verified copy in ${d.recoverySeconds.toFixed(1)} s` : '';
+    const test = d.test === undefined ? '' : d.test ? ', test passed' : ', test FAILED';
+    return `drill ${d.drill} ${d.server} ${d.ok ? 'passed' : 'FAILED'}: archive ${d.archive ?? 'none'}${copy}${test}${d.ok || !d.error ? '' : ` (${d.error})`}`;
 }

@@ -14,7 +14,7 @@
  *   a run that never ended, after the restarts: remove the set-aside copy of a swap that
  *             is done once its application runs (else journal it as an open leftover)
  *   a run that never ended: remove the staging folders its `stage` records name (only
- *             names of ours: `.NAME.backplan-new-RUN`); all started and removed →
+ *             names of ours: `.NAME.backplan-new-RUN`, a drill's `.SERVER.backplan-drill-RUN`); all started and removed →
  *             append `run end {ok:false, interrupted:true}`
  *   a failed recovery is reported and tried again by the next command
  *
@@ -27,7 +27,7 @@ import { removeOwnFolder } from '../restore/host-folders.js';
 import { processAlive } from '../tape/tape-lock.js';
 import type { Journal } from './journal.js';
 import type { JournalRecord, RunBeginRecord, StepRecord } from './journal-record.js';
-import { isOurSibling } from '../hosts/sibling-names.js';
+import { isOurStagedFolder } from '../hosts/sibling-names.js';
 import { asideRemoved, removeAside, resolveSwap, swapFolders, swapsOf, type JournalledSwap } from './swap-recovery.js';
 
 /** A run that left applications stopped (or never ended), and those applications. */
@@ -157,7 +157,7 @@ export async function recoverUnfinished(journal: Journal, options: RecoveryOptio
             await removeLeftAside(swap, begin.run, journal, options, entry);
         }
         for (const left of leftovers) {
-            if (!isOurSibling(left.path, begin.run, 'new')) {
+            if (!isOurStagedFolder(left.path, begin.run)) {
                 // Never will be: said, and not kept open for it (a journal edited by hand, say).
                 options.notice(`left ${left.host}:${left.path} alone: it is not a staging folder of run ${begin.run}`);
                 continue;

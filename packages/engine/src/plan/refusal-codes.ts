@@ -12,6 +12,8 @@
  *   restore, recover: + restore.no-stop of a server in this run (a dump server without
  *                   stop/start backs up, but its restore must quit the application)
  *   prune:          + retention.invalid
+ *   drill:          + drill.invalid of a drill in this run (a broken drill never stops a
+ *                   backup, nor another drill)
  *   schedule:       the list alone (a chosen block's invalid schedule is refused by
  *                   scheduled-blocks.ts: it cannot be translated)
  *   everything else (coverage, master, schedule, …) is shown as a warning and runs on:
@@ -19,7 +21,7 @@
  */
 
 /** Verbs that run against a runbook. */
-export type RunVerb = 'backup' | 'verify' | 'archives' | 'prune' | 'history' | 'unlock' | 'restore' | 'recover' | 'schedule';
+export type RunVerb = 'backup' | 'verify' | 'archives' | 'prune' | 'history' | 'unlock' | 'restore' | 'recover' | 'schedule' | 'drill';
 
 /** Codes that refuse every run verb. */
 export const ALWAYS_REFUSING: readonly string[] = [
@@ -36,7 +38,8 @@ export const ALWAYS_REFUSING: readonly string[] = [
 export const SCOPED_REFUSING: Readonly<Partial<Record<RunVerb, readonly string[]>>> = {
     backup: ['backup.no-stop', 'backup.no-tape'],
     restore: ['restore.no-stop'],
-    recover: ['restore.no-stop']
+    recover: ['restore.no-stop'],
+    drill: ['drill.invalid']
 };
 
 /** Codes that refuse one verb wherever they are. */
@@ -98,7 +101,7 @@ interface DeclarationNode {
     $document?: { uri: { toString(): string } };
 }
 
-/** The regions of declarations (the servers a restore or recover brings back): the scope of `restore.no-stop`. */
+/** The regions of declarations (the servers a restore or recover brings back, the drills a drill runs): the scope of `restore.no-stop` and `drill.invalid`. */
 export function declarationScope(nodes: readonly unknown[]): ScopeRegion[] {
     const regions: ScopeRegion[] = [];
     for (const node of nodes as DeclarationNode[]) {

@@ -81,7 +81,7 @@ const LOCK = {
 /** A journal line: the envelope every kind has, then the fields of its kind. */
 const JOURNAL_RECORD = {
     type: 'object', required: ['type', 'run', 'time'],
-    properties: { type: { enum: ['run', 'step', 'recover', 'swap', 'leftover'] }, run: str, time: str },
+    properties: { type: { enum: ['run', 'step', 'recover', 'swap', 'leftover', 'drill'] }, run: str, time: str },
     allOf: [
         {
             if: { properties: { type: { const: 'run' } } },
@@ -119,6 +119,17 @@ const JOURNAL_RECORD = {
         {
             if: { properties: { type: { const: 'leftover' } } },
             then: { required: ['server', 'host', 'path', 'state', 'by'], properties: { server: str, host: str, path: str, state: { enum: ['open', 'removed'] }, by: str, error: str } }
+        },
+        {
+            if: { properties: { type: { const: 'drill' } } },
+            then: {
+                required: ['drill', 'server', 'tape', 'ok', 'pick', 'verified'], properties: {
+                    drill: str, server: str, tape: str, ok: bool, archive: str, verified: bool, error: str, scratch: str, kept: bool,
+                    pick: { type: 'object', required: ['order', 'index', 'of'], properties: { order: { enum: ['newest', 'oldest', 'random', 'given'] }, index: int, of: int, seed: str } },
+                    recoverySeconds: { type: 'number', minimum: 0 }, files: int, bytes: int,
+                    test: { type: 'object', required: ['ok', 'seconds', 'output'], properties: { ok: bool, code: int, signal: str, seconds: { type: 'number', minimum: 0 }, output: str } }
+                }
+            }
         }
     ]
 } as const;

@@ -27,6 +27,11 @@ export function isArchiveId(id: string): boolean {
     return ID.test(id);
 }
 
+/** The server an archive ID names (undefined when it is not an archive ID). */
+export function archiveIdServer(id: string): string | undefined {
+    return ID.exec(id)?.[2];
+}
+
 /** The time an archive ID was made. */
 export function archiveIdTime(id: string): Date | undefined {
     const m = ID.exec(id);
