@@ -12,7 +12,7 @@ export function renderDrillResult(result: DrillRunResult): string {
     for (const d of result.drills) {
         const head = `${d.drill} ${d.server}${d.archive ? ` ← ${d.archive} (${pickText(d)})` : ''}`;
         lines.push(d.ok
-            ? `${paint('green', 'passed')}  ${head}: ${d.files} files (${formatBytes(d.bytes ?? 0)}) restored and verified in ${d.recoverySeconds?.toFixed(1)} s${d.test ? `, test passed in ${d.test.seconds.toFixed(1)} s` : ''}`
+            ? `${paint('green', 'passed')}  ${head}: ${d.files} file${d.files === 1 ? '' : 's'} (${formatBytes(d.bytes ?? 0)}) restored and verified in ${d.recoverySeconds?.toFixed(1)} s${d.test ? `, test passed in ${d.test.seconds.toFixed(1)} s` : ''}`
             : `${paint('red', 'FAILED')}  ${head}: ${d.error}`);
         if (!d.ok && d.test && !d.test.ok) for (const l of d.test.output.trimEnd().split('\n').slice(-20)) lines.push(`        | ${l}`);
         if (d.kept && d.scratch) lines.push(`        restored copy kept at ${d.scratch}`);

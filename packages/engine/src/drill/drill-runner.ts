@@ -139,7 +139,7 @@ async function drillOne(task: DrillTask, run: DrillRun): Promise<DrillRecord> {
         record.pick = { ...record.pick, index: picked.index, of: picked.of, seed: picked.seed };
         record.archive = picked.item.listed.id;
         store = picked.item.store;
-        reporter.step(server.name, `drill ${drill.name}: ${record.pick.order === 'given' ? 'the archive asked for' : `the ${drill.pick} of ${picked.of} archives`}, ${record.archive}`);
+        reporter.step(server.name, `drill ${drill.name}: ${record.pick.order === 'given' ? 'the archive asked for' : `the ${drill.pick} of ${picked.of} archive${picked.of === 1 ? '' : 's'}`}, ${record.archive}`);
         await lockTape(store, run);
         // The recovery time counts from here: waiting for another run's lock is not restoring.
         const started = Date.now();
@@ -156,7 +156,7 @@ async function drillOne(task: DrillTask, run: DrillRun): Promise<DrillRecord> {
     }
     record.time = now();
     reporter.end(server.name, record.ok
-        ? `drill ${drill.name} passed: ${record.files} files verified in ${record.recoverySeconds?.toFixed(1)} s${record.test ? ', test passed' : ''}`
+        ? `drill ${drill.name} passed: ${record.files} file${record.files === 1 ? '' : 's'} verified in ${record.recoverySeconds?.toFixed(1)} s${record.test ? ', test passed' : ''}`
         : `drill ${drill.name} FAILED: ${record.error}`);
     return record;
 }
