@@ -140,7 +140,9 @@ describe('usage and refusals', () => {
         for (const [args, message] of [
             [['--policy', 'Nope'], /no drill block named Nope in this runbook \(drills: D, Broken\)/],
             [['--policy', 'D', '--server', 'Cat9'], /no drill of this run restores server Cat9/],
-            [['--policy', 'D', '--archive', '20200101T000000.000Z-Mail-0000'], /archive 20200101T000000\.000Z-Mail-0000 is not an archive of a server this run drills/]
+            [['--policy', 'D', '--archive', '20200101T000000.000Z-Mail-0000'], /archive 20200101T000000\.000Z-Mail-0000 is not an archive of a server this run drills/],
+            [['--policy', 'D', '--target', path.join(l.data('mail'), 'scratch')], /mail\/scratch is inside the data folder .* of server Mail: a drill never writes near live data/],
+            [['--policy', 'D', '--target', l.root], /holds the data folder .* of server Mail/]
         ] as const) {
             const r = await l.cli('drill', [...args]);
             expect(r.code, r.stderr).toBe(2);

@@ -6,7 +6,9 @@
  * stopped. Exit 0: every drill passed; 1: one failed (said why); 2: bad usage.
  */
 import type { Command } from 'commander';
-import { declarationScope, planDrills, resolveStateDir, runDrills, type DrillPlan } from '@backplan/engine';
+import * as path from 'node:path';
+import { declarationScope, drillBaseProblem, planDrills, resolveStateDir, runDrills, type DrillPlan } from '@backplan/engine';
+import { UsageError } from '../cli-error.js';
 import { collect, type CommandContext } from './command-support.js';
 import { drillResultJson, renderDrillResult } from './drill-output.js';
 import {
@@ -39,11 +41,14 @@ export function registerDrill(program: Command, context: CommandContext): void {
             // `drill.invalid` refuses the drills of this run only.
             const chosen = ctx.model.drills.filter(d => flags.policy === undefined || d.name === flags.policy);
             refuseOrWarn(ctx, 'drill', flags, declarationScope(chosen.map(d => d.node)));
+            const base = path.resolve(flags.target ?? path.join(resolveStateDir(flags.state), 'drills'));
+            const unsafe = drillBaseProblem(ctx.model, base);
+            if (unsafe) throw new UsageError(unsafe);
             const plan: DrillPlan = await planDrills(ctx.model, { policy: flags.policy, servers: flags.server, archive: flags.archive })
                 .catch((err: unknown) => planOrFail(() => { throw err; }));
             const result = await withRun(ctx, flags, ({ reporter, journal, signal }) => runDrills({
                 plan, runbookPath: ctx.model.root.fsPath, stateDir: resolveStateDir(flags.state), journal, command: commandLine(),
-                target: flags.target, keep: flags.keep, wait: flags.wait, timeoutMs, reporter, signal
+                target: base, keep: flags.keep, wait: flags.wait, timeoutMs, reporter, signal
             }));
             if (flags.format === 'json') writeJson(drillResultJson(result));
             else process.stdout.write(renderDrillResult(result));

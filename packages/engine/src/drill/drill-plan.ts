@@ -12,6 +12,7 @@
  *   --archive ID: that archive only, for the tasks of its server and tape (else usage error)
  * The pick itself needs the run ID (random): drill-runner.ts makes it.
  */
+import * as path from 'node:path';
 import type { DrillModel, RunbookModel, ServerModel, TapeModel } from '@backplan/language/model';
 import { PlanUsageError } from '../plan/backup-plan.js';
 import { archiveIdServer } from '../tape/archive-id.js';
@@ -59,6 +60,19 @@ export function chooseDrills(model: RunbookModel, policy?: string): DrillModel[]
     const drill = model.drills.find(d => d.name === policy);
     if (!drill) throw new PlanUsageError(`no drill block named ${policy} in this runbook (drills: ${model.drills.map(d => d.name).join(', ')})`);
     return [drill];
+}
+
+/**
+ * Why scratch cannot go below `base` (undefined: it can): a drill never writes into live
+ * data, so `base` may be neither inside nor around a data folder of a server on this machine.
+ */
+export function drillBaseProblem(model: RunbookModel, base: string): string | undefined {
+    const within = (inner: string, outer: string): boolean => {
+        const rel = path.relative(outer, inner);
+        return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+    };
+    const server = model.servers.find(s => s.host?.kind === 'local' && s.data?.startsWith('/') && (within(base, s.data) || within(s.data, base)));
+    return server && `${base} ${within(base, server.data!) ? 'is inside' : 'holds'} the data folder ${server.data} of server ${server.name}: a drill never writes near live data; choose another --target (or --state)`;
 }
 
 /** Plans a drill run (see module comment). */

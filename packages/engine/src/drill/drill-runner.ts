@@ -141,6 +141,9 @@ async function drillOne(task: DrillTask, run: DrillRun): Promise<DrillRecord> {
         store = picked.item.store;
         reporter.step(server.name, `drill ${drill.name}: ${record.pick.order === 'given' ? 'the archive asked for' : `the ${drill.pick} of ${picked.of} archive${picked.of === 1 ? '' : 's'}`}, ${record.archive}`);
         await lockTape(store, run);
+        if (!(await store.hasManifest(record.archive))) {
+            throw new DrillFailure(`archive ${record.archive} was removed from tape ${tape.name} (a prune) before this drill could lock it: run the drill again`);
+        }
         // The recovery time counts from here: waiting for another run's lock is not restoring.
         const started = Date.now();
         await restoreCopy(picked.item, record, run);
