@@ -8,6 +8,8 @@
  *   3. backplan backup → backplan verify → backplan archives → backplan history
  *   4. stop the servers, whatever happened
  *   5. restore-drill.mjs: crash Mail1 and Cat2, `backplan restore` them, compare SHA-256
+ *   6. backplan drill: each server's newest archive restored into scratch, checked file by
+ *      file, and the demo app started on the copy (drill-check.mjs); then history
  * Exit code: the first failing step's, else 0.
  */
 import { spawnSync } from 'node:child_process';
@@ -30,6 +32,7 @@ fs.rmSync(scratch, { recursive: true, force: true });
 const bin = path.join(scratch, 'bin');
 fs.mkdirSync(bin, { recursive: true });
 fs.writeFileSync(path.join(bin, 'demo-app'), `#!/bin/sh\nexec ${quote(process.execPath)} ${quote(path.join(here, 'demo-app.mjs'))} "$@"\n`, { mode: 0o755 });
+fs.writeFileSync(path.join(bin, 'demo-drill-check'), `#!/bin/sh\nexec ${quote(process.execPath)} ${quote(path.join(here, 'drill-check.mjs'))} "$@"\n`, { mode: 0o755 });
 
 // Data as a mail server and two catalog servers would have it.
 const servers = [
@@ -88,5 +91,12 @@ console.log(`\nThe tape is ${rel(path.join(scratch, 'tape'))} (archives/*.tar.zs
 console.log('docs/runner.md explains what each step did and what the files mean.');
 // Last step: the restore drill — crash Mail1 and Cat2, restore them, compare hashes.
 if (!failed) failed = step('node examples/demo/restore-drill.mjs   # wipe data, backplan restore, compare SHA-256', process.execPath, [path.join(here, 'restore-drill.mjs')]);
+// The end: a restore drill proves, as a schedule would every Sunday, that the archives restore
+// and the application runs on them — into scratch, with the servers left alone.
+if (!failed) {
+    failed = step(`backplan drill ${rel(runbook)} --state ${rel(state)}   # restore into scratch, check every file, start the app on the copy`,
+        process.execPath, [cli, 'drill', runbook, '--state', state]);
+    step(`backplan history ${rel(runbook)} --state ${rel(state)}`, process.execPath, [cli, 'history', runbook, '--state', state]);
+}
 console.log(failed ? `\ndemo: a step failed (exit ${failed})` : '\ndemo: done');
 process.exit(failed);

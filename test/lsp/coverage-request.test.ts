@@ -15,6 +15,7 @@ interface Runbook {
     root: string; title?: string; requireOffsite: boolean; files: string[]; items: Item[];
     servers: Array<Location & { role?: string; master: boolean; host?: string }>;
     tapes: Array<Location & { offsite: boolean }>; backups: Array<Location & { servers: string[]; tape?: string }>;
+    drills: Array<Location & { servers: string[]; tape?: string; pick: string; schedule?: string }>;
 }
 
 describe('backplan/coverage', () => {
@@ -54,6 +55,15 @@ describe('backplan/coverage', () => {
         expect(acme.servers.find(s => s.name === 'Cat2')).toMatchObject({ role: 'catalog', master: false, host: 'ssh://admin@cat2.acme.lan:2222' });
         expect(acme.servers.find(s => s.name === 'Mail1')).toMatchObject({ role: 'mail', host: 'local' });
         expect(acme.backups).toMatchObject([{ name: 'Nightly', servers: ['Mail1', 'Cat1'], tape: 'Vault' }]);
+    });
+
+    test('drill blocks, for the Run Drill command and CodeLens: servers (listed or from the backups), tape, pick, schedule', async () => {
+        const [unattended] = (await coverage('unattended/unattended.backplan')).runbooks;
+        expect(unattended.drills).toMatchObject([
+            { name: 'Sunday', servers: ['Cat1', 'Cat2'], tape: 'Vault', pick: 'newest', schedule: '0 6 * * sun' },
+            { name: 'Monthly', servers: ['Mail'], tape: 'Vault', pick: 'random', schedule: '0 5 1 * *' }
+        ]);
+        expect(client.text(file('unattended/unattended.backplan')).split('\n')[unattended.drills[0].range.start.line]).toBe('drill Sunday {');
     });
 
     test('every runbook of the workspace, under-covered items marked with the reason', async () => {

@@ -142,7 +142,7 @@ describe('keyword hover and completion, context-aware completion', () => {
         const text = 'server Cat1 { role catalog host local data "/srv/cat1" }\n\nserver Cat2 {  }\nfolder F on \n';
         await write(text);
         const top = await complete({ line: 1, character: 0 });
-        expect(labels(top, CompletionItemKind.Snippet).sort()).toEqual(['backup', 'folder', 'folder', 'server', 'tape']);
+        expect(labels(top, CompletionItemKind.Snippet).sort()).toEqual(['backup', 'drill', 'folder', 'folder', 'server', 'tape']);
         const snippet = top.find(i => i.kind === CompletionItemKind.Snippet && i.label === 'server')!;
         expect(snippet.insertTextFormat).toBe(2);
         expect((snippet.documentation as { value: string }).value).toContain('A machine that holds data');

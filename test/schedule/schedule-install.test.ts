@@ -184,7 +184,7 @@ describe('bad usage: one line, exit 2', () => {
     test.each([
         ['both targets', ['install', 'RUNBOOK', '--systemd', '--cron'], /give --systemd or --cron, not both/],
         ['--user with cron', ['install', 'RUNBOOK', '--cron', '--user'], /--user is for systemd user units/],
-        ['an unknown block', ['install', 'RUNBOOK', '--policy', 'Nope', '--unit-dir', 'UNITS'], /no backup block named Nope in this runbook/],
+        ['an unknown block', ['install', 'RUNBOOK', '--policy', 'Nope', '--unit-dir', 'UNITS'], /no backup or drill block named Nope in this runbook/],
         ['a block without schedule', ['install', 'RUNBOOK', '--policy', 'Unscheduled', '--unit-dir', 'UNITS'], /backup Unscheduled has no `schedule`/],
         ['a missing runbook', ['list', 'MISSING'], /MISSING|no such file|cannot read/i],
         ['a bad count', ['list', 'RUNBOOK', '--count', '0'], /--count/]

@@ -19,6 +19,7 @@ import { registerGraph } from './commands/graph.js';
 import { registerTimeline } from './commands/timeline.js';
 import { registerRepair } from './commands/repair.js';
 import { registerGuardian } from './commands/guardian.js';
+import { registerDrill } from './commands/drill.js';
 import { createCommandContext } from './commands/command-support.js';
 
 declare const BACKPLAN_VERSION: string;
@@ -49,6 +50,7 @@ export function createProgram(): Command {
     registerTimeline(program, context);
     registerRepair(program, context);
     registerGuardian(program, context);
+    registerDrill(program, context);
     for (const command of program.commands) command.exitOverride();
     return program;
 }

@@ -14,6 +14,7 @@
  *   picture/   the runbook's topology and backup window as data, SVG, DOT and Mermaid
  *   status/    `status`: last runs, staleness and Prometheus metrics from the journal and tapes
  *   notify/    `notify` blocks: webhook, healthchecks pings, commands; stale episodes
+ *   drill/     `backplan drill`: restore drills into scratch, verified and tested
  */
 export * from './hosts/host.js';
 export * from './hosts/local-host.js';
@@ -94,3 +95,6 @@ export * from './notify/command-target.js';
 export * from './notify/notifier.js';
 export * from './notify/run-notifications.js';
 export * from './notify/stale-episodes.js';
+export * from './drill/drill-pick.js';
+export * from './drill/drill-plan.js';
+export * from './drill/drill-runner.js';

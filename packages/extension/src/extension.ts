@@ -10,6 +10,7 @@ import { backUp } from './commands/back-up';
 import { checkWorkspace } from './commands/check-workspace';
 import type { CommandContext } from './commands/command-context';
 import { recover } from './commands/recover';
+import { runDrill } from './commands/run-drill';
 import { restoreServer } from './commands/restore-server';
 import { revealDeclaration, showCoverage } from './commands/show-coverage';
 import { showPlan } from './commands/show-plan';
@@ -62,6 +63,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backpl
         vscode.commands.registerCommand('backplan.backup', (uri?: unknown, options?: object) => backUp(ctx, uri, options)),
         vscode.commands.registerCommand('backplan.restore', (uri?: unknown, options?: object) => restoreServer(ctx, uri, options)),
         vscode.commands.registerCommand('backplan.recover', (uri?: unknown, options?: object) => recover(ctx, uri, options)),
+        vscode.commands.registerCommand('backplan.drill', (uri?: unknown, options?: object) => runDrill(ctx, uri, options)),
         vscode.commands.registerCommand('backplan.verify', (uri?: unknown, options?: object) => verifyArchives(ctx, uri, options)),
         vscode.commands.registerCommand('backplan.archives', (uri?: unknown, options?: object) => showArchives(ctx, uri, options)),
         vscode.commands.registerCommand('backplan.showCoverage', (uri?: vscode.Uri) => showCoverage(ctx, uri)),

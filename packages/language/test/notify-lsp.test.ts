@@ -4,52 +4,14 @@
  * not yet named, every `notify.invalid` with a mechanical fix gets a quick fix whose edit
  * removes the diagnostic, and the formatter lays a notify block out like the others.
  */
-import { EmptyFileSystem, type LangiumDocument } from 'langium';
 import { describe, expect, test } from 'vitest';
-import type { CodeAction, CompletionList, Diagnostic, Hover, TextEdit } from 'vscode-languageserver';
-import { createBackplanLspServices } from '@backplan/language/lsp';
-import { checkFiles, MAIL_RUNBOOK, type Checked } from './helpers.js';
+import type { CompletionList } from 'vscode-languageserver';
+import { MAIL_RUNBOOK } from './helpers.js';
+import { codesAfter, fixes as fixesOf, format, hover, position, workspace } from './lsp-support.js';
 
 const RUNBOOK = `${MAIL_RUNBOOK.replace('to Shelf', 'to Shelf schedule "0 2 * * *" stale after 26h')}backup Weekly { servers Mail to Shelf schedule "@weekly" }\n`;
 
-async function workspace(text: string): Promise<Checked & { doc: LangiumDocument; lsp: ReturnType<typeof createBackplanLspServices>['Backplan'] }> {
-    const { Backplan } = createBackplanLspServices(EmptyFileSystem);
-    const checked = await checkFiles({ 'main.backplan': text }, Backplan);
-    return { ...checked, doc: checked.documents.get('main.backplan')!, lsp: Backplan };
-}
-
-function position(text: string, needle: string, delta = 0): { line: number; character: number } {
-    const offset = text.indexOf(needle) + delta;
-    const before = text.slice(0, offset).split('\n');
-    return { line: before.length - 1, character: before[before.length - 1].length };
-}
-
-function apply(text: string, edits: readonly TextEdit[]): string {
-    const offsets = (p: { line: number; character: number }): number => text.split('\n').slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
-    return [...edits].sort((a, b) => offsets(b.range.start) - offsets(a.range.start))
-        .reduce((t, e) => t.slice(0, offsets(e.range.start)) + e.newText + t.slice(offsets(e.range.end)), text);
-}
-
-async function hover(text: string, needle: string): Promise<string> {
-    const ws = await workspace(text);
-    const result = await ws.lsp.lsp.HoverProvider!.getHoverContent(ws.doc, { textDocument: { uri: ws.doc.uri.toString() }, position: position(text, needle) }) as Hover | undefined;
-    return (result?.contents as { value: string } | undefined)?.value ?? '';
-}
-
-async function fixes(text: string): Promise<{ diagnostics: Diagnostic[]; actions: CodeAction[] }> {
-    const ws = await workspace(text);
-    const diagnostics = ws.diagnostics('main.backplan').filter(d => d.code === 'notify.invalid');
-    const actions = await ws.lsp.lsp.CodeActionProvider!.getCodeActions(ws.doc, {
-        textDocument: { uri: ws.doc.uri.toString() }, range: diagnostics[0].range, context: { diagnostics }
-    }) as CodeAction[];
-    return { diagnostics, actions };
-}
-
-async function codesAfter(text: string, action: CodeAction): Promise<{ text: string; codes: string[] }> {
-    const fixed = apply(text, Object.values(action.edit!.changes!)[0]);
-    const ws = await workspace(fixed);
-    return { text: fixed, codes: ws.diagnostics('main.backplan').map(d => String(d.code)) };
-}
+const fixes = (text: string): ReturnType<typeof fixesOf> => fixesOf(text, 'notify.invalid');
 
 describe('hover', () => {
     test('a backup: its schedule in words and its stale age', async () => {
@@ -107,9 +69,7 @@ describe('quick fixes for notify.invalid', () => {
 
 test('formatting: a notify block gets one attribute per line', async () => {
     const text = `${MAIL_RUNBOOK.replace('to Shelf', 'to Shelf   stale   after 26h')}notify Ops { on failure   stale for Nightly ; webhook "https://h.example.com" }\n`;
-    const ws = await workspace(text);
-    const edits = await ws.lsp.lsp.Formatter!.formatDocument(ws.doc, { textDocument: { uri: ws.doc.uri.toString() }, options: { tabSize: 2, insertSpaces: true } });
-    const formatted = apply(text, edits);
+    const formatted = await format(text);
     expect(formatted).toContain('backup Nightly {\n  servers Mail\n  to Shelf\n  stale after 26h\n}');
     expect(formatted).toContain('notify Ops {\n  on failure stale\n  for Nightly;\n  webhook "https://h.example.com"\n}\n');
 });

@@ -9,6 +9,7 @@ import { RULES } from '@backplan/language';
 import { checkFiles, marked, rows } from './helpers.js';
 import { backupCases } from './rules/backup.cases.js';
 import { coverageCases } from './rules/coverage.cases.js';
+import { drillCases } from './rules/drill.cases.js';
 import { masterFolderCases } from './rules/master-folder.cases.js';
 import { namesSyntaxCases } from './rules/names-syntax.cases.js';
 import { notifyCases } from './rules/notify.cases.js';
@@ -16,7 +17,7 @@ import type { RuleCases } from './rules/rule-case.js';
 import { serverTapeCases } from './rules/server-tape.cases.js';
 import { stopWindowCases } from './rules/stop-window.cases.js';
 
-const TABLES: readonly RuleCases[] = [...coverageCases, ...backupCases, ...masterFolderCases, ...serverTapeCases, ...namesSyntaxCases, ...stopWindowCases, ...notifyCases];
+const TABLES: readonly RuleCases[] = [...coverageCases, ...backupCases, ...masterFolderCases, ...serverTapeCases, ...namesSyntaxCases, ...stopWindowCases, ...notifyCases, ...drillCases];
 
 test('the tables cover every rule code, with the severity RULES gives it', () => {
     expect(TABLES.map(t => t.code).sort()).toEqual(RULES.map(r => r.code).sort());

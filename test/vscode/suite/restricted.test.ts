@@ -23,6 +23,7 @@ export function registerRestrictedTests(): void {
             ['backplan.backup', [{}]],
             ['backplan.restore', [{ server: 'Mail1' }]],
             ['backplan.recover', [{ lost: ['Cat1'] }]],
+            ['backplan.drill', [{}]],
             ['backplan.verify', [{ tape: null }]],
             ['backplan.archives', [{ tape: null }]]
         ];

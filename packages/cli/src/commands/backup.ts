@@ -11,7 +11,7 @@ import {
 } from '@backplan/engine';
 import { FailedError } from '../cli-error.js';
 import { painter } from '../terminal.js';
-import type { CommandContext } from './command-support.js';
+import { collect, type CommandContext } from './command-support.js';
 import {
     addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, guardianLaunch, hostOptions, loadForRun, planOrFail, refuseOrWarn, withRun, writeJson,
     type RunContext, type RunFlags, type StoppingFlags
@@ -21,10 +21,6 @@ interface BackupFlags extends RunFlags, StoppingFlags {
     policy?: string;
     server: string[];
     failFast?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-    return [...previous, value];
 }
 
 /** Registers `backup`. */

@@ -26,6 +26,11 @@ export function choice<T extends string>(values: readonly T[]): (value: string) 
     };
 }
 
+/** A commander option parser for a repeatable option (`--server A --server B`). */
+export function collect(value: string, previous: string[]): string[] {
+    return [...previous, value];
+}
+
 /** The exit code and stderr line for an error thrown by a command. */
 export function describeFailure(err: unknown): { code: number; line?: string } {
     if (err instanceof UsageError || err instanceof InputError) return { code: 2, line: err.message };

@@ -1,7 +1,8 @@
 /**
  * `backplan history RUNBOOK`: the runbook's journal as a table of runs (or JSON). A run
  * that was killed shows as `interrupted` (or `unfinished` while its process lives); each
- * server says how long its application was down (its stop window).
+ * server says how long its application was down (its stop window). A drill run lists
+ * each server's drill: passed or failed, the archive, the recovery time.
  */
 import * as os from 'node:os';
 import type { Command } from 'commander';
@@ -28,6 +29,8 @@ interface RunSummary {
     leftovers: Array<{ server: string; host: string; path: string; state: 'open' | 'removed'; error?: string }>;
     /** The run's notifications (`notify` blocks), delivered or not. */
     notifications: Array<Pick<NotifyRecord, 'notify' | 'target' | 'event' | 'policy' | 'ok' | 'error'>>;
+    /** Drill runs: each server's drill (the `drill` records). */
+    drills: Array<{ drill: string; server: string; ok: boolean; archive?: string; recoverySeconds?: number; test?: boolean; error?: string }>;
 }
 
 /** Registers `history`. */
@@ -55,6 +58,7 @@ export function registerHistory(program: Command, context: CommandContext): void
             for (const r of runs) for (const l of r.leftovers.filter(x => x.state === 'open')) process.stdout.write(`${r.run}: leftover ${l.host}:${l.path} of ${l.server} (open${l.error ? `: ${l.error}` : ''})\n`);
             for (const r of runs) for (const t of r.tapes) process.stdout.write(`${r.run}: tape ${t.tape}: removed ${t.removed.join(', ') || 'nothing'}\n`);
             for (const r of runs) for (const n of r.notifications.filter(x => !x.ok)) process.stdout.write(`${r.run}: ${deliveryWarning(n)}\n`);
+            for (const r of runs) for (const d of r.drills) process.stdout.write(`${r.run}: ${drillLine(d)}\n`);
             return 0;
         }));
 }
@@ -70,7 +74,7 @@ function summarize(records: readonly JournalRecord[]): RunSummary[] {
     for (const rec of records) {
         if (rec.type === 'run' && rec.event === 'begin') {
             const alive = rec.host === os.hostname() && processAlive(rec.pid);
-            runs.set(rec.run, { run: rec.run, verb: rec.verb, command: rec.command, started: rec.time, state: alive ? 'running' : 'unfinished', servers: [], recovered: [], tapes: [], swaps: [], leftovers: [], notifications: [] });
+            runs.set(rec.run, { run: rec.run, verb: rec.verb, command: rec.command, started: rec.time, state: alive ? 'running' : 'unfinished', servers: [], recovered: [], tapes: [], swaps: [], leftovers: [], notifications: [], drills: [] });
             continue;
         }
         const run = runs.get(rec.run);
@@ -79,6 +83,8 @@ function summarize(records: readonly JournalRecord[]): RunSummary[] {
             run.ended = rec.time;
             run.state = rec.interrupted ? 'interrupted' : rec.ok ? 'ok' : 'failed';
             run.error = rec.error;
+        } else if (rec.type === 'drill') {
+            run.drills.push({ drill: rec.drill, server: rec.server, ok: rec.ok, archive: rec.archive, recoverySeconds: rec.recoverySeconds, test: rec.test?.ok, error: rec.error });
         } else if (rec.type === 'recover') {
             run.recovered.push({ server: rec.server, ok: rec.ok, time: rec.time, by: rec.by });
         } else if (rec.type === 'swap' && (rec.event === 'finished' || rec.event === 'rolled-back')) {
@@ -100,4 +106,11 @@ function summarize(records: readonly JournalRecord[]): RunSummary[] {
         }
     }
     return [...runs.values()];
+}
+
+/** `drill Weekly Mail1 passed: archive X, verified copy in 3.2 s, test passed` */
+function drillLine(d: RunSummary['drills'][number]): string {
+    const copy = d.recoverySeconds !== undefined ? `, verified copy in ${d.recoverySeconds.toFixed(1)} s` : '';
+    const test = d.test === undefined ? '' : d.test ? ', test passed' : ', test FAILED';
+    return `drill ${d.drill} ${d.server} ${d.ok ? 'passed' : 'FAILED'}: archive ${d.archive ?? 'none'}${copy}${test}${d.ok || !d.error ? '' : ` (${d.error})`}`;
 }

@@ -12,7 +12,7 @@ import {
     ScheduleConflictError, type RunnerPaths, type SchedulePlan, type ScheduleRequest, type TargetOptions
 } from '@backplan/engine';
 import { FailedError, UsageError } from '../cli-error.js';
-import type { CommandContext } from './command-support.js';
+import { collect, type CommandContext } from './command-support.js';
 import { addRunFlags, hostOptions, loadForRun, refuseOrWarn, writeJson, type RunContext, type RunFlags } from './run-support.js';
 import { renderApply, renderList, renderPlan, planJsonOf, listJsonOf } from './schedule-output.js';
 
@@ -23,10 +23,6 @@ interface TargetFlags extends RunFlags, TargetOptions {
 
 interface ListFlags extends RunFlags, TargetOptions {
     count: number;
-}
-
-function collect(value: string, previous: string[]): string[] {
-    return [...previous, value];
 }
 
 function count(value: string): number {
@@ -47,11 +43,11 @@ function addTargetFlags(cmd: Command): Command {
 
 /** Registers `schedule` and its subcommands. */
 export function registerSchedule(program: Command, context: CommandContext): void {
-    const schedule = program.command('schedule').description('run the runbook\'s scheduled backup blocks on their own: systemd timers or cron');
+    const schedule = program.command('schedule').description('run the runbook\'s scheduled backup and drill blocks on their own: systemd timers or cron');
     for (const [verb, help] of [['install', 'install a timer (or cron line) for every scheduled block'], ['remove', 'remove exactly what install wrote']] as const) {
         addRunFlags(addTargetFlags(schedule.command(verb).description(help)
             .argument('<runbook>', 'the runbook\'s root .backplan file')
-            .option('--policy <name>', 'this backup block only (repeatable)', collect, [])
+            .option('--policy <name>', 'this backup or drill block only (repeatable)', collect, [])
             .option('--dry-run', 'print what would be written and run, and touch nothing')))
             .action(context.action(async (file: string, flags: TargetFlags) => changeSchedule(verb, file, flags, context)));
     }

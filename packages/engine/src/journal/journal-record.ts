@@ -16,7 +16,9 @@
 
 export type StepName = 'preflight' | 'lock' | 'stop' | 'archive' | 'start' | 'verify' | 'record' | 'unlock' | 'prune' | 'recover'
     // restore and recover (restore/, replicate/)
-    | 'check' | 'stage' | 'set-aside' | 'extract' | 'copy' | 'swap' | 'put-back' | 'cleanup';
+    | 'check' | 'stage' | 'set-aside' | 'extract' | 'copy' | 'swap' | 'put-back' | 'cleanup'
+    // drills (drill/): the admin's test of the restored copy
+    | 'test';
 
 export interface RunBeginRecord {
     type: 'run'; event: 'begin'; run: string; time: string;
@@ -104,4 +106,31 @@ export interface NotifyRecord {
     ok: boolean; attempts: number; error?: string;
 }
 
-export type JournalRecord = RunBeginRecord | RunEndRecord | StepRecord | RecoverRecord | SwapRecord | LeftoverRecord | NotifyRecord;
+/**
+ * The result of one server's drill (DESIGN §11), one per server and drill of a `drill` run,
+ * written when that server's drill is over: what `status`, metrics and `notify` read.
+ * `recoverySeconds` is the recovery time, from the start of the server's drill (archive
+ * chosen) to a verified copy in scratch; absent when no verified copy was made.
+ */
+export interface DrillRecord {
+    type: 'drill'; run: string; time: string;
+    /** The drill block and the server drilled. */
+    drill: string; server: string; tape: string;
+    /** Passed: a verified copy, and `test` (when given) exited 0. */
+    ok: boolean;
+    archive?: string;
+    /** How the archive was chosen: `index` of `of` archives of the server (oldest first); random: from `seed`. */
+    pick: { order: 'newest' | 'oldest' | 'random' | 'given'; index: number; of: number; seed?: string };
+    /** Every file of the copy matched the manifest. */
+    verified: boolean;
+    recoverySeconds?: number;
+    /** Files and bytes (of the tar stream) restored. */
+    files?: number; bytes?: number;
+    /** The `test` command's result (absent: no test, or never reached). */
+    test?: { ok: boolean; code?: number; signal?: string; seconds: number; output: string };
+    error?: string;
+    /** The scratch folder, and whether it was kept (`--keep`, or it could not be removed). */
+    scratch?: string; kept?: boolean;
+}
+
+export type JournalRecord = RunBeginRecord | RunEndRecord | StepRecord | RecoverRecord | SwapRecord | LeftoverRecord | NotifyRecord | DrillRecord;

@@ -20,7 +20,8 @@
  *   a run that never ended, after the restarts: remove the set-aside copy of a swap that
  *             is done once its application runs (else journal it as an open leftover)
  *   a run that never ended: remove the staging folders its `stage` records name (only
- *             names of ours: `.NAME.backplan-new-RUN`); all started and removed →
+ *             names of ours: `.NAME.backplan-new-RUN`, a drill's `.SERVER.backplan-drill-RUN`);
+ *             all started and removed →
  *             append `run end {ok:false, interrupted:true, by}`
  *   a failed recovery is reported and tried again by the next command
  *
@@ -35,7 +36,7 @@ import { removeOwnFolder } from '../hosts/host-folders.js';
 import { processAlive } from '../tape/tape-lock.js';
 import type { Journal } from './journal.js';
 import type { JournalRecord, RunBeginRecord, StepRecord } from './journal-record.js';
-import { isOurSibling } from '../hosts/sibling-names.js';
+import { isOurStagedFolder } from '../hosts/sibling-names.js';
 import { withRecoveryLock } from './recovery-lock.js';
 import { asideRemoved, removeAside, resolveSwap, swapFolders, swapsOf, type JournalledSwap } from './swap-recovery.js';
 
@@ -234,7 +235,7 @@ async function restartPending(stop: StepRecord, run: string, journal: Journal, o
 
 /** Removes one staging folder a killed run left (only a name of ours). */
 async function removeLeftStaging(left: UnfinishedRun['leftovers'][number], run: string, options: RecoveryOptions, entry: RecoveredRun): Promise<void> {
-    if (!isOurSibling(left.path, run, 'new')) {
+    if (!isOurStagedFolder(left.path, run)) {
         // Never will be: said, and not kept open for it (a journal edited by hand, say).
         options.notice(`left ${left.host}:${left.path} alone: it is not a staging folder of run ${run}`);
         return;

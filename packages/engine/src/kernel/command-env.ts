@@ -17,8 +17,8 @@ export interface CommandScope {
     readonly tape?: string;
 }
 
-/** What a command does, in `BACKPLAN_ACTION`. */
-export type CommandAction = 'stop' | 'start' | 'ready' | 'snapshot' | 'snapshot-delete' | 'dump' | 'load';
+/** What a command does, in `BACKPLAN_ACTION` (`test`: a drill's test of a restored copy). */
+export type CommandAction = 'stop' | 'start' | 'ready' | 'snapshot' | 'snapshot-delete' | 'dump' | 'load' | 'test';
 
 /** All `BACKPLAN_*` variables of docs/hosts.md for one command. */
 export function commandEnv(server: ServerModel, run: RunIdentity, action: CommandAction, scope: CommandScope = {}, extra: Record<string, string> = {}): Record<string, string> {

@@ -14,6 +14,8 @@
  *   prune:          + retention.invalid
  *   repair:         the list alone, and it does not refuse: it starts applications with the
  *                   start commands recorded in the journal instead (commands/repair.ts)
+ *   drill:          + drill.invalid of a drill in this run (a broken drill never stops a
+ *                   backup, nor another drill)
  *   schedule:       the list alone (a chosen block's invalid schedule is refused by
  *                   scheduled-blocks.ts: it cannot be translated)
  *   everything else (coverage, master, schedule, …) is shown as a warning and runs on:
@@ -21,7 +23,7 @@
  */
 
 /** Verbs that run against a runbook. */
-export type RunVerb = 'backup' | 'verify' | 'archives' | 'prune' | 'history' | 'status' | 'unlock' | 'restore' | 'recover' | 'schedule' | 'repair';
+export type RunVerb = 'backup' | 'verify' | 'archives' | 'prune' | 'history' | 'status' | 'unlock' | 'restore' | 'recover' | 'schedule' | 'repair' | 'drill';
 
 /** Codes that refuse every run verb. */
 export const ALWAYS_REFUSING: readonly string[] = [
@@ -38,7 +40,8 @@ export const ALWAYS_REFUSING: readonly string[] = [
 export const SCOPED_REFUSING: Readonly<Partial<Record<RunVerb, readonly string[]>>> = {
     backup: ['backup.no-stop', 'backup.no-tape'],
     restore: ['restore.no-stop'],
-    recover: ['restore.no-stop']
+    recover: ['restore.no-stop'],
+    drill: ['drill.invalid']
 };
 
 /** Codes that refuse one verb wherever they are. */
@@ -100,7 +103,7 @@ interface DeclarationNode {
     $document?: { uri: { toString(): string } };
 }
 
-/** The regions of declarations (the servers a restore or recover brings back): the scope of `restore.no-stop`. */
+/** The regions of declarations (the servers a restore or recover brings back, the drills a drill runs): the scope of `restore.no-stop` and `drill.invalid`. */
 export function declarationScope(nodes: readonly unknown[]): ScopeRegion[] {
     const regions: ScopeRegion[] = [];
     for (const node of nodes as DeclarationNode[]) {

@@ -25,7 +25,7 @@ import { PlanUsageError } from '../plan/backup-plan.js';
 import { renderCronFile } from './cron-file.js';
 import { blockKey } from './schedule-marker.js';
 import { fileExists, markedFiles, runbookStem, systemdRunning, type MarkedFile, type ScheduleTarget } from './schedule-target.js';
-import { scheduledBlocks, type RunnerPaths, type ScheduledBlock } from './scheduled-blocks.js';
+import { namedBlock, scheduledBlocks, type RunnerPaths, type ScheduledBlock } from './scheduled-blocks.js';
 import { renderService, renderTimer, unitBaseName } from './unit-files.js';
 
 /** What install or remove is asked to do. */
@@ -70,7 +70,7 @@ export class ScheduleConflictError extends Error {}
 export async function planInstall(req: ScheduleRequest): Promise<SchedulePlan> {
     const blocks = scheduledBlocks(req.model, req.policies);
     if (blocks.length === 0) {
-        throw new PlanUsageError('no backup block of this runbook has a `schedule`: add one, such as `schedule "0 2 * * *"`, to run it on its own');
+        throw new PlanUsageError('no backup or drill block of this runbook has a `schedule`: add one, such as `schedule "0 2 * * *"`, to run it on its own');
     }
     const ours = await oursIn(req);
     if (req.target.kind === 'cron') {
@@ -108,13 +108,10 @@ export async function planRemove(req: ScheduleRequest): Promise<SchedulePlan> {
         ours.flatMap(f => f.path.endsWith('.timer') ? f.blocks : []));
 }
 
-/** `backup NAME` keys of the blocks `remove --policy` names (undefined: all of them). */
+/** `backup NAME` / `drill NAME` keys of the blocks `remove --policy` names (undefined: all of them). */
 function removedKeys(req: ScheduleRequest): Set<string> | undefined {
     if (req.policies.length === 0) return undefined;
-    for (const name of req.policies) {
-        if (!req.model.backups.some(b => b.name === name)) throw new PlanUsageError(`no backup block named ${name} in this runbook (blocks: ${req.model.backups.map(b => b.name).join(', ') || 'none'})`);
-    }
-    return new Set(req.policies.map(name => blockKey({ kind: 'backup', name })));
+    return new Set(req.policies.map(name => blockKey(namedBlock(req.model, name))));
 }
 
 /** The target's files marked for this runbook. */

@@ -1,10 +1,11 @@
 /**
  * Which blocks `backplan schedule` installs, and the command each one runs.
  *
- *   blocks  = every backup block with a `schedule`, in file order
- *             (--policy NAME…: those blocks only; an unknown name, or one without a
- *             schedule, is a usage error)
- *   run     = NODE CLI backup --policy NAME --wait --state STATE [--ssh-config F] RUNBOOK
+ *   blocks  = every backup block with a `schedule`, in file order, then every drill block
+ *             with one (DESIGN §11) — backups and drills share one namespace of names
+ *             (--policy NAME…: those blocks only; an unknown name, one without a
+ *             schedule, or a drill without a tape, is a usage error)
+ *   run     = NODE CLI backup|drill --policy NAME --wait --state STATE [--ssh-config F] RUNBOOK
  *   repair  = NODE CLI repair --state STATE [--ssh-config F] RUNBOOK   (systemd's ExecStopPost)
  *
  * Every path is absolute, so the command runs the same from cron, a timer or a shell.
@@ -15,9 +16,9 @@ import * as path from 'node:path';
 import { scheduleProblem, type RunbookModel } from '@backplan/language/model';
 import { PlanUsageError } from '../plan/backup-plan.js';
 
-/** A block that runs on its own schedule (drill blocks join here once they exist). */
+/** A block that runs on its own schedule: a backup or a drill. */
 export interface ScheduledBlock {
-    readonly kind: 'backup';
+    readonly kind: 'backup' | 'drill';
     readonly name: string;
     readonly schedule: string;
 }
@@ -33,23 +34,46 @@ export interface RunnerPaths {
     readonly sshConfig?: string;
 }
 
+/** A backup or drill block as far as scheduling goes. */
+interface Block {
+    readonly kind: ScheduledBlock['kind'];
+    readonly name: string;
+    readonly schedule?: string;
+    /** Why it cannot run on its own (a drill without a tape). */
+    readonly problem?: string;
+}
+
+/** Every backup block, then every drill block, in file order. */
+function blocksOf(model: RunbookModel): Block[] {
+    return [
+        ...model.backups.map(b => ({ kind: 'backup' as const, name: b.name, schedule: b.schedule })),
+        ...model.drills.map(d => ({ kind: 'drill' as const, name: d.name, schedule: d.schedule, problem: d.tape ? undefined : 'has no tape to restore from: fix its `from`' }))
+    ];
+}
+
+/** The block named by `--policy NAME` (a usage error when there is none). */
+export function namedBlock(model: RunbookModel, name: string): { kind: ScheduledBlock['kind']; name: string } {
+    const all = blocksOf(model);
+    const block = all.find(b => b.name === name);
+    if (!block) throw new PlanUsageError(`no backup or drill block named ${name} in this runbook (blocks: ${all.map(b => b.name).join(', ') || 'none'})`);
+    return block;
+}
+
 /** The scheduled blocks of a runbook, or of the named policies only. */
 export function scheduledBlocks(model: RunbookModel, policies: readonly string[] = []): ScheduledBlock[] {
     for (const name of policies) {
-        const backup = model.backups.find(b => b.name === name);
-        if (!backup) {
-            throw new PlanUsageError(`no backup block named ${name} in this runbook (blocks: ${model.backups.map(b => b.name).join(', ') || 'none'})`);
-        }
-        if (backup.schedule === undefined) {
-            throw new PlanUsageError(`backup ${name} has no \`schedule\`: add one, such as \`schedule "0 2 * * *"\`, to run it on its own`);
+        const block = namedBlock(model, name);
+        if ((block as Block).schedule === undefined) {
+            throw new PlanUsageError(`${block.kind} ${name} has no \`schedule\`: add one, such as \`schedule "0 2 * * *"\`, to run it on its own`);
         }
     }
-    const chosen = model.backups.filter(b => b.schedule !== undefined && (policies.length === 0 || policies.includes(b.name)));
+    const chosen = blocksOf(model).filter(b => b.schedule !== undefined && (policies.length === 0 || policies.includes(b.name)));
     for (const b of chosen) {
         const problem = scheduleProblem(b.schedule!);
-        if (problem) throw new PlanUsageError(`the schedule of backup ${b.name} ${problem.replace(/^"[^"]*" /, '')}: fix it (see \`backplan check\`)`);
+        if (problem) throw new PlanUsageError(`the schedule of ${b.kind} ${b.name} ${problem.replace(/^"[^"]*" /, '')}: fix it (see \`backplan check\`)`);
+        if (b.problem) throw new PlanUsageError(`${b.kind} ${b.name} ${b.problem} (see \`backplan check\`)`);
     }
-    return chosen.map(b => ({ kind: 'backup', name: b.name, schedule: b.schedule! }));
+    return chosen.map(b => ({ kind: b.kind, name: b.name, schedule: b.schedule! }));
 }
 
 /** The argv of a block's scheduled run. */

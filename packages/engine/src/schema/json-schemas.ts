@@ -82,7 +82,7 @@ const LOCK = {
 /** A journal line: the envelope every kind has, then the fields of its kind. */
 const JOURNAL_RECORD = {
     type: 'object', required: ['type', 'run', 'time'],
-    properties: { type: { enum: ['run', 'step', 'recover', 'swap', 'leftover', 'notify'] }, run: str, time: str },
+    properties: { type: { enum: ['run', 'step', 'recover', 'swap', 'leftover', 'notify', 'drill'] }, run: str, time: str },
     allOf: [
         {
             if: { properties: { type: { const: 'run' } } },
@@ -128,6 +128,17 @@ const JOURNAL_RECORD = {
                 required: ['notify', 'target', 'event', 'policy', 'ok', 'attempts'], properties: {
                     notify: str, target: { enum: ['webhook', 'healthchecks', 'command'] }, event: { enum: ['start', 'success', 'failure', 'stale'] },
                     policy: str, ok: bool, attempts: { type: 'integer', minimum: 1 }, error: str
+                }
+            }
+        },
+        {
+            if: { properties: { type: { const: 'drill' } } },
+            then: {
+                required: ['drill', 'server', 'tape', 'ok', 'pick', 'verified'], properties: {
+                    drill: str, server: str, tape: str, ok: bool, archive: str, verified: bool, error: str, scratch: str, kept: bool,
+                    pick: { type: 'object', required: ['order', 'index', 'of'], properties: { order: { enum: ['newest', 'oldest', 'random', 'given'] }, index: int, of: int, seed: str } },
+                    recoverySeconds: { type: 'number', minimum: 0 }, files: int, bytes: int,
+                    test: { type: 'object', required: ['ok', 'seconds', 'output'], properties: { ok: bool, code: int, signal: str, seconds: { type: 'number', minimum: 0 }, output: str } }
                 }
             }
         }

@@ -7,12 +7,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
-export type Verb = 'check' | 'backup' | 'restore' | 'recover' | 'verify' | 'archives' | 'prune' | 'history' | 'unlock';
+export type Verb = 'check' | 'backup' | 'restore' | 'recover' | 'verify' | 'archives' | 'prune' | 'history' | 'unlock' | 'drill';
 
 /** Verbs that take the settings' `--ssh-config`, `--state` (every verb but check). */
-const RUN_VERBS: ReadonlySet<Verb> = new Set(['backup', 'restore', 'recover', 'verify', 'archives', 'prune', 'history', 'unlock']);
+const RUN_VERBS: ReadonlySet<Verb> = new Set(['backup', 'restore', 'recover', 'verify', 'archives', 'prune', 'history', 'unlock', 'drill']);
 /** Verbs that take `--wait`. */
-const WAIT_VERBS: ReadonlySet<Verb> = new Set(['backup', 'restore', 'recover', 'prune']);
+const WAIT_VERBS: ReadonlySet<Verb> = new Set(['backup', 'restore', 'recover', 'prune', 'drill']);
 
 export interface CliInvocation {
     verb: Verb;

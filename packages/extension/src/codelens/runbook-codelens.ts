@@ -1,5 +1,6 @@
 /**
- * CodeLens: "Run backup · Show plan" above each `backup`, "Restore…" above each `server`.
+ * CodeLens: "Run backup · Show plan" above each `backup`, "Restore…" above each `server`,
+ * "Run drill" above each `drill`.
  * Shown in trusted workspaces only: in Restricted Mode nothing can run.
  */
 import * as vscode from 'vscode';
@@ -32,6 +33,12 @@ export class RunbookCodeLensProvider implements vscode.CodeLensProvider, vscode.
                 new vscode.CodeLens(range, { title: '$(play) Run backup', command: 'backplan.backup', arguments: [root, { policy: backup.name }], tooltip: `backplan backup --policy ${backup.name}` }),
                 new vscode.CodeLens(range, { title: 'Show plan', command: 'backplan.showPlan', arguments: [root, { verb: 'backup', policy: backup.name }], tooltip: 'the dry run: nothing is stopped or written' })
             );
+        }
+        for (const drill of (runbook.drills ?? []).filter(d => d.uri === here)) {
+            lenses.push(new vscode.CodeLens(rangeOf(drill.range), {
+                title: '$(beaker) Run drill', command: 'backplan.drill', arguments: [root, { policy: drill.name }],
+                tooltip: `backplan drill --policy ${drill.name}: restores into scratch and tests the copy; nothing live is touched`
+            }));
         }
         for (const server of runbook.servers.filter(s => s.uri === here)) {
             lenses.push(new vscode.CodeLens(rangeOf(server.range), {

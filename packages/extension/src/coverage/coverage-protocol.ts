@@ -4,7 +4,7 @@
  * so that the client bundle does not pull in the server's code.
  */
 export type {
-    BackupInfo, CoverageItemInfo, CoverageParams, CoverageResult, DeclarationLocation,
+    BackupInfo, CoverageItemInfo, CoverageParams, CoverageResult, DeclarationLocation, DrillInfo,
     RunbookCoverageInfo, ServerInfo, TapeCopyInfo, TapeInfo
 } from '../../../language/src/lsp/coverage-request.js';
 

@@ -29,11 +29,13 @@ export type BackplanKeywordNames =
     | "command"
     | "daily"
     | "data"
+    | "drill"
     | "dump"
     | "exclude"
     | "failure"
     | "folder"
     | "for"
+    | "from"
     | "healthchecks"
     | "host"
     | "hourly"
@@ -46,12 +48,16 @@ export type BackplanKeywordNames =
     | "mail"
     | "master"
     | "monthly"
+    | "newest"
     | "notify"
     | "offsite"
+    | "oldest"
     | "on"
     | "parallel"
     | "password-file"
     | "path"
+    | "pick"
+    | "random"
     | "ready"
     | "require"
     | "restic"
@@ -67,6 +73,7 @@ export type BackplanKeywordNames =
     | "stop"
     | "success"
     | "tape"
+    | "test"
     | "timeout"
     | "to"
     | "webhook"
@@ -102,6 +109,17 @@ export function isBackup(item: unknown): item is Backup {
     return reflection.isInstance(item, Backup.$type);
 }
 
+/** A block that runs on its own: a backup or a drill (what `notify … for` names). */
+export type Block = Backup | Drill;
+
+export const Block = {
+    $type: 'Block'
+} as const;
+
+export function isBlock(item: unknown): item is Block {
+    return reflection.isInstance(item, Block.$type);
+}
+
 export interface Concurrency extends langium.AstNode {
     readonly $container: Backup;
     readonly $type: 'Concurrency';
@@ -119,7 +137,7 @@ export function isConcurrency(item: unknown): item is Concurrency {
     return reflection.isInstance(item, Concurrency.$type);
 }
 
-export type Declaration = Backup | Folder | Notify | Server | Tape;
+export type Declaration = Backup | Drill | Folder | Notify | Server | Tape;
 
 export const Declaration = {
     $type: 'Declaration'
@@ -145,6 +163,31 @@ export const Document = {
 
 export function isDocument(item: unknown): item is Document {
     return reflection.isInstance(item, Document.$type);
+}
+
+export interface Drill extends langium.AstNode {
+    readonly $container: Document;
+    readonly $type: 'Drill';
+    from: Array<langium.Reference<Tape>>;
+    name: string;
+    pick: Array<PickOrder>;
+    schedule: Array<string>;
+    servers: Array<ServerList>;
+    test: Array<string>;
+}
+
+export const Drill = {
+    $type: 'Drill',
+    from: 'from',
+    name: 'name',
+    pick: 'pick',
+    schedule: 'schedule',
+    servers: 'servers',
+    test: 'test'
+} as const;
+
+export function isDrill(item: unknown): item is Drill {
+    return reflection.isInstance(item, Drill.$type);
 }
 
 export interface Folder extends langium.AstNode {
@@ -270,7 +313,7 @@ export function isNotifyEvent(item: unknown): item is NotifyEvent {
 export interface NotifyFor extends langium.AstNode {
     readonly $container: Notify;
     readonly $type: 'NotifyFor';
-    refs: Array<langium.Reference<Backup>>;
+    refs: Array<langium.Reference<Block>>;
 }
 
 export const NotifyFor = {
@@ -295,6 +338,12 @@ export const NotifyOn = {
 
 export function isNotifyOn(item: unknown): item is NotifyOn {
     return reflection.isInstance(item, NotifyOn.$type);
+}
+
+export type PickOrder = 'newest' | 'oldest' | 'random' | string;
+
+export function isPickOrder(item: unknown): item is PickOrder {
+    return item === 'newest' || item === 'oldest' || item === 'random' || (typeof item === 'string' && (/[_a-zA-Z][\w\-]*/.test(item)));
 }
 
 export interface Requirement extends langium.AstNode {
@@ -396,7 +445,7 @@ export function isServer(item: unknown): item is Server {
 }
 
 export interface ServerList extends langium.AstNode {
-    readonly $container: Backup;
+    readonly $container: Backup | Drill;
     readonly $type: 'ServerList';
     refs: Array<langium.Reference<Server>>;
 }
@@ -458,9 +507,11 @@ export function isTape(item: unknown): item is Tape {
 
 export type BackplanAstType = {
     Backup: Backup
+    Block: Block
     Concurrency: Concurrency
     Declaration: Declaration
     Document: Document
+    Drill: Drill
     Folder: Folder
     Host: Host
     Import: Import
@@ -508,7 +559,13 @@ export class BackplanAstReflection extends langium.AbstractAstReflection {
                     referenceType: Tape.$type
                 }
             },
-            superTypes: [Declaration.$type]
+            superTypes: [Block.$type, Declaration.$type]
+        },
+        Block: {
+            name: Block.$type,
+            properties: {
+            },
+            superTypes: []
         },
         Concurrency: {
             name: Concurrency.$type,
@@ -546,6 +603,36 @@ export class BackplanAstReflection extends langium.AbstractAstReflection {
                 }
             },
             superTypes: []
+        },
+        Drill: {
+            name: Drill.$type,
+            properties: {
+                from: {
+                    name: Drill.from,
+                    defaultValue: [],
+                    referenceType: Tape.$type
+                },
+                name: {
+                    name: Drill.name
+                },
+                pick: {
+                    name: Drill.pick,
+                    defaultValue: []
+                },
+                schedule: {
+                    name: Drill.schedule,
+                    defaultValue: []
+                },
+                servers: {
+                    name: Drill.servers,
+                    defaultValue: []
+                },
+                test: {
+                    name: Drill.test,
+                    defaultValue: []
+                }
+            },
+            superTypes: [Block.$type, Declaration.$type]
         },
         Folder: {
             name: Folder.$type,
@@ -644,7 +731,7 @@ export class BackplanAstReflection extends langium.AbstractAstReflection {
                 refs: {
                     name: NotifyFor.refs,
                     defaultValue: [],
-                    referenceType: Backup.$type
+                    referenceType: Block.$type
                 }
             },
             superTypes: []

@@ -84,7 +84,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@27"
+                "$ref": "#/rules@29"
               },
               "arguments": []
             }
@@ -117,7 +117,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@27"
+                "$ref": "#/rules@29"
               },
               "arguments": []
             }
@@ -245,6 +245,13 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
               "$ref": "#/rules@19"
             },
             "arguments": []
+          },
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@23"
+            },
+            "arguments": []
           }
         ]
       },
@@ -269,7 +276,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@24"
+                "$ref": "#/rules@26"
               },
               "arguments": []
             }
@@ -295,7 +302,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     }
@@ -321,7 +328,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     }
@@ -347,7 +354,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     }
@@ -392,7 +399,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     }
@@ -488,7 +495,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@26"
+                "$ref": "#/rules@28"
               },
               "arguments": []
             }
@@ -553,7 +560,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@24"
+                "$ref": "#/rules@26"
               },
               "arguments": []
             }
@@ -603,7 +610,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     }
@@ -629,7 +636,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     }
@@ -655,7 +662,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     }
@@ -681,7 +688,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@25"
+                        "$ref": "#/rules@27"
                       },
                       "arguments": []
                     }
@@ -719,7 +726,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     }
@@ -745,7 +752,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     }
@@ -771,7 +778,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     },
@@ -798,7 +805,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     }
@@ -855,7 +862,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     }
@@ -867,7 +874,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     }
@@ -980,7 +987,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@27"
+                    "$ref": "#/rules@29"
                   },
                   "arguments": []
                 }
@@ -1015,7 +1022,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@24"
+                "$ref": "#/rules@26"
               },
               "arguments": []
             }
@@ -1036,7 +1043,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@24"
+                  "$ref": "#/rules@26"
                 },
                 "arguments": []
               },
@@ -1063,7 +1070,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@24"
+                      "$ref": "#/rules@26"
                     },
                     "arguments": []
                   },
@@ -1095,7 +1102,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     }
@@ -1143,7 +1150,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@24"
+                "$ref": "#/rules@26"
               },
               "arguments": []
             }
@@ -1186,7 +1193,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                       "terminal": {
                         "$type": "RuleCall",
                         "rule": {
-                          "$ref": "#/rules@24"
+                          "$ref": "#/rules@26"
                         },
                         "arguments": []
                       },
@@ -1215,7 +1222,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     }
@@ -1245,7 +1252,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@25"
+                        "$ref": "#/rules@27"
                       },
                       "arguments": []
                     }
@@ -1304,7 +1311,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@24"
+                  "$ref": "#/rules@26"
                 },
                 "arguments": []
               },
@@ -1331,7 +1338,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@24"
+                      "$ref": "#/rules@26"
                     },
                     "arguments": []
                   },
@@ -1385,7 +1392,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@26"
+                        "$ref": "#/rules@28"
                       },
                       "arguments": []
                     }
@@ -1422,7 +1429,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@24"
+                "$ref": "#/rules@26"
               },
               "arguments": []
             }
@@ -1472,7 +1479,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     }
@@ -1498,7 +1505,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     }
@@ -1524,7 +1531,7 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@27"
+                        "$ref": "#/rules@29"
                       },
                       "arguments": []
                     }
@@ -1629,12 +1636,12 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "terminal": {
               "$type": "CrossReference",
               "type": {
-                "$ref": "#/rules@16"
+                "$ref": "#/types@0"
               },
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@24"
+                  "$ref": "#/rules@26"
                 },
                 "arguments": []
               },
@@ -1656,12 +1663,12 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
                 "terminal": {
                   "$type": "CrossReference",
                   "type": {
-                    "$ref": "#/rules@16"
+                    "$ref": "#/types@0"
                   },
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@24"
+                      "$ref": "#/rules@26"
                     },
                     "arguments": []
                   },
@@ -1676,6 +1683,204 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
             "$type": "Keyword",
             "value": ";",
             "cardinality": "?"
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "Drill",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Keyword",
+            "value": "drill"
+          },
+          {
+            "$type": "Assignment",
+            "feature": "name",
+            "operator": "=",
+            "terminal": {
+              "$type": "RuleCall",
+              "rule": {
+                "$ref": "#/rules@26"
+              },
+              "arguments": []
+            }
+          },
+          {
+            "$type": "Keyword",
+            "value": "{"
+          },
+          {
+            "$type": "Alternatives",
+            "elements": [
+              {
+                "$type": "Assignment",
+                "feature": "servers",
+                "operator": "+=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@17"
+                  },
+                  "arguments": []
+                }
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "from"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "from",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "CrossReference",
+                      "type": {
+                        "$ref": "#/rules@6"
+                      },
+                      "terminal": {
+                        "$type": "RuleCall",
+                        "rule": {
+                          "$ref": "#/rules@26"
+                        },
+                        "arguments": []
+                      },
+                      "deprecatedSyntax": false,
+                      "isMulti": false
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ";",
+                    "cardinality": "?"
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "schedule"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "schedule",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@29"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ";",
+                    "cardinality": "?"
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "pick"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "pick",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@24"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ";",
+                    "cardinality": "?"
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "test"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "test",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@29"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ";",
+                    "cardinality": "?"
+                  }
+                ]
+              }
+            ],
+            "cardinality": "*"
+          },
+          {
+            "$type": "Keyword",
+            "value": "}"
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "PickOrder",
+      "dataType": "string",
+      "definition": {
+        "$type": "Alternatives",
+        "elements": [
+          {
+            "$type": "Keyword",
+            "value": "newest"
+          },
+          {
+            "$type": "Keyword",
+            "value": "oldest"
+          },
+          {
+            "$type": "Keyword",
+            "value": "random"
+          },
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@26"
+            },
+            "arguments": []
           }
         ]
       },
@@ -1765,8 +1970,31 @@ export const BackplanGrammar = (): Grammar => loadedBackplanGrammar ?? (loadedBa
       "fragment": false
     }
   ],
+  "types": [
+    {
+      "$type": "Type",
+      "name": "Block",
+      "type": {
+        "$type": "UnionType",
+        "types": [
+          {
+            "$type": "SimpleType",
+            "typeRef": {
+              "$ref": "#/rules@16"
+            }
+          },
+          {
+            "$type": "SimpleType",
+            "typeRef": {
+              "$ref": "#/rules@23"
+            }
+          }
+        ]
+      },
+      "$comment": "/** A block that runs on its own: a backup or a drill (what \`notify … for\` names). */"
+    }
+  ],
   "imports": [],
   "interfaces": [],
-  "types": [],
-  "$comment": "/*\\n * The Backplan language: backup runbooks (DESIGN.md §1, §10).\\n *\\n * Attributes of a declaration come in any order inside \`( … )*\` loops and are collected\\n * into arrays, so that a repeated attribute (two \`data\` lines) survives parsing and the\\n * validator can name the second one (\`attribute.duplicate\`). Model code reads them through\\n * the accessors in \`model/declarations.ts\`, never by index.\\n *\\n * What each keyword means lives in one place, docs/language.md: hover and completion read\\n * it (lsp/keyword-documentation.ts), and a test fails for a keyword it does not document.\\n */"
+  "$comment": "/*\\n * The Backplan language: backup runbooks (DESIGN.md §1, §8, §10, §11).\\n *\\n * Attributes of a declaration come in any order inside \`( … )*\` loops and are collected\\n * into arrays, so that a repeated attribute (two \`data\` lines) survives parsing and the\\n * validator can name the second one (\`attribute.duplicate\`). Model code reads them through\\n * the accessors in \`model/declarations.ts\`, never by index.\\n *\\n * What each keyword means lives in one place, docs/language.md: hover and completion read\\n * it (lsp/keyword-documentation.ts), and a test fails for a keyword it does not document.\\n */"
 }`));

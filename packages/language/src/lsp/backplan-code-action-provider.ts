@@ -13,7 +13,9 @@
  *   master.incomplete         add the master to the folder's `on`
  *   notify.invalid            no target: add a `webhook`, `healthchecks` or `command` skeleton;
  *                             an extra target: delete it; an unknown `for` name: one of the
- *                             backups it may have meant (closest names first)
+ *                             backups or drills it may have meant (closest names first)
+ *   drill.invalid             no `from`: one per tape that a backup writes; an unknown `from`:
+ *                             the tapes it may have meant; a bad `pick`: newest, oldest, random
  *
  * A fix only names a server that is visible where the name is written (its file or the
  * files that file imports), so the edit never introduces a linking error.
@@ -31,8 +33,10 @@ import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument, t
 import type { CodeActionProvider } from 'langium/lsp';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Command, type Diagnostic, type TextEdit } from 'vscode-languageserver';
 import { mergeSameEdits, nonOverlapping } from './code-action-edits.js';
-import { isConcurrency, isFolder, isNotify, isNotifyFor, isServer, isServerList, type Backup, type Folder, type Server } from '../generated/ast.js';
+import { isConcurrency, isDrill, isFolder, isNotify, isNotifyFor, isServer, isServerList, type Backup, type Folder } from '../generated/ast.js';
+import { PICK_ORDERS } from '../model/drill-model.js';
 import type { BackupModel, RunbookModel, ServerModel } from '../model/runbook-model.js';
+import type { DrillProblem } from '../validation/drill-rules.js';
 import type { NotifyProblemData } from '../validation/notify-rules.js';
 import { Code } from '../validation/rule-codes.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
@@ -70,7 +74,8 @@ export class BackplanCodeActionProvider implements CodeActionProvider {
         [Code.QuiesceConflict]: fixQuiesceConflict,
         [Code.DumpIncomplete]: fixDumpIncomplete,
         [Code.ExcludeInvalid]: fixExcludeInvalid,
-        [Code.NotifyInvalid]: ctx => this.fixNotify(ctx)
+        [Code.NotifyInvalid]: ctx => this.fixNotify(ctx),
+        [Code.DrillInvalid]: ctx => this.fixDrill(ctx)
     };
 
     constructor(services: BackplanLspServices) {
@@ -222,18 +227,43 @@ export class BackplanCodeActionProvider implements CodeActionProvider {
         return [];
     }
 
-    /** `for Nigthly` → `for Nightly`: the backups of the runbook, closest names first. */
+    /** `for Nigthly` → `for Nightly`: the backups and drills of the runbook, closest names first. */
     protected fixUnknownFor(ctx: FixContext): CodeAction[] {
         const list = AstUtils.getContainerOfType(ctx.node, isNotifyFor);
-        const written = ctx.document.textDocument.getText(ctx.diagnostic.range);
         if (!list) return [];
         const taken = new Set(list.refs.map(r => r.$refText));
-        const names = [...new Set(ctx.models.flatMap(m => m.backups.filter(b => this.visible(list, b.node)).map(b => b.name)))]
-            .filter(name => !taken.has(name))
-            .sort((a, b) => editDistance(written, a) - editDistance(written, b) || a.localeCompare(b))
-            .slice(0, 3);
-        return names.map((name, i) => this.action(`Change to backup ${name}`, ctx.diagnostic,
-            { [ctx.document.uri.toString()]: [{ range: ctx.diagnostic.range, newText: name }] }, i === 0));
+        const blocks = ctx.models.flatMap(m => [...m.backups, ...m.drills]).filter(b => this.visible(list, b.node) && !taken.has(b.name));
+        return this.closestNames(ctx, blocks.map(b => [isDrill(b.node) ? 'drill' : 'backup', b.name] as const));
+    }
+
+    /** A drill's problem, by the diagnostic's `data.problem`. */
+    protected fixDrill(ctx: FixContext): CodeAction[] {
+        const drill = AstUtils.getContainerOfType(ctx.node, isDrill);
+        const problem = (ctx.diagnostic.data as { problem?: DrillProblem } | undefined)?.problem;
+        if (!drill) return [];
+        const uri = ctx.document.uri.toString();
+        const tapes = ctx.models.flatMap(m => m.tapes).filter(t => this.visible(drill, t.node));
+        if (problem === 'bad-pick') {
+            return PICK_ORDERS.map((order, i) => this.action(`Pick the ${order} archive`, ctx.diagnostic, { [uri]: [{ range: ctx.diagnostic.range, newText: order }] }, i === 0));
+        }
+        if (problem === 'unknown-from') return this.closestNames(ctx, tapes.map(t => ['tape', t.name] as const));
+        if (problem !== 'no-from') return [];
+        const written = new Set(ctx.models.flatMap(m => m.backups.flatMap(b => b.tape ? [b.tape.name] : [])));
+        return [...new Set(tapes.filter(t => written.has(t.name)).map(t => t.name))].flatMap((name, i) => {
+            const edit = addBlockAttributes(ctx.document, drill, [`from ${name}`]);
+            return edit ? [this.action(`Restore from tape ${name}`, ctx.diagnostic, { [uri]: [edit] }, i === 0)] : [];
+        });
+    }
+
+    /** Replaces the name under the diagnostic by one of these (kind, name), closest first, at most 3. */
+    protected closestNames(ctx: FixContext, candidates: ReadonlyArray<readonly [string, string]>): CodeAction[] {
+        const written = ctx.document.textDocument.getText(ctx.diagnostic.range);
+        const seen = new Set<string>();
+        return candidates.filter(([, name]) => !seen.has(name) && Boolean(seen.add(name)))
+            .sort(([, a], [, b]) => editDistance(written, a) - editDistance(written, b) || a.localeCompare(b))
+            .slice(0, 3)
+            .map(([kind, name], i) => this.action(`Change to ${kind} ${name}`, ctx.diagnostic,
+                { [ctx.document.uri.toString()]: [{ range: ctx.diagnostic.range, newText: name }] }, i === 0));
     }
 
     /** `folder F on A` → `folder F on A, S`. */
@@ -261,7 +291,7 @@ export class BackplanCodeActionProvider implements CodeActionProvider {
     }
 
     /** Whether a declaration's name resolves where `from` is written: its file or the files it imports. */
-    protected visible(from: AstNode, declaration: Server | Backup): boolean {
+    protected visible(from: AstNode, declaration: AstNode): boolean {
         const here = AstUtils.getDocument(from).uri.toString();
         return this.graph.closure(here).has(AstUtils.getDocument(declaration).uri.toString());
     }

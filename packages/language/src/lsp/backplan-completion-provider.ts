@@ -11,9 +11,9 @@
  *     opens the list of what may follow; anywhere else it yields nothing;
  *   - server names are offered where they make sense: a folder's `on` list offers no mail
  *     server (that is `folder.on-mail-server`) and no server already listed; a backup's
- *     `servers` list offers no server it already backs up; a notify block's `for` list offers
- *     no backup it already names. Each name says what it is (`catalog server on ssh://…`,
- *     `backup of Mail1 to Vault, 0 2 * * *`).
+ *     `servers` list (or a drill's) offers no server it already names; a notify block's `for`
+ *     list offers no block it already names. Each name says what it is (`catalog server on ssh://…`,
+ *     `backup of Mail1 to Vault, 0 2 * * *`, `drill of Mail1 from Vault`).
  */
 import { AstUtils, GrammarAST, GrammarUtils, stream, type AstNodeDescription, type LangiumDocument, type ReferenceInfo, type Stream } from 'langium';
 import {
@@ -22,7 +22,7 @@ import {
 import {
     CompletionItemKind, CompletionList, CompletionTriggerKind, InsertTextFormat, type CancellationToken, type CompletionParams
 } from 'vscode-languageserver';
-import { isBackup, isFolder, isNotifyFor, isServer, isServerList, isTape, type Backup, type Server } from '../generated/ast.js';
+import { isBackup, isDrill, isFolder, isNotifyFor, isServer, isServerList, isTape, type Backup, type Drill, type Server } from '../generated/ast.js';
 import { first, serverRole } from '../model/declarations.js';
 import { SINGLE_ATTRIBUTES } from '../validation/attribute-rules.js';
 import type { BackplanLspServices } from './backplan-lsp-module.js';
@@ -107,8 +107,8 @@ export class BackplanCompletionProvider extends DefaultCompletionProvider {
             listed = new Set(container.servers.map(r => r.$refText));
             mailAllowed = false;
         } else if (isServerList(container)) {
-            const backup = AstUtils.getContainerOfType(container, isBackup);
-            listed = new Set((backup?.servers ?? [container]).flatMap(l => l.refs.map(r => r.$refText)));
+            const block = AstUtils.getContainerOfType(container, (n): n is Backup | Drill => isBackup(n) || isDrill(n));
+            listed = new Set((block?.servers ?? [container]).flatMap(l => l.refs.map(r => r.$refText)));
         } else if (isNotifyFor(container)) {
             listed = new Set(container.refs.map(r => r.$refText));
         }
@@ -127,6 +127,7 @@ export class BackplanCompletionProvider extends DefaultCompletionProvider {
         if (isServer(node)) item.detail = serverDetail(node);
         else if (isTape(node)) item.detail = `tape${node.offsite.length > 0 ? ' (off-site)' : ''}${tapeWhere({ at: first(node.at), restic: first(node.restic) }, false)}`;
         else if (isBackup(node)) item.detail = backupDetail(node);
+        else if (isDrill(node)) item.detail = drillDetail(node);
         return item;
     }
 }
@@ -145,4 +146,12 @@ function backupDetail(backup: Backup): string {
     const tape = first(backup.to)?.$refText;
     const schedule = first(backup.schedule);
     return `backup${servers ? ` of ${servers}` : ''}${tape ? ` to ${tape}` : ''}${schedule ? `, ${schedule}` : ''}`;
+}
+
+/** `drill of Mail1 from Vault, 0 4 * * 0` */
+function drillDetail(drill: Drill): string {
+    const servers = drill.servers.flatMap(l => l.refs.map(r => r.$refText)).join(', ');
+    const tape = first(drill.from)?.$refText;
+    const schedule = first(drill.schedule);
+    return `drill${servers ? ` of ${servers}` : ''}${tape ? ` from ${tape}` : ''}${schedule ? `, ${schedule}` : ''}`;
 }

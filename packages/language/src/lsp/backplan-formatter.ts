@@ -21,11 +21,11 @@ import { CstUtils, isCompositeCstNode, isLeafCstNode, type AstNode, type CstNode
 import { AbstractFormatter, Formatting, type FormattingAction, type FormattingContext } from 'langium/lsp';
 import type { DocumentFormattingParams, DocumentRangeFormattingParams, FormattingOptions, TextEdit } from 'vscode-languageserver';
 import { isDocument, isFolder, isRunbookHeader, type Document } from '../generated/ast.js';
-import { isBackup, isNotify, isServer, isTape } from '../generated/ast.js';
+import { isBackup, isDrill, isNotify, isServer, isTape } from '../generated/ast.js';
 
 /** Keywords that start an attribute line inside a block. */
 const ATTRIBUTE_KEYWORDS = new Set(['at', 'restic', 'password-file', 'offsite', 'key-file', 'timeout', 'data', 'stop', 'start', 'dump', 'load', 'exclude', 'ready', 'to', 'schedule', 'stale', 'path', 'require',
-    'webhook', 'healthchecks', 'command']);
+    'webhook', 'healthchecks', 'command', 'from', 'pick', 'test']);
 /** Tokens written without a space before them. */
 const NO_SPACE_BEFORE = new Set([',', ';']);
 const COMMENTS = new Set(['ML_COMMENT', 'SL_COMMENT']);
@@ -47,7 +47,7 @@ export class BackplanFormatter extends AbstractFormatter {
     protected format(node: AstNode): void {
         if (isDocument(node)) {
             this.formatTopLevel(node);
-        } else if (isTape(node) || isServer(node) || isBackup(node) || isNotify(node) || isRunbookHeader(node)) {
+        } else if (isTape(node) || isServer(node) || isBackup(node) || isNotify(node) || isDrill(node) || isRunbookHeader(node)) {
             this.formatBlock(node, true);
         } else if (isFolder(node)) {
             this.formatBlock(node, node.path.length > 1 || this.hasComment(node.$cstNode));
@@ -112,7 +112,9 @@ export class BackplanFormatter extends AbstractFormatter {
                 region.prepend(multiline ? Formatting.newLine() : Formatting.oneSpace());
             } else if (child.hidden) {
                 if (multiline) region.prepend(Formatting.indent());
-            } else if (isCompositeCstNode(child) || isKeywordLeaf(child) && ATTRIBUTE_KEYWORDS.has(child.text)) {
+            } else if (isCompositeCstNode(child) && child.astNode !== node || isKeywordLeaf(child) && ATTRIBUTE_KEYWORDS.has(child.text)) {
+                // A node of its own (Role, Keep, ServerList…) starts a line; a value such as a
+                // drill's `pick` order (a datatype rule) stays after its keyword.
                 region.prepend(multiline ? Formatting.indent() : Formatting.oneSpace());
             } else {
                 region.prepend(spacing(child));

@@ -1,6 +1,6 @@
 /**
  * Hover: a declaration's kind and `/** … *\/` documentation (a backup's schedule in words, a
- * notify block's events, blocks and target); for a folder or a mail server,
+ * notify block's events, blocks and target, a drill's servers, tape, pick and schedule); for a folder or a mail server,
  * its copies and where they live (from the coverage model); for a keyword, what it means
  * (docs/language.md, as completion shows it); for a diagnostic under the cursor, its message,
  * code, why the rule exists and a link to the rule's section of docs/rules.md.
@@ -8,7 +8,7 @@
 import { AstUtils, CstUtils, DocumentState, GrammarAST, type AstNode, type DocumentBuilder, type LangiumDocument } from 'langium';
 import { MultilineCommentHoverProvider } from 'langium/lsp';
 import { DiagnosticSeverity, type CancellationToken, type Diagnostic, type Hover, type HoverParams } from 'vscode-languageserver';
-import { isBackup, isFolder, isNotify, isServer, isTape, type Backup, type Notify, type Server, type Tape } from '../generated/ast.js';
+import { isBackup, isDrill, isFolder, isNotify, isServer, isTape, type Backup, type Drill, type Notify, type Server, type Tape } from '../generated/ast.js';
 import { describeSchedule, scheduleProblem } from '../model/cron-schedule.js';
 import { first } from '../model/declarations.js';
 import type { RunbookModel } from '../model/runbook-model.js';
@@ -114,6 +114,7 @@ export class BackplanHoverProvider extends MultilineCommentHoverProvider {
         if (isFolder(node)) return `**folder** \`${node.name}\``;
         if (isBackup(node)) return this.backupSignature(node, model);
         if (isNotify(node)) return this.notifySignature(node, model);
+        if (isDrill(node)) return this.drillSignature(node, model);
         return undefined;
     }
 
@@ -121,12 +122,18 @@ export class BackplanHoverProvider extends MultilineCommentHoverProvider {
         const backup = model?.backup(node);
         const mode = !backup || backup.parallel === 1 ? 'rolling' : `parallel ${backup.parallel}`;
         const servers = backup?.servers.map(s => s.name).join(', ') || 'no servers';
-        const schedule = first(node.schedule);
-        const when = schedule === undefined ? ''
-            : scheduleProblem(schedule) ? `; schedule \`${schedule}\` is invalid`
-            : `; runs ${lowerFirst(describeSchedule(schedule))} (\`${schedule}\`)`;
+        const when = scheduleText(first(node.schedule));
         const stale = node.staleAfter.length > 0 ? `, stale after ${node.staleAfter[0]}` : '';
         return `**backup** \`${node.name}\` — ${servers} to ${backup?.tape ? `\`${backup.tape.name}\`` : 'no tape'}, ${mode}${when}${stale}`;
+    }
+
+    /** `drill Weekly` — Mail1, Cat1 from `Vault`, newest archive; runs at 04:00 on Sunday (`0 4 * * 0`) */
+    protected drillSignature(node: Drill, model: RunbookModel | undefined): string {
+        const drill = model?.drill(node);
+        const servers = drill?.servers.map(s => s.name).join(', ') || 'no servers';
+        const from = drill?.tape ? `\`${drill.tape.name}\`` : 'no tape';
+        const test = drill?.test ? ', then its `test`' : '';
+        return `**drill** \`${node.name}\` — restores ${servers} from ${from}, ${drill?.pick ?? 'newest'} archive${test}${scheduleText(first(node.schedule))}`;
     }
 
     /** `notify Ops` — on failure, stale of every block · webhook `https://…` */
@@ -195,4 +202,10 @@ export function markdownMessage(message: string): string {
 /** "At 02:00" → "at 02:00", to continue a sentence. */
 function lowerFirst(text: string): string {
     return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** `; runs at 02:00 (`0 2 * * *`)`, or that the schedule is invalid, or nothing without one. */
+function scheduleText(schedule: string | undefined): string {
+    if (schedule === undefined) return '';
+    return scheduleProblem(schedule) ? `; schedule \`${schedule}\` is invalid` : `; runs ${lowerFirst(describeSchedule(schedule))} (\`${schedule}\`)`;
 }

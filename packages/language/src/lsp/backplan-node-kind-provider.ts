@@ -11,7 +11,8 @@ const SYMBOL_KINDS: Record<string, SymbolKind> = {
     Tape: SymbolKind.Struct,
     Folder: SymbolKind.Package,
     Backup: SymbolKind.Event,
-    Notify: SymbolKind.Interface
+    Notify: SymbolKind.Interface,
+    Drill: SymbolKind.Method
 };
 
 const COMPLETION_KINDS: Record<string, CompletionItemKind> = {
@@ -19,7 +20,8 @@ const COMPLETION_KINDS: Record<string, CompletionItemKind> = {
     Tape: CompletionItemKind.Struct,
     Folder: CompletionItemKind.Folder,
     Backup: CompletionItemKind.Event,
-    Notify: CompletionItemKind.Interface
+    Notify: CompletionItemKind.Interface,
+    Drill: CompletionItemKind.Method
 };
 
 /** Kinds by declaration type. */

@@ -5,16 +5,16 @@
  *
  *   server, its references   class        tape, its references   struct
  *   folder                   namespace    backup, its references     function
- *   notify                   event
+ *   notify                   event        drill                  method
  *   mail, catalog, master,
  *   local, offsite, periods,
- *   notify events            enumMember   N in `keep`/`parallel` number
+ *   notify events, pick      enumMember   N in `keep`/`parallel` number
  */
 import type { AstNode } from 'langium';
 import { AbstractSemanticTokenProvider, type SemanticTokenAcceptor } from 'langium/lsp';
 import { SemanticTokenModifiers, SemanticTokenTypes } from 'vscode-languageserver';
 import {
-    isBackup, isConcurrency, isFolder, isHost, isKeepRule, isNotify, isNotifyFor, isNotifyOn, isRole, isServer, isServerList, isTape
+    isBackup, isConcurrency, isDrill, isFolder, isHost, isKeepRule, isNotify, isNotifyFor, isNotifyOn, isRole, isServer, isServerList, isTape
 } from '../generated/ast.js';
 
 const declaration = [SemanticTokenModifiers.declaration];
@@ -25,7 +25,8 @@ export const DECLARATION_TOKEN_TYPES = {
     Tape: SemanticTokenTypes.struct,
     Folder: SemanticTokenTypes.namespace,
     Backup: SemanticTokenTypes.function,
-    Notify: SemanticTokenTypes.event
+    Notify: SemanticTokenTypes.event,
+    Drill: SemanticTokenTypes.method
 } as const;
 
 /** Highlights Backplan's names and values. */
@@ -44,8 +45,12 @@ export class BackplanSemanticTokenProvider extends AbstractSemanticTokenProvider
             node.to.forEach((_, index) => acceptor({ node, property: 'to', index, type: DECLARATION_TOKEN_TYPES.Tape }));
         } else if (isNotify(node)) {
             acceptor({ node, property: 'name', type: DECLARATION_TOKEN_TYPES.Notify, modifier: declaration });
+        } else if (isDrill(node)) {
+            acceptor({ node, property: 'name', type: DECLARATION_TOKEN_TYPES.Drill, modifier: declaration });
+            node.from.forEach((_, index) => acceptor({ node, property: 'from', index, type: DECLARATION_TOKEN_TYPES.Tape }));
+            node.pick.forEach((_, index) => acceptor({ node, property: 'pick', index, type: SemanticTokenTypes.enumMember }));
         } else if (isNotifyFor(node)) {
-            node.refs.forEach((_, index) => acceptor({ node, property: 'refs', index, type: DECLARATION_TOKEN_TYPES.Backup }));
+            node.refs.forEach((ref, index) => acceptor({ node, property: 'refs', index, type: isDrill(ref.ref) ? DECLARATION_TOKEN_TYPES.Drill : DECLARATION_TOKEN_TYPES.Backup }));
         } else if (isNotifyOn(node)) {
             node.events.forEach((_, index) => acceptor({ node, property: 'events', index, type: SemanticTokenTypes.enumMember }));
         } else if (isServerList(node)) {

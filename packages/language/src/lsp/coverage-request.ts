@@ -45,6 +45,14 @@ export interface BackupInfo extends DeclarationLocation {
     tape?: string;
 }
 
+/** A `drill` block: the servers whose archives it restores, from which tape, picked how. */
+export interface DrillInfo extends DeclarationLocation {
+    servers: string[];
+    tape?: string;
+    pick: 'newest' | 'oldest' | 'random';
+    schedule?: string;
+}
+
 /** A tape copy of a folder or mail data. */
 export interface TapeCopyInfo extends DeclarationLocation {
     offsite: boolean;
@@ -75,6 +83,7 @@ export interface RunbookCoverageInfo {
     servers: ServerInfo[];
     tapes: TapeInfo[];
     backups: BackupInfo[];
+    drills: DrillInfo[];
 }
 
 export interface CoverageResult {
@@ -136,6 +145,13 @@ function describeRunbook(model: RunbookModel): RunbookCoverageInfo {
             ...locate(b.name, b.node),
             servers: b.servers.map(s => s.name),
             tape: b.tape?.name
+        })),
+        drills: model.drills.map(d => ({
+            ...locate(d.name, d.node),
+            servers: d.servers.map(s => s.name),
+            tape: d.tape?.name,
+            pick: d.pick,
+            schedule: d.schedule
         }))
     };
 }

@@ -53,5 +53,17 @@ export const DECLARATION_SNIPPETS: Readonly<Record<string, readonly DeclarationS
             '}',
             '$0'
         ].join('\n')
+    }],
+    drill: [{
+        description: 'restore drill of a tape\'s newest archives, with a test',
+        body: [
+            'drill ${1:Weekly} {',
+            '  from ${2:Vault}',
+            '  schedule "${3:0 4 * * 0}"',
+            '  pick ${4|newest,oldest,random|}',
+            '  test "${5:/usr/local/bin/check-restored-copy}"',
+            '}',
+            '$0'
+        ].join('\n')
     }]
 };

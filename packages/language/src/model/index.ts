@@ -5,6 +5,7 @@ export * from './host-spec.js';
 export * from './runbook-model.js';
 export * from './duration.js';
 export * from './notify-model.js';
+export * from './drill-model.js';
 export * from './cron-schedule.js';
 export * from './restic-repository.js';
 export * from './coverage-risk.js';

@@ -6,20 +6,23 @@
  *   tapesOf(server)                   ← one pass over every backup's server list
  *   coverage(folder)                  = holders ∪ ⋃ tapesOf(holder)
  *   coverage(mail server)             = {server} ∪ tapesOf(server)
- *   notifies                          ← `notify` blocks, `for` resolved to backups
+ *   notifies                          ← `notify` blocks, `for` resolved to backups and drills
+ *   drills                            ← `drill` blocks, servers defaulting to those of
+ *                                       the backups that send to `from` (never a copy)
  *
  * Linear in the size of the runbook: every backup reference and every folder holder is
  * visited once. Validators, the CLI and the engine all read coverage from here; there is
  * no second implementation.
  */
 import type { URI } from 'langium';
-import { isBackup, isFolder, isNotify, isServer, isTape } from '../generated/ast.js';
-import type { Backup, Document, Folder, Notify, RunbookHeader, Server, Tape } from '../generated/ast.js';
+import { isBackup, isDrill, isFolder, isNotify, isServer, isTape } from '../generated/ast.js';
+import type { Backup, Document, Drill, Folder, Notify, RunbookHeader, Server, Tape } from '../generated/ast.js';
 import { backupParallelism, first, folderPath, isMaster, isOffsite, serverRole } from './declarations.js';
 import { parseSshUrl, type HostSpec } from './host-spec.js';
 import { computeCoverage, type Coverage } from './coverage.js';
 import { durationMs, MAX_TIMER_MS } from './duration.js';
 import { excludeProblem } from './exclude-pattern.js';
+import { drillPick, drillServers, type ArchivePick } from './drill-model.js';
 
 /**
  * `snapshot`: how a server's data is frozen while its application is stopped (DESIGN §10).
@@ -96,6 +99,26 @@ export interface BackupModel {
     readonly staleAfterMs?: number;
 }
 
+/** A `drill` block (DESIGN §11): restore archives of a tape into scratch and test them. */
+export interface DrillModel {
+    readonly name: string;
+    readonly node: Drill;
+    /** The servers drilled: the `servers` list, else every server some backup sends to `from`. */
+    readonly servers: readonly ServerModel[];
+    /** Whether the servers were listed (rather than taken from the backups). */
+    readonly serversListed: boolean;
+    /** `from`: the tape whose archives are restored. */
+    readonly tape?: TapeModel;
+    readonly schedule?: string;
+    /** `pick`: newest (the default), oldest or random (reproducible from the run ID). */
+    readonly pick: ArchivePick;
+    /** `test`: the command run on the restored copy (BACKPLAN_DRILL_DIR, BACKPLAN_SERVER, BACKPLAN_ARCHIVE). */
+    readonly test?: string;
+}
+
+/** A block that runs on its own and sends events: a backup or a drill. */
+export type BlockModel = BackupModel | DrillModel;
+
 /** A `notify` block. */
 export interface NotifyModel {
     readonly name: string;
@@ -104,8 +127,8 @@ export interface NotifyModel {
     readonly events: readonly NotifyEventName[];
     /** The one valid target; undefined when there is none or more than one (`notify.invalid`). */
     readonly target?: NotifyTarget;
-    /** `for …`: the blocks it is about; undefined: every block. */
-    readonly blocks?: readonly BackupModel[];
+    /** `for …`: the blocks it is about (backups and drills); undefined: every block. */
+    readonly blocks?: readonly BlockModel[];
 }
 
 /** One runbook with its coverage. */
@@ -123,6 +146,8 @@ export interface RunbookModel {
     readonly folders: readonly FolderModel[];
     readonly backups: readonly BackupModel[];
     readonly notifies: readonly NotifyModel[];
+    /** `drill` blocks, in file order. */
+    readonly drills: readonly DrillModel[];
     /** Coverage of each folder, and of each mail server's data. */
     readonly coverage: ReadonlyMap<FolderModel | ServerModel, Coverage>;
     /** Folders held by each server. */
@@ -135,6 +160,8 @@ export interface RunbookModel {
     folder(node: Folder): FolderModel | undefined;
     /** The model of a backup node of this runbook. */
     backup(node: Backup): BackupModel | undefined;
+    /** The model of a drill node of this runbook. */
+    drill(node: Drill): DrillModel | undefined;
     /** The notify blocks that want an event of a block, in file order. */
     notifiesFor(block: string, event: NotifyEventName): NotifyModel[];
 }
@@ -148,6 +175,7 @@ export function buildRunbookModel(root: URI, documents: ReadonlyArray<{ uri: URI
     const folderNodes: Folder[] = [];
     const backupNodes: Backup[] = [];
     const notifyNodes: Notify[] = [];
+    const drillNodes: Drill[] = [];
     const headers: RunbookHeader[] = [];
     let requireOffsite = false;
 
@@ -172,6 +200,8 @@ export function buildRunbookModel(root: URI, documents: ReadonlyArray<{ uri: URI
                 backupNodes.push(decl);
             } else if (isNotify(decl)) {
                 notifyNodes.push(decl);
+            } else if (isDrill(decl)) {
+                drillNodes.push(decl);
             }
         }
     }
@@ -196,7 +226,10 @@ export function buildRunbookModel(root: URI, documents: ReadonlyArray<{ uri: URI
     });
     const folderOf = new Map(folders.map(f => [f.node, f]));
     const backupOf = new Map(backups.map(b => [b.node, b]));
-    const notifies = notifyNodes.map(node => toNotifyModel(node, backupOf));
+    const drills = drillNodes.map(node => toDrillModel(node, serverOf, tapeOf, backups));
+    const drillOf = new Map(drills.map(d => [d.node, d]));
+    const blockOf = new Map<Backup | Drill, BlockModel>([...backupOf, ...drillOf]);
+    const notifies = notifyNodes.map(node => toNotifyModel(node, blockOf));
     const foldersOf = new Map<ServerModel, FolderModel[]>(servers.map(s => [s, []]));
     for (const folder of folders) {
         for (const holder of folder.holders) foldersOf.get(holder)?.push(folder);
@@ -213,12 +246,14 @@ export function buildRunbookModel(root: URI, documents: ReadonlyArray<{ uri: URI
         folders,
         backups,
         notifies,
+        drills,
         coverage: computeCoverage(servers, folders, backups),
         foldersOf,
         server: node => serverOf.get(node),
         tape: node => tapeOf.get(node),
         folder: node => folderOf.get(node),
         backup: node => backupOf.get(node),
+        drill: node => drillOf.get(node),
         notifiesFor: (block, event) => notifies.filter(n => n.events.includes(event) && (!n.blocks || n.blocks.some(b => b.name === block)))
     };
 }
@@ -290,13 +325,29 @@ function validStaleAfter(text: string | undefined): number | undefined {
     return ms !== undefined && ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
 }
 
-function toNotifyModel(node: Notify, backupOf: ReadonlyMap<Backup, BackupModel>): NotifyModel {
+function toNotifyModel(node: Notify, blockOf: ReadonlyMap<Backup | Drill, BlockModel>): NotifyModel {
     const list = first(node.for);
     return {
         name: node.name,
         node,
         events: notifyEvents(node),
         target: notifyTarget(node),
-        blocks: list && unique(list.refs.map(ref => ref.ref && backupOf.get(ref.ref)))
+        blocks: list && unique(list.refs.map(ref => ref.ref && blockOf.get(ref.ref)))
+    };
+}
+
+function toDrillModel(node: Drill, serverOf: ReadonlyMap<Server, ServerModel>, tapeOf: ReadonlyMap<Tape, TapeModel>, backups: readonly BackupModel[]): DrillModel {
+    const tapeNode = first(node.from)?.ref;
+    const tape = tapeNode && tapeOf.get(tapeNode);
+    const listed = node.servers.length > 0 ? node.servers.flatMap(list => list.refs.map(ref => ref.ref && serverOf.get(ref.ref))) : undefined;
+    return {
+        name: node.name,
+        node,
+        servers: drillServers(listed, tape, backups),
+        serversListed: listed !== undefined,
+        tape,
+        schedule: first(node.schedule),
+        pick: drillPick(node),
+        test: first(node.test)
     };
 }

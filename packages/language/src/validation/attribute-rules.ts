@@ -13,7 +13,8 @@ export const SINGLE_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
     Folder: ['path'],
     Backup: ['servers', 'to', 'schedule', 'staleAfter', 'mode'],
     // Targets are not here: a second one is `notify.invalid` (notify-rules.ts).
-    Notify: ['on', 'for']
+    Notify: ['on', 'for'],
+    Drill: ['servers', 'from', 'schedule', 'pick', 'test']
 };
 
 const KEYWORD: Record<string, string> = { mode: '`rolling`/`parallel`', keyFile: '`key-file`', staleAfter: '`stale after`', passwordFile: '`password-file`' };
@@ -35,5 +36,6 @@ export const attributeChecks: ValidationChecks<BackplanAstType> = {
     Server: checkDuplicateAttributes,
     Folder: checkDuplicateAttributes,
     Backup: checkDuplicateAttributes,
-    Notify: checkDuplicateAttributes
+    Notify: checkDuplicateAttributes,
+    Drill: checkDuplicateAttributes
 };

@@ -6,11 +6,13 @@
  *
  * An unknown name in a `notify` block's `for` list is a `notify.invalid` (DESIGN §8), not a
  * plain `linking-error`: the reference is still a cross-reference (rename, go to definition,
- * completion), only its diagnostic is filed under the rule that owns it.
+ * completion), only its diagnostic is filed under the rule that owns it. So is an unknown
+ * `from` tape of a `drill` (`drill.invalid`, DESIGN §11).
  */
 import { DefaultDocumentValidator, DocumentValidator, type LangiumDocument, type ValidationOptions } from 'langium';
 import type { CancellationToken, Diagnostic } from 'vscode-languageserver';
-import { NotifyFor } from '../generated/ast.js';
+import { Drill, NotifyFor } from '../generated/ast.js';
+import { drillProblemData } from './drill-rules.js';
 import { notifyProblemData } from './notify-rules.js';
 import { Code } from './rule-codes.js';
 
@@ -35,10 +37,14 @@ export class BackplanDocumentValidator extends DefaultDocumentValidator {
         const start = diagnostics.length;
         super.processLinkingErrors(document, diagnostics, options);
         for (const diagnostic of diagnostics.slice(start)) {
-            const data = diagnostic.data as { code?: string; containerType?: string } | undefined;
-            if (data?.code === DocumentValidator.LinkingError && data.containerType === NotifyFor.$type) {
+            const data = diagnostic.data as { code?: string; containerType?: string; property?: string } | undefined;
+            if (data?.code !== DocumentValidator.LinkingError) continue;
+            if (data.containerType === NotifyFor.$type) {
                 diagnostic.code = Code.NotifyInvalid;
                 diagnostic.data = { ...data, ...notifyProblemData('unknown-for') };
+            } else if (data.containerType === Drill.$type && data.property === 'from') {
+                diagnostic.code = Code.DrillInvalid;
+                diagnostic.data = { ...data, ...drillProblemData('unknown-from') };
             }
         }
     }

@@ -10,6 +10,7 @@ import { backupChecks } from './backup-rules.js';
 import { folderChecks } from './folder-rules.js';
 import { createImportChecks } from './import-rules.js';
 import { quiesceChecks } from './quiesce-rules.js';
+import { drillChecks } from './drill-rules.js';
 import { notifyChecks } from './notify-rules.js';
 import { serverChecks } from './server-rules.js';
 import { tapeChecks } from './tape-rules.js';
@@ -21,7 +22,7 @@ export function registerValidationChecks(services: BackplanServices): void {
     const runbookChecks: ValidationChecks<BackplanAstType> = {
         Document: (node, accept) => runbookValidator.checkDocument(node, accept)
     };
-    for (const checks of [attributeChecks, serverChecks, quiesceChecks, folderChecks, tapeChecks, backupChecks, notifyChecks,
+    for (const checks of [attributeChecks, serverChecks, quiesceChecks, folderChecks, tapeChecks, backupChecks, notifyChecks, drillChecks,
         createImportChecks(services.workspace.RunbookGraph), runbookChecks]) {
         registry.register(skipUnnamed(checks));
     }

@@ -4,7 +4,7 @@
  * so only its restores need `stop`/`start`: `restore.no-stop`), `schedule.invalid`, `duration.invalid` (`stale after`).
  */
 import type { ValidationAcceptor, ValidationChecks } from 'langium';
-import type { Backup, BackplanAstType } from '../generated/ast.js';
+import type { Backup, BackplanAstType, Drill } from '../generated/ast.js';
 import { scheduleProblem } from '../model/cron-schedule.js';
 import { durationMs } from '../model/duration.js';
 import { Code } from './rule-codes.js';
@@ -31,12 +31,13 @@ function checkStopStart(backup: Backup, accept: ValidationAcceptor): void {
     }
 }
 
-function checkSchedule(backup: Backup, accept: ValidationAcceptor): void {
-    backup.schedule.forEach((schedule, index) => {
+/** `schedule.invalid` on a backup's or a drill's `schedule` (both run from `schedule install`). */
+export function checkSchedule(block: Backup | Drill, accept: ValidationAcceptor): void {
+    block.schedule.forEach((schedule, index) => {
         const problem = scheduleProblem(schedule);
         if (problem) {
             accept('error', `Schedule ${problem}: write five fields such as "0 2 * * *" (02:00 every day), or a nickname such as "@daily".`,
-                { node: backup, property: 'schedule', index, code: Code.ScheduleInvalid });
+                { node: block, property: 'schedule', index, code: Code.ScheduleInvalid });
         }
     });
 }

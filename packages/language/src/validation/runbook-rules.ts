@@ -26,13 +26,18 @@ function where(node: AstNode, from: AstNode): string {
     return `${rel}:${line}`;
 }
 
-/** Two declarations of one kind with one name. */
+/**
+ * Two declarations of one kind with one name. Backups and drills are one kind of name: both
+ * are blocks that `notify … for`, `schedule` and `status` name.
+ */
 export const checkUniqueNames: RunbookRule = (model, report) => {
-    const kinds: Array<[string, ReadonlyArray<{ name: string; node: AstNode }>]> = [
-        ['server', model.servers], ['tape', model.tapes], ['folder', model.folders], ['backup', model.backups], ['notify block', model.notifies]
+    type Named = ReadonlyArray<{ name: string; node: AstNode }>;
+    const kinds: Array<[string, Named, Named?]> = [
+        ['server', model.servers], ['tape', model.tapes], ['folder', model.folders], ['backup', model.backups], ['notify block', model.notifies],
+        ['backup or drill', model.drills, model.backups]
     ];
-    for (const [kind, items] of kinds) {
-        const firstByName = new Map<string, AstNode>();
+    for (const [kind, items, taken = []] of kinds) {
+        const firstByName = new Map<string, AstNode>(taken.map(t => [t.name, t.node]));
         for (const item of items) {
             const earlier = firstByName.get(item.name);
             if (earlier) {

@@ -8,6 +8,7 @@ import type { RunbookModel } from '../model/runbook-model.js';
 import type { RunbookGraph } from '../workspace/runbook-graph.js';
 import type { BackplanSharedCoreServices } from '../workspace/backplan-document-builder.js';
 import { checkAllCatalogsDown, checkAllCopiesDown } from './concurrency-rules.js';
+import { checkDrillServers } from './drill-rules.js';
 import { checkOffsite, checkPartialCoverage, checkSingleCopy, checkTapeUsed } from './coverage-rules.js';
 import { checkMasterComplete, checkSingleMaster } from './master-rules.js';
 import type { Finding, RunbookRule } from './runbook-rule.js';
@@ -18,7 +19,8 @@ export const RUNBOOK_RULES: readonly RunbookRule[] = [
     checkSingleCopy, checkOffsite, checkTapeUsed, checkPartialCoverage,
     checkMasterComplete, checkSingleMaster,
     checkAllCopiesDown, checkAllCatalogsDown,
-    checkUniqueNames, checkDataOverlap, checkTapeInsideData, checkSingleHeader
+    checkUniqueNames, checkDataOverlap, checkTapeInsideData, checkSingleHeader,
+    checkDrillServers
 ];
 
 /** Runs every runbook-wide rule on a model. */

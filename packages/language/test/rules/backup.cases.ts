@@ -84,7 +84,8 @@ export const backupCases: readonly RuleCases[] = [{
         { title: 'a date that never comes (30 February)', fail: scheduled('⟦"0 0 30 2 *"⟧'), message: /^Schedule "0 0 30 2 \*" never runs: write five fields/ },
         { title: 'croner\'s `L` (last day of the month), which cron does not read', fail: scheduled('⟦"0 0 L * *"⟧'), message: /uses "L", which cron itself and systemd timers do not read/ },
         { title: 'croner\'s `#` (the second Friday)', fail: scheduled('⟦"0 0 * * 5#2"⟧'), message: /uses "#"/ },
-        { title: 'a date that never comes (31st of 30-day months)', fail: scheduled('⟦"0 0 31 4,6,9,11 *"⟧'), message: /^Schedule "0 0 31 4,6,9,11 \*" never runs: write five fields/ }
+        { title: 'a date that never comes (31st of 30-day months)', fail: scheduled('⟦"0 0 31 4,6,9,11 *"⟧'), message: /^Schedule "0 0 31 4,6,9,11 \*" never runs: write five fields/ },
+        { title: 'a drill\'s schedule', fail: `${MAIL_RUNBOOK}drill Weekly { from Shelf schedule ⟦"0 4 * * 8"⟧ }\n`, message: /is not valid cron/ }
     ],
     pass: [
         { title: 'five fields', text: scheduled('"0 2 * * *"') },

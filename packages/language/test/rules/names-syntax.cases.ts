@@ -23,7 +23,9 @@ export const namesSyntaxCases: readonly RuleCases[] = [{
         { title: 'two servers', fail: `${catalog('Cat1')}server ⟦Cat1⟧ { role catalog host local data "/srv/other" }\n`, message: /^A server named 'Cat1' is already declared at main.backplan:1: rename one of them/ },
         { title: 'two folders', fail: `${catalog('Cat1')}${catalog('Cat2')}folder People on Cat1, Cat2\nfolder ⟦People⟧ on Cat2, Cat1\n` },
         { title: 'two backups and two tapes', fail: `${MAIL_RUNBOOK}tape ⟦Shelf⟧ { at "/var/backups/other" }\nbackup ⟦Nightly⟧ { servers Mail to Shelf }\n`, also: ['tape.unused'] },
-        { title: 'two notify blocks', fail: `${MAIL_RUNBOOK}notify Ops { command "/bin/true" }\nnotify ⟦Ops⟧ { command "/bin/false" }\n`, message: /^A notify block named 'Ops' is already declared at main.backplan:4/ }
+        { title: 'two notify blocks', fail: `${MAIL_RUNBOOK}notify Ops { command "/bin/true" }\nnotify ⟦Ops⟧ { command "/bin/false" }\n`, message: /^A notify block named 'Ops' is already declared at main.backplan:4/ },
+        { title: 'a drill named like a backup', fail: `${MAIL_RUNBOOK}drill ⟦Nightly⟧ { from Shelf }\n`, message: /^A backup or drill named 'Nightly' is already declared at main.backplan:3/ },
+        { title: 'two drills', fail: `${MAIL_RUNBOOK}drill Weekly { from Shelf }\ndrill ⟦Weekly⟧ { from Shelf pick oldest }\n` }
     ],
     pass: [{ title: 'a tape and a server share a name (different kinds)', text: MAIL_RUNBOOK.replaceAll('Shelf', 'Mail') }]
 }, {
@@ -38,7 +40,8 @@ export const namesSyntaxCases: readonly RuleCases[] = [{
         { title: 'two snapshots', fail: MAIL_LINES.replace('  data "/srv/mail"\n', '  data "/srv/mail"\n  snapshot btrfs\n  ⟦snapshot "lvcreate" "lvremove"⟧\n'), message: /^Server 'Mail' sets `snapshot` more than once/ },
         { title: 'two dumps, loads and readies', fail: MAIL_LINES.replace('  data "/srv/mail"\n', '  data "/srv/mail"\n  dump "a" dump ⟦"b"⟧ load "c" load ⟦"d"⟧ ready "e" ready ⟦"f"⟧\n') },
         { title: 'two `stale after`', fail: MAIL_RUNBOOK.replace('to Shelf', 'to Shelf stale after 26h stale after ⟦2d⟧'), message: /^Backup 'Nightly' sets `stale after` more than once/ },
-        { title: 'two `on` lines in a notify block', fail: `${MAIL_RUNBOOK}notify Ops { on failure ⟦on stale⟧ command "/usr/local/bin/page" }\n`, message: /^Notify 'Ops' sets `on` more than once/ }
+        { title: 'two `on` lines in a notify block', fail: `${MAIL_RUNBOOK}notify Ops { on failure ⟦on stale⟧ command "/usr/local/bin/page" }\n`, message: /^Notify 'Ops' sets `on` more than once/ },
+        { title: 'two `from` and two `pick` in a drill', fail: `${MAIL_RUNBOOK}drill Weekly { from Shelf from ⟦Shelf⟧ pick newest pick ⟦random⟧ }\n`, message: /^Drill 'Weekly' sets `(from|pick)` more than once/ }
     ],
     pass: [{ title: 'each attribute once', text: MAIL_LINES }]
 }, {

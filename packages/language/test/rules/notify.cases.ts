@@ -20,7 +20,7 @@ export const notifyCases: readonly RuleCases[] = [{
         { title: 'a webhook that is not http', fail: notify('webhook ⟦"ftp://hooks.example.com/x"⟧'), message: /^The `webhook` of notify 'Ops' uses the ftp scheme, not http or https: write an http:\/\/ or https:\/\/ URL/ },
         { title: 'a healthchecks URL that is not a URL', fail: notify('healthchecks ⟦"hc-ping.com/UUID"⟧'), message: /^The `healthchecks` of notify 'Ops' is not a URL/ },
         { title: 'an empty command', fail: notify('command ⟦""⟧'), message: /^The `command` of notify 'Ops' is empty/ },
-        { title: 'an unknown `for` name', fail: notify('for Nightly, ⟦Weekly⟧ command "/usr/local/bin/page"'), message: /^No backup named 'Weekly' in this file or the files it imports/ }
+        { title: 'an unknown `for` name', fail: notify('for Nightly, ⟦Weekly⟧ command "/usr/local/bin/page"'), message: /^No backup or drill named 'Weekly' in this file or the files it imports/ }
     ],
     pass: [
         { title: 'a webhook, on the default events', text: notify('webhook "https://hooks.example.com/backplan"') },
