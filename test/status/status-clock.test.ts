@@ -109,3 +109,31 @@ describe('what interrupted runs left', () => {
         expect(r.stdout).toMatch(/warning: the journal .* has 1 damaged record, skipped \(first: line \d+ is not valid: /);
     });
 });
+
+describe('drills in status', () => {
+    it('shows each server\'s last drill and its recovery time, and the drill metric labelled by drill', async () => {
+        const drill: JournalRecord[] = [
+            { type: 'run', event: 'begin', run: 'd1', time: '2026-11-24T04:00:00Z', verb: 'drill', command: 'backplan drill', pid: 1, host: 'elsewhere', runbook: 'lab.backplan' },
+            {
+                type: 'drill', run: 'd1', time: '2026-11-24T04:00:12Z', drill: 'Weekly', server: 'Mail1', tape: 'T', ok: true, archive: 'A1',
+                pick: { order: 'newest', index: 0, of: 1 }, verified: true, recoverySeconds: 12.5
+            },
+            {
+                type: 'drill', run: 'd1', time: '2026-11-24T04:00:20Z', drill: 'Weekly', server: 'Mail2', tape: 'T', ok: false, archive: 'A2',
+                pick: { order: 'newest', index: 0, of: 1 }, verified: false, error: 'a file differs'
+            },
+            { type: 'run', event: 'end', run: 'd1', time: '2026-11-24T04:00:21Z', ok: false }
+        ];
+        const l = labWithJournal([...run('r1', '2026-11-24T02:30:00Z'), ...drill]);
+        const json = JSON.parse((await l.cli('status', ['--format', 'json'], at('2026-11-24T05:00:00Z'))).stdout);
+        const [mail1, mail2] = json.blocks[0].servers;
+        expect(mail1.lastDrill).toMatchObject({ ok: true, drill: 'Weekly', recoverySeconds: 12.5, archive: 'A1' });
+        expect(mail2.lastDrill).toMatchObject({ ok: false, error: 'a file differs' });
+        expect(mail2.lastDrillSuccess).toBeNull();
+        const text = (await l.cli('status', [], at('2026-11-24T05:00:00Z'))).stdout;
+        expect(text).toMatch(/Mail1 .* ok \(12\.5 s\)/);
+        const prom = (await l.cli('status', ['--format', 'prometheus'], at('2026-11-24T05:00:00Z'))).stdout;
+        expect(sample(prom, 'backplan_last_drill_success_timestamp_seconds', { runbook: 'lab', drill: 'Weekly', server: 'Mail1' })).toBe(Date.parse('2026-11-24T04:00:12Z') / 1000);
+        expect(prom).not.toMatch(/backplan_last_drill_success_timestamp_seconds\{[^}]*server="Mail2"/);
+    });
+});

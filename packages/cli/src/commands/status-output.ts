@@ -38,7 +38,7 @@ function row(s: ServerStatus, now: Date): string[] {
         s.server, when(s.lastRun?.time, now), s.lastRun ? (s.lastRun.ok ? 'ok' : 'FAILED') : '-', when(s.lastSuccess?.time, now),
         s.lastArchive?.stopWindowSeconds !== undefined ? `${s.lastArchive.stopWindowSeconds.toFixed(1)} s` : '-',
         s.lastArchive?.bytes !== undefined ? formatBytes(s.lastArchive.bytes) : '-',
-        verify, s.lastDrill ? `${when(s.lastDrill.time, now)} ${s.lastDrill.ok ? 'ok' : 'FAILED'}` : '-'
+        verify, s.lastDrill ? `${when(s.lastDrill.time, now)} ${s.lastDrill.ok ? 'ok' : 'FAILED'}${s.lastDrill.recoverySeconds !== undefined ? ` (${s.lastDrill.recoverySeconds.toFixed(1)} s)` : ''}` : '-'
     ];
 }
 
@@ -75,7 +75,7 @@ export function statusJson(status: RunbookStatus, textfile?: string): object {
             lastFire: b.lastFire ?? null, lastSuccess: b.lastSuccess ?? null, running: b.running ?? null,
             servers: b.servers.map(s => ({
                 server: s.server, lastRun: s.lastRun ?? null, lastSuccess: s.lastSuccess ?? null, lastArchive: s.lastArchive ?? null,
-                lastVerify: s.lastVerify ?? null, lastVerifySuccess: s.lastVerifySuccess ?? null, lastDrill: s.lastDrill ?? null
+                lastVerify: s.lastVerify ?? null, lastVerifySuccess: s.lastVerifySuccess ?? null, lastDrill: s.lastDrill ?? null, lastDrillSuccess: s.lastDrillSuccess ?? null
             }))
         })),
         textfile: textfile ?? null

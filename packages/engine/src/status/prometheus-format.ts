@@ -46,7 +46,7 @@ const VERIFY: ServerMetric = {
 const DRILL: ServerMetric = {
     name: 'backplan_last_drill_success_timestamp_seconds',
     help: 'Time of the last restore drill of the server that passed.',
-    value: s => seconds(s.lastDrill?.ok ? s.lastDrill.time : undefined)
+    value: s => seconds(s.lastDrillSuccess?.time)
 };
 
 /** Escapes a label value: backslash, double quote and newline. */
@@ -80,12 +80,25 @@ function serverSamples(status: RunbookStatus, metric: ServerMetric): string[] {
     }));
 }
 
+/** The drill metric: labelled with the drill block in place of the policy (DESIGN §8), once per drill and server. */
+function drillSamples(status: RunbookStatus): string[] {
+    const seen = new Map<string, string>();
+    for (const b of status.blocks) for (const s of b.servers) {
+        const d = s.lastDrillSuccess;
+        const v = DRILL.value(s);
+        if (!d || v === undefined) continue;
+        seen.set(`${d.drill}\0${s.server}`, `${DRILL.name}${labels([['runbook', status.runbook], ['drill', d.drill], ['server', s.server]])} ${number(v)}`);
+    }
+    return [...seen.values()];
+}
+
 /** The status as Prometheus text exposition (see module comment); ends with a newline. */
 export function renderPrometheus(status: RunbookStatus): string {
     const lines: string[] = [];
     for (const m of SERVER_METRICS) lines.push(...family(m.name, m.help, serverSamples(status, m)));
     lines.push(...family('backplan_stale', 'Whether the backup block is stale (1): scheduled and no success since its schedule fired more than 2 h ago, or older than its `stale after`.',
         status.blocks.map(b => `backplan_stale${labels([['runbook', status.runbook], ['policy', b.policy]])} ${b.stale ? 1 : 0}`)));
-    for (const m of [VERIFY, DRILL]) lines.push(...family(m.name, m.help, serverSamples(status, m)));
+    lines.push(...family(VERIFY.name, VERIFY.help, serverSamples(status, VERIFY)));
+    lines.push(...family(DRILL.name, DRILL.help, drillSamples(status)));
     return lines.join('\n') + '\n';
 }

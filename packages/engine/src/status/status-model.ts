@@ -10,7 +10,8 @@
  *   fold    = each (block, server)'s last run, success and archive (run-fold.ts), made
  *             into outcomes once: the stop window is the runner's `window`, else stop
  *             begun → start ended; the size its `bytes`, else the archive file's on the tape
- *   per server: last verify from the block's tape (tape-facts.ts); last drill: none yet
+ *   per server: last verify from the block's tape (tape-facts.ts); last drill and last
+ *     passed drill from the `drill` records (any drill block)
  *   per block: last success = the oldest of its servers' last successes (a block is
  *     fresh only when every server of it is); staleness.ts with the clock `now`
  *   pending restarts = findUnfinished (journal/recovery.ts): shown, never acted on —
@@ -21,7 +22,7 @@
  */
 import * as path from 'node:path';
 import type { BackupModel, RunbookModel } from '@backplan/language/model';
-import type { JournalRecord, RunBeginRecord } from '../journal/journal-record.js';
+import type { DrillRecord, JournalRecord, RunBeginRecord } from '../journal/journal-record.js';
 import { findUnfinished } from '../journal/recovery.js';
 import { TapeStore } from '../tape/tape-store.js';
 import { foldRuns, liveHere, type Noted, type ServerNotes } from './run-fold.js';
@@ -59,8 +60,10 @@ export interface ServerStatus {
     /** The last full `backplan verify` of one of its archives on the block's tape, and the last that passed. */
     lastVerify?: VerifyFact;
     lastVerifySuccess?: VerifyFact;
-    /** Restore drills come later (DESIGN §11): always undefined for now. */
-    lastDrill?: { time: string; ok: boolean };
+    /** The server's last restore drill (DESIGN §11; any drill block): when, passed or not, the recovery time. */
+    lastDrill?: { time: string; ok: boolean; drill: string; archive?: string; recoverySeconds?: number; error?: string };
+    /** Its last drill that passed. */
+    lastDrillSuccess?: { time: string; ok: boolean; drill: string; archive?: string; recoverySeconds?: number };
 }
 
 /** One backup block. */
@@ -131,15 +134,36 @@ export async function buildStatus(input: StatusInput): Promise<RunbookStatus> {
         if (problem) problems.push(problem);
     }
     for (const b of model.backups) judge(blocks.get(b.name)!, b, now);
+    addDrills(all(blocks), input.records);
     const pendingRestarts = findUnfinished(input.records, alive).flatMap(u => u.pending.map(p => ({
         run: u.begin.run, command: u.begin.command, server: p.server!, stopped: p.time, runEnded: u.ended
     })));
-    const all = [...blocks.values()];
-    const ok = pendingRestarts.length === 0 && all.every(b => !b.stale && b.servers.every(s => !s.lastRun || s.lastRun.ok));
+    const every = all(blocks);
+    const ok = pendingRestarts.length === 0 && every.every(b => !b.stale && b.servers.every(s => !s.lastRun || s.lastRun.ok));
     return {
         version: 1, runbook: runbookName(model), title: model.title, file: model.root.fsPath, journal: input.journalFile,
-        now: now.toISOString(), ok, blocks: all, pendingRestarts, problems
+        now: now.toISOString(), ok, blocks: every, pendingRestarts, problems
     };
+}
+
+function all(blocks: Map<string, BlockStatus>): BlockStatus[] {
+    return [...blocks.values()];
+}
+
+/** Each server's last drill and last passed drill, from the journal's `drill` records (any drill block). */
+function addDrills(blocks: readonly BlockStatus[], records: readonly JournalRecord[]): void {
+    const last = new Map<string, DrillRecord>();
+    const lastOk = new Map<string, DrillRecord>();
+    for (const r of records) {
+        if (r.type !== 'drill') continue;
+        last.set(r.server, r);
+        if (r.ok) lastOk.set(r.server, r);
+    }
+    const fact = (r: DrillRecord | undefined) => r && { time: r.time, ok: r.ok, drill: r.drill, archive: r.archive, recoverySeconds: r.recoverySeconds, error: r.error };
+    for (const b of blocks) for (const st of b.servers) {
+        st.lastDrill = fact(last.get(st.server));
+        st.lastDrillSuccess = fact(lastOk.get(st.server));
+    }
 }
 
 /** Seconds between two journal times (undefined when one is not a time). */
