@@ -13,9 +13,12 @@
  *             (swap-recovery.ts; before the restart, whose guarded command removes staging)
  *   a run that never ended, after the restarts: remove the set-aside copy of a swap that
  *             is done once its application runs (else journal it as an open leftover)
- *   a run that never ended: remove the staging folders its `stage` records name (only
- *             names of ours: `.NAME.backplan-new-RUN`); all started and removed →
- *             append `run end {ok:false, interrupted:true}`
+ *   a run that never ended, after the restarts: clean what its step-begin records with
+ *             `cleanup` name — staging (`stage`), a snapshot (`snapshot`), a dump folder
+ *             (`dump`) — only names of ours for that run and step (`.NAME.backplan-KIND-RUN`,
+ *             KIND new/snap/dump): with a recorded `command` (a snapshot's delete) → run
+ *             it, only while the path exists; else remove the folder; all started and
+ *             cleaned → append `run end {ok:false, interrupted:true}`
  *   a failed recovery is reported and tried again by the next command
  *
  * Interruption: a recovery killed half-way is simply done again by the next command
@@ -23,11 +26,11 @@
  */
 import * as os from 'node:os';
 import { commandFailure, type CommandResult, type Host } from '../hosts/host.js';
-import { removeOwnFolder } from '../restore/host-folders.js';
+import { pathExists, removeOwnFolder } from '../restore/host-folders.js';
 import { processAlive } from '../tape/tape-lock.js';
 import type { Journal } from './journal.js';
 import type { JournalRecord, RunBeginRecord, StepRecord } from './journal-record.js';
-import { isOurSibling } from '../hosts/sibling-names.js';
+import { isOurSibling, type SiblingKind } from '../hosts/sibling-names.js';
 import { asideRemoved, removeAside, resolveSwap, swapFolders, swapsOf, type JournalledSwap } from './swap-recovery.js';
 
 /** A run that left applications stopped (or never ended), and those applications. */
@@ -36,9 +39,27 @@ export interface UnfinishedRun {
     pending: StepRecord[];
     /** The run ended (a start failed) rather than being killed before its end. */
     ended: boolean;
-    /** Staging folders a killed run may have left (none for a run that ended). */
-    leftovers: Array<{ server: string; host: string; path: string }>;
+    /** Folders a killed run may have left: staging, snapshots, dumps (none for a run that ended). */
+    leftovers: Leftover[];
 }
+
+/** A folder a step of a killed run made beside a data folder, from its begin record's `cleanup`. */
+export interface Leftover {
+    server: string;
+    host: string;
+    path: string;
+    /** Which of our siblings it must be (undefined: a step that makes none; never removed). */
+    kind?: SiblingKind;
+    /** The command that removes it (a snapshot's delete), with its environment. */
+    command?: string;
+    env?: Record<string, string>;
+}
+
+/** The sibling kind each step that journals a `cleanup` makes. */
+const CLEANUP_KIND: Readonly<Partial<Record<StepRecord['step'], SiblingKind>>> = { stage: 'new', snapshot: 'snap', dump: 'dump' };
+
+/** What a leftover is, for messages. */
+const LEFTOVER_WHAT: Readonly<Record<SiblingKind, string>> = { new: 'staging folder', snap: 'snapshot', dump: 'dump folder', old: 'set-aside copy' };
 
 /** Finds runs that never ended (process gone) or left an application stopped. */
 export function findUnfinished(records: readonly JournalRecord[], alive: (b: RunBeginRecord) => boolean = isAlive): UnfinishedRun[] {
@@ -47,10 +68,11 @@ export function findUnfinished(records: readonly JournalRecord[], alive: (b: Run
     const stops = new Map<string, Map<string, StepRecord>>();
     const staged = new Map<string, UnfinishedRun['leftovers']>();
     for (const r of records) {
-        if (r.type === 'step' && r.step === 'stage' && r.event === 'begin' && r.cleanup) {
+        if (r.type === 'step' && r.event === 'begin' && r.cleanup) {
             let list = staged.get(r.run);
             if (!list) staged.set(r.run, list = []);
-            list.push({ server: r.server ?? '', host: r.cleanup.host, path: r.cleanup.path });
+            const { host, path, command, env } = r.cleanup;
+            list.push({ server: r.server ?? '', host, path, kind: CLEANUP_KIND[r.step], command, env });
         }
         if (r.type === 'run' && r.event === 'begin') begins.set(r.run, r);
         else if (r.type === 'run' && r.event === 'end') ended.add(r.run);
@@ -156,21 +178,7 @@ export async function recoverUnfinished(journal: Journal, options: RecoveryOptio
         for (const swap of swaps.filter(s => s.done && s.aside && !s.keepOld && !asideRemoved(records, begin.run, s.server))) {
             await removeLeftAside(swap, begin.run, journal, options, entry);
         }
-        for (const left of leftovers) {
-            if (!isOurSibling(left.path, begin.run, 'new')) {
-                // Never will be: said, and not kept open for it (a journal edited by hand, say).
-                options.notice(`left ${left.host}:${left.path} alone: it is not a staging folder of run ${begin.run}`);
-                continue;
-            }
-            const { removed, error } = await removeStaging(left, options);
-            if (error) {
-                entry.failed.push({ server: left.server, error });
-                options.notice(`could not remove ${left.host}:${left.path}, the staging folder of the killed run: ${error}`);
-            } else if (removed) {
-                entry.removed.push(`${left.host}:${left.path}`);
-            }
-        }
-        if (entry.removed.length) options.notice(`removed the staging folder${entry.removed.length > 1 ? 's' : ''} it left: ${entry.removed.join(', ')}`);
+        for (const left of leftovers) await cleanLeftover(left, begin.run, options, entry);
         if (!ended && entry.failed.length === 0) {
             await journal.append({ type: 'run', event: 'end', run: begin.run, time: new Date().toISOString(), ok: false, interrupted: true, error: 'the run was killed before it finished' });
         }
@@ -212,12 +220,39 @@ async function removeLeftAside(swap: JournalledSwap, run: string, journal: Journ
     }
 }
 
-/** Removes a killed run's staging folder on its host: whether it was there, or why it could not be removed. */
-async function removeStaging(left: UnfinishedRun['leftovers'][number], options: RecoveryOptions): Promise<{ removed?: boolean; error?: string }> {
+/** Removes one folder a killed run left (see module comment), and notes what happened in the entry. */
+async function cleanLeftover(left: Leftover, run: string, options: RecoveryOptions, entry: RecoveredRun): Promise<void> {
+    const what = LEFTOVER_WHAT[left.kind ?? 'new'];
+    if (!left.kind || !isOurSibling(left.path, run, left.kind)) {
+        // Never will be: said, and not kept open for it (a journal edited by hand, say).
+        options.notice(`left ${left.host}:${left.path} alone: it is not a ${what} of run ${run}`);
+        return;
+    }
+    const { removed, error } = await removeLeftover(left, options);
+    if (error) {
+        entry.failed.push({ server: left.server, error });
+        options.notice(`could not remove ${left.host}:${left.path}, the ${what} of the killed run: ${error}`);
+    } else if (removed) {
+        entry.removed.push(`${left.host}:${left.path}`);
+        options.notice(`removed the ${what} it left: ${left.host}:${left.path}`);
+    }
+}
+
+/** Removes a leftover on its host: whether it was there, or why it could not be removed. */
+async function removeLeftover(left: Leftover, options: RecoveryOptions): Promise<{ removed?: boolean; error?: string }> {
     // A restart command may have removed it already: only a real removal is reported.
-    return Promise.resolve()
-        .then(() => removeOwnFolder(options.hostFor(left.host), left.path))
-        .then(removed => ({ removed }), (err: Error) => ({ error: err.message }));
+    try {
+        const host = options.hostFor(left.host);
+        if (left.command === undefined) return { removed: await removeOwnFolder(host, left.path) };
+        // The recorded delete command (a snapshot's) only for what is still there: it may have been dropped before the kill.
+        if (!(await pathExists(host, left.path))) return { removed: false };
+        const r = await host.run(left.command, { env: left.env ?? {}, timeoutMs: options.timeoutMs });
+        if (r.ok) return { removed: true };
+        const last = r.output.trim().split('\n').filter(Boolean).slice(-2).join(' | ');
+        return { error: `${commandFailure(`its delete command \`${left.command}\``, r, options.timeoutMs)}${last ? `: ${last}` : ''}` };
+    } catch (err) {
+        return { error: (err as Error).message };
+    }
 }
 
 /** Runs a recorded command on its host; a host that cannot be opened gives a failed result. */

@@ -98,7 +98,7 @@ const JOURNAL_RECORD = {
                     event: { enum: ['begin', 'end'] }, step: str, server: str, tape: str, policy: str, ok: bool, error: str, output: str, archive: str,
                     restart: { type: 'object', required: ['command', 'host', 'env'], properties: { command: str, host: str, data: str, env: strMap, prelude: { type: 'array', items: str } } },
                     stopped: bool, window: { type: 'number', minimum: 0 }, bytes: { type: 'integer', minimum: 0 }, n: { type: 'integer', minimum: 1 },
-                    cleanup: { type: 'object', required: ['host', 'path'], properties: { host: str, path: str } },
+                    cleanup: { type: 'object', required: ['host', 'path'], properties: { host: str, path: str, command: str, env: strMap } },
                     removed: { type: 'array', items: str }
                 }
             }
