@@ -47,6 +47,7 @@ const MANIFEST = {
         },
         times: { type: 'object', required: ['archiveStarted', 'archiveFinished'], properties: { stopStarted: str, stopped: str, archiveStarted: str, archiveFinished: str } },
         tools: { type: 'object', properties: { tar: str, compressor: str, backplan: str } },
+        content: { enum: ['dump'] },
         files: { type: 'integer', minimum: 0 },
         entries: { type: 'array', items: ENTRY }
     }
