@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
+import { skipOrFail as requireOrSkip } from '../helpers/skip-or-fail';
 import { Lab, seedMail, waitForFile } from './lab';
 
 let lab: Lab | undefined;
@@ -55,8 +56,7 @@ async function killMidArchive(l: Lab): Promise<void> {
 
 /** Skips a test that needs a mount, unless BACKPLAN_REQUIRE_MOUNT=1 (CI) makes that a failure. */
 function skipOrFail(skip: (note: string) => void, note: string): void {
-    if (process.env.BACKPLAN_REQUIRE_MOUNT === '1') throw new Error(`${note} (BACKPLAN_REQUIRE_MOUNT=1)`);
-    skip(note);
+    requireOrSkip('BACKPLAN_REQUIRE_MOUNT', skip, note);
 }
 
 function shutdowns(l: Lab): number {

@@ -59,7 +59,7 @@ describe('staging folders of killed runs', () => {
             begin('killed'), stage('killed', 'C', '/srv/.c.backplan-new-killed')
         ];
         expect(findUnfinished(records, b => b.run === 'live').map(f => [f.begin.run, f.leftovers])).toEqual([
-            ['killed', [{ server: 'C', host: 'local', path: '/srv/.c.backplan-new-killed' }]]
+            ['killed', [{ server: 'C', host: 'local', path: '/srv/.c.backplan-new-killed', step: 'stage' }]]
         ]);
     });
 
@@ -147,5 +147,78 @@ describe('swaps of killed runs', () => {
         } finally {
             fs.rmSync(root, { recursive: true, force: true });
         }
+    });
+});
+
+/** Runs a test body in a fresh temporary folder, removed afterwards. */
+async function inTemp(body: (root: string) => Promise<void>): Promise<void> {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-recovery-'));
+    try {
+        await body(root);
+    } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+    }
+}
+
+describe('snapshots and dump folders of killed runs', () => {
+    const step = (run: string, name: 'snapshot' | 'dump', cleanup: NonNullable<Extract<JournalRecord, { type: 'step' }>['cleanup']>): JournalRecord =>
+        ({ type: 'step', event: 'begin', step: name, run, time: 't', server: 'Cat1', cleanup });
+    const notices: string[] = [];
+    const options = { hostFor: () => new LocalHost(), timeoutMs: 10_000, by: 'test', notice: (m: string) => notices.push(m) };
+
+    it('a snapshot is dropped by its recorded delete command, a dump folder removed; then the run is closed', async () => {
+        await inTemp(async root => {
+            const snap = path.join(root, '.data.backplan-snap-k1');
+            const dump = path.join(root, '.data.backplan-dump-k1');
+            for (const d of [snap, dump]) fs.mkdirSync(d);
+            fs.writeFileSync(path.join(dump, 'backplan.dump'), 'dn: o=x\n');
+            const log = path.join(root, 'deletes.log');
+            const journal = new Journal(path.join(root, 'journal.jsonl'));
+            const drop = { host: 'local', path: snap, command: 'echo "$BACKPLAN_ACTION $BACKPLAN_SNAPSHOT" >> "$LOG"; rm -rf -- "$BACKPLAN_SNAPSHOT"', env: { BACKPLAN_SNAPSHOT: snap, BACKPLAN_ACTION: 'snapshot-delete', LOG: log } };
+            for (const r of [begin('k1'), step('k1', 'snapshot', drop), step('k1', 'dump', { host: 'local', path: dump })]) await journal.append(r);
+            const result = await recoverUnfinished(journal, options);
+            expect(fs.readFileSync(log, 'utf8')).toBe(`snapshot-delete ${snap}\n`);
+            expect([fs.existsSync(snap), fs.existsSync(dump)]).toEqual([false, false]);
+            expect(result.runs[0]).toMatchObject({ removed: [`local:${snap}`, `local:${dump}`], failed: [] });
+            expect(notices.join('\n')).toContain(`removed the snapshot it left: local:${snap}`);
+            expect(notices.join('\n')).toContain(`removed the dump folder it left: local:${dump}`);
+            expect((await journal.read()).at(-1)).toMatchObject({ type: 'run', event: 'end', run: 'k1', interrupted: true });
+
+            // Already dropped before the kill: the delete command is not run again.
+            await journal.append(begin('k2'));
+            await journal.append(step('k2', 'snapshot', { ...drop, path: path.join(root, '.data.backplan-snap-k2') }));
+            await recoverUnfinished(journal, options);
+            expect(fs.readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(1);
+        });
+    });
+
+    it('a delete command is never run on a path that is not that run\'s snapshot, nor a dump folder named as staging', async () => {
+        await inTemp(async root => {
+            const data = path.join(root, 'data');
+            const stagingName = path.join(root, '.data.backplan-new-k3');
+            for (const d of [data, stagingName]) fs.mkdirSync(d);
+            const journal = new Journal(path.join(root, 'journal.jsonl'));
+            for (const r of [begin('k3'), step('k3', 'snapshot', { host: 'local', path: data, command: 'rm -rf -- "$P"', env: { P: data } }),
+                step('k3', 'dump', { host: 'local', path: stagingName })]) await journal.append(r);
+            notices.length = 0;
+            const result = await recoverUnfinished(journal, options);
+            expect([fs.existsSync(data), fs.existsSync(stagingName)]).toEqual([true, true]);
+            expect(result.runs[0]).toMatchObject({ removed: [], failed: [] });
+            expect(notices.join('\n')).toContain(`left local:${data} alone: it is not a snapshot of run k3`);
+            expect(notices.join('\n')).toContain(`left local:${stagingName} alone: it is not a dump folder of run k3`);
+        });
+    });
+
+    it('a delete command that fails keeps the run open: the next command tries again', async () => {
+        await inTemp(async root => {
+            const snap = path.join(root, '.data.backplan-snap-k5');
+            fs.mkdirSync(snap);
+            const journal = new Journal(path.join(root, 'journal.jsonl'));
+            for (const r of [begin('k5'), step('k5', 'snapshot', { host: 'local', path: snap, command: 'echo busy >&2; exit 3', env: {} })]) await journal.append(r);
+            notices.length = 0;
+            const result = await recoverUnfinished(journal, options);
+            expect(result.runs[0].failed[0].error).toMatch(/delete command `echo busy >&2; exit 3` exited with code 3: busy/);
+            expect(findUnfinished(await journal.read(), () => false).map(f => f.begin.run)).toEqual(['k5']);
+        });
     });
 });

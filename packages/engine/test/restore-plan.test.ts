@@ -126,3 +126,62 @@ describe('recover planner', () => {
             .toEqual([`tape Cat1 ${newest.id} all`, `tape Cat1 ${old.id} Sales`, 'replica Cat2']);
     });
 });
+
+describe('dump servers (DESIGN §10)', () => {
+    const DIRS = `
+tape Vault { at "/mnt/vault" }
+server Dir1 { role catalog master host local data "/srv/dir1" stop "stop" start "start" dump "slapcat -n 1" load "slapadd -n 1 -q" }
+server Dir2 { role catalog host local data "/srv/dir2" stop "stop" start "start" dump "slapcat -n 1" load "slapadd -n 1 -q" }
+server Files { role catalog host local data "/srv/files" stop "stop" start "start" }
+folder People on Dir1, Dir2
+folder Shared on Dir1, Files
+backup Nightly { servers Dir1, Dir2, Files to Vault }
+`;
+    const dumpOf = (server: string, time: string, folders: string[]): ArchiveInfo => archive(server, time, folders, { dump: true });
+    const ops = (plan: { ops: readonly any[] }): string[] => plan.ops.map(o => `${o.kind}${o.viaDump ? ' dump' : ''} ${o.server.name}${o.kind === 'replica' ? ` ← ${o.sources.map((g: any) => g.source.name).join(', ')}` : ''}`);
+
+    it('a dump archive comes back by load: staged while the server runs, then stop → set aside → load → start', async () => {
+        const { model } = await modelOf(DIRS);
+        const plan = planRestore(model, [dumpOf('Dir1', '2026-11-24T02:00:00.000Z', ['People', 'Shared'])], { server: 'Dir1', from: 'tape' });
+        expect(actions(plan.steps)).toEqual(['check Dir1', 'lock', 'extract Dir1', 'verify Dir1', 'stop Dir1', 'set-aside Dir1', 'load Dir1', 'start Dir1', 'cleanup Dir1', 'unlock']);
+        expect(plan.steps.find(s => s.action === 'load')?.command).toBe('slapadd -n 1 -q');
+        expect(renderRestorePlanText(plan)).toMatch(/Dir1: load the dump of .*: `slapadd -n 1 -q` reads it on stdin \(a failure puts the original data back before the start\)/);
+    });
+
+    it('a replica restore of a dump server loads a live peer\'s dump and never stops the peer', async () => {
+        const { model } = await modelOf(DIRS);
+        const plan = planRestore(model, [], { server: 'Dir2' });
+        expect(plan.why).toMatch(/Dir1 holds every folder Dir2 should hold \(People\) and has `dump`/);
+        expect(ops({ ops: [plan.op] })).toEqual(['replica dump Dir2 ← Dir1']);
+        expect(actions(plan.steps)).toEqual(['dump Dir1', 'copy Dir2', 'verify Dir2', 'stop Dir2', 'set-aside Dir2', 'load Dir2', 'start Dir2', 'cleanup Dir2']);
+        expect(plan.notes.join('\n')).toMatch(/Dir2's whole data folder is replaced by Dir1's dump/);
+    });
+
+    it('refuses --folder on a dump server, folder copies from a dump server, and a dump archive for a server without load', async () => {
+        const { model } = await modelOf(DIRS);
+        expect(() => planRestore(model, [], { server: 'Dir1', folder: 'People' })).toThrow(/comes back by `load` from a dump, which holds no folders/);
+        expect(() => planRestore(model, [], { server: 'Files', from: 'replica' })).toThrow(/Shared has no other holder with host, data, stop and start \(a server with `dump`/);
+        const dump = dumpOf('Dir1', '2026-11-24T02:00:00.000Z', ['Shared']);
+        // Files cannot take Shared from Dir1's dump: not a candidate, and refused by ID.
+        expect(() => planRestore(model, [dump], { server: 'Files', folder: 'Shared' })).toThrow(/no usable archive of Files holding Shared/);
+        expect(() => planRestore(model, [dump], { server: 'Files', archive: dump.id, folder: 'Shared' })).toThrow(/holds a dump of Dir1 \(one file\), not a data folder: it has no folders to take/);
+        // --target extracts the dump file, whatever the server.
+        expect(planRestore(model, [dump], { server: 'Dir1', target: '/tmp/out' }).steps.map(s => s.action)).toEqual(['check', 'lock', 'extract', 'verify', 'swap', 'unlock']);
+    });
+
+    it('recover: a lost dump server loads a live peer\'s dump (no tape); both lost, the peer comes back from its dump archive first', async () => {
+        const { model } = await modelOf(DIRS);
+        const one = planRecover(model, [dumpOf('Dir2', '2026-11-20T02:00:00.000Z', ['People'])], { lost: ['Dir2'] });
+        expect(ops(one)).toEqual(['replica dump Dir2 ← Dir1']);
+        expect(one.rows.map(r => `${r.folder} ${r.holder} ${r.kind} ${r.source}`)).toEqual(['People Dir2 dump Dir1']);
+        expect(one.steps.filter(s => s.server === 'Dir1').map(s => s.action)).toEqual(['dump']);
+
+        const both = planRecover(model, [dumpOf('Dir1', '2026-11-24T02:00:00.000Z', ['People', 'Shared'])], { lost: ['Dir1', 'Dir2'] });
+        expect(ops(both)).toEqual(['tape Dir1', 'replica dump Dir2 ← Dir1']);
+        expect(actions(both.steps)).toEqual([
+            'check Dir1', 'lock', 'extract Dir1', 'verify Dir1', 'stop Dir1', 'set-aside Dir1', 'load Dir1', 'start Dir1', 'cleanup Dir1', 'unlock',
+            'dump Dir1', 'copy Dir2', 'verify Dir2', 'stop Dir2', 'set-aside Dir2', 'load Dir2', 'start Dir2', 'cleanup Dir2'
+        ]);
+        expect(both.losses).toEqual([]);
+    });
+});

@@ -13,10 +13,11 @@ export function renderRestoreResult(result: RestoreRunResult): string {
         lines.push(`${paint('red', 'REFUSED')} archive ${b.id}: ${b.problems.slice(0, 5).join('; ')}`);
     }
     for (const o of result.outcomes) {
-        const from = o.kind === 'tape' ? `archive ${o.archive}` : `replicas on ${o.sources?.join(', ')}`;
+        const from = o.kind === 'tape' ? `archive ${o.archive}` : o.dump ? `the dump of ${o.sources?.join(', ')}` : `replicas on ${o.sources?.join(', ')}`;
         const what = o.folders ? ` (${o.folders.join(', ')})` : '';
+        const done = o.dump ? 'the dump, verified, loaded' : `${o.files} files${o.target ? ` into ${o.target}` : ''}, verified`;
         lines.push(o.ok
-            ? `${paint('green', 'ok')}      ${o.server}${what} ← ${from}: ${o.files} files${o.target ? ` into ${o.target}` : ''}, verified`
+            ? `${paint('green', 'ok')}      ${o.server}${what} ← ${from}: ${done}`
             : `${paint('red', 'FAILED')}  ${o.server}${what} ← ${from}: ${o.error}`);
         if (o.started === false) lines.push(`        ${paint('red', `${o.server} is NOT running: start it by hand`)}`);
         for (const k of o.kept) lines.push(`        previous data kept at ${k}`);

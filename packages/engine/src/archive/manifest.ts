@@ -30,6 +30,9 @@ export interface ManifestEntry {
     sparse?: boolean;
 }
 
+/** The one file a dump archive holds (`content: 'dump'`; kernel/dump.ts writes it). */
+export const DUMP_FILE = 'backplan.dump';
+
 /** Compression of an archive. */
 export type Compression = 'zstd' | 'gzip';
 
@@ -66,6 +69,8 @@ export interface Manifest {
         archiveFinished: string;
     };
     tools: { tar?: string; compressor?: string; backplan?: string };
+    /** `dump`: the archive holds one file, {@link DUMP_FILE}, a `dump` command's output (restored by `load`); absent: the data folder. */
+    content?: 'dump';
     files: number;
     entries: ManifestEntry[];
 }

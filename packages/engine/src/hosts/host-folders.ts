@@ -76,6 +76,18 @@ export function setFolderMeta(host: Host, path: string, mode: number, owner?: { 
     return sh(host, `setting the mode of ${path}`, script, env);
 }
 
+/** A folder's own mode and numeric owner (to make its successor alike). */
+export async function folderMeta(host: Host, path: string): Promise<{ mode: number; uid: number; gid: number }> {
+    const out = await sh(host, `reading the mode of ${path}`, 'exec stat -c "%a %u %g" -- "$BP_P"', { BP_P: path });
+    const [mode, uid, gid] = out.trim().split(/\s+/);
+    return { mode: parseInt(mode, 8), uid: Number(uid), gid: Number(gid) };
+}
+
+/** Creates an empty file (a marker) and flushes its folder, so that it survives a crash. */
+export function makeMarker(host: Host, path: string): Promise<string> {
+    return sh(host, `creating ${path}`, ': > "$BP_P" && { sync -- "$(dirname -- "$BP_P")" 2>/dev/null || sync; }', { BP_P: path });
+}
+
 /** Bytes free to an unprivileged writer on the file system holding `path` (undefined when `df` cannot say). */
 export async function freeBytes(host: Host, path: string): Promise<number | undefined> {
     const r = await host.run('exec df -Pk -- "$BP_P"', { env: { BP_P: path }, timeoutMs: 60_000 });

@@ -9,16 +9,21 @@
  *
  * A `stop` step's begin record carries what is needed to start the application again
  * (start command, host, data, environment) so that recovery does not depend on the
- * runbook still saying the same thing. A `stage` step's begin record names the staging
- * folder a restore or replication is about to fill, so that recovery of a killed run
- * removes it (a replication copies while its target runs: no stop record covers that).
+ * runbook still saying the same thing. A step's begin record with `cleanup` names what
+ * the step is about to make beside a data folder — a `stage` step the staging folder a
+ * restore or replication fills, a `snapshot` step the snapshot (and the command that
+ * drops it), a `dump` step the dump folder — so that recovery of a killed run removes it
+ * (a replication copies while its target runs, a snapshot is archived after the start:
+ * no stop record covers those).
  */
 
 export type StepName = 'preflight' | 'lock' | 'stop' | 'archive' | 'start' | 'verify' | 'record' | 'unlock' | 'prune' | 'recover'
     // restore and recover (restore/, replicate/)
     | 'check' | 'stage' | 'set-aside' | 'extract' | 'copy' | 'swap' | 'put-back' | 'cleanup'
     // drills (drill/): the admin's test of the restored copy
-    | 'test';
+    | 'test'
+    // stop windows (kernel/snapshot.ts, kernel/dump.ts)
+    | 'snapshot' | 'drop-snapshot' | 'dump' | 'drop-dump' | 'load';
 
 export interface RunBeginRecord {
     type: 'run'; event: 'begin'; run: string; time: string;
@@ -53,8 +58,12 @@ export interface StepRecord {
     bytes?: number;
     /** On a step of a planned run: the plan step's number (`--dry-run` shows the same numbers). */
     n?: number;
-    /** On stage begin: a staging folder of ours, removed by recovery if the run is killed. */
-    cleanup?: { host: string; path: string };
+    /**
+     * On stage, snapshot and dump begin: a sibling folder of ours (staging, snapshot, dump),
+     * removed by recovery if the run is killed — by running `command` (with `env`) when
+     * given (a snapshot is dropped by its delete command), else as a folder.
+     */
+    cleanup?: { host: string; path: string; command?: string; env?: Record<string, string> };
     /** On prune end: the archive IDs and garbage files it removed. */
     removed?: string[];
 }

@@ -19,9 +19,12 @@
  *             (swap-recovery.ts; before the restart, whose guarded command removes staging)
  *   a run that never ended, after the restarts: remove the set-aside copy of a swap that
  *             is done once its application runs (else journal it as an open leftover)
- *   a run that never ended: remove the staging folders its `stage` records name (only
- *             names of ours: `.NAME.backplan-new-RUN`, a drill's `.SERVER.backplan-drill-RUN`);
- *             all started and removed →
+ *   a run that never ended, after the restarts: clean what its step-begin records with
+ *             `cleanup` name — staging or a drill's scratch (`stage`), a snapshot
+ *             (`snapshot`), a dump folder (`dump`) — only names of ours for that run and
+ *             step (`.NAME.backplan-KIND-RUN`): with a recorded `command` (a snapshot's
+ *             delete) → run it, only while the path exists; else remove the folder;
+ *             all started and cleaned →
  *             append `run end {ok:false, interrupted:true, by}`
  *   a failed recovery is reported and tried again by the next command
  *
@@ -32,11 +35,11 @@
 import * as os from 'node:os';
 import { commandFailure, type CommandResult, type Host } from '../hosts/host.js';
 import { endOrphanedCommands } from './orphan-commands.js';
-import { removeOwnFolder } from '../hosts/host-folders.js';
+import { pathExists, removeOwnFolder } from '../hosts/host-folders.js';
 import { processAlive } from '../tape/tape-lock.js';
 import type { Journal } from './journal.js';
 import type { JournalRecord, RunBeginRecord, StepRecord } from './journal-record.js';
-import { isOurStagedFolder } from '../hosts/sibling-names.js';
+import { isOurSibling, isOurStagedFolder } from '../hosts/sibling-names.js';
 import { withRecoveryLock } from './recovery-lock.js';
 import { asideRemoved, removeAside, resolveSwap, swapFolders, swapsOf, type JournalledSwap } from './swap-recovery.js';
 
@@ -46,8 +49,31 @@ export interface UnfinishedRun {
     pending: StepRecord[];
     /** The run ended (a start failed) rather than being killed before its end. */
     ended: boolean;
-    /** Staging folders a killed run may have left (none for a run that ended). */
-    leftovers: Array<{ server: string; host: string; path: string }>;
+    /** Folders a killed run may have left: staging, drill scratch, snapshots, dumps (none for a run that ended). */
+    leftovers: Leftover[];
+}
+
+/** A folder a step of a killed run made, from its begin record's `cleanup`. */
+export interface Leftover {
+    server: string;
+    host: string;
+    path: string;
+    /** The step that made it (`stage`, `snapshot`, `dump`): which of our names it must have. */
+    step: StepRecord['step'];
+    /** The command that removes it (a snapshot's delete), with its environment. */
+    command?: string;
+    env?: Record<string, string>;
+}
+
+/** What a leftover is, for messages, by the step that made it. */
+const LEFTOVER_WHAT: Readonly<Partial<Record<StepRecord['step'], string>>> = { stage: 'staging folder', snapshot: 'snapshot', dump: 'dump folder' };
+
+/** Whether a leftover has the name its step gives (hosts/sibling-names.ts) for that run: nothing else is removed. */
+function isOurLeftover(left: Leftover, run: string): boolean {
+    if (left.step === 'stage') return isOurStagedFolder(left.path, run);
+    if (left.step === 'snapshot') return isOurSibling(left.path, run, 'snap');
+    if (left.step === 'dump') return isOurSibling(left.path, run, 'dump');
+    return false;
 }
 
 /** Finds runs that never ended (process gone) or left an application stopped. */
@@ -59,10 +85,11 @@ export function findUnfinished(records: readonly JournalRecord[], alive: (b: Run
     const stoppedIn = new Map<string, Set<string>>();
     const staged = new Map<string, UnfinishedRun['leftovers']>();
     for (const r of records) {
-        if (r.type === 'step' && r.step === 'stage' && r.event === 'begin' && r.cleanup) {
+        if (r.type === 'step' && r.event === 'begin' && r.cleanup) {
             let list = staged.get(r.run);
             if (!list) staged.set(r.run, list = []);
-            list.push({ server: r.server ?? '', host: r.cleanup.host, path: r.cleanup.path });
+            const { host, path, command, env } = r.cleanup;
+            list.push({ server: r.server ?? '', host, path, step: r.step, ...(command !== undefined && { command }), ...(env !== undefined && { env }) });
         }
         if (r.type === 'run' && r.event === 'begin') begins.set(r.run, r);
         else if (r.type === 'run' && r.event === 'end') ended.add(r.run);
@@ -204,7 +231,6 @@ async function recoverRun(unfinished: UnfinishedRun, records: readonly JournalRe
         await removeLeftAside(swap, begin.run, journal, options, entry);
     }
     for (const left of leftovers) await removeLeftStaging(left, begin.run, options, entry);
-    if (entry.removed.length) options.notice(`removed the staging folder${entry.removed.length > 1 ? 's' : ''} it left: ${entry.removed.join(', ')}`);
     if (!ended && entry.failed.length === 0) {
         await journal.append({
             type: 'run', event: 'end', run: begin.run, time: new Date().toISOString(), ok: false, interrupted: true,
@@ -233,19 +259,21 @@ async function restartPending(stop: StepRecord, run: string, journal: Journal, o
     }
 }
 
-/** Removes one staging folder a killed run left (only a name of ours). */
-async function removeLeftStaging(left: UnfinishedRun['leftovers'][number], run: string, options: RecoveryOptions, entry: RecoveredRun): Promise<void> {
-    if (!isOurStagedFolder(left.path, run)) {
+/** Removes one folder a killed run left (only a name of ours for that run and step). */
+async function removeLeftStaging(left: Leftover, run: string, options: RecoveryOptions, entry: RecoveredRun): Promise<void> {
+    const what = LEFTOVER_WHAT[left.step] ?? 'folder';
+    if (!isOurLeftover(left, run)) {
         // Never will be: said, and not kept open for it (a journal edited by hand, say).
-        options.notice(`left ${left.host}:${left.path} alone: it is not a staging folder of run ${run}`);
+        options.notice(`left ${left.host}:${left.path} alone: it is not a ${what} of run ${run}`);
         return;
     }
-    const { removed, error } = await removeStaging(left, options);
+    const { removed, error } = await removeLeftover(left, options);
     if (error) {
         entry.failed.push({ server: left.server, error });
-        options.notice(`could not remove ${left.host}:${left.path}, the staging folder of the killed run: ${error}`);
+        options.notice(`could not remove ${left.host}:${left.path}, the ${what} of the killed run: ${error}`);
     } else if (removed) {
         entry.removed.push(`${left.host}:${left.path}`);
+        options.notice(`removed the ${what} it left: ${left.host}:${left.path}`);
     }
 }
 
@@ -282,12 +310,21 @@ async function removeLeftAside(swap: JournalledSwap, run: string, journal: Journ
     }
 }
 
-/** Removes a killed run's staging folder on its host: whether it was there, or why it could not be removed. */
-async function removeStaging(left: UnfinishedRun['leftovers'][number], options: RecoveryOptions): Promise<{ removed?: boolean; error?: string }> {
+/** Removes a leftover on its host: whether it was there, or why it could not be removed. */
+async function removeLeftover(left: Leftover, options: RecoveryOptions): Promise<{ removed?: boolean; error?: string }> {
     // A restart command may have removed it already: only a real removal is reported.
-    return Promise.resolve()
-        .then(() => removeOwnFolder(options.hostFor(left.host), left.path))
-        .then(removed => ({ removed }), (err: Error) => ({ error: err.message }));
+    try {
+        const host = options.hostFor(left.host);
+        if (left.command === undefined) return { removed: await removeOwnFolder(host, left.path) };
+        // The recorded delete command (a snapshot's) only for what is still there: it may have been dropped before the kill.
+        if (!(await pathExists(host, left.path))) return { removed: false };
+        const r = await host.run(left.command, { env: left.env ?? {}, timeoutMs: options.timeoutMs });
+        if (r.ok) return { removed: true };
+        const last = r.output.trim().split('\n').filter(Boolean).slice(-2).join(' | ');
+        return { error: `${commandFailure(`its delete command \`${left.command}\``, r, options.timeoutMs)}${last ? `: ${last}` : ''}` };
+    } catch (err) {
+        return { error: (err as Error).message };
+    }
 }
 
 /** Runs a recorded command on its host; a host that cannot be opened gives a failed result. */

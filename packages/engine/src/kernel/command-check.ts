@@ -34,15 +34,15 @@ export function commandWord(command: string): string | undefined {
 /** The commands of a server a verb will run, named for messages. */
 export function commandsFor(server: ServerModel, use: CommandUse): Array<{ what: string; command: string }> {
     const list: Array<{ what: string; command: string | undefined }> = [];
-    const quiesces = use !== 'backup' || !server.dump;
-    if (quiesces) list.push({ what: 'stop', command: server.stop }, { what: 'start', command: server.start });
-    list.push({ what: 'ready', command: quiesces ? server.ready : undefined });
+    // A dump server is backed up, and gives replicas, by its dump alone: it is never stopped for them.
+    const quiesces = use === 'restore' || !server.dump;
+    if (quiesces) list.push({ what: 'stop', command: server.stop }, { what: 'start', command: server.start }, { what: 'ready', command: server.ready });
+    if (use !== 'restore') list.push({ what: 'dump', command: server.dump });
     if (use === 'backup') {
-        list.push({ what: 'dump', command: server.dump });
         if (server.snapshot?.kind === 'command') list.push({ what: 'snapshot create', command: server.snapshot.create }, { what: 'snapshot delete', command: server.snapshot.delete });
         if (server.snapshot?.kind === 'btrfs') list.push({ what: 'snapshot btrfs', command: 'btrfs' });
     }
-    if (use === 'restore' && server.dump) list.push({ what: 'load', command: server.load });
+    if (use === 'restore') list.push({ what: 'load', command: server.load });
     return list.filter((c): c is { what: string; command: string } => c.command !== undefined);
 }
 

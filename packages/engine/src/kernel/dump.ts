@@ -11,13 +11,13 @@
  * Interruption: a killed run leaves SIBLING; recovery removes it (its begin record names it).
  */
 import type { ServerModel } from '@backplan/language/model';
+import { DUMP_FILE } from '../archive/manifest.js';
 import { commandFailure, commandTimeoutMs, type Host } from '../hosts/host.js';
 import { siblingPath } from '../hosts/sibling-names.js';
 import { commandEnv, type CommandScope } from './command-env.js';
 import type { QuiesceContext } from './quiesce.js';
 
-/** The one file a dump archive holds. */
-export const DUMP_FILE = 'backplan.dump';
+export { DUMP_FILE };
 
 /** Where a run's dump of a server goes: the `dump` sibling of its data folder. */
 export function dumpFolder(server: ServerModel, runId: string): string {

@@ -17,6 +17,7 @@
  *   running holder is named in the plan's notes, with why it could not be avoided.
  */
 import type { FolderModel, RunbookModel, ServerModel } from '@backplan/language/model';
+import { DUMP_FILE } from '../archive/manifest.js';
 import { PlanRefusedError, PlanUsageError } from './backup-plan.js';
 
 /** An archive as the planner sees it (from its manifest). */
@@ -34,6 +35,8 @@ export interface ArchiveInfo {
     tarSize: number;
     /** Why it must not be used (last verification failed, hash differs). */
     bad?: string;
+    /** It holds one dump file (a `dump` server's backup), not the data folder. */
+    dump?: boolean;
 }
 
 /** Restore one server (or some folders of it) from an archive. */
@@ -52,11 +55,13 @@ export interface ReplicaRestoreOp {
     kind: 'replica';
     server: ServerModel;
     sources: Array<{ source: ServerModel; folders: FolderModel[] }>;
+    /** The one source's dump is loaded into the target (DESIGN §10): the source is never stopped. */
+    viaDump?: boolean;
 }
 
 export type RestoreOp = TapeRestoreOp | ReplicaRestoreOp;
 
-export type RestoreAction = 'check' | 'lock' | 'stop' | 'set-aside' | 'extract' | 'verify' | 'swap' | 'start' | 'cleanup' | 'copy' | 'unlock';
+export type RestoreAction = 'check' | 'lock' | 'stop' | 'set-aside' | 'extract' | 'verify' | 'swap' | 'start' | 'cleanup' | 'copy' | 'unlock' | 'dump' | 'load';
 
 /** One step, in order, with its sentence. */
 export interface RestoreStep {
@@ -90,14 +95,39 @@ export interface RestorePlan {
     notes: string[];
 }
 
-/** Archives of a server (or holding every given folder), newest first, bad ones left out. */
-export function candidateArchives(catalog: readonly ArchiveInfo[], server: string, folders?: readonly FolderModel[]): ArchiveInfo[] {
+/**
+ * Archives of a server (or holding every given folder), newest first, bad ones left out.
+ * A dump archive (one dump file) counts only for a whole restore of a server that `load`s.
+ */
+export function candidateArchives(catalog: readonly ArchiveInfo[], server: string, folders?: readonly FolderModel[], loads = false): ArchiveInfo[] {
     const holds = (a: ArchiveInfo): boolean => !folders || folders.every(f => a.folders.some(g => g.name === f.name));
     const byTime = (a: ArchiveInfo, b: ArchiveInfo): number => b.time.localeCompare(a.time) || b.id.localeCompare(a.id);
-    const usable = catalog.filter(a => !a.bad && holds(a));
+    const usable = catalog.filter(a => !a.bad && holds(a) && (!a.dump || (loads && !folders)));
     const own = usable.filter(a => a.server === server).sort(byTime);
     if (!folders) return own;
     return [...own, ...usable.filter(a => a.server !== server).sort(byTime)];
+}
+
+/** Whether a server's data comes back by `load` from a dump: replicas reach it as a peer's whole dump, never as folder copies. */
+export function loadsDumps(server: ServerModel): boolean {
+    return server.load !== undefined;
+}
+
+/**
+ * Whether `source` can give `target` a live copy of its folders: a peer with `dump`
+ * (never stopped) when the target loads dumps; else a server quiesced with its stop and
+ * start for a folder copy — never a `dump` server, whose files are not copied (DESIGN §10).
+ */
+export function canFeed(source: ServerModel, target: ServerModel): boolean {
+    if (source === target || !source.host || !source.data) return false;
+    return loadsDumps(target) ? source.dump !== undefined : source.dump === undefined && source.stop !== undefined && source.start !== undefined;
+}
+
+/** The running peer with `dump` whose dump a target loads: it holds every folder (a load replaces the whole data folder); the master first, then file order. */
+export function dumpPeer(builder: StepBuilder, target: ServerModel, folders: readonly FolderModel[],
+    allowed: (f: FolderModel, s: ServerModel) => boolean = () => true): ServerModel | undefined {
+    const peers = builder.model.servers.filter(s => builder.running.has(s) && canFeed(s, target) && folders.every(f => f.holders.includes(s) && allowed(f, s)));
+    return peers.find(s => s.master) ?? peers[0];
 }
 
 /** Plans `restore` (throws PlanUsageError for bad options, PlanRefusedError when impossible). */
@@ -105,47 +135,80 @@ export function planRestore(model: RunbookModel, catalog: readonly ArchiveInfo[]
     const server = model.servers.find(s => s.name === options.server);
     if (!server) throw new PlanUsageError(`no server named ${options.server} in this runbook (servers: ${model.servers.map(s => s.name).join(', ') || 'none'})`);
     if (!server.data || !server.host) throw new PlanRefusedError(`server ${server.name} lacks ${!server.host ? 'a valid host' : 'a data folder'}`);
-    const held = model.foldersOf.get(server) ?? [];
-    let folders: FolderModel[] | undefined;
-    if (options.folder !== undefined) {
-        if (server.role === 'mail') throw new PlanUsageError(`${server.name} is a mail server: it holds no folders (restore it whole)`);
-        const f = held.find(x => x.name === options.folder);
-        if (!f) throw new PlanUsageError(`${server.name} holds no folder named ${options.folder} (it holds: ${held.map(x => x.name).join(', ') || 'none'})`);
-        folders = [f];
-    }
+    const folders = folderOption(model, server, options);
     if (options.archive !== undefined && options.from === 'replica') throw new PlanUsageError('--archive names a tape archive: it cannot be used with --from replica');
     if (options.target !== undefined && options.from === 'replica') throw new PlanUsageError('--target restores an archive into a folder: it cannot be used with --from replica');
     if (options.target !== undefined && !options.target.startsWith('/')) throw new PlanUsageError('--target must be an absolute folder');
     if (options.from === 'replica' && server.role === 'mail') throw new PlanUsageError(`${server.name} is a mail server: mail is never replicated, restore it from tape`);
 
-    const wanted = folders ?? held;
-    const others = (f: FolderModel): ServerModel[] => f.holders.filter(h => h !== server && h.host && h.data && h.stop && h.start);
-    let from = options.from ?? (options.archive !== undefined || options.target !== undefined ? 'tape' : undefined);
-    let why: string;
-    if (from === undefined) {
-        const alone = wanted.filter(f => others(f).length === 0);
-        if (server.role === 'mail') { from = 'tape'; why = 'a mail server comes back from tape (mail is never replicated)'; }
-        else if (wanted.length === 0) { from = 'tape'; why = `${server.name} holds no declared folder: its data folder comes back from tape`; }
-        else if (alone.length === 0) { from = 'replica'; why = `every folder ${server.name} should hold (${wanted.map(f => f.name).join(', ')}) is live on another server: replication is fresher than any tape`; }
-        else { from = 'tape'; why = `${alone.map(f => f.name).join(', ')} ${alone.length === 1 ? 'is' : 'are'} on no other server that can be quiesced: restoring from tape`; }
-    } else {
-        why = `--from ${from}` + (options.archive !== undefined ? ` (--archive ${options.archive})` : '');
-    }
-
     const builder = new StepBuilder(model, []);
+    const wanted = folders ?? model.foldersOf.get(server) ?? [];
+    const { from, why } = chooseFrom(builder, server, wanted, options);
     let op: RestoreOp;
     if (from === 'tape') {
         const archive = pickArchive(catalog, server, folders, options.archive);
+        if (archive.dump && options.target === undefined && (folders || !loadsDumps(server))) {
+            throw new PlanRefusedError(`archive ${archive.id} holds a dump of ${archive.server} (one file), not a data folder: `
+                + `${folders ? 'it has no folders to take' : `${server.name} has no \`load\` to read it`}; extract it with --target DIR`);
+        }
         op = { kind: 'tape', server, archive, folders, target: options.target };
     } else {
-        const lonely = wanted.filter(f => others(f).length === 0);
-        if (lonely.length) throw new PlanRefusedError(`${lonely.map(f => f.name).join(', ')} ${lonely.length === 1 ? 'has' : 'have'} no other holder with host, data, stop and start: restore ${lonely.length === 1 ? 'it' : 'them'} with --from tape`);
-        if (wanted.length === 0) throw new PlanRefusedError(`${server.name} holds no declared folder: nothing to replicate (restore it with --from tape)`);
-        op = { kind: 'replica', server, sources: chooseSources(builder, server, wanted, true) };
-        if (!folders) builder.notes.push(`data in ${server.data} outside the declared folders is kept as it is`);
+        op = replicaOp(builder, server, wanted, folders !== undefined);
     }
     builder.addOp(op, options.keepOld ?? false, true);
     return { op, why, keepOld: options.keepOld ?? false, steps: builder.steps, notes: builder.notes };
+}
+
+/** The folder of `--folder`, checked (undefined: the whole server). */
+function folderOption(model: RunbookModel, server: ServerModel, options: RestoreOptions): FolderModel[] | undefined {
+    if (options.folder === undefined) return undefined;
+    const held = model.foldersOf.get(server) ?? [];
+    if (server.role === 'mail') throw new PlanUsageError(`${server.name} is a mail server: it holds no folders (restore it whole)`);
+    if (loadsDumps(server)) {
+        throw new PlanRefusedError(`${server.name} comes back by \`load\` from a dump, which holds no folders: restore it whole (without --folder), or extract a dump archive with --target DIR`);
+    }
+    const f = held.find(x => x.name === options.folder);
+    if (!f) throw new PlanUsageError(`${server.name} holds no folder named ${options.folder} (it holds: ${held.map(x => x.name).join(', ') || 'none'})`);
+    return [f];
+}
+
+/** Tape or replica, and why: the option, else what is fresher and possible. */
+function chooseFrom(builder: StepBuilder, server: ServerModel, wanted: readonly FolderModel[], options: RestoreOptions): { from: 'tape' | 'replica'; why: string } {
+    const from = options.from ?? (options.archive !== undefined || options.target !== undefined ? 'tape' : undefined);
+    if (from !== undefined) return { from, why: `--from ${from}` + (options.archive !== undefined ? ` (--archive ${options.archive})` : '') };
+    const names = wanted.map(f => f.name).join(', ');
+    if (server.role === 'mail') return { from: 'tape', why: 'a mail server comes back from tape (mail is never replicated)' };
+    if (wanted.length === 0) return { from: 'tape', why: `${server.name} holds no declared folder: its data folder comes back from tape` };
+    if (loadsDumps(server)) {
+        const peer = dumpPeer(builder, server, wanted);
+        return peer
+            ? { from: 'replica', why: `${peer.name} holds every folder ${server.name} should hold (${names}) and has \`dump\`: its dump, taken while it runs, is fresher than any tape` }
+            : { from: 'tape', why: `no other server with \`dump\` holds every folder ${server.name} should hold (${names}): restoring from tape` };
+    }
+    const alone = wanted.filter(f => !f.holders.some(h => canFeed(h, server)));
+    if (alone.length === 0) return { from: 'replica', why: `every folder ${server.name} should hold (${names}) is live on another server: replication is fresher than any tape` };
+    return { from: 'tape', why: `${alone.map(f => f.name).join(', ')} ${alone.length === 1 ? 'is' : 'are'} on no other server that can be quiesced: restoring from tape` };
+}
+
+/** The replica operation onto `server`: a peer's whole dump when it loads dumps, else folder copies from quiesced holders. */
+function replicaOp(builder: StepBuilder, server: ServerModel, wanted: readonly FolderModel[], someFolders: boolean): RestoreOp {
+    if (wanted.length === 0) throw new PlanRefusedError(`${server.name} holds no declared folder: nothing to replicate (restore it with --from tape)`);
+    if (loadsDumps(server)) {
+        const peer = dumpPeer(builder, server, wanted);
+        if (!peer) {
+            throw new PlanRefusedError(`${server.name} loads dumps, so a replica restore loads one peer's whole dump, and no other server with \`dump\` holds every folder it should hold `
+                + `(${wanted.map(f => f.name).join(', ')}): restore it with --from tape`);
+        }
+        builder.notes.push(`${server.name}'s whole data folder is replaced by ${peer.name}'s dump (a load replaces everything in ${server.data}); ${peer.name} is never stopped`);
+        return { kind: 'replica', server, sources: [{ source: peer, folders: [...wanted] }], viaDump: true };
+    }
+    const lonely = wanted.filter(f => !f.holders.some(h => canFeed(h, server)));
+    if (lonely.length) {
+        throw new PlanRefusedError(`${lonely.map(f => f.name).join(', ')} ${lonely.length === 1 ? 'has' : 'have'} no other holder with host, data, stop and start `
+            + `(a server with \`dump\` gives its dump only to servers that \`load\`): restore ${lonely.length === 1 ? 'it' : 'them'} with --from tape`);
+    }
+    if (!someFolders) builder.notes.push(`data in ${server.data} outside the declared folders is kept as it is`);
+    return { kind: 'replica', server, sources: chooseSources(builder, server, wanted, true) };
 }
 
 function pickArchive(catalog: readonly ArchiveInfo[], server: ServerModel, folders: readonly FolderModel[] | undefined, id?: string): ArchiveInfo {
@@ -162,7 +225,7 @@ function pickArchive(catalog: readonly ArchiveInfo[], server: ServerModel, folde
         }
         return a;
     }
-    const found = candidateArchives(catalog, server.name, folders);
+    const found = candidateArchives(catalog, server.name, folders, loadsDumps(server));
     if (found.length === 0) {
         const bad = catalog.filter(a => a.server === server.name && a.bad);
         throw new PlanRefusedError(`no usable archive of ${server.name}${folders ? ` holding ${folders.map(f => f.name).join(', ')}` : ''} on the tapes of this runbook`
@@ -180,7 +243,7 @@ export function chooseSources(builder: StepBuilder, target: ServerModel, folders
     allowed: (f: FolderModel, s: ServerModel) => boolean = () => true): ReplicaRestoreOp['sources'] {
     const groups: ReplicaRestoreOp['sources'] = [];
     for (const f of folders) {
-        const candidates = f.holders.filter(h => h !== target && builder.running.has(h) && h.host && h.data && h.stop && h.start && allowed(f, h));
+        const candidates = f.holders.filter(h => builder.running.has(h) && canFeed(h, target) && allowed(f, h));
         if (candidates.length === 0) throw new PlanRefusedError(`folder ${f.name} has no running holder to copy from`);
         const extraRunning = targetRuns ? [target] : [];
         const score = (s: ServerModel): number[] => [
@@ -242,6 +305,15 @@ export class StepBuilder {
         this.add({ action: 'start', server: server.name, command: server.start, text });
     }
 
+    /** Stop → set aside → load → start → cleanup: a dump already staged goes into a stopped server (restore/load-in.ts). */
+    private loadSteps(s: ServerModel, keepOld: boolean, what: string): void {
+        this.stop(s, `${s.name}: stop the application: ${s.stop}`, `load into ${s.name}`);
+        this.add({ action: 'set-aside', server: s.name, text: `${s.name}: move ${s.data} aside and make an empty ${s.data} with its mode and owner (nothing is deleted)` });
+        this.add({ action: 'load', server: s.name, command: s.load, text: `${s.name}: load ${what}: \`${s.load}\` reads it on stdin (a failure puts the original data back before the start)` });
+        this.start(s, `${s.name}: start the application: ${s.start}`);
+        this.add({ action: 'cleanup', server: s.name, text: `${s.name}: ${keepOld ? 'keep the set-aside copy (--keep-old)' : 'remove the set-aside copy, only once the application has started'}; remove the staged dump` });
+    }
+
     /** Appends the steps of one operation. `runs`: whether the target runs now. */
     addOp(op: RestoreOp, keepOld: boolean, runs: boolean): void {
         const s = op.server;
@@ -252,7 +324,11 @@ export class StepBuilder {
             const what = op.folders ? `folder${op.folders.length === 1 ? '' : 's'} ${names(op.folders).join(', ')}` : 'the whole data folder';
             this.add({ action: 'check', server: s.name, archive: a.id, tape: a.tape, text: `check archive ${a.id} on tape ${a.tape} before touching anything: SHA-256 against its manifest, every entry safe to extract` });
             this.add({ action: 'lock', tape: a.tape, text: `lock tape ${a.tape} (no prune can remove the archive meanwhile)` });
-            if (op.target) {
+            if (a.dump && !op.target) {
+                this.add({ action: 'extract', server: s.name, archive: a.id, text: `${s.name}: extract the dump of ${a.id} (one file, ${DUMP_FILE}) into a fresh staging folder beside ${s.data}${runs ? ` while ${s.name} still runs` : ''}` });
+                this.add({ action: 'verify', server: s.name, text: `${s.name}: check the staged dump against the manifest (size, SHA-256)` });
+                this.loadSteps(s, keepOld, `the dump of ${a.id}`);
+            } else if (op.target) {
                 this.add({ action: 'extract', server: s.name, archive: a.id, folders: op.folders && names(op.folders), text: `extract ${what} into a staging folder beside ${op.target} (no stop, no start)` });
                 this.add({ action: 'verify', server: s.name, text: 'check every restored entry against the manifest (type, size, mode, owner, mtime, link, SHA-256)' });
                 this.add({ action: 'swap', server: s.name, text: `move it into place as ${op.target}` });
@@ -272,6 +348,14 @@ export class StepBuilder {
                 this.add({ action: 'cleanup', server: s.name, text: keepOld ? `${s.name}: keep the set-aside copy (--keep-old)` : `${s.name}: remove the set-aside copy, only once the application has started` });
             }
             this.add({ action: 'unlock', tape: a.tape, text: `unlock tape ${a.tape}` });
+            return;
+        }
+        if (op.viaDump) {
+            const { source: peer, folders } = op.sources[0];
+            this.add({ action: 'dump', server: peer.name, command: peer.dump, folders: names(folders), text: `${peer.name}: dump with \`${peer.dump}\` while it keeps running (never stopped)` });
+            this.add({ action: 'copy', server: s.name, source: peer.name, folders: names(folders), text: `copy ${peer.name}'s dump into a fresh staging folder beside ${s.data}${runs ? ` while ${s.name} still runs` : ''} (SHA-256 in passing), then remove it from ${peer.name}` });
+            this.add({ action: 'verify', server: s.name, source: peer.name, text: `${s.name}: check the staged dump against the hashes read from ${peer.name}` });
+            this.loadSteps(s, keepOld, `${peer.name}'s dump (${names(folders).join(', ')})`);
             return;
         }
         for (const { source, folders } of op.sources) {

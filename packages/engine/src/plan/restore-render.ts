@@ -20,9 +20,14 @@ function stepLines(steps: readonly RestoreStep[]): string[] {
 
 function opLine(op: RestoreOp, now: Date): string {
     if (op.kind === 'tape') {
-        const what = op.folders ? `folder${op.folders.length === 1 ? '' : 's'} ${op.folders.map(f => f.name).join(', ')}` : 'whole data folder';
+        const what = op.folders ? `folder${op.folders.length === 1 ? '' : 's'} ${op.folders.map(f => f.name).join(', ')}`
+            : op.archive.dump ? (op.target ? 'the dump file' : 'the dump, loaded,') : 'whole data folder';
         return `${op.server.name}: ${what} from archive ${op.archive.id} on tape ${op.archive.tape}, data of ${ageText(op.archive.time, now)}`
             + (op.target ? ` → into ${op.target}` : ` → ${op.server.data}`);
+    }
+    if (op.viaDump) {
+        const { source, folders } = op.sources[0];
+        return `${op.server.name}: ${source.name}'s dump, loaded (${folders.map(f => f.name).join(', ')}; live, ${source.name} never stopped) → ${op.server.data}`;
     }
     return `${op.server.name}: ${op.sources.map(g => `${g.folders.map(f => f.name).join(', ')} from ${g.source.name}`).join('; ')} (live replicas)`;
 }
@@ -37,9 +42,12 @@ export function renderRestorePlanText(plan: RestorePlan, now = new Date()): stri
 
 function opJson(op: RestoreOp): object {
     if (op.kind === 'tape') {
-        return { kind: 'tape', server: op.server.name, archive: op.archive.id, tape: op.archive.tape, dataTime: op.archive.time, folders: op.folders?.map(f => f.name) ?? null, target: op.target ?? null };
+        return {
+            kind: 'tape', server: op.server.name, archive: op.archive.id, tape: op.archive.tape, dataTime: op.archive.time,
+            folders: op.folders?.map(f => f.name) ?? null, target: op.target ?? null, dump: op.archive.dump === true
+        };
     }
-    return { kind: 'replica', server: op.server.name, sources: op.sources.map(g => ({ server: g.source.name, folders: g.folders.map(f => f.name) })) };
+    return { kind: 'replica', server: op.server.name, sources: op.sources.map(g => ({ server: g.source.name, folders: g.folders.map(f => f.name) })), dump: op.viaDump === true };
 }
 
 /** A restore plan as a JSON-ready object. */
@@ -51,6 +59,7 @@ function rowText(r: RecoverRow, now: Date): string {
     switch (r.kind) {
         case 'archive': return `archive ${r.source}, data of ${ageText(r.age, now)}`;
         case 'live': return `replicated from ${r.source} (live)`;
+        case 'dump': return `${r.source}'s dump, loaded (live; ${r.source} never stopped)`;
         case 'replica': return `replicated from ${r.source} once restored, data of ${ageText(r.age, now)}`;
         case 'none': return 'NO COPY ANYWHERE';
     }

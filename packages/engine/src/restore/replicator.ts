@@ -26,31 +26,13 @@
  */
 import type { ManifestEntry } from '../archive/manifest.js';
 import { siblingPaths, type ReplicaRestoreOp } from '../plan/restore-plan.js';
-import { pumpThroughGate } from './archive-extract.js';
-import { makeFreshFolder, makeParents, parentOf, setFolderMeta, syncFolder } from '../hosts/host-folders.js';
-import type { Host } from '../hosts/host.js';
+import { syncFolder } from '../hosts/host-folders.js';
 import { InterruptedError, whileStopped } from '../kernel/quiesce.js';
 import {
     canSetOwners, journalStep, makeStaging, type OpOutcome, type RestoreRunContext
 } from './restore-context.js';
-import { dropStaging, swapIn } from './swap-in.js';
-import { verifyTree } from './verify-restored.js';
-
-/** One folder from a (quiesced) source into the target's staging, through the gate; returns what was sent. */
-async function copyFolder(sh: Host, sourceData: string, th: Host, staged: string, folderPath: string, ctx: RestoreRunContext, target: string): Promise<ManifestEntry[]> {
-    await makeParents(th, parentOf(staged));
-    await makeFreshFolder(th, staged);
-    const abort = new AbortController();
-    const onOuter = (): void => abort.abort();
-    ctx.signal.addEventListener('abort', onOuter, { once: true });
-    try {
-        const out = sh.tarOut(`${sourceData}/${folderPath}`, { signal: abort.signal });
-        const sink = th.tarIn(staged, { signal: abort.signal });
-        return await pumpThroughGate(out.stream, out.done, sink, { abort, onProgress: bytes => ctx.reporter.bytes(target, bytes) });
-    } finally {
-        ctx.signal.removeEventListener('abort', onOuter);
-    }
-}
+import { failedUntouched, swapIn } from './swap-in.js';
+import { checkCopy, copyFolder } from './copy-folder.js';
 
 /** Copies the op's folders onto its server; never throws for failures (see the outcome). */
 export async function replicateFolders(op: ReplicaRestoreOp, ctx: RestoreRunContext): Promise<OpOutcome> {
@@ -79,7 +61,7 @@ export async function replicateFolders(op: ReplicaRestoreOp, ctx: RestoreRunCont
                 for (const f of fs) {
                     if (ctx.signal.aborted) throw new InterruptedError('interrupted');
                     say(target.name, `copying ${f.name} from ${source.name}`);
-                    copied.set(f.name, await copyFolder(sh, source.data!, th, parts.find(p => p.folder === f)!.staged, f.path, ctx, target.name));
+                    copied.set(f.name, await copyFolder(sh, `${source.data}/${f.path}`, th, parts.find(p => p.folder === f)!.staged, ctx, target.name));
                     await journalStep(ctx, target.name, 'copy', true);
                 }
             });
@@ -88,22 +70,15 @@ export async function replicateFolders(op: ReplicaRestoreOp, ctx: RestoreRunCont
             if (failure) throw new Error(failure);
             say(target.name, `verifying ${fs.map(f => f.name).join(', ')} against the hashes read from ${source.name}`);
             for (const f of fs) {
-                const part = parts.find(p => p.folder === f)!;
                 const entries = copied.get(f.name)!;
-                const top = entries.find(e => e.path === '.');
-                if (top) await setFolderMeta(th, part.staged, top.mode, owners ? { uid: top.uid, gid: top.gid } : undefined);
-                const problems = await verifyTree(th, part.staged, entries, { owners, content: true, within: f.path, signal: ctx.signal });
-                if (problems.length) throw new Error(`the copy of ${f.name} differs from what ${source.name} sent: ${problems.slice(0, 5).join('; ')}`);
+                await checkCopy(th, parts.find(p => p.folder === f)!.staged, entries, { owners, within: f.path, what: `the copy of ${f.name}`, from: source.name }, ctx);
                 outcome.files = (outcome.files ?? 0) + entries.filter(e => e.type === 'file' || e.type === 'hardlink').length;
             }
             await journalStep(ctx, target.name, 'verify', true);
         }
         await syncFolder(th, staging);
     } catch (err) {
-        outcome.error = `${(err as Error).message}; ${target.name} was not touched`;
-        await dropStaging(th, staging, ctx);
-        ctx.reporter.end(target.name, `FAILED: ${outcome.error}`);
-        return outcome;
+        return failedUntouched(th, staging, ctx, outcome, err);
     }
 
     // 2. Stop the target, swap the folders in, start it.

@@ -43,8 +43,10 @@ export interface OpOutcome {
     /** Whether the application was stopped / started again (undefined: not attempted). */
     stopped?: boolean;
     started?: boolean;
-    /** Whether the restored data is in place. */
+    /** Whether the restored data is in place (for a dump: loaded). */
     swapped: boolean;
+    /** The operation loads a dump (restore/load-in.ts) rather than putting files in place. */
+    dump?: boolean;
     /** Set-aside copies left on the host (--keep-old, or a failed start after the swap). */
     kept: string[];
     files?: number;

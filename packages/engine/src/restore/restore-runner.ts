@@ -10,7 +10,7 @@
  *     of the archive file against its manifest, every manifest entry safe to extract
  *     → failure: stop nothing (recover plans again without the bad archive)
  *   lock the tapes read (fail naming the holder, or --wait)
- *   operations in order (restorer.ts, replicate/replicator.ts); the first failed one ends
+ *   operations in order (restorer.ts, replicate/replicator.ts, replicate/dump-replica.ts); the first failed one ends
  *     the run (later ones may depend on it: a replica copied from a restored master)
  *   session end: unlock; journal run-end; the run's records copied to the tapes read
  * Interruption: see restorer.ts and replicator.ts; the journal lets the next command put
@@ -28,6 +28,7 @@ import type { GuardianLaunch } from '../kernel/guardian.js';
 import { RunSession, TapeLockError } from '../kernel/run-session.js';
 import { TapeStore, type ListedArchive } from '../tape/tape-store.js';
 import type { ServerModel, TapeModel } from '@backplan/language/model';
+import { replicateDump } from './dump-replica.js';
 import { replicateFolders } from './replicator.js';
 import { restoreFromArchive } from './restorer.js';
 import type { OpOutcome, RestoreRunContext } from './restore-context.js';
@@ -56,7 +57,7 @@ export async function readCatalog(tapes: readonly TapeModel[]): Promise<CatalogE
                 listed, store,
                 info: {
                     tape: t.name, at: t.at, id: listed.id, server: m.server, time: m.times.stopped ?? m.times.archiveStarted,
-                    folders: m.folders, files: m.files, size: m.archive.size, tarSize: m.archive.tarSize, bad
+                    folders: m.folders, files: m.files, size: m.archive.size, tarSize: m.archive.tarSize, bad, dump: m.content === 'dump' || undefined
                 }
             });
         }
@@ -186,7 +187,8 @@ async function restoreRun(options: RestoreRunOptions, session: RunSession, resul
     };
     for (const op of options.ops) {
         if (signal.aborted) { result.error = 'interrupted: every stopped application was started again'; break; }
-        const outcome = op.kind === 'tape' ? await restoreFromArchive(op, listedOf.get(op.archive.id)!, ctx) : await replicateFolders(op, ctx);
+        const outcome = op.kind === 'tape' ? await restoreFromArchive(op, listedOf.get(op.archive.id)!, ctx)
+            : op.viaDump ? await replicateDump(op, ctx) : await replicateFolders(op, ctx);
         result.outcomes.push(outcome);
         if (!outcome.ok) {
             if (options.ops.length > 1 && op !== options.ops.at(-1)) result.error = 'stopped after the first failed operation (later ones may depend on it)';

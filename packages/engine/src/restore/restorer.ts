@@ -21,6 +21,8 @@
  *
  * `--folder`: STAGE comes first, while the application runs (a failure there touches
  * nothing); then stop, set aside, swap, start as above: it is down only for the renames.
+ * A dump archive (manifest `content: dump`, one file): STAGE first as for `--folder`,
+ * then load-in.ts (stop → set aside, empty DATA → LOAD reads the dump → START ALWAYS).
  * `--target DIR`: the same extraction and verification into a staging folder beside DIR,
  * then rename into DIR (which must be absent or empty); no stop, no start.
  * Interruption: before the swap the journal's guarded restart puts the original back and
@@ -35,9 +37,11 @@ import { formatBytes } from '../progress/progress-reporter.js';
 import { extractArchive } from './archive-extract.js';
 import { freeBytes, parentOf, pathExists, setFolderMeta, syncFolder } from '../hosts/host-folders.js';
 import { canSetOwners, journalStep, makeStaging, type OpOutcome, type RestoreRunContext } from './restore-context.js';
-import { commitParts, dropStaging, swapIn, type SwapPart } from './swap-in.js';
+import { commitParts, dropStaging, failedUntouched, swapIn, type SwapPart } from './swap-in.js';
 import { entriesBelow, verifyTree } from './verify-restored.js';
-import { undecodableNames, type ManifestEntry } from '../archive/manifest.js';
+import { DUMP_FILE, undecodableNames, type ManifestEntry } from '../archive/manifest.js';
+import type { Host } from '../hosts/host.js';
+import { loadIn } from './load-in.js';
 import { shQuote } from '../hosts/ssh/remote-quote.js';
 import { compareEntries } from '../archiver/archive-verifier.js';
 
@@ -137,34 +141,52 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
         return outcome;
     }
 
-    if (op.folders) {
-        // Some folders of a server that may be running: staged and verified first, so the
-        // application is down only for the renames. Their files must fit beside its data:
-        // a disk filled by staging would fail the application too.
-        const needed = parts.reduce((n, p) => n + p.want.reduce((m, e) => m + (e.type === 'file' && !e.sparse ? e.size : 0), 0), 0);
-        const free = await freeBytes(host, parentOf(staging)).catch(() => undefined);
-        if (free !== undefined && needed > free) {
-            outcome.error = `${parts.map(p => p.inArchive).join(', ')} needs ${formatBytes(needed)} beside ${dest} on ${host.label}, and ${formatBytes(free)} is free: `
-                + 'make room, or restore it elsewhere with --target DIR; nothing was changed';
-            ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
-            return outcome;
-        }
-        try {
-            await stage();
-            if (ctx.signal.aborted) throw new Error('interrupted before anything was stopped');
-        } catch (err) {
-            outcome.error = `${(err as Error).message}; ${server.name} was not touched`;
-            await dropStaging(host, staging, ctx);
-            ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
-            return outcome;
-        }
-        await swapIn({ server, host, ctx, outcome, parts, staging, aside });
+    const dump = manifest.content === 'dump';
+    if (dump && !server.load) {
+        outcome.error = `archive ${op.archive.id} holds a dump (one file, ${DUMP_FILE}): ${server.name} has no \`load\` to read it; nothing was changed (extract it with --target DIR)`;
+        ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
+        return outcome;
+    }
+    if (dump) outcome.dump = true;
+    if (op.folders || dump) {
+        // Staged and verified first, while the application runs: it is down only for the renames (folders) or the load (a dump).
+        if (!(await stageFirst({ host, staging, dest, parts, stage, ctx, outcome, what: dump ? 'the dump' : parts.map(p => p.inArchive).join(', ') }))) return outcome;
+        if (dump) await loadIn({ server, host, ctx, outcome, staging, aside, dumpFile: `${staging}/${DUMP_FILE}` });
+        else await swapIn({ server, host, ctx, outcome, parts, staging, aside });
     } else {
         await swapIn({ server, host, ctx, outcome, parts, staging, aside, fillWhileStopped: stage });
     }
-    if (outcome.ok) ctx.reporter.end(server.name, `restored ${outcome.files} files (${formatBytes(manifest.archive.tarSize)}) from ${op.archive.id}`);
-    else ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
+    if (!outcome.ok) ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
+    else if (dump) ctx.reporter.end(server.name, `loaded the dump of ${op.archive.id} (${formatBytes(manifest.archive.tarSize)})`);
+    else ctx.reporter.end(server.name, `restored ${outcome.files} files (${formatBytes(manifest.archive.tarSize)}) from ${op.archive.id}`);
     return outcome;
+}
+
+/**
+ * Stages and verifies while the application may run. What is staged must fit beside its
+ * data: a disk filled by staging would fail the application too. False: it failed
+ * (said, staging removed, nothing else touched).
+ */
+async function stageFirst(job: {
+    host: Host; staging: string; dest: string; parts: readonly Part[]; stage: () => Promise<void>; ctx: RestoreRunContext; outcome: OpOutcome; what: string;
+}): Promise<boolean> {
+    const { host, staging, ctx, outcome } = job;
+    const needed = job.parts.reduce((n, p) => n + p.want.reduce((m, e) => m + (e.type === 'file' && !e.sparse ? e.size : 0), 0), 0);
+    const free = await freeBytes(host, parentOf(staging)).catch(() => undefined);
+    if (free !== undefined && needed > free) {
+        outcome.error = `${job.what} needs ${formatBytes(needed)} beside ${job.dest} on ${host.label}, and ${formatBytes(free)} is free: `
+            + 'make room, or restore it elsewhere with --target DIR; nothing was changed';
+        ctx.reporter.end(outcome.server, `FAILED: ${outcome.error}`);
+        return false;
+    }
+    try {
+        await job.stage();
+        if (ctx.signal.aborted) throw new Error('interrupted before anything was stopped');
+        return true;
+    } catch (err) {
+        await failedUntouched(host, staging, ctx, outcome, err);
+        return false;
+    }
 }
 
 /**

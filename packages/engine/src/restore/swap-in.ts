@@ -130,13 +130,26 @@ async function putBackParts(parts: SwapPart[], host: Host, staging: string, ctx:
         }
     }
     await removeOwnFolder(host, staging).catch(err => problems.push((err as Error).message));
+    await notePutBack(ctx, server, outcome, problems, parts.filter(p => p.moved).map(p => p.aside));
+}
+
+/** Says and journals how putting the original back went; `kept`: set-aside copies still aside. */
+export async function notePutBack(ctx: RestoreRunContext, server: string, outcome: OpOutcome, problems: string[], kept: string[]): Promise<void> {
     if (problems.length) {
         outcome.error = `${outcome.error}; PUTTING THE ORIGINAL BACK FAILED: ${problems.join('; ')}`;
-        outcome.kept = parts.filter(p => p.moved).map(p => p.aside);
+        outcome.kept = kept;
     } else {
         outcome.error = `${outcome.error}; the original data is back in place`;
     }
     await journalStep(ctx, server, 'put-back', problems.length === 0, problems.join('; ') || undefined);
+}
+
+/** A failure before the server was stopped: said, staging removed; returns the outcome. */
+export async function failedUntouched(host: Host, staging: string, ctx: RestoreRunContext, outcome: OpOutcome, err: unknown): Promise<OpOutcome> {
+    outcome.error = `${(err as Error).message}; ${outcome.server} was not touched`;
+    await dropStaging(host, staging, ctx);
+    ctx.reporter.end(outcome.server, `FAILED: ${outcome.error}`);
+    return outcome;
 }
 
 /** Makes the renames durable: the folders that hold each swapped path (with --folder, inside the data folder). */

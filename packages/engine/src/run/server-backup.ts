@@ -217,6 +217,7 @@ class ServerBackup {
             },
             times: this.times,
             tools: { tar: (await this.host.checkTools()).tar, compressor: written.compressorVersion, backplan: ctx.version },
+            content: this.dumpDir ? 'dump' : undefined,
             files: written.entries.filter(e => e.type === 'file').length,
             entries: written.entries
         };

@@ -48,6 +48,7 @@ const MANIFEST = {
         },
         times: { type: 'object', required: ['archiveStarted', 'archiveFinished'], properties: { stopStarted: str, stopped: str, archiveStarted: str, archiveFinished: str } },
         tools: { type: 'object', properties: { tar: str, compressor: str, backplan: str } },
+        content: { enum: ['dump'] },
         files: { type: 'integer', minimum: 0 },
         entries: { type: 'array', items: ENTRY }
     }
@@ -100,7 +101,7 @@ const JOURNAL_RECORD = {
                     event: { enum: ['begin', 'end'] }, step: str, server: str, tape: str, policy: str, ok: bool, error: str, output: str, archive: str,
                     restart: { type: 'object', required: ['command', 'host', 'env'], properties: { command: str, host: str, data: str, env: strMap, prelude: { type: 'array', items: str } } },
                     stopped: bool, window: { type: 'number', minimum: 0 }, bytes: { type: 'integer', minimum: 0 }, n: { type: 'integer', minimum: 1 },
-                    cleanup: { type: 'object', required: ['host', 'path'], properties: { host: str, path: str } },
+                    cleanup: { type: 'object', required: ['host', 'path'], properties: { host: str, path: str, command: str, env: strMap } },
                     removed: { type: 'array', items: str }
                 }
             }
