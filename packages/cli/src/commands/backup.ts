@@ -45,7 +45,7 @@ export function registerBackup(program: Command, context: CommandContext): void 
             const result: BackupRunResult = await withRun(ctx, flags, ({ reporter, journal, signal, recovered }) => runBackup({
                 plan, runbookPath: ctx.model.root.fsPath, journal, command: commandLine(), version: context.version,
                 wait: flags.wait, failFast: flags.failFast, timeoutMs, reporter, signal, recovered,
-                hostFor: server => hostFor(server, hostOptions(flags))
+                hostFor: server => hostFor(server, hostOptions(flags)), restic: hostOptions(flags)
             }));
             if (flags.format === 'json') {
                 writeJson({ version: 1, runId: result.runId, ok: result.ok, error: result.error, preflight: result.preflightProblems, servers: result.outcomes });

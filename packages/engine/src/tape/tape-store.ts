@@ -30,8 +30,12 @@ export interface VerificationRecord {
     id: string;
     time: string;
     ok: boolean;
-    /** `full`: decompressed and every file hash checked; `archive-hash`: compressed bytes re-read and hashed. */
-    kind: 'full' | 'archive-hash';
+    /**
+     * `full`: decompressed and every file hash checked; `archive-hash`: compressed bytes
+     * re-read and hashed; `restic-read-data`: a restic tape's snapshot, after `restic check
+     * --read-data` of its repository and its manifest against restic's listing.
+     */
+    kind: 'full' | 'archive-hash' | 'restic-read-data';
     error?: string;
 }
 
@@ -145,15 +149,20 @@ export class TapeStore {
                 // Missing: corruption, reported by verify. Not a regular file: never opened by a reader.
                 if ((err as NodeJS.ErrnoException).code !== 'ENOENT') item.archiveError = (err as Error).message;
             }
-            if (present.has(`${id}${VERIFIED}`)) {
-                const file = path.join(this.archivesDir, `${id}${VERIFIED}`);
-                try {
-                    item.verified = checkShape<VerificationRecord>('verification', JSON.parse(await readUntrustedText(file, MAX_RECORD_BYTES)), file);
-                } catch { /* an unreadable record counts as never verified */ }
-            }
+            if (present.has(`${id}${VERIFIED}`)) item.verified = await this.readVerification(id);
             listed.push(item);
         }
         return listed;
+    }
+
+    /** The last verification record of an archive (undefined: none, or unreadable: never verified). */
+    async readVerification(id: string): Promise<VerificationRecord | undefined> {
+        const file = path.join(this.archivesDir, `${id}${VERIFIED}`);
+        try {
+            return checkShape<VerificationRecord>('verification', JSON.parse(await readUntrustedText(file, MAX_RECORD_BYTES)), file);
+        } catch {
+            return undefined;
+        }
     }
 
     /** A manifest, its MAC checked first when the tape has a key. */
