@@ -36,3 +36,8 @@ export * from './restic-stale-locks.js';
 export * from './restic-archive-step.js';
 export * from './restic-backup-preflight.js';
 export * from './restic-places-prepare.js';
+export * from './restic-catalog.js';
+export * from './restic-restore-check.js';
+export * from './restic-restore.js';
+export * from './restic-verify.js';
+export * from './restic-prune.js';
