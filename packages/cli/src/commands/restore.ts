@@ -13,7 +13,7 @@ import type { CommandContext } from './command-support.js';
 import { choice } from './command-support.js';
 import { renderRestoreResult, restoreResultJson } from './restore-output.js';
 import {
-    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, hostOptions, loadForServers, planOrFail, readAllArchives, withRun, writeJson,
+    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, hostOptions, catalogId, loadForServers, planOrFail, readAllArchives, withRun, writeJson,
     type RunFlags, type StoppingFlags
 } from './run-support.js';
 
@@ -35,7 +35,7 @@ export function registerRestore(program: Command, context: CommandContext): void
             const ctx = await loadForServers(file, 'restore', flags, [flags.server]);
             const catalog = await readAllArchives(ctx, flags);
             const plan: RestorePlan = planOrFail(() => planRestore(ctx.model, catalog.map(c => c.info), {
-                server: flags.server, from: flags.from, archive: flags.archive, folder: flags.folder, target: flags.target, keepOld: flags.keepOld
+                server: flags.server, from: flags.from, archive: catalogId(catalog, flags.archive), folder: flags.folder, target: flags.target, keepOld: flags.keepOld
             }));
             if (flags.dryRun) {
                 if (flags.format === 'json') writeJson(restorePlanJson(plan));

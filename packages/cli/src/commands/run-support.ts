@@ -147,6 +147,13 @@ export function resticAccess(model: RunbookModel, flags: RunFlags): ResticCatalo
     return { model, hostFor: server => hostFor(server, hostOptions(flags)), run: hostOptions(flags), stateDir: resolveStateDir(flags.state) };
 }
 
+/** `--archive ID` as the catalog names it: a restic snapshot may be given by any prefix of its full ID (8 digits or more). */
+export function catalogId(catalog: readonly AnyCatalogEntry[], id: string | undefined): string | undefined {
+    if (id === undefined || catalog.some(c => c.info.id === id)) return id;
+    const restic = catalog.filter(c => 'restic' in c && c.restic.archive.snapshot.id.startsWith(id) && id.length >= 8);
+    return restic.length === 1 ? restic[0].info.id : id;
+}
+
 /** The archives of every tape of the runbook, both kinds (unreadable restic places are warnings on stderr). */
 export function readAllArchives(ctx: RunContext, flags: RunFlags): Promise<AnyCatalogEntry[]> {
     return readCatalog(ctx.model.tapes, { ...resticAccess(ctx.model, flags), notice: m => process.stderr.write(`backplan: ${m}\n`) });
