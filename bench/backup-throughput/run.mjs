@@ -18,14 +18,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { benchSetup } from '../lib/bench-args.mjs';
 import { makeMixedData, mixedDataDir } from '../lib/mixed-data.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const cli = path.join(repo, 'packages/cli/dist/backplan.mjs');
-const args = process.argv.slice(2);
-const arg = (name, def) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : def; };
+const { repo, cli, args, arg } = benchSetup();
 const runs = Number(arg('runs', 5));
 const sizeMb = Number(arg('size-mb', 1024));
 const work = path.join(repo, 'bench', '.work', 'backup-throughput');
