@@ -7,6 +7,11 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/** Where the data of a size lives (bench/.work, git-ignored). */
+export function mixedDataDir(repo, sizeMb) {
+    return path.join(repo, 'bench', '.work', `mixed-data-${sizeMb}`);
+}
+
 /** Fills DATA (once: a `.complete` marker says it is done) with ~sizeMb of mixed data: 20% many small text files, 30% compressible large files, 50% incompressible large files. */
 export function makeMixedData(data, sizeMb) {
     if (fs.existsSync(path.join(data, '.complete'))) return;

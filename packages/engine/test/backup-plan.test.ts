@@ -81,3 +81,28 @@ describe('refusal codes', () => {
         expect(classifyDiagnostics('backup', keep.diagnostics).blocking).toEqual([]);
     });
 });
+
+describe('backup planner, restic tapes', () => {
+    const RESTIC = `
+tape Offsite { restic "sftp:backup@vault:/srv/restic" password-file "/etc/backplan/offsite.pass" keep daily 7 }
+server Mail1 { role mail host local data "/srv/mail" stop "systemctl stop mail" start "systemctl start mail" }
+backup Nightly { servers Mail1 to Offsite }
+`;
+
+    it('plans a backup to a restic tape with a folder tape\'s steps, and the plan says restic runs them', async () => {
+        const { model } = await modelOf(RESTIC);
+        const plan = planBackup(model, {});
+        expect(actions(plan)).toEqual(['preflight Mail1', 'lock Offsite', 'stop Mail1', 'archive Mail1', 'start Mail1', 'verify Mail1', 'record Mail1', 'unlock Offsite']);
+        expect(plan.steps.filter(s => s.restic).map(s => s.action)).toEqual(['lock', 'archive', 'verify', 'record']);
+        const text = renderPlanText(plan);
+        expect(text).toContain('tape Offsite (restic repository sftp:backup@vault:/srv/restic, restic runs on each server\'s host)');
+        expect(text).toContain('Mail1: restic backup of the data folder on the server\'s host into sftp:backup@vault:/srv/restic (--host Mail1');
+        expect(text).toContain('create the repository (restic init) if pre-flight found none');
+        expect((planJson(plan) as { backups: Array<{ tape: object }> }).backups[0].tape).toEqual({ name: 'Offsite', restic: 'sftp:backup@vault:/srv/restic' });
+    });
+
+    it('refuses a restic tape without its password file', async () => {
+        const { model } = await modelOf(RESTIC.replace(' password-file "/etc/backplan/offsite.pass"', ''));
+        expect(() => planBackup(model, {})).toThrow(/restic tape Offsite has no `password-file`/);
+    });
+});

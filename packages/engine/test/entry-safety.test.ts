@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '../src/archive/manifest.js';
 import { escapingSymlinks, SafeEntryChecker, splitEntryPath, unsafeEntries } from '../src/archive/entry-safety.js';
-import { compareTree, entriesBelow } from '../src/restore/verify-restored.js';
+import { compareTree, entriesBelow } from '../src/archiver/verify-restored.js';
 
 const e = (path: string, type: ManifestEntry['type'] = 'file', linkTarget?: string): ManifestEntry => ({ path, type, size: 0, mode: 0o644, uid: 0, gid: 0, mtime: '1', linkTarget });
 const root = e('.', 'dir');

@@ -69,7 +69,7 @@ async function runWithNotifications(
             const result = await runBackup({
                 plan, runbookPath: ctx.model.root.fsPath, journal: run.journal, command: commandLine(), version: context.version,
                 wait: flags.wait, failFast: flags.failFast, timeoutMs, reporter: run.reporter, signal: run.signal, recovered: run.recovered,
-                hostFor: server => hostFor(server, hostOptions(flags)), guardian: guardianLaunch(context.entry, ctx.file, flags),
+                hostFor: server => hostFor(server, hostOptions(flags)), guardian: guardianLaunch(context.entry, ctx.file, flags), restic: hostOptions(flags),
                 onStart: runId => notes.start(plan, runId)
             });
             return { result, notes };

@@ -6,14 +6,14 @@
  */
 import type { Command } from 'commander';
 import {
-    hostFor, planRecover, readCatalog, recoverPlanJson, renderRecoverPlanText, runRestore,
+    hostFor, planRecover, recoverPlanJson, renderRecoverPlanText, runRestore,
     type RecoverPlan, type RestoreRunResult
 } from '@backplan/engine';
 import { FailedError } from '../cli-error.js';
 import type { CommandContext } from './command-support.js';
 import { renderRestoreResult, restoreResultJson } from './restore-output.js';
 import {
-    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, guardianLaunch, hostOptions, loadForServers, planOrFail, withRun, writeJson,
+    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, guardianLaunch, hostOptions, loadForServers, planOrFail, readAllArchives, withRun, writeJson,
     type RunFlags, type StoppingFlags
 } from './run-support.js';
 
@@ -33,7 +33,7 @@ export function registerRecover(program: Command, context: CommandContext): void
             const timeoutMs = commandTimeoutMs(flags.commandTimeout);
             const lost = flags.lost.split(',').map(s => s.trim()).filter(Boolean);
             const ctx = await loadForServers(file, 'recover', flags, lost);
-            const catalog = await readCatalog(ctx.model.tapes);
+            const catalog = await readAllArchives(ctx, flags);
             const plan = (): RecoverPlan => planOrFail(() => planRecover(ctx.model, catalog.map(c => c.info), { lost }));
             let current = plan();
             if (flags.dryRun) {
@@ -60,7 +60,7 @@ export function registerRecover(program: Command, context: CommandContext): void
                     const run = await runRestore({
                         verb: 'recover', ops: current.ops, catalog, runbookPath: ctx.model.root.fsPath, journal, command: commandLine(),
                         wait: flags.wait, timeoutMs, reporter, signal,
-                        hostFor: server => hostFor(server, hostOptions(flags)), guardian: guardianLaunch(context.entry, file, flags)
+                        hostFor: server => hostFor(server, hostOptions(flags)), guardian: guardianLaunch(context.entry, file, flags), restic: hostOptions(flags)
                     });
                     if (run.badArchives.length === 0 || signal.aborted) return run;
                     for (const b of run.badArchives) {

@@ -6,14 +6,14 @@
  */
 import type { Command } from 'commander';
 import {
-    hostFor, planRestore, readCatalog, renderRestorePlanText, restorePlanJson, runRestore,
+    hostFor, planRestore, renderRestorePlanText, restorePlanJson, runRestore,
     type RestoreOptions, type RestorePlan
 } from '@backplan/engine';
 import type { CommandContext } from './command-support.js';
 import { choice } from './command-support.js';
 import { renderRestoreResult, restoreResultJson } from './restore-output.js';
 import {
-    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, guardianLaunch, hostOptions, loadForServers, planOrFail, withRun, writeJson,
+    addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, guardianLaunch, hostOptions, catalogId, loadForServers, planOrFail, readAllArchives, withRun, writeJson,
     type RunFlags, type StoppingFlags
 } from './run-support.js';
 
@@ -33,9 +33,9 @@ export function registerRestore(program: Command, context: CommandContext): void
         .action(context.action(async (file: string, flags: RestoreFlags) => {
             const timeoutMs = commandTimeoutMs(flags.commandTimeout);
             const ctx = await loadForServers(file, 'restore', flags, [flags.server]);
-            const catalog = await readCatalog(ctx.model.tapes);
+            const catalog = await readAllArchives(ctx, flags);
             const plan: RestorePlan = planOrFail(() => planRestore(ctx.model, catalog.map(c => c.info), {
-                server: flags.server, from: flags.from, archive: flags.archive, folder: flags.folder, target: flags.target, keepOld: flags.keepOld
+                server: flags.server, from: flags.from, archive: catalogId(catalog, flags.archive), folder: flags.folder, target: flags.target, keepOld: flags.keepOld
             }));
             if (flags.dryRun) {
                 if (flags.format === 'json') writeJson(restorePlanJson(plan));
@@ -48,7 +48,7 @@ export function registerRestore(program: Command, context: CommandContext): void
                 return runRestore({
                     verb: 'restore', ops: [plan.op], catalog, runbookPath: ctx.model.root.fsPath, journal, command: commandLine(),
                     wait: flags.wait, keepOld: flags.keepOld, timeoutMs, reporter, signal,
-                    hostFor: server => hostFor(server, hostOptions(flags)), guardian: guardianLaunch(context.entry, file, flags)
+                    hostFor: server => hostFor(server, hostOptions(flags)), guardian: guardianLaunch(context.entry, file, flags), restic: hostOptions(flags)
                 });
             });
             if (flags.format === 'json') writeJson(restoreResultJson(result));

@@ -11,8 +11,8 @@ import { loadRunbook } from '@backplan/language/node';
 import type { RunbookModel, TapeModel } from '@backplan/language/model';
 import type { LangiumDocument } from 'langium';
 import {
-    classifyDiagnostics, createReporter, declarationScope, Journal, openHostByLabel, PlanRefusedError, PlanUsageError, recoverUnfinished, resolveStateDir, TapeStore,
-    type GuardianLaunch, type PlainDiagnostic, type Reporter, type RunVerb, type ScopeRegion, type RecoveryResult
+    classifyDiagnostics, createReporter, declarationScope, hostFor, Journal, openHostByLabel, PlanRefusedError, PlanUsageError, readCatalog, recoverUnfinished, resolveStateDir, TapeStore,
+    type AnyCatalogEntry, type GuardianLaunch, type PlainDiagnostic, type Reporter, type ResticCatalogOptions, type RunVerb, type ScopeRegion, type RecoveryResult
 } from '@backplan/engine';
 import { toCheckDiagnostic, type CheckDiagnostic } from '../check/check-result.js';
 import { FailedError, UsageError } from '../cli-error.js';
@@ -126,14 +126,39 @@ export function refuseOrWarn(ctx: RunContext, verb: RunVerb, flags: RunFlags, sc
     }
 }
 
-/** The tapes a verb works on: `--tape NAME` or every tape with an `at` folder. */
+/** The tapes named by `--tape NAME`, or every tape (a usage error for an unknown name). */
+function namedTapes(model: RunbookModel, name?: string): TapeModel[] {
+    if (name === undefined) return [...model.tapes];
+    const tapes = model.tapes.filter(t => t.name === name);
+    if (tapes.length === 0) throw new UsageError(`no tape named ${name} in this runbook (tapes: ${model.tapes.map(t => t.name).join(', ') || 'none'})`);
+    return tapes;
+}
+
+/** The folder tapes a verb works on: `--tape NAME` or every tape with an `at` folder. */
 export function chooseTapes(model: RunbookModel, name?: string): TapeStore[] {
-    let tapes: TapeModel[] = [...model.tapes];
-    if (name !== undefined) {
-        tapes = tapes.filter(t => t.name === name);
-        if (tapes.length === 0) throw new UsageError(`no tape named ${name} in this runbook (tapes: ${model.tapes.map(t => t.name).join(', ') || 'none'})`);
-    }
-    return tapes.filter(t => t.at !== undefined && t.at.startsWith('/')).map(t => TapeStore.of(t));
+    return namedTapes(model, name).filter(t => t.at !== undefined && t.at.startsWith('/')).map(t => TapeStore.of(t));
+}
+
+/** The restic tapes a verb works on: `--tape NAME` or every tape with a `restic` repository and its password file. */
+export function chooseResticTapes(model: RunbookModel, name?: string): TapeModel[] {
+    return namedTapes(model, name).filter(t => t.restic !== undefined && t.passwordFile !== undefined);
+}
+
+/** How the run verbs reach restic tapes: each server's host, the run's ssh config, the state folder. */
+export function resticAccess(model: RunbookModel, flags: RunFlags): ResticCatalogOptions {
+    return { model, hostFor: server => hostFor(server, hostOptions(flags)), run: hostOptions(flags), stateDir: resolveStateDir(flags.state) };
+}
+
+/** `--archive ID` as the catalog names it: a restic snapshot may be given by any prefix of its full ID (8 digits or more). */
+export function catalogId(catalog: readonly AnyCatalogEntry[], id: string | undefined): string | undefined {
+    if (id === undefined || catalog.some(c => c.info.id === id)) return id;
+    const restic = catalog.filter(c => 'restic' in c && c.restic.archive.snapshot.id.startsWith(id) && id.length >= 8);
+    return restic.length === 1 ? restic[0].info.id : id;
+}
+
+/** The archives of every tape of the runbook, both kinds (unreadable restic places are warnings on stderr). */
+export function readAllArchives(ctx: RunContext, flags: RunFlags): Promise<AnyCatalogEntry[]> {
+    return readCatalog(ctx.model.tapes, { ...resticAccess(ctx.model, flags), notice: m => process.stderr.write(`backplan: ${m}\n`) });
 }
 
 /** The journal of a runbook. */

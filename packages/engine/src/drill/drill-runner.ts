@@ -39,7 +39,7 @@ import { extractArchive } from '../restore/archive-extract.js';
 import { freeBytes, removeOwnFolder, setFolderMeta, syncFolder } from '../hosts/host-folders.js';
 import { canSetOwners, journalStep, makeStaging, type RestoreRunContext } from '../restore/restore-context.js';
 import { checkArchive } from '../restore/restore-runner.js';
-import { verifyTree } from '../restore/verify-restored.js';
+import { verifyTree } from '../archiver/verify-restored.js';
 import { drillSeed, pickArchive } from './drill-pick.js';
 import type { DrillCandidate, DrillPlan, DrillTask } from './drill-plan.js';
 

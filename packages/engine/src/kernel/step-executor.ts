@@ -24,6 +24,11 @@ export class NothingOpenedError extends Error {
     override readonly name = 'NothingOpenedError';
 }
 
+/** A verify or record step that failed and said why (journalled): its message is final. */
+export class CommitFailure extends Error {
+    override readonly name = 'CommitFailure';
+}
+
 /** What running the steps gave. */
 export interface ExecutionResult<S> {
     /** The first failure of a step that is not a closing step (later ones were skipped). */

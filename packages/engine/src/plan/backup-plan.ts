@@ -11,6 +11,10 @@
  *            steps by how it is quiesced (serverBackupActions: stop → archive → start, or
  *            stop → snapshot → start → archive the snapshot → drop it, or dump → archive
  *            → drop the dump) → verify → record → unlock tape
+ *   restic:  a restic tape (DESIGN §9) has the same steps; its archive step is `restic
+ *            backup` on the server's host, verify lists the snapshot back, record stores
+ *            its manifest snapshot (restic/restic-archive-step.ts); the steps carry the
+ *            repository so that the plan says so
  */
 import type { BackupModel, FolderModel, RunbookModel, ServerModel, TapeModel } from '@backplan/language/model';
 import { parallelWaves, type HolderBlock } from './holder-guard.js';
@@ -73,6 +77,8 @@ export interface PlanStep {
     source?: string;
     /** On a stop step: the folder whose other holders, all stopped, keep it out of an earlier batch. */
     waitsFor?: HolderBlock;
+    /** On the steps of a backup to a restic tape: the repository. */
+    restic?: string;
 }
 
 export interface BackupPlan {
@@ -122,12 +128,13 @@ export function selectBackups(model: RunbookModel, options: BackupPlanOptions): 
     const items: BackupPlanItem[] = [];
     for (const { backup, servers } of chosen) {
         if (!backup.tape) problems.push(`backup ${backup.name} has no tape (\`to TAPE\`)`);
-        else if (!backup.tape.at) problems.push(`tape ${backup.tape.name} has no \`at\` folder`);
+        else if (!backup.tape.at && !backup.tape.restic) problems.push(`tape ${backup.tape.name} has neither an \`at\` folder nor a \`restic\` repository`);
+        else if (backup.tape.restic && !backup.tape.passwordFile) problems.push(`restic tape ${backup.tape.name} has no \`password-file\``);
         for (const s of servers) {
             if ((!s.stop || !s.start) && !s.dump) problems.push(`server ${s.name} has no ${!s.stop ? 'stop' : 'start'} command: Backplan quits the application for a consistent copy`);
             if (!s.host || !s.data) problems.push(`server ${s.name} lacks ${!s.host ? 'a valid host' : 'a data folder'}`);
         }
-        if (backup.tape?.at) {
+        if (backup.tape?.at || (backup.tape?.restic && backup.tape.passwordFile)) {
             items.push({ backup, tape: backup.tape, parallel: Math.max(1, backup.parallel), servers: servers.map(s => ({ server: s, folders: model.foldersOf.get(s) ?? [] })) });
         }
     }
@@ -144,7 +151,8 @@ export function planSteps(items: readonly BackupPlanItem[]): PlanStep[] {
     for (const item of items) {
         const policy = item.backup.name;
         const tape = item.tape.name;
-        add({ action: 'lock', policy, tape });
+        const restic = item.tape.restic;
+        add({ action: 'lock', policy, tape, restic });
         // parallel N: the waves the runner's holder rule gives when every server takes as long.
         const order = item.parallel > 1
             ? parallelWaves(item.servers, item.parallel)
@@ -153,7 +161,8 @@ export function planSteps(items: readonly BackupPlanItem[]): PlanStep[] {
             for (const action of serverBackupActions(server)) {
                 const command = action === 'stop' ? server.stop : action === 'start' ? server.start : action === 'dump' ? server.dump : undefined;
                 const source = action !== 'archive' ? undefined : server.dump ? 'the dump' : server.snapshot ? 'the snapshot' : undefined;
-                add({ action, policy, tape, server: server.name, command, source, concurrent, waitsFor: action === 'stop' ? waited : undefined });
+                const onTape = action === 'archive' || action === 'verify' || action === 'record' ? restic : undefined;
+                add({ action, policy, tape, server: server.name, command, source, concurrent, waitsFor: action === 'stop' ? waited : undefined, restic: onTape });
             }
         });
         add({ action: 'unlock', policy, tape });

@@ -8,10 +8,25 @@ function joinNames(names: readonly string[]): string {
     return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
-function describe(step: PlanStep): string {
+/** The steps of a backup to a restic tape that differ from a folder tape's. */
+function describeRestic(step: PlanStep, repo: string): string | undefined {
     const who = step.server ? `${step.server}: ` : '';
     switch (step.action) {
-        case 'preflight': return `preflight: check ${step.servers!.join(', ')} (host, data folder, tar/zstd, tape writable with room); stops nothing`;
+        case 'lock': return `lock tape ${step.tape} (backup ${step.policy}; restic repository ${repo}): Backplan's lock in the state folder; `
+            + 'on each host, create the repository (restic init) if pre-flight found none, and remove stale restic locks (restic unlock) when the journal shows no live run';
+        case 'archive': return `${who}restic backup of ${step.source ?? 'the data folder'} on the server's host into ${repo} (--host ${step.server}, tags backplan, run:…, policy:${step.policy}, folder:…)`;
+        case 'verify': return `${who}list the snapshot back from the repository (restic find) for its manifest`;
+        case 'record': return `${who}store the manifest as a second snapshot, last (the commit), and the journal record; a backup that fails before this forgets what it saved`;
+        default: return undefined;
+    }
+}
+
+function describe(step: PlanStep): string {
+    const who = step.server ? `${step.server}: ` : '';
+    const restic = step.restic === undefined ? undefined : describeRestic(step, step.restic);
+    if (restic !== undefined) return restic;
+    switch (step.action) {
+        case 'preflight': return `preflight: check ${step.servers!.join(', ')} (host, data folder, tar/zstd, tape writable with room; restic tapes: restic ≥ 0.14 on the host, password file, repository reachable); stops nothing`;
         case 'lock': return `lock tape ${step.tape} (backup ${step.policy})`;
         case 'stop': return `${who}stop the application: ${step.command}`;
         case 'archive': return `${who}stream ${step.source ?? 'the data folder'} into tape ${step.tape} (tar | zstd, SHA-256 of every file)`;
@@ -33,7 +48,8 @@ export function renderPlanText(plan: BackupPlan): string {
         const mode = item.parallel > 1
             ? `parallel ${item.parallel}: up to ${item.parallel} servers at once, never the last running holder of a folder`
             : 'rolling: one server at a time';
-        lines.push(`backup ${item.backup.name} → tape ${item.tape.name} (${item.tape.at}), ${mode}`);
+        const where = item.tape.restic !== undefined ? `restic repository ${item.tape.restic}, restic runs on each server's host` : item.tape.at;
+        lines.push(`backup ${item.backup.name} → tape ${item.tape.name} (${where}), ${mode}`);
         for (const s of item.servers) {
             const held = s.server.role === 'mail' ? 'mail data' : s.folders.length ? `folders ${s.folders.map(f => f.name).join(', ')}` : 'no declared folder';
             lines.push(`  ${s.server.name}: ${s.server.data} (${held})`);
@@ -58,7 +74,7 @@ export function planJson(plan: BackupPlan): object {
         dryRun: true,
         backups: plan.items.map(item => ({
             name: item.backup.name,
-            tape: { name: item.tape.name, at: item.tape.at },
+            tape: { name: item.tape.name, at: item.tape.at, restic: item.tape.restic },
             parallel: item.parallel,
             servers: item.servers.map(s => ({
                 name: s.server.name, role: s.server.role, data: s.server.data,

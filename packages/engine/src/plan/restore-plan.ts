@@ -37,6 +37,8 @@ export interface ArchiveInfo {
     bad?: string;
     /** It holds one dump file (a `dump` server's backup), not the data folder. */
     dump?: boolean;
+    /** A snapshot of a restic tape (`at` is then the repository; sizes are unknown until its manifest is read). */
+    restic?: boolean;
 }
 
 /** Restore one server (or some folders of it) from an archive. */
@@ -264,6 +266,18 @@ export function chooseSources(builder: StepBuilder, target: ServerModel, folders
 
 export { siblingPaths } from '../hosts/sibling-names.js';
 
+/** How the steps of a restore from this archive read: a folder tape's archive, or a restic snapshot. */
+function archiveWords(a: ArchiveInfo): { check: string; extract: string; fields: string } {
+    if (a.restic) {
+        return {
+            check: 'its manifest read from the repository on the server\'s host, naming this snapshot and server, every entry safe to restore',
+            extract: 'restic restore',
+            fields: 'type, size, mode, owner, mtime, link; content authenticated by restic as it restores'
+        };
+    }
+    return { check: 'SHA-256 against its manifest, every entry safe to extract', extract: 'extract', fields: 'type, size, mode, owner, mtime, link, SHA-256' };
+}
+
 /** Builds numbered steps and tracks which servers run, to name every availability gap. */
 export class StepBuilder {
     readonly steps: RestoreStep[] = [];
@@ -322,20 +336,21 @@ export class StepBuilder {
         if (op.kind === 'tape') {
             const a = op.archive;
             const what = op.folders ? `folder${op.folders.length === 1 ? '' : 's'} ${names(op.folders).join(', ')}` : 'the whole data folder';
-            this.add({ action: 'check', server: s.name, archive: a.id, tape: a.tape, text: `check archive ${a.id} on tape ${a.tape} before touching anything: SHA-256 against its manifest, every entry safe to extract` });
+            const how = archiveWords(a);
+            this.add({ action: 'check', server: s.name, archive: a.id, tape: a.tape, text: `check archive ${a.id} on tape ${a.tape} before touching anything: ${how.check}` });
             this.add({ action: 'lock', tape: a.tape, text: `lock tape ${a.tape} (no prune can remove the archive meanwhile)` });
             if (a.dump && !op.target) {
                 this.add({ action: 'extract', server: s.name, archive: a.id, text: `${s.name}: extract the dump of ${a.id} (one file, ${DUMP_FILE}) into a fresh staging folder beside ${s.data}${runs ? ` while ${s.name} still runs` : ''}` });
                 this.add({ action: 'verify', server: s.name, text: `${s.name}: check the staged dump against the manifest (size, SHA-256)` });
                 this.loadSteps(s, keepOld, `the dump of ${a.id}`);
             } else if (op.target) {
-                this.add({ action: 'extract', server: s.name, archive: a.id, folders: op.folders && names(op.folders), text: `extract ${what} into a staging folder beside ${op.target} (no stop, no start)` });
-                this.add({ action: 'verify', server: s.name, text: 'check every restored entry against the manifest (type, size, mode, owner, mtime, link, SHA-256)' });
+                this.add({ action: 'extract', server: s.name, archive: a.id, folders: op.folders && names(op.folders), text: `${how.extract} ${what} into a staging folder beside ${op.target} (no stop, no start)` });
+                this.add({ action: 'verify', server: s.name, text: `check every restored entry against the manifest (${how.fields})` });
                 this.add({ action: 'swap', server: s.name, text: `move it into place as ${op.target}` });
             } else {
                 const stage = (): void => {
-                    this.add({ action: 'extract', server: s.name, archive: a.id, folders: op.folders && names(op.folders), text: `${s.name}: extract ${what} of ${a.id} into a fresh staging folder beside ${s.data}${op.folders && runs ? ` while ${s.name} still runs` : ''}` });
-                    this.add({ action: 'verify', server: s.name, text: `${s.name}: check every restored entry against the manifest (type, size, mode, owner, mtime, link, SHA-256)` });
+                    this.add({ action: 'extract', server: s.name, archive: a.id, folders: op.folders && names(op.folders), text: `${s.name}: ${how.extract} ${what} of ${a.id} into a fresh staging folder beside ${s.data}${op.folders && runs ? ` while ${s.name} still runs` : ''}` });
+                    this.add({ action: 'verify', server: s.name, text: `${s.name}: check every restored entry against the manifest (${how.fields})` });
                 };
                 // Folders are staged before the stop (down only for the renames); a whole data folder after it.
                 if (op.folders) stage();

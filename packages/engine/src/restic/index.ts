@@ -8,6 +8,11 @@
  *   restic-manifest     the manifest snapshot beside each data snapshot
  *   restic-target       a tape of the runbook as restic reaches it from a host
  *   restic-preflight    restic and the repository checked before anything is stopped
+ *   restic-places       where restic runs for a tape (a server's host; one per repository)
+ *   restic-tape-store   the tape's lock and records in the state folder
+ *   restic-stale-locks  stale restic locks removed when the journal shows no live run
+ *   restic-backup-preflight, restic-places-prepare, restic-archive-step
+ *                       a backup's restic steps on the run kernel (run/)
  */
 export * from './restic-shell.js';
 export * from './local-restic-shell.js';
@@ -25,3 +30,5 @@ export * from './restic-forget.js';
 export * from './restic-repo.js';
 export * from './restic-target.js';
 export * from './restic-preflight.js';
+export * from './restic-places.js';
+export * from './restic-backup-preflight.js';

@@ -49,6 +49,11 @@ export interface ResticManifest extends Pick<Manifest, 'server' | 'role' | 'poli
     version: 1;
     /** The full ID of the data snapshot it describes. */
     snapshot: string;
+    /**
+     * The folder restic read, when it is not `data` (a `snapshot` or `dump` sibling): the
+     * data folder's content lies at this path in the snapshot.
+     */
+    source?: string;
     times: { stopStarted?: string; stopped?: string; backupStarted: string; backupFinished: string };
     tools: { restic?: string; backplan?: string };
     summary?: Partial<ResticBackupSummary>;

@@ -21,12 +21,14 @@
  *   prune()         restic prune
  *   restore(ID, T)  restic restore ID --target T [--include P]…   (DATA lands at T/DATA)
  *   dump(ID, F)     restic dump ID F  (a file's bytes, a folder as tar)
- *   locks()         restic list locks --no-lock; restic cat lock ID --no-lock
+ *   lockIds()       restic list locks --no-lock
+ *   locks()         …and restic cat lock ID --no-lock for each
  *   unlock()        restic unlock   (stale locks only; never --remove-all)
  *
  * Interruption: an aborted command gets SIGINT, restic removes its own lock; a restic
  * killed outright leaves its lock, which `unlock` removes once its process is gone.
  */
+import { PassThrough } from 'node:stream';
 import type { KeepPolicy } from '@backplan/language/model';
 import type { ManifestEntry } from '../archive/manifest.js';
 import { ResticError } from './restic-error.js';
@@ -50,6 +52,8 @@ export interface BackupRequest extends CallOptions {
     readonly policy: string;
     /** Patterns relative to the data folder (the server's `exclude`), anchored there. */
     readonly excludes?: readonly string[];
+    /** More tags for the data snapshot (`folder:NAME`, restic-snapshot.ts). */
+    readonly tags?: readonly string[];
     /** The snapshot's time (restic's `--time`; default now). */
     readonly time?: Date;
     /** Each `status` line restic prints while it works. */
@@ -89,6 +93,27 @@ function toSummary(o: Record<string, unknown>): ResticBackupSummary {
     };
 }
 
+/**
+ * `find --json`'s output read by `read`, and the full ID in its `"snapshot":"…"` field:
+ * taken from the raw text, where an unescaped `"snapshot":"` can only be a key (inside a
+ * JSON string its quotes are escaped), and the nodes never have such a key.
+ */
+function withSnapshotField(read: StdoutReader<void>): StdoutReader<string | undefined> {
+    return async stdout => {
+        let tail = '';
+        let found: string | undefined;
+        const tap = new PassThrough();
+        stdout.on('data', (chunk: Buffer) => {
+            tail = (tail + chunk.toString('latin1')).slice(-256);
+            const m = /"snapshot":"([0-9a-f]{64})"/.exec(tail);
+            if (m) found = m[1];
+        });
+        stdout.pipe(tap);
+        await read(tap);
+        return found;
+    };
+}
+
 /** One restic repository, reached from one host. */
 export class ResticRepository {
     /** `tape`: the tape's name, for messages. */
@@ -114,10 +139,15 @@ export class ResticRepository {
         await this.run(['init'], readText(64 * 1024), options);
     }
 
-    /** Backs up the data folder; throws ResticError (`incomplete` with the saved snapshot's ID when restic exited 3). */
-    async backup(data: string, request: BackupRequest): Promise<BackupResult> {
+    /**
+     * Backs up the data folder; resolves with the short ID restic printed and its summary
+     * (one repository open: no lookup). Throws ResticError, `incomplete` with the saved
+     * snapshot's short ID when restic exited 3.
+     */
+    async backupShort(data: string, request: BackupRequest): Promise<{ shortId: string; summary: ResticBackupSummary }> {
         const root = snapshotRoot(data);
         const args = ['backup', '--json', '--host', request.server, '--tag', BACKPLAN_TAG, '--tag', runTag(request.runId), '--tag', policyTag(request.policy)];
+        for (const tag of request.tags ?? []) args.push('--tag', tag);
         for (const pattern of request.excludes ?? []) args.push('--exclude', `${root === '/' ? '' : root}/${pattern}`);
         if (request.time) args.push('--time', resticTime(request.time));
         args.push(root);
@@ -127,18 +157,37 @@ export class ResticRepository {
             if (line.message_type === 'summary') summary = line;
             else if (line.message_type === 'status') request.onStatus?.(line);
         }), { signal: request.signal, timeoutMs: request.timeoutMs, acceptCodes: [3] });
-        const shortId = typeof summary?.snapshot_id === 'string' ? summary.snapshot_id : undefined;
-        const snapshot = shortId === undefined ? undefined
-            : (await this.snapshots({ host: request.server, tags: [runTag(request.runId)] })).find(s => s.id.startsWith(shortId));
-        if (!snapshot || !summary) {
+        const shortId = typeof summary?.snapshot_id === 'string' && /^[0-9a-f]{8,64}$/.test(summary.snapshot_id) ? summary.snapshot_id : undefined;
+        if (!shortId || !summary) {
             throw new ResticError({ kind: 'output', command: 'backup', host: this.shell.label, stderrTail: [],
                 message: `restic backup on ${this.shell.label} ended without naming the snapshot it saved` });
         }
         if (exitCode === 3) {
-            throw new ResticError({ kind: 'incomplete', command: 'backup', host: this.shell.label, exitCode, stderrTail: [], snapshotId: snapshot.id,
-                message: `restic backup on ${this.shell.label} could not read some files of ${root}: snapshot ${snapshot.shortId} is incomplete` });
+            throw new ResticError({ kind: 'incomplete', command: 'backup', host: this.shell.label, exitCode, stderrTail: [], snapshotId: shortId,
+                message: `restic backup on ${this.shell.label} could not read some files of ${root}: snapshot ${shortId} is incomplete` });
         }
-        return { snapshot, summary: toSummary(summary) };
+        return { shortId, summary: toSummary(summary) };
+    }
+
+    /** Backs up the data folder and looks the saved snapshot up; throws ResticError (`incomplete` with the saved snapshot's ID when restic exited 3). */
+    async backup(data: string, request: BackupRequest): Promise<BackupResult> {
+        const lookup = async (shortId: string): Promise<ResticSnapshot | undefined> =>
+            (await this.snapshots({ host: request.server, tags: [runTag(request.runId)] })).find(s => s.id.startsWith(shortId));
+        let done: { shortId: string; summary: ResticBackupSummary };
+        try {
+            done = await this.backupShort(data, request);
+        } catch (err) {
+            const short = err instanceof ResticError && err.kind === 'incomplete' ? err.failure.snapshotId : undefined;
+            const full = short === undefined ? undefined : await lookup(short);
+            if (full) throw new ResticError({ ...(err as ResticError).failure, snapshotId: full.id, message: (err as Error).message.replace(short!, full.shortId) });
+            throw err;
+        }
+        const snapshot = await lookup(done.shortId);
+        if (!snapshot) {
+            throw new ResticError({ kind: 'output', command: 'backup', host: this.shell.label, stderrTail: [],
+                message: `restic backup on ${this.shell.label} named snapshot ${done.shortId}, which the repository does not list` });
+        }
+        return { snapshot, summary: done.summary };
     }
 
     /** Snapshots, optionally of one server (`--host`) and with every one of `tags`. */
@@ -166,16 +215,29 @@ export class ResticRepository {
 
     /** The entries below `data` of a snapshot, in the manifest's shape. */
     async entries(snapshotId: string, data: string, options: CallOptions = {}): Promise<ManifestEntry[]> {
-        const entries: ManifestEntry[] = [];
-        await this.run(['find', '--json', '--no-lock', '--snapshot', snapshotId, '*'], readJsonObjects(3, node => {
-            const entry = toManifestEntry(node, data);
-            if (entry) entries.push(entry);
-        }), options);
-        return entries;
+        return (await this.listSnapshot(snapshotId, data, options)).entries;
     }
 
-    /** Stores a manifest as the snapshot's manifest snapshot (LAST); returns that snapshot. */
-    async writeManifest(manifest: ResticManifest, options: CallOptions & { time?: Date } = {}): Promise<ResticSnapshot> {
+    /** The entries below `data` of a snapshot (a short ID will do), and the snapshot's full ID as restic printed it. */
+    async listSnapshot(snapshotId: string, data: string, options: CallOptions = {}): Promise<{ snapshotId: string; entries: ManifestEntry[] }> {
+        const entries: ManifestEntry[] = [];
+        const read = readJsonObjects(3, node => {
+            const entry = toManifestEntry(node, data);
+            if (entry) entries.push(entry);
+        });
+        const { value: full } = await this.run(['find', '--json', '--no-lock', '--snapshot', snapshotId, '*'], withSnapshotField(read), options);
+        if (full === undefined || !full.startsWith(snapshotId)) {
+            throw new ResticError({ kind: 'output', command: 'find', host: this.shell.label, stderrTail: [],
+                message: `restic find on ${this.shell.label} did not name snapshot ${snapshotId} in its output` });
+        }
+        return { snapshotId: full, entries };
+    }
+
+    /**
+     * Stores a manifest as the snapshot's manifest snapshot (LAST); resolves with its short
+     * ID (one repository open). A manifest restic did not read whole is forgotten and refused.
+     */
+    async storeManifest(manifest: ResticManifest, options: CallOptions & { time?: Date } = {}): Promise<string> {
         const bytes = manifestBytes(manifest);
         const args = ['backup', '--json', '--stdin', '--stdin-filename', MANIFEST_FILE, '--host', manifest.server,
             '--tag', MANIFEST_TAG, '--tag', snapshotTag(manifest.snapshot), '--tag', runTag(manifest.runId)];
@@ -183,12 +245,23 @@ export class ResticRepository {
         let summary: Record<string, unknown> | undefined;
         await this.run(args, readJsonLines(v => { if ((v as Record<string, unknown>).message_type === 'summary') summary = v as Record<string, unknown>; }),
             { ...options, input: bytes });
-        const shortId = typeof summary?.snapshot_id === 'string' ? summary.snapshot_id : '';
-        const saved = (await this.snapshots({ host: manifest.server, tags: [snapshotTag(manifest.snapshot)] })).find(s => shortId !== '' && s.id.startsWith(shortId));
-        if (saved && summary?.total_bytes_processed !== bytes.length) await this.forgetIds([saved.id]);
-        if (!saved || summary?.total_bytes_processed !== bytes.length) {
+        const shortId = typeof summary?.snapshot_id === 'string' && /^[0-9a-f]{8,64}$/.test(summary.snapshot_id) ? summary.snapshot_id : '';
+        const whole = summary?.total_bytes_processed === bytes.length;
+        if (shortId !== '' && !whole) await this.forgetIds([shortId]);
+        if (shortId === '' || !whole) {
             throw new ResticError({ kind: 'output', command: 'backup', host: this.shell.label, stderrTail: [],
                 message: `the manifest of snapshot ${manifest.snapshot.slice(0, 8)} was not stored whole on ${this.shell.label}` });
+        }
+        return shortId;
+    }
+
+    /** Stores a manifest (storeManifest) and returns its snapshot as listed. */
+    async writeManifest(manifest: ResticManifest, options: CallOptions & { time?: Date } = {}): Promise<ResticSnapshot> {
+        const shortId = await this.storeManifest(manifest, options);
+        const saved = (await this.snapshots({ host: manifest.server, tags: [snapshotTag(manifest.snapshot)] })).find(s => s.id.startsWith(shortId));
+        if (!saved) {
+            throw new ResticError({ kind: 'output', command: 'backup', host: this.shell.label, stderrTail: [],
+                message: `the manifest of snapshot ${manifest.snapshot.slice(0, 8)} is not listed on ${this.shell.label}` });
         }
         return saved;
     }
@@ -240,9 +313,14 @@ export class ResticRepository {
         return (await this.run(['dump', '--no-lock', snapshotId, file], read, options)).value;
     }
 
+    /** The IDs of the locks in the repository (one repository open: it also proves the password opens it). */
+    async lockIds(options: CallOptions = {}): Promise<string[]> {
+        return (await this.run(['list', 'locks', '--no-lock'], readText(), options)).value.split('\n').map(l => l.trim()).filter(l => /^[0-9a-f]{64}$/.test(l));
+    }
+
     /** The locks in the repository, with their holders. */
     async locks(options: CallOptions = {}): Promise<ResticLock[]> {
-        const ids = (await this.run(['list', 'locks', '--no-lock'], readText(), options)).value.split('\n').map(l => l.trim()).filter(l => /^[0-9a-f]{64}$/.test(l));
+        const ids = await this.lockIds(options);
         const locks: ResticLock[] = [];
         for (const id of ids) {
             let o: Record<string, unknown>;

@@ -2,6 +2,8 @@
  * restic snapshots as Backplan reads and tags them.
  *
  *   data snapshot      --host SERVER --tag backplan --tag run:RUN --tag policy:POLICY
+ *                      [--tag folder:NAME]… (the folders it holds, for planning
+ *                      restores without reading every manifest)
  *                      (paths: the server's data folder)
  *   manifest snapshot  --host SERVER --tag backplan-manifest --tag snapshot:DATA_ID
  *                      --tag run:RUN (one file, the manifest: restic-manifest.ts)
@@ -38,6 +40,16 @@ export function runTag(runId: string): string {
 /** `policy:POLICY`. */
 export function policyTag(policy: string): string {
     return tagFor('policy', policy);
+}
+
+/** `folder:NAME`, on a data snapshot: a folder of the runbook it holds. */
+export function folderTag(folder: string): string {
+    return tagFor('folder', folder);
+}
+
+/** Every value of a snapshot's `key:value` tags, in order. */
+export function tagValues(snapshot: ResticSnapshot, key: string): string[] {
+    return snapshot.tags.filter(t => t.startsWith(`${key}:`)).map(t => t.slice(key.length + 1));
 }
 
 /** `snapshot:ID`, on a manifest snapshot: the data snapshot it describes. */

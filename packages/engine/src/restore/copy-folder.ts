@@ -15,7 +15,7 @@ import type { Host } from '../hosts/host.js';
 import { pumpThroughGate } from './archive-extract.js';
 import { makeFreshFolder, makeParents, parentOf, setFolderMeta } from '../hosts/host-folders.js';
 import type { RestoreRunContext } from './restore-context.js';
-import { verifyTree } from './verify-restored.js';
+import { verifyTree } from '../archiver/verify-restored.js';
 
 /** Copies `sourcePath` on `sh` into a fresh `staged` on `th`; returns what was sent. Progress is reported for `target`. */
 export async function copyFolder(sh: Host, sourcePath: string, th: Host, staged: string, ctx: RestoreRunContext, target: string): Promise<ManifestEntry[]> {

@@ -8,6 +8,8 @@
  *               names carry the run ID: an earlier run's leftovers are never in the way)
  *   check every archive the run will read, BEFORE ANY STOP: a decompressor here, SHA-256
  *     of the archive file against its manifest, every manifest entry safe to extract
+ *     (a restic snapshot: restic on the target's host, its manifest read and checked,
+ *     restic/restic-restore-check.ts)
  *     → failure: stop nothing (recover plans again without the bad archive)
  *   lock the tapes read (fail naming the holder, or --wait)
  *   operations in order (restorer.ts, replicate/replicator.ts, replicate/dump-replica.ts); the first failed one ends
@@ -33,6 +35,11 @@ import { replicateFolders } from './replicator.js';
 import { restoreFromArchive } from './restorer.js';
 import type { OpOutcome, RestoreRunContext } from './restore-context.js';
 import { unsafeEntries } from '../archive/entry-safety.js';
+import { readResticCatalog, type ResticCatalogEntry, type ResticCatalogOptions } from '../journal/restic-catalog.js';
+import { checkResticArchive } from './restic-restore-check.js';
+import { restoreFromRestic } from './restic-restore.js';
+import type { ResticManifest } from '../restic/restic-manifest.js';
+import type { ResticRepository } from '../restic/restic-repo.js';
 
 /** An archive found on a tape, with what the planner needs. */
 export interface CatalogEntry {
@@ -42,9 +49,26 @@ export interface CatalogEntry {
     store: TapeStore;
 }
 
-/** Lists every archive with a readable manifest on the given tapes. */
-export async function readCatalog(tapes: readonly TapeModel[]): Promise<CatalogEntry[]> {
-    const out: CatalogEntry[] = [];
+/** An archive of either kind of tape. */
+export type AnyCatalogEntry = CatalogEntry | ResticCatalogEntry;
+
+/** Whether a catalog entry is a restic snapshot. */
+export function isResticEntry(entry: AnyCatalogEntry): entry is ResticCatalogEntry {
+    return 'restic' in entry;
+}
+
+/**
+ * Lists every archive with a readable manifest on the given folder tapes, and with
+ * `restic`, every Backplan snapshot of the restic tapes (restic/restic-catalog.ts; a place
+ * that cannot be read is told to `notice`).
+ */
+export async function readCatalog(tapes: readonly TapeModel[], restic?: ResticCatalogOptions & { notice?: (m: string) => void }): Promise<AnyCatalogEntry[]> {
+    const out: AnyCatalogEntry[] = [];
+    if (restic) {
+        const found = await readResticCatalog(tapes, restic);
+        for (const p of found.problems) restic.notice?.(`warning: ${p.text}`);
+        out.push(...found.entries);
+    }
     for (const t of tapes) {
         if (!t.at || !t.at.startsWith('/')) continue;
         const store = TapeStore.of(t);
@@ -83,7 +107,7 @@ export async function checkArchive(listed: ListedArchive, tools: ToolVersions, s
 export interface RestoreRunOptions {
     verb: 'restore' | 'recover';
     ops: RestoreOp[];
-    catalog: readonly CatalogEntry[];
+    catalog: readonly AnyCatalogEntry[];
     runbookPath: string;
     journal: Journal;
     command: string;
@@ -95,6 +119,8 @@ export interface RestoreRunOptions {
     hostFor: (server: ServerModel) => Host;
     /** How to start the run's guardian (kernel/guardian.ts). */
     guardian?: GuardianLaunch;
+    /** What restic commands get (restic tapes). */
+    restic?: ResticCatalogOptions['run'];
 }
 
 export interface RestoreRunResult {
@@ -151,12 +177,23 @@ async function restoreRun(options: RestoreRunOptions, session: RunSession, resul
     const problems = await restorePreflight(options.ops, options.hostFor);
     // Every archive checked before the first stop.
     const listedOf = new Map<string, ListedArchive>();
+    const resticOf = new Map<RestoreOp, { repo: ResticRepository; manifest: ResticManifest }>();
     const tapesRead = new Map<string, TapeStore>();
     for (const op of options.ops) {
         if (op.kind !== 'tape' || listedOf.has(op.archive.id)) continue;
         const entry = options.catalog.find(c => c.info.id === op.archive.id);
         if (!entry) { problems.push(`archive ${op.archive.id} is not on its tape any more`); continue; }
         reporter.step(op.server.name, `checking archive ${op.archive.id}`);
+        if (isResticEntry(entry)) {
+            // restic runs where the data goes: the restored server's host.
+            const checked = await checkResticArchive(entry, options.hostFor(op.server), options.restic, signal);
+            if (checked.ok) resticOf.set(op, checked);
+            else if (checked.bad) result.badArchives.push({ id: op.archive.id, problems: checked.problems });
+            else problems.push(`${op.server.name}: ${checked.problems.join('; ')}`);
+            await entry.store.ensure(); // its lock lives in the state folder, which may be new (a new runner after a disaster)
+            tapesRead.set(op.archive.tape, entry.store);
+            continue;
+        }
         const bad = await checkArchive(entry.listed, tools, signal);
         if (bad.length) result.badArchives.push({ id: op.archive.id, problems: bad });
         listedOf.set(op.archive.id, entry.listed);
@@ -187,8 +224,9 @@ async function restoreRun(options: RestoreRunOptions, session: RunSession, resul
     };
     for (const op of options.ops) {
         if (signal.aborted) { result.error = 'interrupted: every stopped application was started again'; break; }
-        const outcome = op.kind === 'tape' ? await restoreFromArchive(op, listedOf.get(op.archive.id)!, ctx)
-            : op.viaDump ? await replicateDump(op, ctx) : await replicateFolders(op, ctx);
+        const restic = resticOf.get(op);
+        const outcome = op.kind !== 'tape' ? (op.viaDump ? await replicateDump(op, ctx) : await replicateFolders(op, ctx))
+            : restic ? await restoreFromRestic(op, restic.repo, restic.manifest, ctx) : await restoreFromArchive(op, listedOf.get(op.archive.id)!, ctx);
         result.outcomes.push(outcome);
         if (!outcome.ok) {
             if (options.ops.length > 1 && op !== options.ops.at(-1)) result.error = 'stopped after the first failed operation (later ones may depend on it)';

@@ -35,10 +35,10 @@ import type { TapeRestoreOp } from '../plan/restore-plan.js';
 import { siblingPaths } from '../plan/restore-plan.js';
 import { formatBytes } from '../progress/progress-reporter.js';
 import { extractArchive } from './archive-extract.js';
-import { freeBytes, parentOf, pathExists, setFolderMeta, syncFolder } from '../hosts/host-folders.js';
+import { freeBytes, parentOf, setFolderMeta, syncFolder } from '../hosts/host-folders.js';
 import { canSetOwners, journalStep, makeStaging, type OpOutcome, type RestoreRunContext } from './restore-context.js';
-import { commitParts, dropStaging, failedUntouched, swapIn, type SwapPart } from './swap-in.js';
-import { entriesBelow, verifyTree } from './verify-restored.js';
+import { commitIntoTarget, failedUntouched, swapIn, type SwapPart } from './swap-in.js';
+import { entriesBelow, verifyTree } from '../archiver/verify-restored.js';
 import { DUMP_FILE, undecodableNames, type ManifestEntry } from '../archive/manifest.js';
 import type { Host } from '../hosts/host.js';
 import { loadIn } from './load-in.js';
@@ -124,20 +124,8 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
     };
 
     if (op.target) {
-        try {
-            if (await pathExists(host, dest)) {
-                const r = await host.run('rmdir -- "$BP_P"', { env: { BP_P: dest }, timeoutMs: 60_000 });
-                if (!r.ok) throw new Error(`--target ${dest} exists and is not an empty folder`);
-            }
-            await stage();
-            await commitParts(host, parts, staging, ctx, outcome);
-            outcome.ok = true;
-            ctx.reporter.end(server.name, `restored ${outcome.files} files of ${op.archive.id} into ${dest}`);
-        } catch (err) {
-            outcome.error = (err as Error).message;
-            await dropStaging(host, staging, ctx);
-            ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
-        }
+        await commitIntoTarget(host, dest, stage, parts, staging, ctx, outcome);
+        ctx.reporter.end(server.name, outcome.ok ? `restored ${outcome.files} files of ${op.archive.id} into ${dest}` : `FAILED: ${outcome.error}`);
         return outcome;
     }
 

@@ -112,6 +112,26 @@ export async function commitParts(host: Host, parts: SwapPart[], staging: string
 
 const now = (): string => new Date().toISOString();
 
+/**
+ * `--target DIR`: DIR must be absent or an empty folder (removed first); `stage` fills
+ * staging beside it, then the commit renames it into DIR. No stop, no start. Sets
+ * `outcome.ok`, or `outcome.error` after removing staging; never throws.
+ */
+export async function commitIntoTarget(host: Host, dest: string, stage: () => Promise<void>, parts: SwapPart[], staging: string, ctx: RestoreRunContext, outcome: OpOutcome): Promise<void> {
+    try {
+        if (await pathExists(host, dest)) {
+            const r = await host.run('rmdir -- "$BP_P"', { env: { BP_P: dest }, timeoutMs: 60_000 });
+            if (!r.ok) throw new Error(`--target ${dest} exists and is not an empty folder`);
+        }
+        await stage();
+        await commitParts(host, parts, staging, ctx, outcome);
+        outcome.ok = true;
+    } catch (err) {
+        outcome.error = (err as Error).message;
+        await dropStaging(host, staging, ctx);
+    }
+}
+
 /** Removes an operation's staging folder; a failure only warns (it is never the only copy). */
 export async function dropStaging(host: Host, staging: string, ctx: RestoreRunContext): Promise<void> {
     await removeOwnFolder(host, staging)

@@ -4,6 +4,7 @@
  *
  *   run begin → for each tape: step prune begin → lock → plan → remove → unlock
  *             → step prune end {removed} → run end
+ *   (a restic tape's job is restic/restic-prune.ts, under the same run and records)
  *
  * Interruption: a killed prune leaves a run that never ended; the next command's recovery
  * (journal/recovery.ts) closes it as interrupted. What it removed before the kill is gone
@@ -27,14 +28,37 @@ export interface PruneRunOptions {
 
 const now = (): string => new Date().toISOString();
 
-/** Prunes every tape under its lock, journalled (see module comment); rethrows the first failure after the run's end record. */
-export async function runPrune(options: PruneRunOptions): Promise<PrunePlan[]> {
+/** One tape's prune: `tape` holds the lock; `prune` decides, removes and says what went. */
+export interface PruneJob<P> {
+    readonly tape: TapeStore;
+    prune(): Promise<{ plan: P; removed: string[] }>;
+}
+
+/** The prune of a folder tape (prune.ts). */
+export function folderPruneJob(tape: TapeStore, keep: KeepPolicy): PruneJob<PrunePlan> {
+    return {
+        tape,
+        prune: async () => {
+            const plan = await planPrune(tape, keep);
+            await executePrune(tape, plan);
+            return { plan, removed: removedBy(plan) };
+        }
+    };
+}
+
+/** Prunes every folder tape under its lock, journalled (see module comment); rethrows the first failure after the run's end record. */
+export function runPrune(options: PruneRunOptions): Promise<PrunePlan[]> {
+    return runPruneJobs({ ...options, jobs: options.tapes.map(({ tape, keep }) => folderPruneJob(tape, keep)) });
+}
+
+/** Runs prune jobs (folder or restic tapes) under their locks as one journalled run. */
+export async function runPruneJobs<P>(options: Omit<PruneRunOptions, 'tapes'> & { jobs: ReadonlyArray<PruneJob<P>> }): Promise<P[]> {
     const { journal } = options;
     const run = newRunId();
     await journal.append({ type: 'run', event: 'begin', run, time: now(), verb: 'prune', command: options.command, pid: process.pid, host: os.hostname(), runbook: options.runbookPath });
-    const plans: PrunePlan[] = [];
+    const plans: P[] = [];
     try {
-        for (const { tape, keep } of options.tapes) plans.push(await pruneTape(journal, run, tape, keep, options.lock));
+        for (const job of options.jobs) plans.push(await pruneTape(journal, run, job, options.lock));
     } catch (err) {
         await journal.append({ type: 'run', event: 'end', run, time: now(), ok: false, error: (err as Error).message }).catch(() => undefined);
         throw err;
@@ -43,16 +67,15 @@ export async function runPrune(options: PruneRunOptions): Promise<PrunePlan[]> {
     return plans;
 }
 
-/** One tape: step begin, lock, plan, remove, step end naming what went. */
-async function pruneTape(journal: Journal, run: string, tape: TapeStore, keep: KeepPolicy, lock: PruneRunOptions['lock']): Promise<PrunePlan> {
-    const base = { type: 'step' as const, run, step: 'prune' as const, tape: tape.name };
+/** One tape: step begin, lock, prune, unlock, step end naming what went. */
+async function pruneTape<P>(journal: Journal, run: string, job: PruneJob<P>, lock: PruneRunOptions['lock']): Promise<P> {
+    const base = { type: 'step' as const, run, step: 'prune' as const, tape: job.tape.name };
     await journal.append({ ...base, event: 'begin', time: now() });
     try {
-        const held = await lock(tape);
+        const held = await lock(job.tape);
         try {
-            const plan = await planPrune(tape, keep);
-            await executePrune(tape, plan);
-            await journal.append({ ...base, event: 'end', time: now(), ok: true, removed: removedBy(plan) });
+            const { plan, removed } = await job.prune();
+            await journal.append({ ...base, event: 'end', time: now(), ok: true, removed });
             return plan;
         } finally {
             await held.release();

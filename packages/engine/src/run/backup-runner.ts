@@ -12,6 +12,10 @@
  *   onStart (the caller's `start` notifications, sent without waiting)
  *   for each backup block, in plan order:
  *     lock its tape (fail naming the holder, or --wait; a dead holder is taken over)
+ *     a restic tape (lock in the state folder): per host, `restic init` where pre-flight
+ *       found no repository (said), stale restic locks removed when the journal shows no
+ *       live run (restic/restic-places-prepare.ts); a host where that fails: its servers
+ *       fail, never stopped
  *     servers one at a time (`rolling`) or up to N at once (`parallel N`), in plan
  *     order, never stopping the last running holder of a folder while another holder of
  *     it is down (plan/holder-guard.ts; a blocked server waits for a slot that keeps its
@@ -34,7 +38,11 @@ import { RunSession, TapeLockError } from '../kernel/run-session.js';
 import type { BackupPlan, BackupPlanItem, PlanStep, ServerPlan } from '../plan/backup-plan.js';
 import { blockingFolder, nextStoppable } from '../plan/holder-guard.js';
 import type { Reporter } from '../progress/progress-reporter.js';
-import { TapeStore } from '../tape/tape-store.js';
+import type { TapeStore } from '../tape/tape-store.js';
+import { prepareResticPlaces } from './restic-places-prepare.js';
+import { ResticBackupPreflight } from '../restic/restic-backup-preflight.js';
+import type { ResticRunPlace } from '../restic/restic-places.js';
+import { stateDirOf, tapeStoreOf } from '../journal/restic-tape-store.js';
 import { preflight, type PreflightResult } from './preflight.js';
 import { backupServer, type ServerOutcome } from './server-backup.js';
 
@@ -61,6 +69,8 @@ export interface BackupRunOptions {
     recovered?: RecoveryResult;
     /** Called once pre-flight has decided to run, before the first lock and stop (the `start` notifications; must not throw). */
     onStart?: (runId: string) => void;
+    /** What every restic command of the run gets (restic tapes). */
+    restic?: ResticRunPlace;
 }
 
 export interface BackupRunResult {
@@ -126,12 +136,13 @@ class BackupRun {
     /** Pre-flight; false when nothing may run. */
     private async preflight(): Promise<boolean> {
         const { plan, reporter, failFast } = this.options;
-        const pre = this.pre = await preflight(plan.items, this.options.hostFor);
+        const pre = this.pre = await preflight(plan.items, this.options.hostFor, this.options.restic);
+        const needsCompressor = plan.items.some(i => i.tape.restic === undefined);
         const skipped = [...pre.skipped].map(([server, reason]) => `${server}: ${reason}`);
         const found = [...pre.problems, ...skipped];
         await this.session.step({ event: 'end', step: 'preflight', n: this.planStep('preflight')?.n, ok: found.length === 0, error: found.join('; ') || undefined });
         this.result.preflightProblems = found;
-        if (pre.problems.length || !pre.compressor || (failFast && skipped.length)) {
+        if (pre.problems.length || (needsCompressor && !pre.compressor) || (failFast && skipped.length)) {
             this.result.error = `pre-flight failed, nothing was stopped${pre.problems.length ? '' : ' (--fail-fast)'}: ${found.join('; ')}`;
             return false;
         }
@@ -146,15 +157,16 @@ class BackupRun {
                 if (reason !== undefined) this.result.outcomes.push({ server: server.name, policy: item.backup.name, tape: item.tape.name, ok: false, error: `skipped in pre-flight, never stopped: ${reason}` });
             }
         }
-        if (pre.compressor.fallbackReason) reporter.notice(`warning: ${pre.compressor.fallbackReason} (recorded in the manifest)`);
+        if (needsCompressor && pre.compressor?.fallbackReason) reporter.notice(`warning: ${pre.compressor.fallbackReason} (recorded in the manifest)`);
         return true;
     }
 
     /** One backup block: lock, its servers, unlock. False when its tape could not be locked. */
     private async backupItem(item: BackupPlanItem, queue: ServerPlan[]): Promise<boolean> {
-        const tape = TapeStore.of(item.tape);
         const policy = item.backup.name;
+        let tape: TapeStore;
         try {
+            tape = await tapeStoreOf(item.tape, stateDirOf(this.options.journal));
             await this.session.lock(tape, { wait: this.options.wait, n: this.planStep('lock', policy)?.n });
         } catch (err) {
             if (!(err instanceof TapeLockError)) throw err;
@@ -162,11 +174,24 @@ class BackupRun {
             return false;
         }
         try {
+            if (item.tape.restic !== undefined) queue = await this.prepareRestic(item, queue);
             await this.runServers(item, queue, tape);
         } finally {
             await this.session.unlock(tape, this.planStep('unlock', policy)?.n);
         }
         return true;
+    }
+
+    /** A restic tape's hosts made ready (init, stale locks); returns the servers that can run, the others failed unstopped. */
+    private async prepareRestic(item: BackupPlanItem, queue: ServerPlan[]): Promise<ServerPlan[]> {
+        const { reporter, journal } = this.options;
+        const failed = await prepareResticPlaces(item, queue, this.pre!.restic, { journal, runId: this.session.runId, notice: m => reporter.notice(m) });
+        for (const [server, error] of failed) {
+            reporter.end(server, `FAILED: ${error}`);
+            await this.session.step({ event: 'end', step: 'preflight', server, policy: item.backup.name, tape: item.tape.name, ok: false, error });
+            this.result.outcomes.push({ server, policy: item.backup.name, tape: item.tape.name, ok: false, error });
+        }
+        return queue.filter(sp => !failed.has(sp.server.name));
     }
 
     /**
@@ -205,7 +230,8 @@ class BackupRun {
             const outcome = await backupServer(item, sp, steps, options.hostFor(sp.server), tape, {
                 runId: session.runId, runbookPath: options.runbookPath, version: options.version, journal: options.journal, reporter: options.reporter,
                 compressor: pre!.compressor!, localTools: pre!.localTools, timeoutMs: this.timeoutMs, signal: options.signal,
-                lastTarSize: pre!.lastTarSize.get(`${tape.name}/${name}`)
+                lastTarSize: pre!.lastTarSize.get(`${tape.name}/${name}`),
+                restic: pre!.restic.targets.get(ResticBackupPreflight.key(item.tape.name, name))
             });
             this.result.outcomes.push(outcome);
             // A server whose start failed stays down: its folders' other holders keep running.

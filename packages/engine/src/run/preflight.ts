@@ -8,13 +8,19 @@
  *   fails, is never stopped, others go on)  data folder missing or not a folder, no tar
  *                                           on the host, host cannot be opened, a command
  *                                           not found there (kernel/command-check.ts),
- *                                           `snapshot btrfs` on what is no subvolume
+ *                                           `snapshot btrfs` on what is no subvolume;
+ *                                           a restic tape: restic missing or older than
+ *                                           0.14 there, the password file missing or
+ *                                           wrong, the repository unreachable
+ *                                           (restic/restic-backup-preflight.ts)
  *
  *   localTools ─┐
  *   every host, concurrently (servers on one host one after another, through its one
  *     connection; once a host proved unreachable its other servers get the same reason
  *     without waiting for another timeout)
- *   every tape, concurrently: write probe; then room for the servers not skipped
+ *   every folder tape, concurrently: write probe; then room for the servers not skipped
+ *   (a restic tape has no folder here: restic checks it from each server's host, above;
+ *   tar and a compressor are needed only where a folder tape is written)
  *
  * A failed pre-flight stops nothing. Interruption leaves nothing (the write probe is a
  * `.tmp-` file, removed at once).
@@ -31,6 +37,8 @@ import type { BackupPlanItem } from '../plan/backup-plan.js';
 import { TEMP_PREFIX } from '../tape/durable-write.js';
 import { TapeStore, type ListedArchive } from '../tape/tape-store.js';
 import { formatBytes } from '../progress/progress-reporter.js';
+import { ResticBackupPreflight } from '../restic/restic-backup-preflight.js';
+import type { ResticRunPlace } from '../restic/restic-places.js';
 
 export interface PreflightResult {
     /** Problems that make the whole run unsafe: nothing is stopped, the run fails. */
@@ -44,12 +52,16 @@ export interface PreflightResult {
     localTools: ToolVersions;
     /** Tar size of each server's previous archive on its tape (progress ETA). */
     lastTarSize: Map<string, number>;
+    /** The restic tapes of the run, as found on each server's host. */
+    restic: ResticBackupPreflight;
 }
 
 /** Checks everything a run needs (see module comment). */
-export async function preflight(items: readonly BackupPlanItem[], hostFor: (server: ServerModel) => Host): Promise<PreflightResult> {
+export async function preflight(items: readonly BackupPlanItem[], hostFor: (server: ServerModel) => Host, run: ResticRunPlace = {}): Promise<PreflightResult> {
     const problems: string[] = [];
     const skipped = new Map<string, string>();
+    const restic = new ResticBackupPreflight(items, run);
+    const folderItems = items.filter(i => i.tape.restic === undefined);
 
     // Every server once (a server may be in several backups), grouped by host.
     const byHost = new Map<string, Array<{ server: ServerModel; host: Host }>>();
@@ -73,7 +85,8 @@ export async function preflight(items: readonly BackupPlanItem[], hostFor: (serv
     const checkHost = async (group: Array<{ server: ServerModel; host: Host }>): Promise<void> => {
         let unreachable: ServerProblem | undefined;
         for (const { server, host } of group) {
-            const reason = unreachable ?? await checkServer(server, host);
+            const reason = unreachable ?? await checkServer(server, host, restic.needsTar(server))
+                ?? await restic.check(server, host).then(text => text === undefined ? undefined : { text, unreachable: false });
             if (reason === undefined) continue;
             if (reason.unreachable) unreachable = reason;
             skipped.set(server.name, reason.text);
@@ -83,7 +96,7 @@ export async function preflight(items: readonly BackupPlanItem[], hostFor: (serv
     const [tools, , tapes] = await Promise.all([
         localTools(),
         Promise.all([...byHost.values()].map(checkHost)),
-        Promise.all(items.map(async (item, n) => {
+        Promise.all(folderItems.map(async (item, n) => {
             const tape = TapeStore.of(item.tape);
             return { item, tape, problem: await checkTapeWritable(tape, String(n)) };
         }))
@@ -93,7 +106,7 @@ export async function preflight(items: readonly BackupPlanItem[], hostFor: (serv
     try {
         compressor = chooseCompressor(tools);
     } catch (err) {
-        problems.push((err as Error).message);
+        if (folderItems.length > 0) problems.push((err as Error).message);
     }
 
     const lastTarSize = new Map<string, number>();
@@ -126,7 +139,7 @@ export async function preflight(items: readonly BackupPlanItem[], hostFor: (serv
             problems.push(`tape ${tape.name}: ${formatBytes(free)} free at ${tape.root}, the last archives of these servers took ${formatBytes(needed)}`);
         }
     }
-    return { problems, skipped, compressor, localTools: tools, lastTarSize };
+    return { problems, skipped, compressor, localTools: tools, lastTarSize, restic };
 }
 
 /** Why `snapshot btrfs` cannot work on a data folder (undefined: it is a btrfs subvolume). */
@@ -142,14 +155,14 @@ async function btrfsSubvolumeProblem(data: string, host: Host): Promise<string |
 /** A server's own problem; `unreachable`: its host could not be reached at all. */
 type ServerProblem = { text: string; unreachable: boolean };
 
-/** Data folder present and a folder, tar on the host; undefined when all is well. */
-async function checkServer(server: ServerModel, host: Host): Promise<ServerProblem | undefined> {
+/** Data folder present and a folder, tar on the host (`needsTar`: a folder tape is written); undefined when all is well. */
+async function checkServer(server: ServerModel, host: Host, needsTar: boolean): Promise<ServerProblem | undefined> {
     try {
         const st = await host.stat(server.data!);
         if (!st.exists) return { text: `data folder ${server.data} does not exist on ${host.label}`, unreachable: false };
         if (!st.isDirectory) return { text: `data ${server.data} is not a folder on ${host.label}`, unreachable: false };
         const tools = await host.checkTools();
-        if (!tools.tar) return { text: `tar was not found on ${host.label}`, unreachable: false };
+        if (needsTar && !tools.tar) return { text: `tar was not found on ${host.label}`, unreachable: false };
         const missing = await missingCommands(server, host, 'backup');
         if (missing) return { text: missing, unreachable: false };
         if (server.snapshot?.kind === 'btrfs') {

@@ -7,6 +7,8 @@
  *   start         START, ALWAYS when owed (success, failure, SIGINT/SIGTERM, throw)
  *   dump          kernel/dump.ts, no stop (DROP-DUMP is owed)
  *   archive       stream the data folder, the snapshot or the dump into the tape
+ *                 (a restic tape: restic backup on the server's host, and its verify
+ *                 and record steps too: restic/restic-archive-step.ts)
  *   drop-*        whatever happened before
  *   verify        re-read the archive file and check its SHA-256
  *   record        manifest (the commit point) → verification record → journal
@@ -27,10 +29,11 @@ import type { StepRecord } from '../journal/journal-record.js';
 import { dumpFolder, runDump } from '../kernel/dump.js';
 import { InterruptedError, StopWindow, type QuiesceContext } from '../kernel/quiesce.js';
 import { dropSnapshot, snapshotCleanup, snapshotCommands, takeSnapshot, type SnapshotCommands } from '../kernel/snapshot.js';
-import { executeSteps, NothingOpenedError } from '../kernel/step-executor.js';
+import { CommitFailure, executeSteps, NothingOpenedError } from '../kernel/step-executor.js';
 import { removeOwnFolder } from '../hosts/host-folders.js';
 import { BACKUP_BRACKETS, type BackupPlanItem, type PlanStep, type ServerPlan } from '../plan/backup-plan.js';
 import { formatBytes } from '../progress/progress-reporter.js';
+import { ResticArchiveStep, type ResticServerTarget } from './restic-archive-step.js';
 import { newArchiveId } from '../tape/archive-id.js';
 import type { TapeStore } from '../tape/tape-store.js';
 
@@ -60,6 +63,8 @@ export interface ServerBackupContext extends QuiesceContext {
     compressor: Compressor;
     localTools: ToolVersions;
     lastTarSize?: number;
+    /** Set when the tape is a restic tape: its repository on the server's host. */
+    restic?: ResticServerTarget;
 }
 
 const now = (): string => new Date().toISOString();
@@ -74,11 +79,18 @@ class ServerBackup {
     private written?: WrittenArchive;
     private manifest?: Manifest;
     private readonly times: Manifest['times'] = { archiveStarted: '', archiveFinished: '' };
+    private readonly restic?: ResticArchiveStep;
 
     constructor(readonly item: BackupPlanItem, readonly sp: ServerPlan, readonly host: Host, readonly tape: TapeStore, readonly ctx: ServerBackupContext) {
         this.outcome = { server: sp.server.name, policy: item.backup.name, tape: tape.name, ok: false };
         this.id = newArchiveId(sp.server.name);
         this.window = new StopWindow({ server: sp.server, host, scope: this.scope }, ctx);
+        if (ctx.restic) {
+            this.restic = new ResticArchiveStep({
+                server: sp.server, policy: item.backup.name, folders: sp.folders, hostLabel: host.label, tapeName: tape.name, runId: ctx.runId,
+                runbookPath: ctx.runbookPath, version: ctx.version, reporter: ctx.reporter, signal: ctx.signal, journal: (step, fields) => this.journal(step, fields)
+            }, ctx.restic);
+        }
     }
 
     get scope(): { policy: string; tape: string } {
@@ -103,9 +115,9 @@ class ServerBackup {
             case 'drop-snapshot': return this.dropSnapshot(step);
             case 'dump': return this.dump(step);
             case 'drop-dump': return this.dropDump(step);
-            case 'archive': return this.archive(step);
-            case 'verify': return committing(this.verify(step));
-            case 'record': return committing(this.record(step));
+            case 'archive': return this.restic ? this.restic.archive(step, this.source, this.dumpDir ? [] : this.server.exclude) : this.archive(step);
+            case 'verify': return committing(this.restic ? this.restic.verify(step) : this.verify(step));
+            case 'record': return committing(this.restic ? this.recordRestic(step, this.restic) : this.record(step));
             default: throw new Error(`step ${step.action} is not a server step`);
         }
     }
@@ -171,9 +183,18 @@ class ServerBackup {
         await this.journal(step, { event: 'end', ok: true });
     }
 
+    /** What the archive reads: the dump, the snapshot, or the data folder. */
+    private get source(): string {
+        return this.dumpDir ?? this.snapshot?.path ?? this.server.data!;
+    }
+
+    private async recordRestic(step: PlanStep, restic: ResticArchiveStep): Promise<void> {
+        Object.assign(this.outcome, await restic.record(step, { stopStarted: this.times.stopStarted, stopped: this.times.stopped }));
+    }
+
     private async archive(step: PlanStep): Promise<void> {
         if (this.ctx.signal.aborted) throw new InterruptedError('interrupted before the archive');
-        const source = this.dumpDir ?? this.snapshot?.path ?? this.server.data!;
+        const source = this.source;
         this.ctx.reporter.step(this.server.name, 'archiving');
         this.times.archiveStarted = now();
         await this.journal(step, { event: 'begin', archive: this.id });
@@ -254,12 +275,10 @@ class ServerBackup {
 
     /** After the steps: an archive that was not committed is taken off the tape. */
     async discardUncommitted(): Promise<void> {
+        if (this.restic) return this.restic.discardUncommitted();
         if (this.written && !this.outcome.archive) await this.tape.discardArchive(this.id, this.ctx.compressor.kind).catch(() => undefined);
     }
 }
-
-/** A verify or record step that failed and said why (journalled). */
-class CommitFailure extends Error {}
 
 /**
  * Any other failure while checking and recording (the state folder's disk, say) fails
@@ -292,6 +311,7 @@ export async function backupServer(item: BackupPlanItem, sp: ServerPlan, steps: 
     outcome.error = errors.join('; ') || undefined;
     outcome.ok = outcome.archive !== undefined && errors.length === 0;
     if (!outcome.ok) ctx.reporter.end(sp.server.name, `FAILED: ${outcome.error}`);
+    else if (ctx.restic) ctx.reporter.end(sp.server.name, ResticArchiveStep.summaryLine({ archive: outcome.archive!, size: outcome.size!, tarSize: outcome.tarSize!, files: outcome.files! }));
     else ctx.reporter.end(sp.server.name, `archived ${formatBytes(outcome.tarSize!)} (${outcome.files} files) as ${formatBytes(outcome.size!)}: ${outcome.archive}`);
     return outcome;
 }

@@ -60,7 +60,7 @@ const RESTIC_MANIFEST = {
     required: ['format', 'version', 'snapshot', 'server', 'policy', 'runId', 'runbook', 'tape', 'host', 'data', 'folders', 'times', 'tools', 'files', 'entries'],
     properties: {
         format: { const: 'backplan-restic-manifest' }, version: { const: 1 },
-        snapshot: { type: 'string', pattern: '^[0-9a-f]{64}$' }, server: str, role: str, policy: str, runId: str, runbook: str, tape: str, host: str, data: str,
+        snapshot: { type: 'string', pattern: '^[0-9a-f]{64}$' }, server: str, role: str, policy: str, runId: str, runbook: str, tape: str, host: str, data: str, source: str,
         folders: MANIFEST.properties.folders,
         times: { type: 'object', required: ['backupStarted', 'backupFinished'], properties: { stopStarted: str, stopped: str, backupStarted: str, backupFinished: str } },
         tools: { type: 'object', properties: { restic: str, backplan: str } },
@@ -72,7 +72,7 @@ const RESTIC_MANIFEST = {
 
 const VERIFICATION = {
     type: 'object', required: ['id', 'time', 'ok', 'kind'],
-    properties: { id: str, time: str, ok: bool, kind: { enum: ['full', 'archive-hash'] }, error: str }
+    properties: { id: str, time: str, ok: bool, kind: { enum: ['full', 'archive-hash', 'restic-read-data'] }, error: str }
 } as const;
 
 const LOCK = {

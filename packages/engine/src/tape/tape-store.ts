@@ -30,8 +30,12 @@ export interface VerificationRecord {
     id: string;
     time: string;
     ok: boolean;
-    /** `full`: decompressed and every file hash checked; `archive-hash`: compressed bytes re-read and hashed. */
-    kind: 'full' | 'archive-hash';
+    /**
+     * `full`: decompressed and every file hash checked; `archive-hash`: compressed bytes
+     * re-read and hashed; `restic-read-data`: a restic tape's snapshot, after `restic check
+     * --read-data` of its repository and its manifest against restic's listing.
+     */
+    kind: 'full' | 'archive-hash' | 'restic-read-data';
     error?: string;
 }
 
@@ -169,7 +173,7 @@ export class TapeStore {
         return { present: new Set(names), ids };
     }
 
-    /** The last verification of an archive (undefined when there is none, or it cannot be read: never verified). */
+    /** The last verification record of an archive (undefined: none, or unreadable: never verified). */
     async readVerification(id: string): Promise<VerificationRecord | undefined> {
         const file = path.join(this.archivesDir, `${id}${VERIFIED}`);
         try {

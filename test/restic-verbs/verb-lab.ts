@@ -1,0 +1,160 @@
+/**
+ * A lab for the verbs on restic tapes, through the built CLI bundle and real restic 0.14:
+ * a ResticLab (password file, restic cache, data trees; test/restic/restic-lab.ts), a
+ * runbook with one restic tape and servers run by the restore drills' event app (which
+ * logs every `stopping`/`started` to an events file: "the stop never ran" is a fact read
+ * there, not a guess), a state folder, and helpers to read the repository with plain
+ * restic (the independent witness of what Backplan did).
+ *
+ *   cli(VERB, ARGS…)     backplan VERB RUNBOOK --state STATE [--ssh-config F] ARGS…
+ *   restic(ARGS…)        plain restic on the repository, with the lab's password
+ *   tree(DIR)            every entry: type, mode, owner, mtime (ns), size, SHA-256, link
+ *   noRestic()           a PATH of every tool of /usr/bin except restic
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { sftpCommandOption } from '../../packages/engine/out/restic/index.js';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
+import { ResticLab } from '../restic/restic-lab.js';
+
+export const APP = path.resolve(__dirname, '../restore/fixtures/event-app.mjs');
+
+/** A server of the lab's runbook. */
+export interface VerbServer {
+    name: string;
+    role: 'mail' | 'catalog';
+    master?: boolean;
+    /** `local` or an `ssh://…` URL. */
+    host?: string;
+    /** Data folder (default ROOT/servers/NAME/data). */
+    data?: string;
+}
+
+/** The lab: one restic tape `Vault`, one backup `Nightly` of every server. */
+export class VerbLab {
+    readonly restic = ResticLab.create();
+    readonly state: string;
+    readonly events: string;
+    readonly runbook: string;
+    /** The tape's repository string. */
+    readonly repository: string;
+    sshConfig?: string;
+    /** Extra environment for every CLI run. */
+    env: Record<string, string | undefined> = {};
+
+    /** `repository`: the repository string, or made from the lab's folder. */
+    constructor(repository: string | ((root: string) => string), readonly servers: VerbServer[], readonly folders: Array<{ name: string; on: string[]; path?: string }> = [],
+        options: { keep?: string; passwordFile?: string; extra?: string } = {}) {
+        const root = this.restic.root;
+        this.repository = typeof repository === 'string' ? repository : repository(root);
+        this.state = path.join(root, 'state');
+        this.events = path.join(root, 'events.log');
+        this.runbook = path.join(root, 'lab.backplan');
+        this.writeRunbook(options);
+    }
+
+    get root(): string {
+        return this.restic.root;
+    }
+
+    /** Rewrites the runbook (another keep, password file, repository). */
+    writeRunbook(options: { keep?: string; passwordFile?: string; repository?: string; extra?: string } = {}): void {
+        const app = `EVENTS=${this.events} ${process.execPath} ${APP}`;
+        const lines = [`tape Vault { restic "${options.repository ?? this.repository}" password-file "${options.passwordFile ?? this.restic.passwordFile}" offsite${options.keep ? ` keep ${options.keep}` : ''} }`];
+        for (const s of this.servers) {
+            lines.push(`server ${s.name} { role ${s.role}${s.master ? ' master' : ''} host ${s.host ? `"${s.host}"` : 'local'} data "${this.data(s.name)}" stop "${app} stop" start "${app} start" }`);
+        }
+        for (const f of this.folders) lines.push(`folder ${f.name} on ${f.on.join(', ')}${f.path ? ` { path "${f.path}" }` : ''}`);
+        lines.push(`backup Nightly { servers ${this.servers.map(s => s.name).join(', ')} to Vault }`);
+        if (options.extra) lines.push(options.extra);
+        fs.writeFileSync(this.runbook, lines.join('\n') + '\n');
+    }
+
+    data(server: string): string {
+        const s = this.servers.find(x => x.name === server)!;
+        return s.data ?? path.join(this.root, 'servers', server, 'data');
+    }
+
+    /** `backplan VERB RUNBOOK --state STATE [--ssh-config F] ARGS…`. */
+    cli(verb: string, args: string[] = [], options: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<CliResult> {
+        const ssh = this.sshConfig ? ['--ssh-config', this.sshConfig] : [];
+        return runCli([verb, this.runbook, '--state', this.state, ...ssh, ...args], {
+            env: { RESTIC_CACHE_DIR: this.restic.cacheDir, ...this.env, ...options.env }, timeoutMs: options.timeoutMs ?? 300_000
+        });
+    }
+
+    /** Plain restic on the repository (JSON parsed when `--json` is given). */
+    resticJson<T>(args: string[], repository = this.repository): T {
+        const sftp = sftpCommandOption(repository, { configFile: this.sshConfig });
+        const out = execFileSync('restic', [...(sftp ? ['-o', sftp] : []), ...args], {
+            env: { ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD_FILE: this.restic.passwordFile, RESTIC_CACHE_DIR: this.restic.cacheDir },
+            maxBuffer: 256 << 20
+        }).toString();
+        return JSON.parse(out.trim() === '' ? 'null' : out) as T;
+    }
+
+    /** The repository's snapshots as plain restic lists them. */
+    snapshots(): Array<{ id: string; short_id: string; hostname: string; tags: string[]; time: string }> {
+        return this.resticJson<Array<{ id: string; short_id: string; hostname: string; tags: string[]; time: string }> | null>(['snapshots', '--json', '--no-lock']) ?? [];
+    }
+
+    /** Runs the event app for a server (start/stop/status); its exit code. */
+    app(verb: 'start' | 'stop' | 'status', server: string): number {
+        return spawnSync(process.execPath, [APP, verb, this.data(server), server], { env: { ...process.env, EVENTS: this.events } }).status ?? 1;
+    }
+
+    eventLines(): string[] {
+        return fs.existsSync(this.events) ? fs.readFileSync(this.events, 'utf8').trim().split('\n').filter(Boolean) : [];
+    }
+
+    clearEvents(): void {
+        fs.rmSync(this.events, { force: true });
+    }
+
+    /** A PATH holding every tool of /usr/bin except restic (a host without restic). */
+    noRestic(): string {
+        const bin = path.join(this.root, 'no-restic-bin');
+        if (!fs.existsSync(bin)) {
+            fs.mkdirSync(bin);
+            for (const tool of fs.readdirSync('/usr/bin')) if (tool !== 'restic') fs.symlinkSync(path.join('/usr/bin', tool), path.join(bin, tool));
+        }
+        return `${bin}:/usr/sbin:/sbin`;
+    }
+
+    dispose(): void {
+        for (const s of this.servers) this.app('stop', s.name);
+        this.restic.remove();
+    }
+}
+
+/** Every entry below a folder, the folder itself included: what a restore must give back byte for byte. */
+export function tree(dir: string): string[] {
+    const out: string[] = [];
+    const walk = (rel: string): void => {
+        const abs = rel === '.' ? dir : path.join(dir, rel);
+        const st = fs.lstatSync(abs, { bigint: true });
+        const meta = `${(st.mode & 0o7777n).toString(8)} ${st.uid}:${st.gid} ${st.mtimeNs}`;
+        let line: string;
+        if (st.isDirectory()) line = `dir ${meta}`;
+        else if (st.isSymbolicLink()) line = `symlink ${st.uid}:${st.gid} ${st.mtimeNs} -> ${fs.readlinkSync(abs)}`;
+        else if (st.isFIFO()) line = `fifo ${meta}`;
+        else line = `file ${meta} ${st.size} ${createHash('sha256').update(fs.readFileSync(abs)).digest('hex')}`;
+        out.push(`${JSON.stringify(rel)}: ${line}`);
+        if (st.isDirectory()) for (const n of fs.readdirSync(abs).sort()) walk(rel === '.' ? n : `${rel}/${n}`);
+    };
+    walk('.');
+    return out;
+}
+
+/** Bytes of every file below a folder. */
+export function bytesBelow(dir: string): number {
+    let n = 0;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) n += bytesBelow(p);
+        else if (e.isFile()) n += fs.statSync(p).size;
+    }
+    return n;
+}
