@@ -179,3 +179,37 @@ describe('a refused run', () => {
         expect(hooks.received).toHaveLength(1);
     });
 });
+
+describe('drills', () => {
+    it('a drill block\'s notify blocks hear its success and its failure (DESIGN §11)', async () => {
+        runbook(`drill Weekly {\n  from T\n  test "test -f \\"$BACKPLAN_DRILL_DIR/$BACKPLAN_EXPECT\\""\n}\nnotify Ops {\n  for Weekly\n  on success failure\n  webhook "${hooks.url('/drill')}"\n}`);
+        expect((await backup()).code).toBe(0);
+        let r = await lab.cli('drill', ['--format', 'json'], { BACKPLAN_EXPECT: '.' });
+        expect(r.code, r.stderr).toBe(0);
+        await hooks.next(1);
+        const passed = JSON.parse(hooks.at('/drill')[0].body);
+        expect(passed).toMatchObject({ event: 'success', policy: 'Weekly', ok: true, servers: [{ server: 'Mail1', tape: 'T', ok: true }] });
+        expect(passed.summary).toMatch(/^drill Weekly passed \(run .*\): 1 server restored, checked and tested$/);
+        r = await lab.cli('drill', ['--format', 'json'], { BACKPLAN_EXPECT: 'no-such-file' });
+        expect(r.code).toBe(1);
+        await hooks.next(2);
+        const failed = JSON.parse(hooks.at('/drill')[1].body);
+        expect(failed).toMatchObject({ event: 'failure', policy: 'Weekly', ok: false, servers: [{ server: 'Mail1', ok: false }] });
+        expect(journalRecords(lab).filter(x => x.type === 'notify').map(x => x.event)).toEqual(['success', 'failure']);
+    });
+});
+
+describe('stale, from status', () => {
+    it('`backplan status` sends `stale` once per stale episode, to the blocks that ask for it', async () => {
+        runbook(`notify Ops {\n  on stale\n  webhook "${hooks.url('/stale')}"\n}`);
+        // Never succeeded and `stale after` set: stale at once.
+        fs.writeFileSync(lab.runbook, fs.readFileSync(lab.runbook, 'utf8').replace(/backup Nightly \{/, 'backup Nightly {\n  stale after 1h'));
+        expect((await lab.cli('status')).code).toBe(1);
+        await hooks.next(1);
+        expect(JSON.parse(hooks.at('/stale')[0].body)).toMatchObject({ event: 'stale', policy: 'Nightly', ok: false, lastSuccess: null });
+        // Still stale: the same episode, told already.
+        expect((await lab.cli('status')).code).toBe(1);
+        expect((await backup()).code).toBe(0);
+        expect(hooks.at('/stale')).toHaveLength(1);
+    });
+});

@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import * as path from 'node:path';
-import { declarationScope, drillBaseProblem, planDrills, resolveStateDir, runDrills, type DrillPlan } from '@backplan/engine';
+import { declarationScope, drillBaseProblem, planDrills, resolveStateDir, RunNotifications, runDrills, type DrillPlan } from '@backplan/engine';
 import { UsageError } from '../cli-error.js';
 import { collect, type CommandContext } from './command-support.js';
 import { drillResultJson, renderDrillResult } from './drill-output.js';
@@ -46,10 +46,16 @@ export function registerDrill(program: Command, context: CommandContext): void {
             if (unsafe) throw new UsageError(unsafe);
             const plan: DrillPlan = await planDrills(ctx.model, { policy: flags.policy, servers: flags.server, archive: flags.archive })
                 .catch((err: unknown) => planOrFail(() => { throw err; }));
-            const result = await withRun(ctx, flags, ({ reporter, journal, signal }) => runDrills({
-                plan, runbookPath: ctx.model.root.fsPath, stateDir: resolveStateDir(flags.state), journal, command: commandLine(),
-                target: base, keep: flags.keep, wait: flags.wait, timeoutMs, reporter, signal
-            }));
+            const result = await withRun(ctx, flags, async ({ reporter, journal, signal }) => {
+                const drilled = await runDrills({
+                    plan, runbookPath: ctx.model.root.fsPath, stateDir: resolveStateDir(flags.state), journal, command: commandLine(),
+                    target: base, keep: flags.keep, wait: flags.wait, timeoutMs, reporter, signal
+                });
+                // The drill blocks' notify blocks hear the result (a failed delivery is a warning, never the exit code).
+                const notes = new RunNotifications({ model: ctx.model, runbookPath: ctx.model.root.fsPath, journal, warn: m => reporter.notice(`backplan: warning: ${m}`) });
+                await notes.finishDrills(plan, drilled);
+                return drilled;
+            });
             if (flags.format === 'json') writeJson(drillResultJson(result));
             else process.stdout.write(renderDrillResult(result));
             if (!result.ok && result.error) process.stderr.write(`backplan: ${result.error}\n`);

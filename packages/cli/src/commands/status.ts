@@ -9,7 +9,7 @@
  * BACKPLAN_NOW=ISO-TIME sets the clock the staleness is judged by (for tests).
  */
 import type { Command } from 'commander';
-import { buildStatus, renderPrometheus, skipForStatus, statusTailIsEnough, writeTextfile, type Journal, type RunbookStatus } from '@backplan/engine';
+import { buildStatus, renderPrometheus, reportStale, resolveStateDir, skipForStatus, statusTailIsEnough, writeTextfile, type Journal, type RunbookStatus } from '@backplan/engine';
 import { FailedError, UsageError } from '../cli-error.js';
 import type { CommandContext } from './command-support.js';
 import { addRunFlags, loadForRun, withRun, writeJson, type RunFlags } from './run-support.js';
@@ -37,6 +37,12 @@ export function registerStatus(program: Command, context: CommandContext): void 
                 journalFile: journal.file, now, problems: damage(journal)
             }), { recover: false, interrupts: false });
             const textfile = flags.textfile === undefined ? undefined : await writeMetrics(flags.textfile, status);
+            // `stale` to the notify blocks that ask for it, once per stale episode (notify/stale-episodes.ts).
+            const told = await reportStale({
+                model: ctx.model, runbookPath: ctx.model.root.fsPath, stateDir: resolveStateDir(flags.state), now: () => now,
+                stale: status.blocks.filter(b => b.stale).map(b => ({ policy: b.policy, lastSuccess: b.lastSuccess, reason: b.staleReason }))
+            });
+            for (const w of told.warnings) process.stderr.write(`backplan: warning: ${w}\n`);
             if (flags.format === 'json') writeJson(statusJson(status, textfile));
             else if (flags.format === 'prometheus') process.stdout.write(renderPrometheus(status));
             else process.stdout.write(renderStatusText(status, textfile));

@@ -15,6 +15,8 @@
 import * as os from 'node:os';
 import type { NotifyEventName } from '@backplan/language/model';
 import type { BackupPlan, BackupPlanItem } from '../plan/backup-plan.js';
+import type { DrillPlan } from '../drill/drill-plan.js';
+import type { DrillRunResult } from '../drill/drill-runner.js';
 import type { BackupRunResult } from '../run/backup-runner.js';
 import type { ServerOutcome } from '../run/server-backup.js';
 
@@ -110,6 +112,25 @@ function serverResult(item: BackupPlanItem, server: string, result: BackupRunRes
     const o: ServerOutcome | undefined = result.outcomes.find(x => x.policy === item.backup.name && x.server === server);
     if (!o) return { server, tape: item.tape.name, ok: false, error: `not backed up: ${result.error ?? 'the run ended before it'}` };
     return { server, tape: o.tape, ok: o.ok, error: o.error, archive: o.archive, size: o.size, stopWindow: o.stopWindow };
+}
+
+/** A `success` or `failure` event for each drill block of a finished drill run (`policy` is the drill's name). */
+export function drillEndEvents(source: EventSource, plan: DrillPlan, result: DrillRunResult): NotifyEvent[] {
+    const names = [...new Set(plan.tasks.map(t => t.drill.name))];
+    return names.map(drill => {
+        const servers = plan.tasks.filter(t => t.drill.name === drill).map(t => {
+            const r = result.drills.find(d => d.drill === drill && d.server === t.server.name);
+            return r
+                ? { server: r.server, tape: r.tape, ok: r.ok, error: r.error, archive: r.archive }
+                : { server: t.server.name, tape: t.tape.name, ok: false, error: `not drilled: ${result.error ?? t.problem ?? 'the run ended before it'}` };
+        });
+        const ok = servers.every(s => s.ok);
+        const errors = servers.filter(s => !s.ok).map(s => `${s.server}: ${s.error}`);
+        const summary = ok
+            ? `drill ${drill} passed (run ${result.runId}): ${servers.length} server${servers.length === 1 ? '' : 's'} restored, checked and tested`
+            : `drill ${drill} FAILED (run ${result.runId}): ${errors.join('; ')}`;
+        return { ...envelope(source, ok ? 'success' : 'failure', drill, result.runId), ok, servers, errors, summary };
+    });
 }
 
 /** A `failure` event for each block of a run refused before it began (no run ID). */

@@ -1,5 +1,6 @@
 /**
- * The notifications of one backup run (DESIGN §8), for the `backup` verb.
+ * The notifications of one backup run (DESIGN §8), for the `backup` verb; and the end of a
+ * drill run (DESIGN §11: `notify` blocks hear drill failures), for `drill`.
  *
  *   start(runId)    after pre-flight decided to run, before the first stop: the `start`
  *                   of each block, sent in the background (the run does not wait for it)
@@ -18,7 +19,9 @@ import type { RunbookModel } from '@backplan/language/model';
 import type { Journal } from '../journal/journal.js';
 import type { BackupPlan } from '../plan/backup-plan.js';
 import type { BackupRunResult } from '../run/backup-runner.js';
-import { endEvents, refusedEvents, startEvents, type EventSource } from './notify-event.js';
+import { drillEndEvents, endEvents, refusedEvents, startEvents, type EventSource } from './notify-event.js';
+import type { DrillPlan } from '../drill/drill-plan.js';
+import type { DrillRunResult } from '../drill/drill-runner.js';
 import { deliver, deliveryWarning, notifyTimeoutMs, routes, type NotifyDelivery, type NotifyRoute } from './notifier.js';
 
 /** What the notifications of a run need. */
@@ -60,6 +63,11 @@ export class RunNotifications {
         const ends = await this.sendAll(routes(this.options.model, endEvents(this.source, plan, result)));
         const starts = (await Promise.all(this.started.values())).flat();
         return [...starts, ...ends];
+    }
+
+    /** Sends each drill block's `success` or `failure` after a drill run; resolves with the deliveries. */
+    finishDrills(plan: DrillPlan, result: DrillRunResult): Promise<NotifyDelivery[]> {
+        return this.sendAll(routes(this.options.model, drillEndEvents(this.source, plan, result)));
     }
 
     /** Sends `failure` of each block a refused run would have run. */
