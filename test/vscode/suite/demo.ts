@@ -51,17 +51,16 @@ export function hasDemo(): boolean {
     return existsSync(path.join(demoPaths().dir, 'run-demo.mjs'));
 }
 
-let savedPath: string | undefined;
-
-/** Prepares the demo, puts demo-app on the PATH, points `backplan.state` at its state folder, starts the servers. */
+/**
+ * Prepares the demo, points `backplan.state` at its state folder, starts the servers. The
+ * extension host's PATH is left as it is: the runbook names demo-app by its absolute path,
+ * as a user's runbook run from the editor must.
+ */
 export async function startDemo(): Promise<Demo> {
     const demo = demoPaths();
     const prepared = await runAsync(process.execPath, [path.join(demo.dir, 'run-demo.mjs')], demo.repo);
     assert.equal(prepared.status, 0, `npm run demo failed:\n${prepared.stdout}\n${prepared.stderr}`);
-    // The runbook's stop/start commands call demo-app: the extension host (and so the CLI
-    // it spawns) must find it on the PATH.
-    savedPath ??= process.env.PATH;
-    process.env.PATH = `${path.dirname(demo.app)}${path.delimiter}${savedPath}`;
+    assert.ok(!(process.env.PATH ?? '').split(path.delimiter).includes(path.dirname(demo.app)), 'demo-app is not on the extension host\'s PATH');
     // Runs keep their journal in the demo's state folder: the setting reaches the CLI.
     await vscode.workspace.getConfiguration('backplan').update('state', path.join(demo.scratch, 'state'), vscode.ConfigurationTarget.Global);
     for (const [dir, role] of demo.servers) {
@@ -71,12 +70,11 @@ export async function startDemo(): Promise<Demo> {
     return demo;
 }
 
-/** Stops the demo servers and restores the PATH and settings. */
+/** Stops the demo servers and restores the settings. */
 export async function stopDemo(): Promise<void> {
     const demo = demoPaths();
     for (const [dir, role] of demo.servers) {
         if (existsSync(demo.app)) spawnSync(demo.app, ['stop', '--data', path.join(demo.scratch, 'servers', dir), '--role', role]);
     }
-    if (savedPath !== undefined) process.env.PATH = savedPath;
     await vscode.workspace.getConfiguration('backplan').update('state', undefined, vscode.ConfigurationTarget.Global);
 }
