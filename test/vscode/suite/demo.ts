@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { examples } from './helpers';
@@ -18,6 +18,37 @@ export interface Demo {
     servers: Array<[string, string]>;
     /** Whether a demo server's application runs. */
     running(dir: string): boolean;
+}
+
+/** Resolves once one of the demo servers has been stopped (its pid file is gone): a run is under way. */
+export function whenAServerStops(demo: Demo): Promise<string> {
+    const servers = path.join(demo.scratch, 'servers');
+    const stopped = () => demo.servers.map(([dir]) => dir).find(dir => !existsSync(path.join(servers, `${dir}.pid`)));
+    return new Promise(resolve => {
+        const watcher = watch(servers, () => {
+            const dir = stopped();
+            if (dir) { watcher.close(); resolve(dir); }
+        });
+        const dir = stopped();
+        if (dir) { watcher.close(); resolve(dir); }
+    });
+}
+
+/**
+ * A copy of the demo runbook whose stops never run: Mail1's stop command exits 127 when
+ * run, Cat1's names a program that does not exist (pre-flight finds it). Cat2 is as in
+ * the demo. Its own tape folder, so the demo tape's archives stay as they were.
+ */
+export function writeStopsThatNeverRan(demo: Demo): vscode.Uri {
+    const text = readFileSync(demo.runbook.fsPath, 'utf8');
+    const stops = [...text.matchAll(/stop "[^"]*"/g)];
+    assert.equal(stops.length, 3, 'the demo runbook has one stop per server');
+    const replaced = text.slice(0, stops[0].index) + 'stop "sh -c \'exit 127\'"'
+        + text.slice(stops[0].index! + stops[0][0].length, stops[1].index) + 'stop "no-such-demo-app stop"'
+        + text.slice(stops[1].index! + stops[1][0].length);
+    const file = path.join(demo.scratch, 'stops-never-ran.backplan');
+    writeFileSync(file, replaced.replace(/runbook "[^"]*"/, 'runbook "Demo whose stops never ran"').replace(/\/tape"/, '/tape-stops-never-ran"'));
+    return vscode.Uri.file(file);
 }
 
 /** Runs a program without blocking the extension host. */

@@ -11,7 +11,10 @@ import * as vscode from 'vscode';
 import type { Verb } from '../cli/cli-invocation';
 import type { CoverageService } from '../coverage/coverage-service';
 import { restrictedModeMessage } from '../trust';
+import { prompter } from '../ui/prompter';
+import { capitalize } from '../ui/text';
 import { CliPseudoterminal, type RunResult } from './cli-pseudoterminal';
+import { describeFates, leftDown } from './run-outcome';
 
 export const TASK_TYPE = 'backplan';
 
@@ -82,7 +85,7 @@ export async function runBackplanTask(definition: BackplanTaskDefinition, folder
         cancellable: true
     }, async (progress, token) => {
         const cancel = token.onCancellationRequested(() => {
-            progress.report({ message: 'stopping gracefully: applications are restarted first…' });
+            progress.report({ message: 'stopping gracefully: every application this run stopped is started again first…' });
             pty.interrupt();
         });
         const lines = pty.onDidPrintLine(line => progress.report({ message: line.slice(0, 120) }));
@@ -93,16 +96,25 @@ export async function runBackplanTask(definition: BackplanTaskDefinition, folder
             lines.dispose();
         }
     });
-    const summary = `Backplan: ${title} ${result.cancelled ? 'was cancelled' : result.exitCode === 0 ? 'succeeded' : 'failed'}` +
-        ` in ${result.seconds.toFixed(1)} s${result.lastLine ? ` — ${result.lastLine}` : ''}`;
-    if (result.exitCode === 0 && !result.cancelled) {
-        void vscode.window.showInformationMessage(summary);
-    } else if (result.cancelled) {
-        void vscode.window.showWarningMessage(summary);
-    } else {
-        void vscode.window.showErrorMessage(summary);
-    }
+    const { severity, text } = runSummary(title, result);
+    void prompter().tell(severity, text);
     return result;
+}
+
+/**
+ * The notification after a run: the verdict, then what became of the applications (from
+ * the journal) where the run stops any, else the engine's last line. An application left
+ * down makes it an error whatever the exit code.
+ */
+export function runSummary(title: string, result: RunResult): { severity: 'info' | 'warning' | 'error'; text: string } {
+    const verdict = result.cancelled ? 'was cancelled' : result.exitCode === 0 ? 'succeeded' : 'failed';
+    const what = result.applications
+        ? [result.exitCode === 0 && !result.cancelled ? result.lastLine : '', `${capitalize(describeFates(result.applications, { reasons: true }))}.`].filter(Boolean).join(' ')
+        : result.lastLine;
+    const text = `Backplan: ${title} ${verdict} in ${result.seconds.toFixed(1)} s${what ? ` — ${what}` : ''}`;
+    const severity = leftDown(result.applications) ? 'error'
+        : result.cancelled ? 'warning' : result.exitCode === 0 ? 'info' : 'error';
+    return { severity, text };
 }
 
 /** Offers check, backup, verify and archives tasks for every runbook of the workspace. */
