@@ -76,8 +76,8 @@ export async function runBackplanTask(definition: BackplanTaskDefinition, folder
     const pty = await Promise.race([started, new Promise<undefined>(resolve => setTimeout(() => resolve(undefined), 60_000))]);
     if (!pty) {
         const message = `Backplan: the ${title} task did not start (is another run of it still active?).`;
-        void vscode.window.showErrorMessage(message);
-        return { exitCode: undefined, cancelled: false, seconds: 0, output: message, lastLine: message };
+        void prompter().tell('error', message);
+        return { exitCode: undefined, cancelled: false, seconds: 0, output: message, lastLine: message, terminal: '' };
     }
     const result = await vscode.window.withProgress({
         location: vscode.ProgressLocation.Notification,

@@ -22,6 +22,8 @@ export interface RunResult {
     lastLine: string;
     /** For backup, restore and recover: what became of each application (undefined: unknown). */
     applications?: RunOutcome;
+    /** Everything the terminal showed (ANSI codes removed): the CLI's output and the extension's own lines. */
+    terminal: string;
 }
 
 export class CliPseudoterminal implements vscode.Pseudoterminal {
@@ -37,6 +39,7 @@ export class CliPseudoterminal implements vscode.Pseudoterminal {
     private child: ChildProcess | undefined;
     private cancelled = false;
     private output = '';
+    private transcript = '';
     private partial = '';
 
     constructor(private readonly invocation: CliInvocation, private readonly scope: vscode.Uri | undefined,
@@ -103,7 +106,7 @@ export class CliPseudoterminal implements vscode.Pseudoterminal {
 
     private print(text: string): void {
         this.output += text;
-        this.writeEmitter.fire(text.replace(/\r?\n/g, '\r\n'));
+        this.show(text);
         const lines = (this.partial + text).split(/\r?\n/);
         this.partial = lines.pop() ?? '';
         for (const line of lines) {
@@ -113,7 +116,12 @@ export class CliPseudoterminal implements vscode.Pseudoterminal {
     }
 
     private writeLine(text: string): void {
-        this.writeEmitter.fire(text.replace(/\r?\n/g, '\r\n') + '\r\n');
+        this.show(`${text}\n`);
+    }
+
+    private show(text: string): void {
+        this.transcript += text;
+        this.writeEmitter.fire(text.replace(/\r?\n/g, '\r\n'));
     }
 
     private done = false;
@@ -129,7 +137,7 @@ export class CliPseudoterminal implements vscode.Pseudoterminal {
             const color = exitCode === 0 && !this.cancelled ? 32 : this.cancelled ? 33 : 31;
             this.writeLine(`\r\n\x1b[${color}m── backplan ${this.invocation.verb} ${verdict} (exit ${exitCode ?? '–'}) in ${seconds.toFixed(1)} s ──\x1b[0m`);
         }
-        this.resolveResult({ exitCode, cancelled: this.cancelled, seconds, output, lastLine, applications });
+        this.resolveResult({ exitCode, cancelled: this.cancelled, seconds, output, lastLine, applications, terminal: stripAnsi(this.transcript) });
         this.closeEmitter.fire(exitCode ?? 1);
     }
 }
