@@ -388,7 +388,7 @@ describe('language server: start-up timeline', () => {
 });
 
 describe('language server: backplan.validation.ignorePaths', () => {
-    test('a configuration answered late still keeps the ignored files out (they are read while it is awaited)', async () => {
+    test('a configuration answered late still keeps the ignored files out', async () => {
         const ws = tempWorkspace({ examples: 'examples' });
         // The answer waits until the test has seen the question and let it go.
         let asked!: () => void;

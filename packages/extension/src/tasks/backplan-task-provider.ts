@@ -103,13 +103,17 @@ export async function runBackplanTask(definition: BackplanTaskDefinition, folder
 
 /**
  * The notification after a run: the verdict, then what became of the applications (from
- * the journal) where the run stops any, else the engine's last line. An application left
- * down makes it an error whatever the exit code.
+ * the journal) where the verb stops any, after the engine's last line unless the run
+ * failed having touched servers; for other verbs the engine's last line. An application
+ * left down makes it an error whatever the exit code.
  */
 export function runSummary(title: string, result: RunResult): { severity: 'info' | 'warning' | 'error'; text: string } {
     const verdict = result.cancelled ? 'was cancelled' : result.exitCode === 0 ? 'succeeded' : 'failed';
+    // The engine's last line says why a run failed only when nothing ran (a refusal); once
+    // servers were touched, what became of them is the news.
+    const engine = result.applications?.fates.length && (result.exitCode !== 0 || result.cancelled) ? '' : result.lastLine;
     const what = result.applications
-        ? [result.exitCode === 0 && !result.cancelled ? result.lastLine : '', `${capitalize(describeFates(result.applications, { reasons: true }))}.`].filter(Boolean).join(' ')
+        ? [engine, `${capitalize(describeFates(result.applications, { reasons: true }))}.`].filter(Boolean).join(' ')
         : result.lastLine;
     const text = `Backplan: ${title} ${verdict} in ${result.seconds.toFixed(1)} s${what ? ` — ${what}` : ''}`;
     const severity = leftDown(result.applications) ? 'error'

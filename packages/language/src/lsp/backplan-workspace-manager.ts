@@ -1,7 +1,7 @@
 /**
  * Start-up: every runbook of the workspace folders is loaded and validated (not only the
  * open files), files they import from outside the folders are loaded too, and files matching
- * `backplan.validation.ignorePaths` are dropped before anything is linked or validated.
+ * `backplan.validation.ignorePaths` are skipped.
  */
 import { performance } from 'node:perf_hooks';
 import { DefaultWorkspaceManager, type FileSystemNode, type LangiumDocument, type URI } from 'langium';
@@ -41,21 +41,11 @@ export class BackplanWorkspaceManager extends DefaultWorkspaceManager {
         return this.shared.workspace.ImportLoader;
     }
 
-    /**
-     * Reads and parses the workspace while the client is still answering the configuration
-     * request (a busy editor takes its time: in VS Code this wait was a third of start-up),
-     * then drops the files `ignorePaths` excludes, before anything is linked or validated.
-     */
     protected override async performStartup(folders: WorkspaceFolder[]): Promise<LangiumDocument[]> {
         this.rootPaths = folders.map(f => this.getRootFolder(f).path);
-        const validation = this.configuration.getConfiguration('backplan', 'validation') as Promise<BackplanValidationSettings | undefined>;
-        const read = await super.performStartup(folders);
-        this.setIgnorePaths((await validation)?.ignorePaths ?? this.ignore);
-        const documents = read.filter(doc => {
-            if (!this.isIgnored(doc.uri)) return true;
-            this.langiumDocuments.deleteDocument(doc.uri);
-            return false;
-        });
+        const validation = await this.configuration.getConfiguration('backplan', 'validation') as BackplanValidationSettings | undefined;
+        this.setIgnorePaths(validation?.ignorePaths ?? this.ignore);
+        const documents = await super.performStartup(folders);
         const outside = await this.importLoader.loadImports(documents);
         const cpu = process.cpuUsage();
         this.startup.readAt = Math.round(performance.now());
