@@ -25,7 +25,7 @@ const scratch = path.join(here, '.scratch');
 const runbook = path.join(scratch, 'demo.backplan');
 const state = path.join(scratch, 'state');
 const bin = path.join(scratch, 'bin');
-const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, DEMO_APP_INTERVAL_MS: '3600000' };
+const env = { ...process.env, DEMO_APP_INTERVAL_MS: '3600000' };
 const bold = process.stdout.isTTY && !process.env.NO_COLOR ? t => `\u001b[1m${t}\u001b[0m` : t => t;
 const rel = p => path.relative(process.cwd(), p) || '.';
 

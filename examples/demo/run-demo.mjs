@@ -2,8 +2,9 @@
 /**
  * `npm run demo`: a real backup of three running demo servers on this machine.
  *
- *   1. fresh scratch folder examples/demo/.scratch (git-ignored): data folders, runbook,
- *      tape folder, state folder, and a `demo-app` wrapper on the PATH
+ *   1. fresh scratch folder examples/demo/.scratch (git-ignored): data folders, a
+ *      `demo-app` wrapper in .scratch/bin, the runbook (its stop/start commands name that
+ *      wrapper by its absolute path: no PATH needed), tape folder, state folder
  *   2. start the three servers (they keep writing while they run)
  *   3. backplan backup → backplan verify → backplan archives → backplan history
  *   4. stop the servers, whatever happened
@@ -50,10 +51,17 @@ for (const s of servers.slice(1)) {
         fs.writeFileSync(path.join(s.dir, folder, 'records.db'), `${folder} records held by ${s.name}\n`.repeat(200));
     }
 }
+// Inside a Backplan string: a backslash and a double quote are escaped.
+const inString = s => s.replace(/[\\"]/g, c => `\\${c}`);
+// A shell word: quoted only when it needs to be, so the runbook stays readable.
+const shellWord = s => /^[\w@%+=:,./-]+$/.test(s) ? s : quote(s);
 const runbook = path.join(scratch, 'demo.backplan');
-fs.writeFileSync(runbook, fs.readFileSync(path.join(here, 'demo.backplan.in'), 'utf8').replaceAll('@SCRATCH@', scratch));
+fs.writeFileSync(runbook, fs.readFileSync(path.join(here, 'demo.backplan.in'), 'utf8')
+    .replaceAll('@SCRATCH@', inString(scratch))
+    .replaceAll('@DEMO_APP@', inString(shellWord(path.join(bin, 'demo-app')))));
 
-const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` };
+// No PATH change: the runbook's commands are absolute, as from the editor or cron.
+const env = process.env;
 const state = path.join(scratch, 'state');
 const rel = p => path.relative(process.cwd(), p) || '.';
 

@@ -79,6 +79,22 @@ describe('faults during a backup', () => {
         await expectAftermath(l, first);
     });
 
+    it('a stop command that exits 127 never ran: no start is owed, history says the server was never stopped', async () => {
+        const { lab: l, first } = await labWithOneArchive();
+        const before = shutdowns(l);
+        l.writeRunbook([{ name: 'Mail1', stop: "sh -c 'exit 127'" }]);
+        const run = l.spawnCli('backup', []);
+        const r = await run.result;
+        expect(r.code).toBe(1);
+        expect(r.stdout).not.toMatch(/NOT running/);
+        expect(shutdowns(l), 'the application was never stopped').toBe(before);
+        const history = JSON.parse((await l.cli('history', ['--format', 'json'])).stdout);
+        const last = history.runs.at(-1);
+        expect(last.pid, 'the run names its process').toBe(run.pid);
+        expect(last.servers[0].steps.map((s: any) => [s.step, s.ok, s.stopped])).toEqual([['stop', false, false]]);
+        await expectAftermath(l, first);
+    });
+
     it('a hanging stop command is killed after --command-timeout; start still runs', async () => {
         const { lab: l, first } = await labWithOneArchive();
         l.writeRunbook([{ name: 'Mail1', stop: 'sleep 600' }]);

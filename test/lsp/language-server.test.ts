@@ -369,7 +369,50 @@ describe('language server: imports from outside the workspace folder', () => {
     });
 });
 
+describe('language server: start-up timeline', () => {
+    test('backplan/startupTimeline answers the milestones of start-up in their order, with the files read', async () => {
+        const ws = tempWorkspace({ examples: 'examples/split-runbook' });
+        const client = await LspClient.start(ws);
+        try {
+            await client.waitForDiagnostics(path.join(ws, 'examples/main.backplan'));
+            const t = await client.request<Record<string, number> & { cpuAt: Record<string, number> }>('backplan/startupTimeline', null);
+            const order = ['loaded', 'initialize', 'initialized', 'workspaceRead', 'linked', 'validated'];
+            for (const [a, b] of order.slice(1).map((key, i) => [order[i], key])) expect(t[a], `${a} ≤ ${b}`).toBeLessThanOrEqual(t[b]);
+            expect(t.files).toBe(3);
+            expect(t.cpu).toBe(t.cpuAt.validated);
+        } finally {
+            await client.stop();
+            rmSync(ws, { recursive: true, force: true });
+        }
+    });
+});
+
 describe('language server: backplan.validation.ignorePaths', () => {
+    test('a configuration answered late still keeps the ignored files out', async () => {
+        const ws = tempWorkspace({ examples: 'examples' });
+        // The answer waits until the test has seen the question and let it go.
+        let asked!: () => void;
+        let release!: () => void;
+        const question = new Promise<void>(resolve => { asked = resolve; });
+        const released = new Promise<void>(resolve => { release = resolve; });
+        const client = await LspClient.start(ws, {
+            settings: { backplan: { validation: { ignorePaths: ['**/broken/**'] } } },
+            beforeConfiguration: () => { asked(); return released; }
+        });
+        try {
+            await question;
+            release();
+            await client.waitForDiagnostics(path.join(ws, 'examples/small-master-offsite/acme.backplan'));
+            await client.waitForDiagnostics(path.join(ws, 'examples/split-runbook/main.backplan'));
+            expect([...client.diagnostics.keys()].filter(u => u.includes('/broken/'))).toEqual([]);
+            const coverage = await client.request<{ runbooks: Array<{ root: string }> }>('backplan/coverage', {});
+            expect(coverage.runbooks.filter(r => r.root.includes('/broken/'))).toEqual([]);
+        } finally {
+            await client.stop();
+            rmSync(ws, { recursive: true, force: true });
+        }
+    });
+
     test('files matching a pattern are not loaded from the workspace', async () => {
         const ws = tempWorkspace({ examples: 'examples' });
         const client = await LspClient.start(ws, { settings: { backplan: { validation: { ignorePaths: ['**/broken/**'] } } } });

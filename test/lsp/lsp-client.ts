@@ -55,7 +55,7 @@ export class LspClient {
     /** The server's answer to `initialize`. */
     initializeResult?: InitializeResult;
 
-    protected constructor(readonly process: ChildProcess, settings: Record<string, unknown> = {}) {
+    protected constructor(readonly process: ChildProcess, settings: Record<string, unknown> = {}, beforeConfiguration?: () => Promise<unknown>) {
         this.connection = createMessageConnection(
             new StreamMessageReader(process.stdout!), new StreamMessageWriter(process.stdin!));
         process.stderr!.on('data', chunk => { this.stderr += String(chunk); });
@@ -69,8 +69,10 @@ export class LspClient {
             }
         });
         // Answer the server's requests the way VS Code does, minimally.
-        this.connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string }> }) =>
-            params.items.map(item => (item.section && settings[item.section]) ?? null));
+        this.connection.onRequest('workspace/configuration', async (params: { items: Array<{ section?: string }> }) => {
+            await beforeConfiguration?.();
+            return params.items.map(item => (item.section && settings[item.section]) ?? null);
+        });
         this.connection.onRequest('client/registerCapability', (params: { registrations: LspClient['registrations'] }) => {
             this.registrations.push(...params.registrations);
             return null;
@@ -82,10 +84,12 @@ export class LspClient {
     /** Spawns the server and runs the initialize handshake with one workspace folder. */
     static async start(workspace: string, options: {
         initializationOptions?: unknown; server?: string; settings?: Record<string, unknown>; nodeArgs?: string[];
+        /** Awaited before each `workspace/configuration` answer (a busy editor answers late). */
+        beforeConfiguration?: () => Promise<unknown>;
     } = {}): Promise<LspClient> {
         const args = [...options.nodeArgs ?? [], options.server ?? SERVER, '--stdio'];
         const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-        const client = new LspClient(child, options.settings);
+        const client = new LspClient(child, options.settings, options.beforeConfiguration);
         const params: InitializeParams = {
             processId: process.pid,
             rootUri: uriOf(workspace),

@@ -125,7 +125,7 @@ describe('healthchecks', () => {
 describe('command', () => {
     it('runs on the runner with BACKPLAN_EVENT, BACKPLAN_POLICY, BACKPLAN_RUN and BACKPLAN_SUMMARY', async () => {
         const out = path.join(lab.root, 'notified.env');
-        fs.writeFileSync(path.join(lab.bin, 'page-ops'), '#!/bin/sh\nenv | grep ^BACKPLAN_ | grep -v ^BACKPLAN_EVENT_JSON >> "$NOTIFY_OUT"\n', { mode: 0o755 });
+        fs.writeFileSync(path.join(lab.bin, 'page-ops'), '#!/bin/sh\nenv | grep ^BACKPLAN_ | grep -v -e ^BACKPLAN_EVENT_JSON -e ^BACKPLAN_REQUIRE_ >> "$NOTIFY_OUT"\n', { mode: 0o755 });
         runbook('notify Pager {\n  on success\n  command "page-ops"\n}');
         const r = await backup([], { NOTIFY_OUT: out });
         expect(r.code, r.stderr).toBe(0);

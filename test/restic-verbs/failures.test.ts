@@ -92,7 +92,8 @@ describe.skipIf(resticSkip)(resticSuiteName('restic tapes: failures'), () => {
         fs.writeFileSync(big, '');
         fs.truncateSync(big, 2 ** 40);
         const child = spawn(process.execPath, [BIN, 'backup', lab.runbook, '--state', lab.state], {
-            detached: true, stdio: 'ignore', env: { ...process.env, RESTIC_CACHE_DIR: lab.restic.cacheDir }
+            // Without its guardian (BACKPLAN_NO_GUARDIAN=1): this is about what the next run does.
+            detached: true, stdio: 'ignore', env: { ...process.env, RESTIC_CACHE_DIR: lab.restic.cacheDir, BACKPLAN_NO_GUARDIAN: '1' }
         });
         const exited = new Promise(resolve => child.once('exit', resolve));
         const locks = path.join(lab.repository, 'locks');

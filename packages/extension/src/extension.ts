@@ -17,10 +17,11 @@ import { showPlan } from './commands/show-plan';
 import { CoverageService } from './coverage/coverage-service';
 import { CoverageTreeProvider, type CoverageNode } from './coverage/coverage-tree';
 import { DOC_SCHEME, DocSectionProvider, SHOW_DOCUMENTATION_COMMAND } from './docs/doc-section-provider';
-import { startLanguageClient } from './language-client';
+import { startLanguageClient, type BackplanClient, type StartupReport } from './language-client';
 import { PLAN_SCHEME, PlanDocumentProvider } from './plan/plan-document-provider';
 import { CoverageStatus } from './status/coverage-status';
 import { BackplanTaskProvider, TASK_TYPE } from './tasks/backplan-task-provider';
+import { setPrompter, type Prompter } from './ui/prompter';
 
 /** What `activate` returns: used by the VS Code test suite to read views and state. */
 export interface BackplanApi {
@@ -29,11 +30,20 @@ export interface BackplanApi {
     coverageTree: CoverageTreeProvider;
     coverageView: vscode.TreeView<CoverageNode>;
     status: CoverageStatus;
+    /** Milliseconds from activation to the server's start-up milestones (bench/vscode-startup). */
+    startup: Promise<StartupReport>;
+    /**
+     * Puts another prompter in the place of VS Code's dialogs and notifications (undefined:
+     * VS Code's again). The VS Code suite answers questions this way: test profiles refuse
+     * modal dialogs.
+     */
+    setPrompter(prompter: Prompter | undefined): void;
 }
 
-let client: LanguageClient | undefined;
+let lsp: BackplanClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<BackplanApi> {
+    const activatedAt = Date.now();
     setExtensionRoot(context.extensionPath);
     // The view first, so that it says "Loading…" while the language server starts.
     const tree = new CoverageTreeProvider();
@@ -43,9 +53,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backpl
         vscode.workspace.registerTextDocumentContentProvider(DOC_SCHEME, docs),
         vscode.commands.registerCommand(SHOW_DOCUMENTATION_COMMAND, (doc?: unknown, anchor?: unknown) => docs.show(doc, anchor)));
     void vscode.commands.executeCommand('setContext', 'backplan.active', true);
-    client = await startLanguageClient(context);
+    lsp = await startLanguageClient(context, activatedAt);
+    const { client, output } = lsp;
 
-    const coverage = new CoverageService(client);
+    const coverage = new CoverageService(lsp);
     tree.attach(coverage);
     const plans = new PlanDocumentProvider();
     const status = new CoverageStatus(coverage);
@@ -68,12 +79,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backpl
         vscode.commands.registerCommand('backplan.archives', (uri?: unknown, options?: object) => showArchives(ctx, uri, options)),
         vscode.commands.registerCommand('backplan.showCoverage', (uri?: vscode.Uri) => showCoverage(ctx, uri)),
         vscode.commands.registerCommand('backplan.refreshCoverage', () => tree.refresh()),
-        vscode.commands.registerCommand('backplan.revealDeclaration', revealDeclaration)
+        vscode.commands.registerCommand('backplan.revealDeclaration', revealDeclaration),
+        vscode.commands.registerCommand('backplan.showServerOutput', () => output.show(true))
     );
-    return { client, coverage, coverageTree: tree, coverageView: view, status };
+    return { client, coverage, coverageTree: tree, coverageView: view, status, startup: lsp.startup, setPrompter };
 }
 
 export async function deactivate(): Promise<void> {
-    await client?.stop();
-    client = undefined;
+    await lsp?.close();
+    lsp = undefined;
 }

@@ -1,18 +1,26 @@
 /**
  * Workspace Trust. Runs execute a runbook's `stop`/`start` commands and reach the hosts it
- * names, so every run command needs a trusted workspace; checking and coverage do not.
+ * names, so every run command needs a trusted workspace; checking and coverage do not. In
+ * Restricted Mode the run commands stay in the palette, the keybindings, the CodeLens and
+ * the title bars: invoked, each says why it does not run and offers to manage trust.
  */
 import * as vscode from 'vscode';
+import { prompter } from './ui/prompter';
+
+/** The button of a refusal; it runs VS Code's `workbench.trust.manage`. */
+export const MANAGE_TRUST = 'Manage Workspace Trust';
 
 /** What a refused command returns to programmatic callers (and tests). */
 export interface Refused {
     readonly refused: true;
     readonly reason: string;
+    /** Settles when the user has answered the notification (a button, or dismissed). */
+    readonly answered: Thenable<void>;
 }
 
 /** The message shown when a run command is invoked in Restricted Mode. */
 export function restrictedModeMessage(action: string): string {
-    return `Backplan: ${action} is disabled in Restricted Mode. Runs execute the runbook's stop and start ` +
+    return `Backplan: ${action} does not run in Restricted Mode: this workspace is not trusted. Runs execute the runbook's stop and start ` +
         'commands and connect to the hosts it names; trust this workspace to run them. Checking and coverage keep working.';
 }
 
@@ -23,10 +31,10 @@ export function restrictedModeMessage(action: string): string {
 export function refuseUntrusted(action: string): Refused | undefined {
     if (vscode.workspace.isTrusted) return undefined;
     const reason = restrictedModeMessage(action);
-    void vscode.window.showErrorMessage(reason, 'Manage Workspace Trust').then(choice => {
-        if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+    const answered = prompter().tell('warning', reason, MANAGE_TRUST).then(async choice => {
+        if (choice === MANAGE_TRUST) await vscode.commands.executeCommand('workbench.trust.manage');
     });
-    return { refused: true, reason };
+    return { refused: true, reason, answered };
 }
 
 export function isRefused(value: unknown): value is Refused {

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { examples } from './helpers';
@@ -18,6 +18,37 @@ export interface Demo {
     servers: Array<[string, string]>;
     /** Whether a demo server's application runs. */
     running(dir: string): boolean;
+}
+
+/** Resolves once one of the demo servers has been stopped (its pid file is gone): a run is under way. */
+export function whenAServerStops(demo: Demo): Promise<string> {
+    const servers = path.join(demo.scratch, 'servers');
+    const stopped = () => demo.servers.map(([dir]) => dir).find(dir => !existsSync(path.join(servers, `${dir}.pid`)));
+    return new Promise(resolve => {
+        const watcher = watch(servers, () => {
+            const dir = stopped();
+            if (dir) { watcher.close(); resolve(dir); }
+        });
+        const dir = stopped();
+        if (dir) { watcher.close(); resolve(dir); }
+    });
+}
+
+/**
+ * A copy of the demo runbook whose stops never run: Mail1's stop command exits 127 when
+ * run, Cat1's names a program that does not exist (pre-flight finds it). Cat2 is as in
+ * the demo. Its own tape folder, so the demo tape's archives stay as they were.
+ */
+export function writeStopsThatNeverRan(demo: Demo): vscode.Uri {
+    const text = readFileSync(demo.runbook.fsPath, 'utf8');
+    const stops = [...text.matchAll(/stop "[^"]*"/g)];
+    assert.equal(stops.length, 3, 'the demo runbook has one stop per server');
+    const replaced = text.slice(0, stops[0].index) + 'stop "sh -c \'exit 127\'"'
+        + text.slice(stops[0].index! + stops[0][0].length, stops[1].index) + 'stop "no-such-demo-app stop"'
+        + text.slice(stops[1].index! + stops[1][0].length);
+    const file = path.join(demo.scratch, 'stops-never-ran.backplan');
+    writeFileSync(file, replaced.replace(/runbook "[^"]*"/, 'runbook "Demo whose stops never ran"').replace(/\/tape"/, '/tape-stops-never-ran"'));
+    return vscode.Uri.file(file);
 }
 
 /** Runs a program without blocking the extension host. */
@@ -51,17 +82,16 @@ export function hasDemo(): boolean {
     return existsSync(path.join(demoPaths().dir, 'run-demo.mjs'));
 }
 
-let savedPath: string | undefined;
-
-/** Prepares the demo, puts demo-app on the PATH, points `backplan.state` at its state folder, starts the servers. */
+/**
+ * Prepares the demo, points `backplan.state` at its state folder, starts the servers. The
+ * extension host's PATH is left as it is: the runbook names demo-app by its absolute path,
+ * as a user's runbook run from the editor must.
+ */
 export async function startDemo(): Promise<Demo> {
     const demo = demoPaths();
     const prepared = await runAsync(process.execPath, [path.join(demo.dir, 'run-demo.mjs')], demo.repo);
     assert.equal(prepared.status, 0, `npm run demo failed:\n${prepared.stdout}\n${prepared.stderr}`);
-    // The runbook's stop/start commands call demo-app: the extension host (and so the CLI
-    // it spawns) must find it on the PATH.
-    savedPath ??= process.env.PATH;
-    process.env.PATH = `${path.dirname(demo.app)}${path.delimiter}${savedPath}`;
+    assert.ok(!(process.env.PATH ?? '').split(path.delimiter).includes(path.dirname(demo.app)), 'demo-app is not on the extension host\'s PATH');
     // Runs keep their journal in the demo's state folder: the setting reaches the CLI.
     await vscode.workspace.getConfiguration('backplan').update('state', path.join(demo.scratch, 'state'), vscode.ConfigurationTarget.Global);
     for (const [dir, role] of demo.servers) {
@@ -71,12 +101,11 @@ export async function startDemo(): Promise<Demo> {
     return demo;
 }
 
-/** Stops the demo servers and restores the PATH and settings. */
+/** Stops the demo servers and restores the settings. */
 export async function stopDemo(): Promise<void> {
     const demo = demoPaths();
     for (const [dir, role] of demo.servers) {
         if (existsSync(demo.app)) spawnSync(demo.app, ['stop', '--data', path.join(demo.scratch, 'servers', dir), '--role', role]);
     }
-    if (savedPath !== undefined) process.env.PATH = savedPath;
     await vscode.workspace.getConfiguration('backplan').update('state', undefined, vscode.ConfigurationTarget.Global);
 }

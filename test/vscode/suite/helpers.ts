@@ -30,6 +30,62 @@ export interface Api {
     status: { text: string; update(): Promise<void> };
     coverage: { of(uri: vscode.Uri): Promise<unknown[]> };
     coverageView: vscode.TreeView<unknown>;
+    client: { outputChannel: vscode.OutputChannel; traceOutputChannel: vscode.OutputChannel; sendRequest(method: string, params?: unknown): Promise<unknown> };
+    startup: Promise<{ serverReady: number; firstDiagnostics: number; workspaceChecked: number; files: number }>;
+    setPrompter(prompter: Prompter | undefined): void;
+}
+
+/** A modal question the extension asked (packages/extension/src/ui/prompter.ts). */
+export interface Question { message: string; detail: string; buttons: string[] }
+type Severity = 'info' | 'warning' | 'error';
+interface Prompter {
+    ask(question: Question): Thenable<string | undefined>;
+    tell(severity: Severity, message: string, ...actions: string[]): Thenable<string | undefined>;
+}
+
+/** What the extension asked and told while a recorder was in place. */
+export interface Prompts {
+    questions: Question[];
+    told: Array<{ severity: Severity; message: string; actions: string[] }>;
+    /** Resolves with the first notification whose text matches. */
+    toldMatching(pattern: RegExp): Promise<{ severity: Severity; message: string; actions: string[] }>;
+    /** Puts VS Code's own dialogs and notifications back. */
+    dispose(): void;
+}
+
+/**
+ * Puts a recorder in the place of the extension's dialogs and notifications (test profiles
+ * refuse modal dialogs, and no API reads notifications back). `answer` chooses a button
+ * for each question (undefined: Cancel); `choose` for each notification (default: none).
+ */
+export function recordPrompts(api: Api, answer: (q: Question) => string | undefined = () => undefined,
+    choose: (message: string, actions: string[]) => string | undefined = () => undefined): Prompts {
+    const listeners: Array<() => boolean> = [];
+    const prompts: Prompts = {
+        questions: [],
+        told: [],
+        toldMatching: pattern => new Promise(resolve => {
+            const check = () => {
+                const found = prompts.told.find(t => pattern.test(t.message));
+                if (found) resolve(found);
+                return found !== undefined;
+            };
+            if (!check()) listeners.push(check);
+        }),
+        dispose: () => api.setPrompter(undefined)
+    };
+    api.setPrompter({
+        ask: async question => {
+            prompts.questions.push(question);
+            return answer(question);
+        },
+        tell: async (severity, message, ...actions) => {
+            prompts.told.push({ severity, message, actions });
+            for (const listener of [...listeners]) if (listener()) listeners.splice(listeners.indexOf(listener), 1);
+            return choose(message, actions);
+        }
+    });
+    return prompts;
 }
 
 export async function activate(): Promise<{ extension: vscode.Extension<Api>; api: Api }> {
@@ -90,7 +146,12 @@ export async function revertActive(): Promise<void> {
  * Asks the launcher for a screenshot (docs/images/NAME.png) and waits until it is taken.
  * Without a launcher that takes screenshots (desktop runs) it does nothing.
  */
-export async function screenshot(name: string, options: { collapse?: string[]; keepNotifications?: boolean } = {}): Promise<void> {
+export async function screenshot(name: string, options: {
+    collapse?: string[];
+    keepNotifications?: boolean;
+    /** The launcher waits until an element matching this CSS selector (with this text) is visible. */
+    waitFor?: { selector: string; text?: string };
+} = {}): Promise<void> {
     const dir = process.env.BACKPLAN_VSCODE_TEST_SCREENSHOTS;
     if (!dir) return;
     if (!options.keepNotifications) await vscode.commands.executeCommand('notifications.clearAll');

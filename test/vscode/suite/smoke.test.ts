@@ -5,8 +5,8 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { hasDemo, startDemo, stopDemo } from './demo';
-import { activate, examples, open, screenshot, sleep, waitFor, waitForCodes } from './helpers';
+import { hasDemo, startDemo, stopDemo, whenAServerStops } from './demo';
+import { activate, examples, open, recordPrompts, screenshot, waitFor, waitForCodes } from './helpers';
 
 export function registerSmokeTests(): void {
     describe('installed .vsix', () => {
@@ -37,9 +37,13 @@ export function registerSmokeTests(): void {
             editor.selection = new vscode.Selection(diagnostic.range.start, diagnostic.range.start);
             await vscode.commands.executeCommand('workbench.actions.view.problems');
             await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+            // The server has the hover ready before the editor is asked to show it.
+            await waitFor('the hover of the diagnostic', async () => {
+                const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, diagnostic.range.start);
+                return (hovers ?? []).length > 0;
+            });
             await vscode.commands.executeCommand('editor.action.showHover');
-            await sleep(1500);
-            await screenshot('vscode-diagnostics', { collapse: ['outline', 'timeline'] });
+            await screenshot('vscode-diagnostics', { collapse: ['outline', 'timeline'], waitFor: { selector: '.monaco-hover', text: 'coverage.single-copy' } });
         });
 
         it('screenshot: the coverage view', async () => {
@@ -54,8 +58,7 @@ export function registerSmokeTests(): void {
                 await api.coverageView.reveal(item, { expand: true, select: false, focus: false });
             }
             await vscode.commands.executeCommand('notifications.clearAll');
-            await sleep(1000);
-            await screenshot('vscode-coverage', { collapse: ['examples', 'outline', 'timeline'] });
+            await screenshot('vscode-coverage', { collapse: ['examples', 'outline', 'timeline'], waitFor: { selector: '.monaco-list-row', text: 'at risk' } });
         });
 
         describe('the demo, from the installed extension', () => {
@@ -74,12 +77,20 @@ export function registerSmokeTests(): void {
                 const { api } = await activate();
                 await waitFor('the demo runbook in the language server', async () => (await api.coverage.of(demo.runbook)).length > 0);
                 await vscode.commands.executeCommand('notifications.clearAll');
-                const running = vscode.commands.executeCommand<{ exitCode?: number; output: string }>('backplan.backup', demo.runbook, {});
-                await waitFor('the backup terminal', () => vscode.window.terminals.length > 0);
-                await sleep(1800);
-                await screenshot('vscode-backup', { keepNotifications: true, collapse: ['outline', 'timeline'] });
-                const result = await running;
-                assert.equal(result.exitCode, 0, result.output);
+                // The installed extension asks before it stops the servers: answer Back Up.
+                const prompts = recordPrompts(api, q => q.buttons.includes('Back Up') ? 'Back Up' : undefined);
+                try {
+                    const stopped = whenAServerStops(demo);
+                    const running = vscode.commands.executeCommand<{ exitCode?: number; output: string }>('backplan.backup', demo.runbook, {});
+                    // The picture: a server is down for its archive, the terminal shows the run.
+                    await stopped;
+                    await screenshot('vscode-backup', { keepNotifications: true, collapse: ['outline', 'timeline'], waitFor: { selector: '.notification-toast', text: 'Backplan' } });
+                    const result = await running;
+                    assert.equal(result.exitCode, 0, result.output);
+                    assert.match(prompts.questions[0]?.message ?? '', /This stops Mail1, Cat1 and Cat2/);
+                } finally {
+                    prompts.dispose();
+                }
                 for (const [dir] of demo.servers) assert.ok(demo.running(dir), `${dir} runs again`);
             });
         });

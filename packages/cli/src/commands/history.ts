@@ -14,12 +14,14 @@ interface RunSummary {
     run: string;
     verb: string;
     command: string;
+    /** The process that ran it (an editor finds the run it started by this). */
+    pid: number;
     started: string;
     ended?: string;
     state: 'ok' | 'failed' | 'interrupted' | 'running' | 'unfinished';
     error?: string;
-    /** Per server: its steps, and how long its application was down (stop begun → up again), in seconds. */
-    servers: Array<{ server: string; stopWindow?: number; steps: Array<{ step: string; ok?: boolean; error?: string; time: string }> }>;
+    /** Per server: its steps (a stop's `stopped` is false when its command never ran, exit 126/127: no start was owed), and how long its application was down (stop begun → up again), in seconds. */
+    servers: Array<{ server: string; stopWindow?: number; steps: Array<{ step: string; ok?: boolean; stopped?: boolean; error?: string; time: string }> }>;
     recovered: Array<{ server: string; ok: boolean; time: string; by: string }>;
     /** Prune: per tape, what it removed. */
     tapes: Array<{ tape: string; ok?: boolean; removed: string[]; error?: string }>;
@@ -74,7 +76,7 @@ function summarize(records: readonly JournalRecord[]): RunSummary[] {
     for (const rec of records) {
         if (rec.type === 'run' && rec.event === 'begin') {
             const alive = rec.host === os.hostname() && processAlive(rec.pid);
-            runs.set(rec.run, { run: rec.run, verb: rec.verb, command: rec.command, started: rec.time, state: alive ? 'running' : 'unfinished', servers: [], recovered: [], tapes: [], swaps: [], leftovers: [], notifications: [], drills: [] });
+            runs.set(rec.run, { run: rec.run, verb: rec.verb, command: rec.command, pid: rec.pid, started: rec.time, state: alive ? 'running' : 'unfinished', servers: [], recovered: [], tapes: [], swaps: [], leftovers: [], notifications: [], drills: [] });
             continue;
         }
         const run = runs.get(rec.run);
@@ -99,7 +101,7 @@ function summarize(records: readonly JournalRecord[]): RunSummary[] {
         } else if (rec.type === 'step' && rec.server && rec.event === 'end') {
             let s = run.servers.find(x => x.server === rec.server);
             if (!s) run.servers.push(s = { server: rec.server, steps: [] });
-            s.steps.push({ step: rec.step, ok: rec.ok, error: rec.error, time: rec.time });
+            s.steps.push({ step: rec.step, ok: rec.ok, stopped: rec.step === 'stop' ? rec.stopped : undefined, error: rec.error, time: rec.time });
             if (rec.step === 'start' && rec.window !== undefined) s.stopWindow = (s.stopWindow ?? 0) + rec.window;
         } else if (rec.type === 'step' && rec.server && !run.servers.some(x => x.server === rec.server)) {
             run.servers.push({ server: rec.server, steps: [] });

@@ -1,10 +1,14 @@
 /**
  * CodeLens: "Run backup · Show plan" above each `backup`, "Restore…" above each `server`,
  * "Run drill" above each `drill`.
- * Shown in trusted workspaces only: in Restricted Mode nothing can run.
+ * In Restricted Mode the same lenses stay, marked with a lock: clicked, the command says
+ * that the workspace is untrusted and offers to manage trust (trust.ts), rather than the
+ * lenses vanishing without a word.
  */
 import * as vscode from 'vscode';
 import type { CoverageService } from '../coverage/coverage-service';
+
+const UNTRUSTED = 'Restricted Mode: this workspace is not trusted, so nothing runs. Click to see why and to manage trust.';
 
 export class RunbookCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
     private readonly changed = new vscode.EventEmitter<void>();
@@ -19,32 +23,33 @@ export class RunbookCodeLensProvider implements vscode.CodeLensProvider, vscode.
     }
 
     async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
-        if (!vscode.workspace.isTrusted) return [];
         const runbooks = await this.coverage.of(document.uri);
         const runbook = runbooks[0];
         if (!runbook) return [];
         const here = document.uri.toString();
         const root = vscode.Uri.parse(runbook.root);
+        const trusted = vscode.workspace.isTrusted;
+        const lens = (r: { start: { line: number }}, title: string, command: string, args: unknown[], tooltip: string) =>
+            new vscode.CodeLens(new vscode.Range(r.start.line, 0, r.start.line, 0), {
+                title: trusted ? title : `$(lock) ${title.replace(/^\$\([\w-]+\) /, '')}`,
+                command, arguments: args, tooltip: trusted ? tooltip : UNTRUSTED
+            });
         const lenses: vscode.CodeLens[] = [];
-        const rangeOf = (r: { start: { line: number; character: number } }) => new vscode.Range(r.start.line, 0, r.start.line, 0);
         for (const backup of runbook.backups.filter(b => b.uri === here)) {
-            const range = rangeOf(backup.range);
             lenses.push(
-                new vscode.CodeLens(range, { title: '$(play) Run backup', command: 'backplan.backup', arguments: [root, { policy: backup.name }], tooltip: `backplan backup --policy ${backup.name}` }),
-                new vscode.CodeLens(range, { title: 'Show plan', command: 'backplan.showPlan', arguments: [root, { verb: 'backup', policy: backup.name }], tooltip: 'the dry run: nothing is stopped or written' })
+                lens(backup.range, '$(play) Run backup', 'backplan.backup', [root, { policy: backup.name }],
+                    `backplan backup --policy ${backup.name}: asks first, naming the servers it stops`),
+                lens(backup.range, 'Show plan', 'backplan.showPlan', [root, { verb: 'backup', policy: backup.name }],
+                    'the dry run: nothing is stopped or written')
             );
         }
         for (const drill of (runbook.drills ?? []).filter(d => d.uri === here)) {
-            lenses.push(new vscode.CodeLens(rangeOf(drill.range), {
-                title: '$(beaker) Run drill', command: 'backplan.drill', arguments: [root, { policy: drill.name }],
-                tooltip: `backplan drill --policy ${drill.name}: restores into scratch and tests the copy; nothing live is touched`
-            }));
+            lenses.push(lens(drill.range, '$(beaker) Run drill', 'backplan.drill', [root, { policy: drill.name }],
+                `backplan drill --policy ${drill.name}: restores into scratch and tests the copy; nothing live is touched`));
         }
         for (const server of runbook.servers.filter(s => s.uri === here)) {
-            lenses.push(new vscode.CodeLens(rangeOf(server.range), {
-                title: '$(history) Restore…', command: 'backplan.restore', arguments: [root, { server: server.name }],
-                tooltip: `restore ${server.name}: shows the plan and asks before anything runs`
-            }));
+            lenses.push(lens(server.range, '$(history) Restore…', 'backplan.restore', [root, { server: server.name }],
+                `restore ${server.name}: shows the plan and asks before anything runs`));
         }
         return lenses;
     }

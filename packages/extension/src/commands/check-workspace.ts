@@ -27,7 +27,7 @@ export async function checkWorkspace(): Promise<RunResult[]> {
         output.append(run.stdout + run.stderr);
         output.show(true);
         const lastLine = run.stdout.trim().split('\n').pop() ?? '';
-        results.push({ exitCode: run.exitCode ?? undefined, cancelled: false, seconds: (Date.now() - started) / 1000, output: run.stdout, lastLine });
+        results.push({ exitCode: run.exitCode ?? undefined, cancelled: false, seconds: (Date.now() - started) / 1000, output: run.stdout, lastLine, terminal: '' });
         void vscode.window.showInformationMessage(`Backplan: check ${folder.name} — ${lastLine}`);
     }
     return results;

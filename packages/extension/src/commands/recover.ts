@@ -1,12 +1,14 @@
 /**
  * Backplan: Recover… — several servers lost at once: pick them, show the dry-run plan (each
- * folder's source and the age of its data), confirm (modal), run `backplan recover`.
+ * folder's source and the age of its data), confirm (modal; the focused answer reviews the
+ * plan), run `backplan recover`.
  */
 import * as vscode from 'vscode';
 import { runBackplanTask } from '../tasks/backplan-task-provider';
 import type { RunResult } from '../tasks/cli-pseudoterminal';
 import { refuseUntrusted, type Refused } from '../trust';
 import type { CommandContext } from './command-context';
+import { confirmAfterPlan } from './confirm-run';
 import { pickRunbook, pickServers } from './runbook-picker';
 import { showPlanFor } from './show-plan';
 
@@ -33,7 +35,7 @@ export async function recover(ctx: CommandContext, uri?: unknown, options: Recov
     const detail = plan.exitCode === 0
         ? `Restores ${names.join(', ')} from their newest verified archives, then replicates each folder from live replicas. The plan is open beside the runbook.`
         : 'Some folders have no copy left (see the plan). Recovering restores everything that is still covered; the rest is lost.';
-    const confirm = await vscode.window.showWarningMessage(`Recover ${names.join(', ')} (${target.label})?`, { modal: true, detail }, ...buttons);
+    const confirm = await confirmAfterPlan(plan, `Recover ${names.join(', ')} (${target.label})?`, detail, buttons);
     if (!confirm) return undefined;
     if (confirm !== 'Recover') args.push('--allow-loss');
     return runBackplanTask({ type: 'backplan', command: 'recover', runbook: target.relative, args }, target.folder, `${title} (${target.label})`);

@@ -1,12 +1,14 @@
 /**
  * Backplan: Restore Server… — picks the server and the source, shows the dry-run plan,
- * asks for confirmation (modal), then runs `backplan restore` in a task terminal.
+ * asks for confirmation (modal; the focused answer reviews the plan), then runs
+ * `backplan restore` in a task terminal.
  */
 import * as vscode from 'vscode';
 import { runBackplanTask } from '../tasks/backplan-task-provider';
 import type { RunResult } from '../tasks/cli-pseudoterminal';
 import { refuseUntrusted, type Refused } from '../trust';
 import type { CommandContext } from './command-context';
+import { confirmAfterPlan } from './confirm-run';
 import { pickRunbook, pickServer } from './runbook-picker';
 import { showPlanFor } from './show-plan';
 
@@ -45,9 +47,10 @@ export async function restoreServer(ctx: CommandContext, uri?: unknown, options:
     }
     const detail = options.target
         ? `Restores ${server.name}'s data into ${options.target}; the server itself is not touched.`
-        : `This stops ${server.name}'s application, moves its data folder aside, extracts and verifies the copy, ` +
-          'swaps it into place and starts the application again. The plan is open beside the runbook.';
-    const confirm = await vscode.window.showWarningMessage(`Restore ${server.name} (${target.label})?`, { modal: true, detail }, 'Restore');
-    if (confirm !== 'Restore') return undefined;
+        : `This stops ${server.name}'s application, moves its data folder aside, ${from === 'replica'
+            ? 'copies each folder from another server that holds it (stopping that server briefly for a consistent copy, one at a time)'
+            : 'extracts and verifies the copy'}, swaps it into place and starts the application again. The plan is open beside the runbook.`;
+    const run = `Restore ${server.name}`;
+    if (await confirmAfterPlan(plan, `Restore ${server.name} (${target.label})?`, detail, [run]) !== run) return undefined;
     return runBackplanTask({ type: 'backplan', command: 'restore', runbook: target.relative, args }, target.folder, `${title} (${target.label})`);
 }

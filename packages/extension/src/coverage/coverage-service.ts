@@ -4,9 +4,9 @@
  * edits as they are typed.
  */
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import type { BackplanClient } from '../language-client';
 import { isIgnoredPath } from '../ignore-paths';
-import { CoverageChangedNotification, CoverageRequest, type CoverageResult, type RunbookCoverageInfo } from './coverage-protocol';
+import { CoverageRequest, type CoverageResult, type RunbookCoverageInfo } from './coverage-protocol';
 
 export class CoverageService implements vscode.Disposable {
     private readonly changed = new vscode.EventEmitter<void>();
@@ -15,9 +15,9 @@ export class CoverageService implements vscode.Disposable {
     private timer: NodeJS.Timeout | undefined;
     private readonly disposables: vscode.Disposable[] = [];
 
-    constructor(private readonly client: LanguageClient) {
+    constructor(private readonly lsp: BackplanClient) {
         this.disposables.push(
-            client.onNotification(CoverageChangedNotification, () => this.schedule()),
+            lsp.onCoverageChanged(() => this.schedule()),
             vscode.workspace.onDidChangeConfiguration(e => {
                 if (e.affectsConfiguration('backplan.validation.ignorePaths')) this.schedule();
             })
@@ -26,7 +26,7 @@ export class CoverageService implements vscode.Disposable {
 
     /** Every runbook of the workspace (ignored roots left out), sorted by root path. */
     async all(): Promise<RunbookCoverageInfo[]> {
-        const result = await this.client.sendRequest<CoverageResult>(CoverageRequest, {});
+        const result = await this.request({});
         return result.runbooks
             .filter(r => !isIgnoredPath(vscode.Uri.parse(r.root)))
             .sort((a, b) => a.root.localeCompare(b.root));
@@ -34,8 +34,24 @@ export class CoverageService implements vscode.Disposable {
 
     /** The runbooks a document belongs to. */
     async of(uri: vscode.Uri): Promise<RunbookCoverageInfo[]> {
-        const result = await this.client.sendRequest<CoverageResult>(CoverageRequest, { uri: uri.toString() });
+        const result = await this.request({ uri: uri.toString() });
         return result.runbooks;
+    }
+
+    /**
+     * Asks the server. While the window closes (the client stopping, or stopped) a request
+     * in flight fails, or never gets sent: it answers "no runbooks" then, quietly, since
+     * nobody is left to show the answer to.
+     */
+    private async request(params: { uri?: string }): Promise<CoverageResult> {
+        const none: CoverageResult = { runbooks: [] };
+        if (this.lsp.closing) return none;
+        try {
+            return await this.lsp.client.sendRequest<CoverageResult>(CoverageRequest, params);
+        } catch (err) {
+            if (this.lsp.closing || !this.lsp.client.isRunning()) return none;
+            throw err;
+        }
     }
 
     private schedule(): void {

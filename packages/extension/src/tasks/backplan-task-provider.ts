@@ -11,7 +11,10 @@ import * as vscode from 'vscode';
 import type { Verb } from '../cli/cli-invocation';
 import type { CoverageService } from '../coverage/coverage-service';
 import { restrictedModeMessage } from '../trust';
+import { prompter } from '../ui/prompter';
+import { capitalize } from '../ui/text';
 import { CliPseudoterminal, type RunResult } from './cli-pseudoterminal';
+import { describeFates, leftDown } from './run-outcome';
 
 export const TASK_TYPE = 'backplan';
 
@@ -73,8 +76,8 @@ export async function runBackplanTask(definition: BackplanTaskDefinition, folder
     const pty = await Promise.race([started, new Promise<undefined>(resolve => setTimeout(() => resolve(undefined), 60_000))]);
     if (!pty) {
         const message = `Backplan: the ${title} task did not start (is another run of it still active?).`;
-        void vscode.window.showErrorMessage(message);
-        return { exitCode: undefined, cancelled: false, seconds: 0, output: message, lastLine: message };
+        void prompter().tell('error', message);
+        return { exitCode: undefined, cancelled: false, seconds: 0, output: message, lastLine: message, terminal: '' };
     }
     const result = await vscode.window.withProgress({
         location: vscode.ProgressLocation.Notification,
@@ -82,7 +85,7 @@ export async function runBackplanTask(definition: BackplanTaskDefinition, folder
         cancellable: true
     }, async (progress, token) => {
         const cancel = token.onCancellationRequested(() => {
-            progress.report({ message: 'stopping gracefully: applications are restarted first…' });
+            progress.report({ message: 'stopping gracefully: every application this run stopped is started again first…' });
             pty.interrupt();
         });
         const lines = pty.onDidPrintLine(line => progress.report({ message: line.slice(0, 120) }));
@@ -93,16 +96,29 @@ export async function runBackplanTask(definition: BackplanTaskDefinition, folder
             lines.dispose();
         }
     });
-    const summary = `Backplan: ${title} ${result.cancelled ? 'was cancelled' : result.exitCode === 0 ? 'succeeded' : 'failed'}` +
-        ` in ${result.seconds.toFixed(1)} s${result.lastLine ? ` — ${result.lastLine}` : ''}`;
-    if (result.exitCode === 0 && !result.cancelled) {
-        void vscode.window.showInformationMessage(summary);
-    } else if (result.cancelled) {
-        void vscode.window.showWarningMessage(summary);
-    } else {
-        void vscode.window.showErrorMessage(summary);
-    }
+    const { severity, text } = runSummary(title, result);
+    void prompter().tell(severity, text);
     return result;
+}
+
+/**
+ * The notification after a run: the verdict, then what became of the applications (from
+ * the journal) where the verb stops any, after the engine's last line unless the run
+ * failed having touched servers; for other verbs the engine's last line. An application
+ * left down makes it an error whatever the exit code.
+ */
+export function runSummary(title: string, result: RunResult): { severity: 'info' | 'warning' | 'error'; text: string } {
+    const verdict = result.cancelled ? 'was cancelled' : result.exitCode === 0 ? 'succeeded' : 'failed';
+    // The engine's last line says why a run failed only when nothing ran (a refusal); once
+    // servers were touched, what became of them is the news.
+    const engine = result.applications?.fates.length && (result.exitCode !== 0 || result.cancelled) ? '' : result.lastLine;
+    const what = result.applications
+        ? [engine, `${capitalize(describeFates(result.applications, { reasons: true }))}.`].filter(Boolean).join(' ')
+        : result.lastLine;
+    const text = `Backplan: ${title} ${verdict} in ${result.seconds.toFixed(1)} s${what ? ` — ${what}` : ''}`;
+    const severity = leftDown(result.applications) ? 'error'
+        : result.cancelled ? 'warning' : result.exitCode === 0 ? 'info' : 'error';
+    return { severity, text };
 }
 
 /** Offers check, backup, verify and archives tasks for every runbook of the workspace. */

@@ -1,11 +1,13 @@
 /**
  * A pseudoterminal that runs one `backplan` invocation: live output, cancellation as the
  * engine's graceful stop (SIGINT: the engine still restarts every application it stopped),
- * and a final summary line.
+ * and a final summary: for a run that stops applications, what became of each one, read
+ * from the journal (run-outcome.ts), then the verdict line.
  */
 import type { ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
 import { displayCommand, spawnCli, type CliInvocation } from '../cli/cli-invocation';
+import { describeFates, leftDown, readRunOutcome, STOPPING_VERBS, type RunOutcome } from './run-outcome';
 
 export interface RunResult {
     /** The CLI's exit code; undefined when it could not start. */
@@ -18,6 +20,10 @@ export interface RunResult {
     output: string;
     /** The last non-empty line printed: the engine's own summary. */
     lastLine: string;
+    /** For backup, restore and recover: what became of each application (undefined: unknown). */
+    applications?: RunOutcome;
+    /** Everything the terminal showed (ANSI codes removed): the CLI's output and the extension's own lines. */
+    terminal: string;
 }
 
 export class CliPseudoterminal implements vscode.Pseudoterminal {
@@ -33,6 +39,7 @@ export class CliPseudoterminal implements vscode.Pseudoterminal {
     private child: ChildProcess | undefined;
     private cancelled = false;
     private output = '';
+    private transcript = '';
     private partial = '';
 
     constructor(private readonly invocation: CliInvocation, private readonly scope: vscode.Uri | undefined,
@@ -63,7 +70,21 @@ export class CliPseudoterminal implements vscode.Pseudoterminal {
             this.writeLine(`\x1b[31mbackplan could not start: ${err.message}\x1b[0m`);
             this.finish(undefined, started);
         });
-        this.child.on('close', (code, signal) => this.finish(code ?? (signal ? 130 : undefined), started));
+        this.child.on('close', (code, signal) => void this.summarize(code ?? (signal ? 130 : undefined), started));
+    }
+
+    /** Reads what became of the applications (stopping verbs), prints it, then finishes. */
+    private async summarize(exitCode: number | undefined, started: number): Promise<void> {
+        const ended = Date.now();
+        const pid = this.child?.pid;
+        const applications = STOPPING_VERBS.has(this.invocation.verb) && pid !== undefined && exitCode !== 2
+            ? await readRunOutcome(this.invocation, this.scope, pid)
+            : undefined;
+        if (applications) {
+            const color = leftDown(applications) ? 31 : 2;
+            this.writeLine(`\r\n\x1b[${color}mApplications: ${describeFates(applications)}.\x1b[0m`);
+        }
+        this.finish(exitCode, started, applications, ended);
     }
 
     /** Asks the engine to stop gracefully (it restarts every application it stopped). */
@@ -85,7 +106,7 @@ export class CliPseudoterminal implements vscode.Pseudoterminal {
 
     private print(text: string): void {
         this.output += text;
-        this.writeEmitter.fire(text.replace(/\r?\n/g, '\r\n'));
+        this.show(text);
         const lines = (this.partial + text).split(/\r?\n/);
         this.partial = lines.pop() ?? '';
         for (const line of lines) {
@@ -95,15 +116,20 @@ export class CliPseudoterminal implements vscode.Pseudoterminal {
     }
 
     private writeLine(text: string): void {
-        this.writeEmitter.fire(text.replace(/\r?\n/g, '\r\n') + '\r\n');
+        this.show(`${text}\n`);
+    }
+
+    private show(text: string): void {
+        this.transcript += text;
+        this.writeEmitter.fire(text.replace(/\r?\n/g, '\r\n'));
     }
 
     private done = false;
 
-    private finish(exitCode: number | undefined, started: number): void {
+    private finish(exitCode: number | undefined, started: number, applications?: RunOutcome, ended = Date.now()): void {
         if (this.done) return;
         this.done = true;
-        const seconds = started ? (Date.now() - started) / 1000 : 0;
+        const seconds = started ? (ended - started) / 1000 : 0;
         const output = stripAnsi(this.output);
         const lastLine = output.split(/\r?\n/).map(l => l.trim()).filter(Boolean).pop() ?? '';
         if (!this.refusal) {
@@ -111,7 +137,7 @@ export class CliPseudoterminal implements vscode.Pseudoterminal {
             const color = exitCode === 0 && !this.cancelled ? 32 : this.cancelled ? 33 : 31;
             this.writeLine(`\r\n\x1b[${color}m── backplan ${this.invocation.verb} ${verdict} (exit ${exitCode ?? '–'}) in ${seconds.toFixed(1)} s ──\x1b[0m`);
         }
-        this.resolveResult({ exitCode, cancelled: this.cancelled, seconds, output, lastLine });
+        this.resolveResult({ exitCode, cancelled: this.cancelled, seconds, output, lastLine, applications, terminal: stripAnsi(this.transcript) });
         this.closeEmitter.fire(exitCode ?? 1);
     }
 }

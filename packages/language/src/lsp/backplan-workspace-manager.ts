@@ -3,6 +3,7 @@
  * open files), files they import from outside the folders are loaded too, and files matching
  * `backplan.validation.ignorePaths` are skipped.
  */
+import { performance } from 'node:perf_hooks';
 import { DefaultWorkspaceManager, type FileSystemNode, type LangiumDocument, type URI } from 'langium';
 import type { ConfigurationProvider } from 'langium';
 import type { WorkspaceFolder } from 'vscode-languageserver';
@@ -22,6 +23,8 @@ export class BackplanWorkspaceManager extends DefaultWorkspaceManager {
     protected readonly shared: BackplanSharedLspServices;
     protected ignore = new IgnorePaths();
     protected rootPaths: string[] = [];
+    /** When the start-up files were read (ms since the process started, and of CPU time) and how many (startup-timeline.ts). */
+    readonly startup = { readAt: 0, cpuAt: 0, files: 0 };
 
     constructor(shared: BackplanSharedLspServices) {
         super(shared);
@@ -44,6 +47,10 @@ export class BackplanWorkspaceManager extends DefaultWorkspaceManager {
         this.setIgnorePaths(validation?.ignorePaths ?? this.ignore);
         const documents = await super.performStartup(folders);
         const outside = await this.importLoader.loadImports(documents);
+        const cpu = process.cpuUsage();
+        this.startup.readAt = Math.round(performance.now());
+        this.startup.cpuAt = Math.round((cpu.user + cpu.system) / 1000);
+        this.startup.files = documents.length + outside.length;
         return [...documents, ...outside];
     }
 

@@ -6,8 +6,10 @@ import { NodeFileSystem } from 'langium/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
 import { createBackplanLspServices } from './backplan-lsp-module.js';
 import { registerCoverageRequest } from './coverage-request.js';
+import { registerStartupTimeline } from './startup-timeline.js';
 
 const connection = createConnection(ProposedFeatures.all);
 const { shared } = createBackplanLspServices({ connection, ...NodeFileSystem });
 registerCoverageRequest(shared);
+registerStartupTimeline(shared);
 startLanguageServer(shared);
