@@ -182,7 +182,7 @@ describe('a refused run', () => {
 
 describe('drills', () => {
     it('a drill block\'s notify blocks hear its success and its failure (DESIGN §11)', async () => {
-        runbook(`drill Weekly {\n  from T\n  test "test -f \\"$BACKPLAN_DRILL_DIR/$BACKPLAN_EXPECT\\""\n}\nnotify Ops {\n  for Weekly\n  on success failure\n  webhook "${hooks.url('/drill')}"\n}`);
+        runbook(`drill Weekly {\n  from T\n  test "test -e \\"$BACKPLAN_DRILL_DIR/$BACKPLAN_EXPECT\\""\n}\nnotify Ops {\n  for Weekly\n  on success failure\n  webhook "${hooks.url('/drill')}"\n}`);
         expect((await backup()).code).toBe(0);
         let r = await lab.cli('drill', ['--format', 'json'], { BACKPLAN_EXPECT: '.' });
         expect(r.code, r.stderr).toBe(0);
