@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The demo drill's `test` (demo.backplan: `drill Sunday { test "demo-drill-check" }`): run by
+ * The demo drill's `test` (demo.backplan: `drill Sunday { test "…/bin/demo-drill-check" }`, by its absolute path): run by
  * `backplan drill` on each restored copy, with BACKPLAN_DRILL_DIR, BACKPLAN_SERVER,
  * BACKPLAN_ROLE and BACKPLAN_ARCHIVE set.
  *

@@ -58,7 +58,8 @@ const shellWord = s => /^[\w@%+=:,./-]+$/.test(s) ? s : quote(s);
 const runbook = path.join(scratch, 'demo.backplan');
 fs.writeFileSync(runbook, fs.readFileSync(path.join(here, 'demo.backplan.in'), 'utf8')
     .replaceAll('@SCRATCH@', inString(scratch))
-    .replaceAll('@DEMO_APP@', inString(shellWord(path.join(bin, 'demo-app')))));
+    .replaceAll('@DEMO_APP@', inString(shellWord(path.join(bin, 'demo-app'))))
+    .replaceAll('@DEMO_DRILL_CHECK@', inString(shellWord(path.join(bin, 'demo-drill-check')))));
 
 // No PATH change: the runbook's commands are absolute, as from the editor or cron.
 const env = process.env;
