@@ -12,7 +12,7 @@
  */
 import type { ServerModel } from '@backplan/language/model';
 import { DUMP_FILE } from '../archive/manifest.js';
-import { commandFailure, commandTimeoutMs, type Host } from '../hosts/host.js';
+import { commandFailure, commandTimeoutMs, type CommandResult, type Host } from '../hosts/host.js';
 import { siblingPath } from '../hosts/sibling-names.js';
 import { commandEnv, type CommandScope } from './command-env.js';
 import type { QuiesceContext } from './quiesce.js';
@@ -32,10 +32,7 @@ export async function runDump(server: ServerModel, host: Host, folder: string, c
     if (!made.ok) throw new Error(`creating ${folder} failed on ${host.label}: ${made.output.trim() || `exit ${made.code}`}`);
     // The admin's command as a group: its stdout, and only it, is the dump.
     const r = await host.run(`{\n${server.dump}\n} > "$BP_DUMP_FILE"`, { env, timeoutMs, signal: ctx.signal });
-    if (!r.ok) {
-        const last = r.output.trim().split('\n').filter(Boolean).slice(-2).join(' | ');
-        throw new Error(`${commandFailure(`dump command \`${server.dump}\``, r, timeoutMs)}${last ? `: ${last}` : ''}`);
-    }
+    if (!r.ok) throw new Error(failedWith(`dump command \`${server.dump}\``, r, timeoutMs));
 }
 
 /** Loads a dump file into a stopped server's data (throws with a one-line reason). */
@@ -43,8 +40,11 @@ export async function runLoad(server: ServerModel, host: Host, file: string, ctx
     const timeoutMs = commandTimeoutMs(server, ctx.timeoutMs);
     const env = { ...commandEnv(server, ctx, 'load'), BP_DUMP_FILE: file };
     const r = await host.run(`{\n${server.load}\n} < "$BP_DUMP_FILE"`, { env, timeoutMs, signal: ctx.signal });
-    if (!r.ok) {
-        const last = r.output.trim().split('\n').filter(Boolean).slice(-2).join(' | ');
-        throw new Error(`${commandFailure(`load command \`${server.load}\``, r, timeoutMs)}${last ? `: ${last}` : ''}`);
-    }
+    if (!r.ok) throw new Error(failedWith(`load command \`${server.load}\``, r, timeoutMs));
+}
+
+/** A failed command in one line, with the last lines of its output. */
+function failedWith(what: string, r: CommandResult, timeoutMs: number): string {
+    const last = r.output.trim().split('\n').filter(Boolean).slice(-2).join(' | ');
+    return `${commandFailure(what, r, timeoutMs)}${last ? `: ${last}` : ''}`;
 }
