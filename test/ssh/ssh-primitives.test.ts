@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LocalHost } from '../../packages/engine/out/hosts/local-host.js';
-import { EscapingLinkError, verifyTree } from '../../packages/engine/out/restore/verify-restored.js';
+import { EscapingLinkError, verifyTree } from '../../packages/engine/out/archiver/verify-restored.js';
 import {
     SshError, SshHost, makeControlDir, shQuote, type SshHostOptions
 } from '../../packages/engine/out/hosts/ssh/index.js';
