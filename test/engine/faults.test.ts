@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { skipOrFail as requireOrSkip } from '../helpers/skip-or-fail';
-import { Lab, seedMail, waitForFile } from './lab';
+import { skipOrFail as requireOrSkip } from '../helpers/skip-or-fail.js';
+import { Lab, seedMail, waitForFile } from './lab.js';
 
 let lab: Lab | undefined;
 afterEach(() => { lab?.cleanup(); lab = undefined; });

@@ -14,7 +14,7 @@ import { hostname, tmpdir } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Drill } from '../helpers/sshd-drill.js';
 import { SshdLab, sshdSkip, sshdSuiteName } from '../helpers/sshd.js';
-import { journalRecords, Lab, seedMail, type CliResult } from './lab';
+import { journalRecords, Lab, seedMail, type CliResult } from './lab.js';
 
 let lab: Lab | undefined;
 afterEach(() => { lab?.cleanup(); lab = undefined; });

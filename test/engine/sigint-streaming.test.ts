@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Lab, seedMail, waitFor } from './lab';
+import { Lab, seedMail, waitFor } from './lab.js';
 
 const TRIES = 20;
 let lab: Lab;

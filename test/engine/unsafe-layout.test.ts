@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Lab } from './lab';
+import { Lab } from './lab.js';
 
 let lab: Lab | undefined;
 afterEach(() => { lab?.cleanup(); lab = undefined; });

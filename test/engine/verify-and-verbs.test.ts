@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { journalRecords, Lab, seedMail, waitFor } from './lab';
+import { journalRecords, Lab, seedMail, waitFor } from './lab.js';
 
 let lab: Lab | undefined;
 afterEach(() => { lab?.cleanup(); lab = undefined; });

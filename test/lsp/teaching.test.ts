@@ -60,7 +60,7 @@ describe('keyword hover and completion, context-aware completion', () => {
         return list.items;
     }
 
-    const labels = (items: CompletionItem[], kind = CompletionItemKind.Keyword) => items.filter(i => i.kind === kind).map(i => i.label);
+    const labels = (items: CompletionItem[], kind: CompletionItemKind = CompletionItemKind.Keyword) => items.filter(i => i.kind === kind).map(i => i.label);
 
     beforeAll(async () => {
         ws = tempWorkspace({});

@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { journalRecords, Lab, seedMail } from '../engine/lab';
-import { HookServer } from './hook-server';
+import { journalRecords, Lab, seedMail } from '../engine/lab.js';
+import { HookServer } from './hook-server.js';
 
 let lab: Lab;
 let hooks: HookServer;

@@ -9,8 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { reportStale, staleStateFile, type StaleBlock } from '@backplan/engine';
-import { modelOf } from '../../packages/engine/test/model-support';
-import { HookServer } from './hook-server';
+import { modelOf } from '../../packages/engine/test/model-support.js';
+import { HookServer } from './hook-server.js';
 
 let hooks: HookServer;
 let state: string;

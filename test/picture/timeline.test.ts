@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { journalFile } from '@backplan/engine';
-import { Lab, seedMail } from '../engine/lab';
+import { Lab, seedMail } from '../engine/lab.js';
 import { hasStackTrace } from '../helpers/run-cli.js';
 import { expectSelfContainedSvg } from './picture-support.js';
 

@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import type { Lab } from '../engine/lab';
-import { failStop, sample, statusLab } from './status-lab';
+import type { Lab } from '../engine/lab.js';
+import { failStop, sample, statusLab } from './status-lab.js';
 
 const EXPORTER = '/usr/bin/prometheus-node-exporter';
 /** Without the exporter the test is skipped and says so; CI sets BACKPLAN_REQUIRE_NODE_EXPORTER=1 and it fails instead. */

@@ -11,8 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { journalFile } from '../../packages/engine/src/journal/state-dir.js';
 import type { JournalRecord } from '../../packages/engine/src/journal/journal-record.js';
 import { jsonLines, madeRun, type MadeRun } from '../../packages/engine/test/journal-runs.js';
-import type { Lab } from '../engine/lab';
-import { sample, statusLab } from './status-lab';
+import type { Lab } from '../engine/lab.js';
+import { sample, statusLab } from './status-lab.js';
 
 let lab: Lab | undefined;
 afterEach(() => { lab?.cleanup(); lab = undefined; });

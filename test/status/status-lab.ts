@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Lab, seedMail } from '../engine/lab';
+import { Lab, seedMail } from '../engine/lab.js';
 
 /** A lab whose runbook `lab.backplan` backs up Mail1 and Mail2 with `Nightly`, scheduled at 02:00. */
 export function statusLab(options: { schedule?: string } = {}): Lab {

@@ -6,9 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hasStackTrace } from '../helpers/run-cli';
-import type { Lab } from '../engine/lab';
-import { failStop, sample, statusLab } from './status-lab';
+import { hasStackTrace } from '../helpers/run-cli.js';
+import type { Lab } from '../engine/lab.js';
+import { failStop, sample, statusLab } from './status-lab.js';
 
 let lab: Lab | undefined;
 afterEach(() => { lab?.cleanup(); lab = undefined; });

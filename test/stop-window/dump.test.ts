@@ -15,9 +15,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { skipOrFail } from '../helpers/skip-or-fail';
-import { StopWindowLab, waitFor } from './lab';
-import { SLAPD, Slapd } from './slapd';
+import { skipOrFail } from '../helpers/skip-or-fail.js';
+import { StopWindowLab, waitFor } from './lab.js';
+import { SLAPD, Slapd } from './slapd.js';
 
 let lab: StopWindowLab | undefined;
 const servers: Slapd[] = [];

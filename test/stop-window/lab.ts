@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { journalRecords, Lab, waitFor } from '../engine/lab';
+import { journalRecords, Lab, waitFor } from '../engine/lab.js';
 
 export { waitFor };
 

@@ -19,9 +19,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { skipOrFail } from '../helpers/skip-or-fail';
-import { BtrfsVolume } from './btrfs-volume';
-import { StopWindowLab, waitFor, writerFiles } from './lab';
+import { skipOrFail } from '../helpers/skip-or-fail.js';
+import { BtrfsVolume } from './btrfs-volume.js';
+import { StopWindowLab, waitFor, writerFiles } from './lab.js';
 
 let lab: StopWindowLab | undefined;
 afterEach(() => { lab?.dispose(); lab = undefined; });

@@ -27,7 +27,7 @@ function fakeHost(label: string, behaviour: HostBehaviour): FakeHost {
 /** How often the host itself was asked (stat, tools). */
 const asked = (h: Host): number => (h as FakeHost).calls.filter(c => c.kind === 'stat' || c.kind === 'checkTools').length;
 
-async function items(servers: string[], tapeAt?: string): ReturnType<typeof selectBackups> {
+async function items(servers: string[], tapeAt?: string): Promise<Awaited<ReturnType<typeof selectBackups>>> {
     const tape = tapeAt ?? mkdtempSync(path.join(tmpdir(), 'bp-preflight-'));
     dirs.push(tape);
     const text = [`tape T { at "${tape}" }`,
