@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { extractWithTar, Lab, seedMail } from './lab.js';
 
 let lab: Lab | undefined;
-afterEach(() => { lab?.cleanup(); lab = undefined; });
+afterEach(() => { lab?.dispose(); lab = undefined; });
 
 function oddTree(dir: string): void {
     const w = (rel: string, content: string | Buffer = rel): void => {

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Lab } from './lab.js';
 
 let lab: Lab | undefined;
-afterEach(() => { lab?.cleanup(); lab = undefined; });
+afterEach(() => { lab?.dispose(); lab = undefined; });
 
 function markedLab(): { l: Lab; stopped: string } {
     const l = Lab.create();

@@ -11,7 +11,7 @@ import { skipOrFail as requireOrSkip } from '../helpers/skip-or-fail.js';
 import { Lab, seedMail, waitForFile } from './lab.js';
 
 let lab: Lab | undefined;
-afterEach(() => { lab?.cleanup(); lab = undefined; });
+afterEach(() => { lab?.dispose(); lab = undefined; });
 
 /** A lab with Mail1 running and one good archive on the tape; returns that archive's ID. */
 async function labWithOneArchive(setup?: (lab: Lab) => void): Promise<{ lab: Lab; first: string }> {

@@ -14,10 +14,10 @@ import { hostname, tmpdir } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Drill } from '../helpers/sshd-drill.js';
 import { SshdLab, sshdSkip, sshdSuiteName } from '../helpers/sshd.js';
-import { journalRecords, Lab, seedMail, type CliResult } from './lab.js';
+import { Lab, seedMail, type CliResult } from './lab.js';
 
 let lab: Lab | undefined;
-afterEach(() => { lab?.cleanup(); lab = undefined; });
+afterEach(() => { lab?.dispose(); lab = undefined; });
 
 /** The contract: an application a killed runner left stopped runs again within this long. */
 const CONTRACT_MS = 30_000;
@@ -85,7 +85,7 @@ describe('the guardian (local)', () => {
         const { l, state } = appLab();
         const { run, tarMark } = await stalledBackup(l);
         expect(read(state).trim()).toBe('stopped');
-        const begin = lastRun(journalRecords(l));
+        const begin = lastRun(l.journal());
         expect(begin.guardian).toEqual(expect.any(Number));
         expect(alive(begin.guardian)).toBe(true);
 
@@ -96,8 +96,8 @@ describe('the guardian (local)', () => {
         endStalledTar(tarMark);
         expect(l.running('Mail1')).toBe(true);
 
-        await until(() => journalRecords(l).some(r => r.type === 'run' && r.event === 'end' && r.run === begin.run));
-        const mine = journalRecords(l).filter(r => r.run === begin.run);
+        await until(() => l.journal().some(r => r.type === 'run' && r.event === 'end' && r.run === begin.run));
+        const mine = l.journal().filter(r => r.run === begin.run);
         expect(mine.filter(r => r.type === 'recover')).toMatchObject([{ server: 'Mail1', ok: true, by: 'guardian' }]);
         expect(mine.filter(r => r.type === 'run' && r.event === 'end')).toMatchObject([{ ok: false, interrupted: true, by: 'guardian' }]);
         // Its work done, the guardian is gone; the next command has nothing left to do.
@@ -132,10 +132,10 @@ describe('the guardian (local)', () => {
         const { l } = appLab();
         const r = await l.cli('backup');
         expect(r.code, r.stdout + r.stderr).toBe(0);
-        const begin = lastRun(journalRecords(l));
+        const begin = lastRun(l.journal());
         expect(begin.guardian).toEqual(expect.any(Number));
         await until(() => !alive(begin.guardian));
-        expect(journalRecords(l).filter(x => x.type === 'recover')).toEqual([]);
+        expect(l.journal().filter(x => x.type === 'recover')).toEqual([]);
         expect(read(path.join(l.state, 'guardian.log'))).toBe('');
     });
 
@@ -148,10 +148,10 @@ describe('the guardian (local)', () => {
         let stderr = '';
         run.stderr!.on('data', c => { stderr += c; });
         await until(() => /waiting/.test(stderr));
-        const begin = lastRun(journalRecords(l));
+        const begin = lastRun(l.journal());
         run.kill('SIGKILL');
-        await until(() => journalRecords(l).some(r => r.type === 'run' && r.event === 'end' && r.run === begin.run));
-        const mine = journalRecords(l).filter(r => r.run === begin.run);
+        await until(() => l.journal().some(r => r.type === 'run' && r.event === 'end' && r.run === begin.run));
+        const mine = l.journal().filter(r => r.run === begin.run);
         expect(mine.filter(r => r.type === 'recover')).toEqual([]);
         expect(mine.at(-1)).toMatchObject({ type: 'run', event: 'end', interrupted: true, by: 'guardian' });
         expect(fs.existsSync(state), 'no start command ran').toBe(false);
@@ -165,7 +165,7 @@ describe('backplan repair', () => {
     it('starts what a killed run left stopped with the runbook\'s CURRENT start, closes the run; then nothing is left (exit 0 both times)', async () => {
         const { l, state } = appLab();
         await killMidArchive(l, off);
-        expect(lastRun(journalRecords(l)).guardian).toBeUndefined();
+        expect(lastRun(l.journal()).guardian).toBeUndefined();
         expect(read(state).trim()).toBe('stopped');
         // The admin fixes the start command after the kill: repair must use the new one.
         const text = fs.readFileSync(l.runbook, 'utf8');
@@ -175,8 +175,8 @@ describe('backplan repair', () => {
         expect(read(state).trim()).toBe('started-by-the-new-command');
         expect(l.running('Mail1')).toBe(true);
         expect(r.stdout).toMatch(/run \S+ was killed:\n {2}started Mail1\n {2}closed in the journal as interrupted\nRepaired\./);
-        const killed = lastRun(journalRecords(l)).run;
-        expect(journalRecords(l).filter(x => x.type === 'recover')).toMatchObject([{ run: killed, server: 'Mail1', ok: true, by: expect.stringMatching(/^backplan repair /) }]);
+        const killed = lastRun(l.journal()).run;
+        expect(l.journal().filter(x => x.type === 'recover')).toMatchObject([{ run: killed, server: 'Mail1', ok: true, by: expect.stringMatching(/^backplan repair /) }]);
         const again = await l.cli('repair', ['--format', 'json'], off);
         expect(again.code).toBe(0);
         expect(JSON.parse(again.stdout)).toEqual({ version: 1, ok: true, runs: [] });

@@ -6,12 +6,14 @@
  *                on --create: `stall` (send 64 KiB, write its pid to LAB_TAR_MARK, hang as
  *                that one process), `kill` (send 64 KiB, then die of SIGKILL mid-stream) or
  *                `truncate` (send 64 KiB, then exit 0: a stream cut short that looks fine)
- * The CLI is the built bundle, run as a child process (pipes, no TTY).
+ * It is the shared lab (test/helpers/lab.ts: runbook, tape, state, the CLI as a child
+ * process, the journal) with this bin/ and the demo servers.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { RunbookLab, waitFor, waitForFile, type LabEnv } from '../helpers/lab.js';
 import { CLI, type CliResult } from '../helpers/run-cli.js';
 
 export const REPO = path.resolve(__dirname, '../..');
@@ -19,7 +21,7 @@ const DEMO_APP = path.join(REPO, 'examples/demo/demo-app.mjs');
 const REAL_TAR = execFileSync('sh', ['-c', 'command -v tar']).toString().trim();
 
 /** The CLI every end-to-end test runs (test/helpers/run-cli.ts: BACKPLAN_TEST_CLI or the bin). */
-export { CLI, type CliResult };
+export { CLI, type CliResult, waitFor, waitForFile };
 
 export interface ServerSpec {
     name: string;
@@ -30,21 +32,14 @@ export interface ServerSpec {
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-export class Lab {
+export class Lab extends RunbookLab {
     readonly bin: string;
-    readonly tape: string;
-    readonly state: string;
-    readonly runbook: string;
     private readonly mounts: string[] = [];
-    env: Record<string, string> = {};
 
-    constructor(readonly root: string) {
+    constructor(root: string) {
+        super(root);
         this.bin = path.join(root, 'bin');
-        this.tape = path.join(root, 'tape');
-        this.state = path.join(root, 'state');
-        this.runbook = path.join(root, 'lab.backplan');
         fs.mkdirSync(this.bin, { recursive: true });
-        fs.mkdirSync(this.tape, { recursive: true });
         fs.writeFileSync(path.join(this.bin, 'demo-app'), `#!/bin/sh\nexec ${q(process.execPath)} ${q(DEMO_APP)} "$@"\n`, { mode: 0o755 });
         fs.writeFileSync(path.join(this.bin, 'tar'), `#!/bin/sh
 case " $* " in
@@ -61,11 +56,6 @@ exec ${q(REAL_TAR)} "$@"
 
     static create(): Lab {
         return new Lab(fs.mkdtempSync(path.join(os.tmpdir(), 'backplan-lab-')));
-    }
-
-    /** A data folder path for a server. */
-    data(name: string): string {
-        return path.join(this.root, 'servers', name);
     }
 
     /**
@@ -85,29 +75,10 @@ exec ${q(REAL_TAR)} "$@"
         fs.writeFileSync(this.runbook, lines.join('\n') + '\n');
     }
 
-    private childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-        const env: NodeJS.ProcessEnv = { ...process.env, ...this.env, ...extra };
-        for (const name of ['NO_COLOR', 'FORCE_COLOR', 'BACKPLAN_DEBUG']) if (!(name in this.env) && !(name in extra)) delete env[name];
-        env.PATH = `${this.bin}${path.delimiter}${extra.PATH ?? this.env.PATH ?? process.env.PATH}`;
-        return env;
-    }
-
-    /** Starts `backplan ARGS… --state STATE` (the runbook is the first argument after the verb). */
-    spawnCli(verb: string, args: string[] = [], env: Record<string, string> = {}): ChildProcess & { result: Promise<CliResult> } {
-        const child = spawn(process.execPath, [CLI, verb, this.runbook, '--state', this.state, ...args], {
-            env: this.childEnv(env), stdio: ['ignore', 'pipe', 'pipe']
-        }) as ChildProcess & { result: Promise<CliResult> };
-        let stdout = '';
-        let stderr = '';
-        child.stdout!.on('data', c => { stdout += c; });
-        child.stderr!.on('data', c => { stderr += c; });
-        child.result = new Promise(resolve => child.on('close', code => resolve({ code, stdout, stderr })));
-        return child;
-    }
-
-    /** Runs `backplan VERB RUNBOOK --state STATE ARGS…` to completion. */
-    cli(verb: string, args: string[] = [], env: Record<string, string> = {}): Promise<CliResult> {
-        return this.spawnCli(verb, args, env).result;
+    /** bin/ first on the PATH (of the run, the lab or this process). */
+    protected override runEnv(env: LabEnv): LabEnv {
+        const merged = super.runEnv(env);
+        return { ...merged, PATH: `${this.bin}${path.delimiter}${merged.PATH ?? process.env.PATH}` };
     }
 
     /** Runs a demo-app verb for a server; returns its exit code. */
@@ -159,13 +130,13 @@ exec ${q(REAL_TAR)} "$@"
     }
 
     /** Stops every demo server and removes the lab (unmounting what it mounted). */
-    cleanup(): void {
+    override dispose(): void {
         const servers = path.join(this.root, 'servers');
         if (fs.existsSync(servers)) for (const name of fs.readdirSync(servers)) this.app(name, 'stop');
         for (const m of this.mounts.reverse()) {
             try { execFileSync('umount', ['-l', m], { stdio: 'ignore' }); } catch { /* already gone */ }
         }
-        fs.rmSync(this.root, { recursive: true, force: true });
+        super.dispose();
     }
 }
 
@@ -173,25 +144,6 @@ exec ${q(REAL_TAR)} "$@"
 export function seedMail(dir: string, count = 20, size = 4096): void {
     fs.mkdirSync(path.join(dir, 'Inbox'), { recursive: true });
     for (let i = 0; i < count; i++) fs.writeFileSync(path.join(dir, 'Inbox', `seed-${i}.eml`), `Subject: ${i}\n\n${'x'.repeat(size)}\n`);
-}
-
-/** Waits until a condition holds (polling; the test's own timeout bounds it). */
-export async function waitFor(condition: () => boolean): Promise<void> {
-    while (!condition()) await new Promise(r => setTimeout(r, 20));
-}
-
-/** The records of the lab runbook's journal (none before the first run; a torn last line skipped). */
-export function journalRecords(l: Lab): any[] {
-    const dir = path.join(l.state, 'journals');
-    if (!fs.existsSync(dir)) return [];
-    // Journals only: a recovery's lock file (`….recovery-lock`) may sit beside them.
-    const text = fs.readdirSync(dir).filter(f => f.endsWith('.jsonl')).map(f => fs.readFileSync(path.join(dir, f), 'utf8')).join('');
-    return text.split('\n').filter(Boolean).flatMap(line => { try { return [JSON.parse(line)]; } catch { return []; } });
-}
-
-/** Waits until a file exists (polling; the test's own timeout bounds it). */
-export async function waitForFile(file: string): Promise<void> {
-    while (!fs.existsSync(file)) await new Promise(r => setTimeout(r, 20));
 }
 
 /** Extracts an archive (zstd or gzip) with the plain system tar into a fresh folder. */

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Lab, seedMail } from './lab.js';
 
 let lab: Lab | undefined;
-afterEach(() => { lab?.cleanup(); lab = undefined; });
+afterEach(() => { lab?.dispose(); lab = undefined; });
 
 async function run(parallel?: number): Promise<{ lab: Lab; down: number }> {
     const l = Lab.create();

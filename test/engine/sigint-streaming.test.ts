@@ -33,7 +33,7 @@ beforeAll(() => {
     }
 });
 
-afterAll(() => lab?.cleanup());
+afterAll(() => lab?.dispose());
 
 describe('SIGINT while an archive streams', () => {
     it.each([['stdout read to the end', false], ['the reader of stdout killed too', true]])(`%s: the run ends failed every time (${TRIES} tries), applications running, lock released`, async (_name, readerDies) => {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Lab } from './lab.js';
 
 let lab: Lab | undefined;
-afterEach(() => { lab?.cleanup(); lab = undefined; });
+afterEach(() => { lab?.dispose(); lab = undefined; });
 
 /** A lab whose Mail1 touches `stopped` when stopped; `edit` rewrites the runbook. */
 function unsafeLab(options: { tapeAt?: (l: Lab) => string; edit?: (text: string) => string }): { l: Lab; stopped: string } {

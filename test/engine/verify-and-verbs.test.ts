@@ -6,10 +6,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { journalRecords, Lab, seedMail, waitFor } from './lab.js';
+import { Lab, seedMail, waitFor } from './lab.js';
 
 let lab: Lab | undefined;
-afterEach(() => { lab?.cleanup(); lab = undefined; });
+afterEach(() => { lab?.dispose(); lab = undefined; });
 
 async function backedUp(): Promise<{ lab: Lab; id: string; archive: string; manifest: string }> {
     const l = Lab.create();
@@ -105,7 +105,7 @@ describe('run verbs', () => {
         // A prune killed while it waits for a tape locked by a live process (this test).
         fs.writeFileSync(path.join(l.tape, 'lock.json'), JSON.stringify({ pid: process.pid, host: os.hostname(), command: 'test', started: new Date().toISOString(), token: 'test' }));
         const killed = l.spawnCli('prune', ['--wait']);
-        await waitFor(() => journalRecords(l).filter(r => r.type === 'step' && r.step === 'prune' && r.event === 'begin').length === 2);
+        await waitFor(() => l.journal().filter(r => r.type === 'step' && r.step === 'prune' && r.event === 'begin').length === 2);
         killed.kill('SIGKILL');
         await killed.result;
         fs.rmSync(path.join(l.tape, 'lock.json'));

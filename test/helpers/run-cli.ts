@@ -3,7 +3,7 @@
  * process with pipes (not a TTY), without colour variables unless a test sets them, and a
  * timeout so that a hang fails the test instead of stalling the suite.
  */
-import { execFile } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -42,22 +42,40 @@ export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS
     return env;
 }
 
-/** Runs `backplan ARGS…` and resolves with its exit code and output. */
-export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+/** A `backplan` child process, and what it printed once it ends. */
+export type RunningCli = ChildProcess & { result: Promise<CliResult> };
+
+/** Options of a spawned run: `onStderr` sees the whole stderr so far on each chunk (to wait for a progress line). */
+export interface SpawnOptions extends CliOptions {
+    onStderr?: (stderrSoFar: string) => void;
+}
+
+/**
+ * Starts `backplan ARGS…` with pipes. A run still going after `timeoutMs` is killed
+ * (SIGTERM, as execFile would) and resolves with code null, so a hang fails its test, not the suite.
+ */
+export function spawnCli(args: readonly string[], options: SpawnOptions = {}): RunningCli {
     if (!process.env.BACKPLAN_TEST_CLI && !existsSync(path.join(REPO, 'packages/cli/dist/backplan.mjs'))) {
         throw new Error('packages/cli/dist/backplan.mjs is missing: build first (npm run build)');
     }
-    return new Promise(resolve => {
-        execFile(process.execPath, [CLI, ...args], {
-            cwd: options.cwd ?? REPO,
-            env: childEnv(options.env),
-            timeout: options.timeoutMs ?? 20_000,
-            maxBuffer: 64 * 1024 * 1024
-        }, (error, stdout, stderr) => {
-            const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-            resolve({ code, stdout, stderr });
-        });
+    const child = spawn(process.execPath, [CLI, ...args], {
+        cwd: options.cwd ?? REPO, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe']
+    }) as RunningCli;
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (c: Buffer) => { stdout += c.toString(); });
+    child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); options.onStderr?.(stderr); });
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGTERM'), options.timeoutMs);
+    child.result = new Promise(resolve => {
+        child.once('error', err => { clearTimeout(timer); resolve({ code: null, stdout, stderr: stderr + String(err) }); });
+        child.once('close', code => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
     });
+    return child;
+}
+
+/** Runs `backplan ARGS…` and resolves with its exit code and output (killed after `timeoutMs`, default 20 s). */
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+    return spawnCli(args, { ...options, timeoutMs: options.timeoutMs ?? 20_000 }).result;
 }
 
 /** Whether stderr shows a JavaScript stack trace or an internal error. */

@@ -3,12 +3,12 @@
  * with a fake application (stop/start write its state and a log through the BACKPLAN_*
  * environment), and a way to run the built CLI against it with --ssh-config.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { spawnCli, type CliResult } from './run-cli.js';
 import type { SshdLab } from './sshd.js';
 
-export const CLI = path.resolve(__dirname, '../../packages/cli/bin/backplan.js');
+export { CLI } from './run-cli.js';
 
 
 export interface DrillServer {
@@ -98,21 +98,13 @@ export class Drill {
         return existsSync(f) ? readFileSync(f, 'utf8').trim() : undefined;
     }
 
-    /** Runs the built CLI with --ssh-config and --state; resolves with its exit and output. */
     /** Runs the CLI on the drill's runbook; `onStderr` sees its progress as it comes (to wait for an event). */
-    cli(verb: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, onSpawn?: (pid: number) => void,
-        onStderr?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
-        return new Promise((resolve, reject) => {
-            const child = spawn(process.execPath, [CLI, verb, this.runbook, '--ssh-config', this.options.sshConfig ?? this.lab.configFile, '--state', this.state, ...args], {
-                env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe']
-            });
-            if (child.pid) onSpawn?.(child.pid);
-            let stdout = '';
-            let stderr = '';
-            child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-            child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); onStderr?.(stderr); });
-            child.once('error', reject);
-            child.once('close', code => resolve({ code, stdout, stderr }));
+    cli(verb: string, args: readonly string[] = [], env: Record<string, string | undefined> = {}, onSpawn?: (pid: number) => void,
+        onStderr?: (text: string) => void): Promise<CliResult> {
+        const child = spawnCli([verb, this.runbook, '--ssh-config', this.options.sshConfig ?? this.lab.configFile, '--state', this.state, ...args], {
+            env: { NO_COLOR: '1', ...env }, onStderr, timeoutMs: 600_000
         });
+        if (child.pid) onSpawn?.(child.pid);
+        return child.result;
     }
 }

@@ -9,13 +9,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { journalRecords, Lab, seedMail } from '../engine/lab.js';
+import { Lab, seedMail } from '../engine/lab.js';
 import { HookServer } from './hook-server.js';
 
 let lab: Lab;
 let hooks: HookServer;
 beforeEach(async () => { lab = Lab.create(); hooks = await HookServer.start(); });
-afterEach(async () => { lab.cleanup(); await hooks.close(); });
+afterEach(async () => { lab.dispose(); await hooks.close(); });
 
 /** One server Mail1 (`stop`: true, or the given command), backup Nightly to tape T, and the notify blocks. */
 function runbook(notify: string, stop = 'true'): void {
@@ -57,7 +57,7 @@ describe('webhook', () => {
             { notify: 'Ops', target: 'webhook', event: 'start', ok: true, attempts: 1 },
             { notify: 'Ops', target: 'webhook', event: 'success', ok: true, attempts: 1 }
         ]);
-        expect(journalRecords(lab).filter(x => x.type === 'notify')).toMatchObject([
+        expect(lab.journal().filter(x => x.type === 'notify')).toMatchObject([
             { run: runId, notify: 'Ops', event: 'start', policy: 'Nightly', ok: true },
             { run: runId, notify: 'Ops', event: 'success', policy: 'Nightly', ok: true }
         ]);
@@ -85,7 +85,7 @@ describe('webhook', () => {
         }
         await hooks.next(4);
         expect(hooks.at('/hang').map(x => JSON.parse(x.body).event)).toEqual(['start', 'start', 'success', 'success']);
-        expect(journalRecords(lab).filter(x => x.type === 'notify')).toMatchObject([
+        expect(lab.journal().filter(x => x.type === 'notify')).toMatchObject([
             { notify: 'Ops', target: 'webhook', event: 'start', ok: false, attempts: 2, error: 'no answer within 300 ms (tried 2 times)' },
             { notify: 'Ops', target: 'webhook', event: 'success', ok: false, attempts: 2, error: 'no answer within 300 ms (tried 2 times)' }
         ]);
@@ -101,7 +101,7 @@ describe('webhook', () => {
         await hooks.next(2);
         expect(hooks.at('/500')).toHaveLength(2);
         expect(r.stderr).toContain('notify Ops (webhook): the failure of backup Nightly was not delivered: answered 500 Internal Server Error (tried 2 times)');
-        expect(journalRecords(lab).filter(x => x.type === 'notify')).toMatchObject([
+        expect(lab.journal().filter(x => x.type === 'notify')).toMatchObject([
             { notify: 'Ops', event: 'failure', ok: false, attempts: 2, error: 'answered 500 Internal Server Error (tried 2 times)' }
         ]);
     });
@@ -195,7 +195,7 @@ describe('drills', () => {
         await hooks.next(2);
         const failed = JSON.parse(hooks.at('/drill')[1].body);
         expect(failed).toMatchObject({ event: 'failure', policy: 'Weekly', ok: false, servers: [{ server: 'Mail1', ok: false }] });
-        expect(journalRecords(lab).filter(x => x.type === 'notify').map(x => x.event)).toEqual(['success', 'failure']);
+        expect(lab.journal().filter(x => x.type === 'notify').map(x => x.event)).toEqual(['success', 'failure']);
     });
 });
 

@@ -14,7 +14,7 @@ import { hasStackTrace } from '../helpers/run-cli.js';
 import { expectSelfContainedSvg } from './picture-support.js';
 
 let lab: Lab | undefined;
-afterEach(() => { lab?.cleanup(); lab = undefined; });
+afterEach(() => { lab?.dispose(); lab = undefined; });
 
 const SERVERS = [{ name: 'Mail1' }, { name: 'Cat1', role: 'catalog' as const }, { name: 'Cat2', role: 'catalog' as const }, { name: 'Cat3', role: 'catalog' as const }];
 

@@ -1,31 +1,33 @@
 /**
  * A restore lab on real files: servers (data folders run by fixtures/event-app.mjs),
- * a tape, a state folder and a runbook, all in one temporary folder; helpers to build
- * rich trees, take byte-for-byte snapshots, run the built CLI, read the stop/start log,
- * and forge archives (with manifests that match) for the hostile-archive drills.
+ * a tape, a state folder and a runbook, all in one temporary folder (the shared lab,
+ * test/helpers/lab.ts); helpers to build rich trees, take byte-for-byte snapshots, read
+ * the stop/start log, and forge archives (with manifests that match) for the hostile-archive drills.
  */
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TarScanner } from '../../packages/engine/out/archive/tar-scanner.js';
-import { runCli, type CliResult } from '../helpers/run-cli.js';
-import { tempTree, removeTree } from '../helpers/temp-tree.js';
+import { RunbookLab } from '../helpers/lab.js';
+import { tempTree } from '../helpers/temp-tree.js';
 
 export const APP = path.join(__dirname, 'fixtures', 'event-app.mjs');
 
 export interface LabServer { name: string; role: 'mail' | 'catalog'; master?: boolean; folders?: string[] }
 
-/** A lab: servers under ROOT/servers, the tape ROOT/tape, state ROOT/state, events ROOT/events.log. */
-export class Lab {
-    readonly root = tempTree({}, 'backplan-restore-');
-    readonly tape = path.join(this.root, 'tape');
-    readonly state = path.join(this.root, 'state');
-    readonly events = path.join(this.root, 'events.log');
-    readonly runbook = path.join(this.root, 'lab.backplan');
+/**
+ * The shared lab (test/helpers/lab.ts) with servers run by fixtures/event-app.mjs: data
+ * folders ROOT/servers/NAME/data dir (a space, to prove quoting), the tape Tape (keep last
+ * 5), one backup per list in `backups`, and every stop and start logged to ROOT/events.log.
+ */
+export class Lab extends RunbookLab {
+    readonly events: string;
 
     constructor(readonly servers: LabServer[], folders: Array<{ name: string; on: string[]; path?: string }>, backups: string[][] = [servers.map(s => s.name)]) {
-        fs.mkdirSync(this.tape);
+        super(tempTree({}, 'backplan-restore-'));
+        this.events = path.join(this.root, 'events.log');
+        this.env = { EVENTS: this.events };
         const app = `${JSON.stringify(process.execPath).slice(1, -1)} ${APP}`;
         const lines = [`tape Tape { at "${this.tape}" keep last 5 }`];
         for (const s of servers) {
@@ -34,23 +36,15 @@ export class Lab {
         }
         for (const f of folders) lines.push(`folder ${f.name} on ${f.on.join(', ')}${f.path ? ` { path "${f.path}" }` : ''}`);
         backups.forEach((b, i) => { if (b.length) lines.push(`backup B${i} { servers ${b.join(', ')} to Tape schedule "0 2 * * *" }`); });
-        fs.writeFileSync(this.runbook, lines.join('\n') + '\n');
+        this.write(lines.join('\n') + '\n');
     }
 
-    data(server: string): string {
+    override data(server: string): string {
         return path.join(this.root, 'servers', server.toLowerCase(), 'data dir');
     }
 
-    env(): Record<string, string> {
-        return { EVENTS: this.events };
-    }
-
-    cli(args: string[], timeoutMs = 60_000): Promise<CliResult> {
-        return runCli([args[0], this.runbook, '--state', this.state, ...args.slice(1)], { env: this.env(), timeoutMs });
-    }
-
     app(verb: 'start' | 'stop' | 'status', server: string): number {
-        const r = spawnSync(process.execPath, [APP, verb, this.data(server), server], { env: { ...process.env, ...this.env() } });
+        const r = spawnSync(process.execPath, [APP, verb, this.data(server), server], { env: { ...process.env, ...this.env } });
         return r.status ?? 1;
     }
 
@@ -72,9 +66,9 @@ export class Lab {
         return fs.readdirSync(dir).filter(n => n.includes('.backplan-'));
     }
 
-    dispose(): void {
+    override dispose(): void {
         for (const s of this.servers) this.app('stop', s.name);
-        removeTree(this.root);
+        super.dispose();
     }
 }
 

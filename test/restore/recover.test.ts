@@ -36,13 +36,13 @@ describe('recover', () => {
         const l = lab = new Lab([{ name: 'Cat1', role: 'catalog', master: true }, { name: 'Cat2', role: 'catalog' }],
             [{ name: 'Engineering', on: ['Cat1', 'Cat2'] }, { name: 'Sales', on: ['Cat1', 'Cat2'], path: 'Sales Dept' }], [['Cat1']]);
         populate(l, { Engineering: ['Cat1', 'Cat2'], 'Sales Dept': ['Cat1', 'Cat2'] });
-        expect((await l.cli(['backup'])).code).toBe(0);
+        expect((await l.cli('backup')).code).toBe(0);
         lose(l, 'Cat2');
-        const dry = await l.cli(['recover', '--lost', 'Cat2', '--dry-run']);
+        const dry = await l.cli('recover', ['--lost', 'Cat2', '--dry-run']);
         expect(dry.code).toBe(0);
         expect(dry.stdout).toMatch(/Engineering\s+Cat2\s+replicated from Cat1 \(live\)/);
         expect(dry.stdout).toMatch(/Sales\s+Cat2\s+replicated from Cat1 \(live\)/);
-        const r = await l.cli(['recover', '--lost', 'Cat2']);
+        const r = await l.cli('recover', ['--lost', 'Cat2']);
         expect(r.stderr).not.toMatch(/internal error/);
         expect(r.code).toBe(0);
         expect(snap(l, 'Cat2', 'Engineering')).toEqual(snap(l, 'Cat1', 'Engineering'));
@@ -56,12 +56,12 @@ describe('recover', () => {
             [{ name: 'Engineering', on: ['Cat1', 'Cat2', 'Cat3'] }, { name: 'Sales', on: ['Cat1', 'Cat2'] }, { name: 'Ops', on: ['Cat1', 'Cat3'] }], [['Cat1']]);
         populate(l, { Engineering: ['Cat1', 'Cat2', 'Cat3'], Sales: ['Cat1', 'Cat2'], Ops: ['Cat1', 'Cat3'] });
         fs.writeFileSync(sub(l, 'Cat1', 'master.conf'), 'outside the folders, only on tape\n');
-        expect((await l.cli(['backup'])).code).toBe(0);
+        expect((await l.cli('backup')).code).toBe(0);
         const salesAtBackup = snap(l, 'Cat1', 'Sales');
         fs.writeFileSync(sub(l, 'Cat3', 'Engineering/after-backup.txt'), 'newer than any tape\n');
         lose(l, 'Cat1', 'Cat2');
 
-        const dry = await l.cli(['recover', '--lost', 'Cat2,Cat1', '--dry-run']);
+        const dry = await l.cli('recover', ['--lost', 'Cat2,Cat1', '--dry-run']);
         expect(dry.code).toBe(0);
         expect(dry.stdout).toMatch(/Engineering\s+Cat1\s+replicated from Cat3 \(live\)/);
         expect(dry.stdout).toMatch(/Sales\s+Cat1\s+archive \S+-Cat1-\w+, data of \S+ \(\d+ s old\)/);
@@ -69,7 +69,7 @@ describe('recover', () => {
         expect(dry.stdout).toMatch(/Ops\s+Cat1\s+replicated from Cat3 \(live\)/);
         expect(dry.stdout.indexOf('Cat1: whole data folder from archive')).toBeGreaterThan(0);
 
-        const r = await l.cli(['recover', '--lost', 'Cat2,Cat1']);
+        const r = await l.cli('recover', ['--lost', 'Cat2,Cat1']);
         expect(r.stderr).not.toMatch(/internal error/);
         expect(r.code).toBe(0);
         expect(fs.readFileSync(sub(l, 'Cat1', 'master.conf'), 'utf8')).toBe('outside the folders, only on tape\n');
@@ -87,12 +87,12 @@ describe('recover', () => {
             [{ name: 'Engineering', on: ['Cat1', 'Cat2'] }, { name: 'Sales', on: ['Cat1', 'Cat2'], path: 'Sales Dept' }], [['Mail1', 'Cat1']]);
         richTree(l.data('Mail1'), 'mail');
         populate(l, { Engineering: ['Cat1', 'Cat2'], 'Sales Dept': ['Cat1', 'Cat2'] });
-        expect((await l.cli(['backup'])).code).toBe(0);
+        expect((await l.cli('backup')).code).toBe(0);
         const mail = snapshot(l.data('Mail1'));
         const cat1 = snapshot(l.data('Cat1'));
         fs.writeFileSync(sub(l, 'Cat1', 'Engineering/second.txt'), 'in the second backup only\n');
         await new Promise(r => setTimeout(r, 1100));
-        expect((await l.cli(['backup', '--server', 'Cat1'])).code).toBe(0);
+        expect((await l.cli('backup', ['--server', 'Cat1'])).code).toBe(0);
         const archives = path.join(l.tape, 'archives');
         const newest = fs.readdirSync(archives).filter(n => /-Cat1-\w+\.tar\.zst$/.test(n)).sort().at(-1)!;
         const bytes = fs.readFileSync(path.join(archives, newest));
@@ -100,7 +100,7 @@ describe('recover', () => {
         fs.writeFileSync(path.join(archives, newest), bytes);
         lose(l, 'Mail1', 'Cat1', 'Cat2');
 
-        const r = await l.cli(['recover', '--lost', 'Mail1,Cat1,Cat2']);
+        const r = await l.cli('recover', ['--lost', 'Mail1,Cat1,Cat2']);
         expect(r.stderr).toMatch(new RegExp(`archive ${newest.replace('.tar.zst', '')} failed its check .*planning again without it`));
         expect(r.code).toBe(0);
         expect(snapshot(l.data('Mail1'))).toEqual(mail);
@@ -114,21 +114,21 @@ describe('recover', () => {
         const l = lab = new Lab([{ name: 'Cat1', role: 'catalog' }, { name: 'Cat2', role: 'catalog' }, { name: 'Cat3', role: 'catalog' }],
             [{ name: 'Engineering', on: ['Cat1', 'Cat2', 'Cat3'] }, { name: 'Sales', on: ['Cat2', 'Cat3'] }, { name: 'Scratch', on: ['Cat2'] }], [['Cat3']]);
         populate(l, { Engineering: ['Cat1', 'Cat2', 'Cat3'], Sales: ['Cat2', 'Cat3'], Scratch: ['Cat2'] });
-        expect((await l.cli(['backup'])).code).toBe(0);
+        expect((await l.cli('backup')).code).toBe(0);
         const sales = snap(l, 'Cat3', 'Sales');
         lose(l, 'Cat2', 'Cat3');
 
-        const dry = await l.cli(['recover', '--lost', 'Cat2,Cat3', '--dry-run']);
+        const dry = await l.cli('recover', ['--lost', 'Cat2,Cat3', '--dry-run']);
         expect(dry.code).toBe(1);
         expect(dry.stdout).toMatch(/NO COPY ANYWHERE[\s\S]*Scratch \(on Cat2: no holder left and no archive holds it\)/);
         expect(dry.stdout).toMatch(/Sales\s+Cat2\s+replicated from Cat3 once restored/);
         expect(dry.stderr).toMatch(/--allow-loss/);
-        const refused = await l.cli(['recover', '--lost', 'Cat2,Cat3']);
+        const refused = await l.cli('recover', ['--lost', 'Cat2,Cat3']);
         expect(refused.code).toBe(1);
         expect(refused.stderr).toMatch(/no copy anywhere of Scratch.*nothing was touched/);
         expect(fs.existsSync(l.data('Cat3'))).toBe(false);
 
-        const r = await l.cli(['recover', '--lost', 'Cat2,Cat3', '--allow-loss']);
+        const r = await l.cli('recover', ['--lost', 'Cat2,Cat3', '--allow-loss']);
         expect(r.stderr).not.toMatch(/internal error/);
         expect(r.code).toBe(0);
         expect(r.stdout).toMatch(/Not recovered \(no copy anywhere\): Scratch/);

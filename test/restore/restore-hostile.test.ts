@@ -44,7 +44,7 @@ describe('hostile archives with a matching manifest are refused before anything 
             const entries = c.entries.map(e => ({ ...e, name: e.name.replace('@OUT@', outside()) }));
             const id = forgeArchive(lab, 'Mail1', tarOf(entries));
             lab.clearEvents();
-            const r = await lab.cli(['restore', '--server', 'Mail1', '--archive', id]);
+            const r = await lab.cli('restore', ['--server', 'Mail1', '--archive', id]);
             expect(r.code).toBe(1);
             expect(r.stdout + r.stderr).toMatch(/refused before anything was stopped/);
             expect(r.stdout + r.stderr).toMatch(c.error);
@@ -56,7 +56,7 @@ describe('hostile archives with a matching manifest are refused before anything 
             expect(snapshot(lab.data('Mail1'))).toEqual(original);
             expect(lab.running('Mail1')).toBe(true);
             // verify: an archive restore refuses is not verified (DESIGN §13).
-            const v = await lab.cli(['verify', '--archive', id]);
+            const v = await lab.cli('verify', ['--archive', id]);
             expect(v.code).toBe(1);
             expect(v.stdout + v.stderr).toMatch(c.error);
             expect(v.stdout).toMatch(/FAILED .*\n\s+restore would refuse it: refused entry/);
@@ -90,7 +90,7 @@ function linkEscapeTar(linkText: string, name: string, extra?: { name: string; t
 describe('a hard link to a symlink that stays inside only at its own depth (issue 13.1)', () => {
     const refused = async (id: string): Promise<string> => {
         lab.clearEvents();
-        const r = await lab.cli(['restore', '--server', 'Mail1', '--archive', id]);
+        const r = await lab.cli('restore', ['--server', 'Mail1', '--archive', id]);
         expect(r.stdout + r.stderr).toMatch(/refused before anything was stopped/);
         expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
         expect(r.code).toBe(1);
@@ -105,7 +105,7 @@ describe('a hard link to a symlink that stays inside only at its own depth (issu
         const out = await refused(id);
         expect(out).toMatch(/refused entry "etc": hardlink to the symlink a\/b\/c\/d\/e\/f\/g\/h\/i\/j\/l, whose target "(\.\.\/){10}etc" points outside the restored folder/);
         expect(fs.existsSync(path.join(lab.data('Mail1'), 'etc'))).toBe(false);
-        const v = await lab.cli(['verify', '--archive', id]);
+        const v = await lab.cli('verify', ['--archive', id]);
         expect(v.code).toBe(1);
         expect(v.stdout).toMatch(/restore would refuse it: refused entry "etc": hardlink to the symlink/);
     });
@@ -121,7 +121,7 @@ describe('a hard link to a symlink that stays inside only at its own depth (issu
         expect(out).toMatch(/refused entry "up": hardlink to the symlink/);
         expect(fs.readdirSync(outside())).toEqual([]);
         expect(fs.existsSync(path.join(lab.data('Mail1'), 'up'))).toBe(false);
-        const v = await lab.cli(['verify', '--archive', id]);
+        const v = await lab.cli('verify', ['--archive', id]);
         expect(v.code).toBe(1);
         expect(v.stdout).toMatch(/refused entry "up"/);
     });
@@ -133,7 +133,7 @@ describe('a manifest that lies about a hostile entry', () => {
         const hostile = tarOf([{ name: './', type: '5' }, { name: './ok.txt', text: 'ok' }, { name: './../x', text: 'pwned' }]);
         const id = forgeArchive(lab, 'Mail1', hostile, harmless);
         lab.clearEvents();
-        const r = await lab.cli(['restore', '--server', 'Mail1', '--archive', id]);
+        const r = await lab.cli('restore', ['--server', 'Mail1', '--archive', id]);
         expect(r.code).toBe(1);
         expect(r.stdout).toMatch(/refused entry "\.\.\/x": the path climbs out with "\.\."; the original data is back in place/);
         expect(fs.readdirSync(path.dirname(lab.data('Mail1')))).toEqual(['data dir', 'data dir.pid']);
@@ -146,7 +146,7 @@ describe('a manifest that lies about a hostile entry', () => {
         const harmless = tarOf([{ name: './', type: '5' }, { name: './dev0', text: '' }]);
         const hostile = tarOf([{ name: './', type: '5' }, { name: './dev0', type: '3' }]);
         const id = forgeArchive(lab, 'Mail1', hostile, harmless);
-        const r = await lab.cli(['restore', '--server', 'Mail1', '--archive', id]);
+        const r = await lab.cli('restore', ['--server', 'Mail1', '--archive', id]);
         expect(r.code).toBe(1);
         expect(r.stdout).toMatch(/device files are never restored/);
         expect(snapshot(lab.data('Mail1'))).toEqual(original);
@@ -160,7 +160,7 @@ describe('headers GNU tar reads otherwise than a lenient reader would', () => {
         fs.mkdirSync(outside(), { recursive: true });
         const id = forgeArchive(lab, 'Mail1', hostile, listed);
         lab.clearEvents();
-        const r = await lab.cli(['restore', '--server', 'Mail1', '--archive', id]);
+        const r = await lab.cli('restore', ['--server', 'Mail1', '--archive', id]);
         expect(r.code).toBe(1);
         expect(r.stdout).toMatch(error);
         expect(r.stdout).toMatch(/the original data is back in place/);

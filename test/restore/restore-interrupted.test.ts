@@ -5,11 +5,9 @@
  * runs' guardians are off, BACKPLAN_NO_GUARDIAN=1: test/engine/guardian.test.ts has them). The same
  * for a replication killed during its copy, while only the source is stopped.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { BIN, childEnv, runCli } from '../helpers/run-cli.js';
 import { Lab, richTree, snapshot } from './lab.js';
 
 let lab: Lab | undefined;
@@ -24,14 +22,12 @@ const until = async (what: () => boolean, ms = 90_000): Promise<void> => {
 /** Runs `restore ARGS` with a tar that hangs on --extract, and kills it once `ready()` holds. */
 async function killMidExtract(l: Lab, args: string[], ready: () => boolean): Promise<void> {
     const slowTar = path.join(__dirname, 'fixtures', 'slow-tar');
-    const child = spawn(process.execPath, [BIN, 'restore', l.runbook, '--state', l.state, ...args], {
-        env: childEnv({ ...l.env(), BACKPLAN_NO_GUARDIAN: '1', PATH: `${slowTar}:${process.env.PATH}`, SLOW_TAR_PID: path.join(l.root, 'tar.pid') }), stdio: 'ignore'
-    });
+    const child = l.spawnCli('restore', args, { BACKPLAN_NO_GUARDIAN: '1', PATH: `${slowTar}:${process.env.PATH}`, SLOW_TAR_PID: path.join(l.root, 'tar.pid') });
     // Killed only once the hanging extraction has begun (its pid written), not before.
     const pidFile = path.join(l.root, 'tar.pid');
     await until(() => ready() && fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '');
     child.kill('SIGKILL');
-    await new Promise(r => child.once('exit', r));
+    await child.result;
     try { process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
 }
 
@@ -39,7 +35,7 @@ it('a restore killed between set-aside and swap is undone by the next command', 
     const l = lab = new Lab([{ name: 'Mail1', role: 'mail' }], []);
     richTree(l.data('Mail1'), 'mail');
     expect(l.app('start', 'Mail1')).toBe(0);
-    expect((await l.cli(['backup'])).code).toBe(0);
+    expect((await l.cli('backup')).code).toBe(0);
     fs.writeFileSync(path.join(l.data('Mail1'), 'arrived-after-backup.eml'), 'newest mail\n');
     const current = snapshot(l.data('Mail1'));
 
@@ -48,7 +44,7 @@ it('a restore killed between set-aside and swap is undone by the next command', 
     expect(fs.existsSync(l.data('Mail1'))).toBe(false);
     expect(l.running('Mail1')).toBe(false);
 
-    const next = await l.cli(['history']);
+    const next = await l.cli('history');
     expect(next.stderr).toMatch(/never finished; starting the applications it stopped: Mail1/);
     expect(snapshot(l.data('Mail1'))).toEqual(current);
     expect(l.leftovers('Mail1')).toEqual([]);
@@ -67,14 +63,14 @@ it('a replication killed during its copy: the next command starts the source and
     expect(l.leftovers('Cat2')).toEqual([expect.stringMatching(/^\.data dir\.backplan-new-/)]);
     expect(l.running('Cat2')).toBe(true);
 
-    const next = await l.cli(['history']);
+    const next = await l.cli('history');
     expect(next.stderr).toMatch(/never finished; starting the applications it stopped: Cat1/);
     expect(next.stderr).toMatch(/removed the staging folder it left: local:.*\.data dir\.backplan-new-/);
     expect(l.leftovers('Cat2')).toEqual([]);
     expect(l.running('Cat1')).toBe(true);
     expect(snapshot(l.data('Cat2'))).toEqual(before);
     // Closed: a second command has nothing left to do.
-    expect((await l.cli(['history'])).stderr).not.toMatch(/never finished/);
+    expect((await l.cli('history')).stderr).not.toMatch(/never finished/);
 }, 240_000);
 
 it('a --folder restore extracts while the application runs: killed then, nothing was stopped and staging goes', async () => {
@@ -82,7 +78,7 @@ it('a --folder restore extracts while the application runs: killed then, nothing
     richTree(path.join(l.data('Cat1'), 'Sales'), 'sales');
     richTree(path.join(l.data('Cat1'), 'Legal'), 'legal');
     expect(l.app('start', 'Cat1')).toBe(0);
-    expect((await l.cli(['backup'])).code).toBe(0);
+    expect((await l.cli('backup')).code).toBe(0);
     fs.rmSync(path.join(l.data('Cat1'), 'Sales', 'bin'), { recursive: true });
     const before = snapshot(l.data('Cat1'));
     l.clearEvents();
@@ -91,7 +87,7 @@ it('a --folder restore extracts while the application runs: killed then, nothing
     expect(l.eventLines()).toEqual([]);
     expect(l.running('Cat1')).toBe(true);
 
-    const next = await l.cli(['history']);
+    const next = await l.cli('history');
     expect(next.stderr).toMatch(/never finished/);
     expect(next.stderr).not.toMatch(/starting the applications it stopped/);
     expect(next.stderr).toMatch(/removed the staging folder it left/);
@@ -117,12 +113,10 @@ const pathWith = (fixture: string): string => `${path.join(__dirname, 'fixtures'
 
 /** Restores Cat2 from replicas with a fixture command that hangs and writes `mark`; SIGKILL once it hangs, then end the hung command. */
 async function killReplicaRestoreWhenHung(l: Lab, fixture: string, env: Record<string, string>, mark: string): Promise<void> {
-    const child = spawn(process.execPath, [BIN, 'restore', l.runbook, '--state', l.state, '--server', 'Cat2', '--from', 'replica'], {
-        env: childEnv({ ...l.env(), BACKPLAN_NO_GUARDIAN: '1', PATH: pathWith(fixture), ...env }), stdio: 'ignore'
-    });
+    const child = l.spawnCli('restore', ['--server', 'Cat2', '--from', 'replica'], { BACKPLAN_NO_GUARDIAN: '1', PATH: pathWith(fixture), ...env });
     await until(() => fs.existsSync(mark));
     child.kill('SIGKILL');
-    await new Promise(r => child.once('exit', r));
+    await child.result;
     try { process.kill(Number(fs.readFileSync(mark, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
 }
 
@@ -139,13 +133,13 @@ it('a multi-folder replica restore killed between its renames: the next command 
     const { l, live } = twoFolderReplicas();
     await killBetweenRenames(l);
 
-    const next = await l.cli(['history']);
+    const next = await l.cli('history');
     expect(next.stderr).toMatch(/finished the swap of Cat2 \(Engineering, Sales\)/);
     expect(next.stderr).toMatch(/removed the set-aside copy local:.*\.data dir\.backplan-old-\S+ of Cat2/);
     expect(['Engineering', 'Sales'].flatMap(f => snapshot(path.join(l.data('Cat2'), f)))).toEqual(live);
     expect(l.leftovers('Cat2')).toEqual([]);
     expect(l.running('Cat2')).toBe(true);
-    expect((await l.cli(['history'])).stderr).not.toMatch(/never finished/);
+    expect((await l.cli('history')).stderr).not.toMatch(/never finished/);
 }, 240_000);
 
 it('the same kill with a staged folder gone: the next command rolls the swap back whole', async () => {
@@ -154,7 +148,7 @@ it('the same kill with a staged folder gone: the next command rolls the swap bac
     const staging = l.leftovers('Cat2').find(n => n.includes('.backplan-new-'))!;
     fs.rmSync(path.join(path.dirname(l.data('Cat2')), staging, 'Sales'), { recursive: true });
 
-    const next = await l.cli(['history']);
+    const next = await l.cli('history');
     expect(next.stderr).toMatch(/rolled back the swap of Cat2 \(Engineering, Sales\)/);
     expect(['Engineering', 'Sales'].flatMap(f => snapshot(path.join(l.data('Cat2'), f)))).toEqual(old);
     expect(l.leftovers('Cat2')).toEqual([]);
@@ -168,15 +162,15 @@ it('a replica restore killed after its swap: the set-aside copy is kept open (an
     expect(l.running('Cat2')).toBe(true);
     expect(l.leftovers('Cat2')).toEqual([expect.stringMatching(/^\.data dir\.backplan-old-/)]);
 
-    const blocked = await runCli(['history', l.runbook, '--state', l.state], { env: { ...l.env(), PATH: pathWith('slow-rm'), SLOW_RM_MODE: 'fail' } });
+    const blocked = await l.cli('history', [], { PATH: pathWith('slow-rm'), SLOW_RM_MODE: 'fail' });
     expect(blocked.stderr).toMatch(/kept the set-aside copy local:.*\.data dir\.backplan-old-\S+ of Cat2: .*refused by the test/);
     expect(blocked.stdout).toMatch(/leftover local:.*\.data dir\.backplan-old-\S+ of Cat2 \(open: .*refused by the test/);
     expect(l.leftovers('Cat2')).toHaveLength(1);
-    const shown = await l.cli(['history']);
+    const shown = await l.cli('history');
     expect(shown.stderr).toMatch(/removed the set-aside copy local:.*\.data dir\.backplan-old-\S+ of Cat2: the swapped-in data was verified and Cat2 runs/);
     expect(l.leftovers('Cat2')).toEqual([]);
     expect(['Engineering', 'Sales'].flatMap(f => snapshot(path.join(l.data('Cat2'), f)))).toEqual(live);
-    const json = JSON.parse((await l.cli(['history', '--format', 'json'])).stdout);
+    const json = JSON.parse((await l.cli('history', ['--format', 'json'])).stdout);
     const run = json.runs.find((r: any) => r.verb === 'restore');
     expect(run.state).toBe('interrupted');
     expect(run.leftovers).toEqual([expect.objectContaining({ server: 'Cat2', state: 'removed' })]);

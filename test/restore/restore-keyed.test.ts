@@ -25,7 +25,7 @@ beforeAll(async () => {
     fs.writeFileSync(lab.runbook, text.replace(`at "${lab.tape}"`, `at "${lab.tape}" key-file "${keyFile}"`));
     fs.writeFileSync(path.join(lab.data('Mail1'), 'inbox.txt'), 'the real mail\n');
     expect(lab.app('start', 'Mail1')).toBe(0);
-    const b = await lab.cli(['backup']);
+    const b = await lab.cli('backup');
     expect(b.code, b.stderr).toBe(0);
     realId = fs.readdirSync(archives()).find(n => n.endsWith('.manifest.json'))!.replace('.manifest.json', '');
 });
@@ -34,22 +34,22 @@ afterAll(() => lab.dispose());
 describe('a tape with key-file', () => {
     it('backup writes a MAC beside the manifest; verify accepts it', async () => {
         expect(fs.readFileSync(path.join(archives(), `${realId}.manifest.hmac`), 'utf8')).toMatch(/^hmac-sha256:[0-9a-f]{64}\n$/);
-        const v = await lab.cli(['verify', '--archive', realId]);
+        const v = await lab.cli('verify', ['--archive', realId]);
         expect(v.code, v.stdout + v.stderr).toBe(0);
     });
 
     it('a forged archive with a matching manifest but no MAC is refused naming the tape; restore takes the authentic one', async () => {
         const forged = forgeArchive(lab, 'Mail1', tarOf([{ name: './', type: '5' }, { name: './inbox.txt', text: 'forged mail\n' }]));
-        const v = await lab.cli(['verify', '--archive', forged]);
+        const v = await lab.cli('verify', ['--archive', forged]);
         expect(v.code).toBe(1);
         expect(v.stdout + v.stderr).toMatch(new RegExp(`the manifest of ${forged} on tape Tape has no MAC`));
         fs.writeFileSync(path.join(archives(), `${forged}.manifest.hmac`), `hmac-sha256:${'0'.repeat(64)}\n`);
-        const w = await lab.cli(['verify', '--archive', forged]);
+        const w = await lab.cli('verify', ['--archive', forged]);
         expect(w.code).toBe(1);
         expect(w.stdout + w.stderr).toMatch(/on tape Tape does not match its MAC/);
 
         fs.writeFileSync(path.join(lab.data('Mail1'), 'inbox.txt'), 'changed since\n');
-        const r = await lab.cli(['restore', '--server', 'Mail1']);
+        const r = await lab.cli('restore', ['--server', 'Mail1']);
         expect(r.code, r.stdout + r.stderr).toBe(0);
         expect(r.stdout + r.stderr).toContain(realId);
         expect(r.stdout + r.stderr).not.toContain(forged);
@@ -61,7 +61,7 @@ describe('a tape with key-file', () => {
         const forged = forgeArchive(lab, 'Mail1', tarOf([{ name: './', type: '5' }, { name: './inbox.txt', text: 'forged mail\n' }]));
         fs.rmSync(lab.data('Mail1'), { recursive: true, force: true });
         fs.mkdirSync(lab.data('Mail1'));
-        const r = await lab.cli(['recover', '--lost', 'Mail1']);
+        const r = await lab.cli('recover', ['--lost', 'Mail1']);
         expect(r.code, r.stdout + r.stderr).toBe(0);
         expect(r.stdout + r.stderr).toContain(realId);
         expect(r.stdout + r.stderr).not.toContain(forged);
@@ -74,7 +74,7 @@ describe('a tape with key-file', () => {
         const file = path.join(archives(), `${realId}.manifest.json`);
         const original = fs.readFileSync(file);
         fs.writeFileSync(file, original.toString().replace('"policy":"B0"', '"policy":"B1"'));
-        const v = await lab.cli(['verify', '--archive', realId]);
+        const v = await lab.cli('verify', ['--archive', realId]);
         expect(v.code).toBe(1);
         expect(v.stdout + v.stderr).toMatch(/does not match its MAC: refused, it was changed or forged/);
         fs.writeFileSync(file, original);
@@ -83,7 +83,7 @@ describe('a tape with key-file', () => {
     it('an old authentic archive renamed to a newer ID is refused', async () => {
         const newer = realId.replace(/^\d{4}/, y => String(Number(y) + 1));
         for (const ext of ['.manifest.json', '.manifest.hmac', '.tar.zst']) fs.copyFileSync(path.join(archives(), `${realId}${ext}`), path.join(archives(), `${newer}${ext}`));
-        const v = await lab.cli(['verify', '--archive', newer]);
+        const v = await lab.cli('verify', ['--archive', newer]);
         expect(v.code).toBe(1);
         expect(v.stdout + v.stderr).toMatch(new RegExp(`is that of ${realId}: refused \\(renamed\\)`));
         for (const ext of ['.manifest.json', '.manifest.hmac', '.tar.zst']) fs.rmSync(path.join(archives(), `${newer}${ext}`));
@@ -94,7 +94,7 @@ describe('a tape with key-file', () => {
         for (const [content, why] of [[undefined, /key-file .* cannot be read/], [Buffer.from('short'), /holds 5 bytes; use at least 16/]] as const) {
             if (content === undefined) fs.rmSync(keyFile); else fs.writeFileSync(keyFile, content);
             lab.clearEvents();
-            const b = await lab.cli(['backup']);
+            const b = await lab.cli('backup');
             expect(b.code).toBe(1);
             expect(b.stdout + b.stderr).toMatch(why);
             expect(hasStackTrace(b.stderr)).toBe(false);

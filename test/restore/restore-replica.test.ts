@@ -48,13 +48,13 @@ describe('restore --from replica', () => {
         fs.writeFileSync(path.join(l.data('Cat2'), 'Sales Dept', 'readme.txt'), 'damaged');
         fs.rmSync(path.join(l.data('Cat2'), 'teams/ops/bin'), { recursive: true });
 
-        const dry = await l.cli(['restore', '--server', 'Cat2', '--dry-run']);
+        const dry = await l.cli('restore', ['--server', 'Cat2', '--dry-run']);
         expect(dry.code).toBe(0);
         expect(dry.stdout).toMatch(/source: replica — every folder Cat2 should hold \(Engineering, Sales, Ops\) is live on another server/);
         expect(dry.stdout).not.toMatch(/note: .* no running holder/);
 
         l.clearEvents();
-        const r = await l.cli(['restore', '--server', 'Cat2']);
+        const r = await l.cli('restore', ['--server', 'Cat2']);
         expect(r.stderr).not.toMatch(/internal error/);
         expect(r.stdout).toMatch(/ok .*Cat2 \(Engineering, Sales, Ops\) ← replicas on/);
         expect(r.code).toBe(0);
@@ -86,7 +86,7 @@ describe('restore --from replica', () => {
         fs.rmSync(path.join(l.data('Cat2'), 'Sales Dept'), { recursive: true });
         const engBefore = snapshot(path.join(l.data('Cat2'), 'Engineering'));
         fs.writeFileSync(path.join(l.data('Cat2'), 'Engineering', 'local-change'), 'kept');
-        const r = await l.cli(['restore', '--server', 'Cat2', '--folder', 'Sales']);
+        const r = await l.cli('restore', ['--server', 'Cat2', '--folder', 'Sales']);
         expect(r.code).toBe(0);
         expect(snapshot(path.join(l.data('Cat2'), 'Sales Dept'))).toEqual(snapshot(path.join(l.data('Cat1'), 'Sales Dept')));
         expect(fs.readFileSync(path.join(l.data('Cat2'), 'Engineering', 'local-change'), 'utf8')).toBe('kept');
@@ -95,7 +95,7 @@ describe('restore --from replica', () => {
         fs.writeFileSync(`${l.data('Cat1')}.nostart`, '');
         const salesNow = snapshot(path.join(l.data('Cat2'), 'Sales Dept'));
         l.clearEvents();
-        const bad = await l.cli(['restore', '--server', 'Cat2', '--folder', 'Sales']);
+        const bad = await l.cli('restore', ['--server', 'Cat2', '--folder', 'Sales']);
         expect(bad.code).toBe(1);
         expect(bad.stdout).toMatch(/source Cat1: start command .* Cat1 is NOT running; Cat2 was not touched/);
         expect(l.eventLines()).toEqual(['stopping Cat1']);
@@ -105,10 +105,10 @@ describe('restore --from replica', () => {
 
     it('refuses --from replica for a mail server and for a folder no other server holds', async () => {
         const l = lab = new Lab([{ name: 'Mail1', role: 'mail' }, { name: 'Cat1', role: 'catalog' }], [{ name: 'Solo', on: ['Cat1'] }]);
-        const mail = await l.cli(['restore', '--server', 'Mail1', '--from', 'replica']);
+        const mail = await l.cli('restore', ['--server', 'Mail1', '--from', 'replica']);
         expect(mail.code).toBe(2);
         expect(mail.stderr).toMatch(/mail is never replicated/);
-        const solo = await l.cli(['restore', '--server', 'Cat1', '--from', 'replica']);
+        const solo = await l.cli('restore', ['--server', 'Cat1', '--from', 'replica']);
         expect(solo.code).toBe(1);
         expect(solo.stderr).toMatch(/Solo has no other holder .* restore it with --from tape/);
     });

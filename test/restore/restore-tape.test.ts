@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/run-cli.js';
 import { forgeArchive, Lab, richTree, snapshot, tarOf } from './lab.js';
 
 let lab: Lab | undefined;
@@ -22,7 +21,7 @@ async function backedUpMail(): Promise<{ lab: Lab; before: string[] }> {
     const l = new Lab([{ name: 'Mail1', role: 'mail' }], []);
     richTree(l.data('Mail1'), 'mail');
     expect(l.app('start', 'Mail1')).toBe(0);
-    const b = await l.cli(['backup']);
+    const b = await l.cli('backup');
     expect(b.stderr + b.stdout).toMatch(/every server backed up/);
     expect(b.code).toBe(0);
     return { lab: l, before: snapshot(l.data('Mail1')) };
@@ -36,7 +35,7 @@ describe('restore from tape', () => {
         fs.mkdirSync(l.data('Mail1'));
         fs.writeFileSync(path.join(l.data('Mail1'), 'junk-after-crash'), 'x');
         l.clearEvents();
-        const r = await l.cli(['restore', '--server', 'Mail1']);
+        const r = await l.cli('restore', ['--server', 'Mail1']);
         expect(r.stderr).not.toMatch(/internal error/);
         expect(r.stdout).toMatch(/ok .*Mail1 ← archive/);
         expect(r.code).toBe(0);
@@ -50,12 +49,12 @@ describe('restore from tape', () => {
         const { lab: l, before } = await backedUpMail();
         lab = l;
         fs.writeFileSync(path.join(l.data('Mail1'), 'readme.txt'), 'changed after the backup\n');
-        const dry = await l.cli(['restore', '--server', 'Mail1', '--dry-run']);
+        const dry = await l.cli('restore', ['--server', 'Mail1', '--dry-run']);
         expect(dry.code).toBe(0);
         expect(dry.stdout).toMatch(/source: tape — a mail server comes back from tape/);
         expect(dry.stdout).toMatch(/check archive .* before touching anything/);
         expect(fs.readFileSync(path.join(l.data('Mail1'), 'readme.txt'), 'utf8')).toBe('changed after the backup\n');
-        const r = await l.cli(['restore', '--server', 'Mail1', '--keep-old']);
+        const r = await l.cli('restore', ['--server', 'Mail1', '--keep-old']);
         expect(r.code).toBe(0);
         expect(snapshot(l.data('Mail1'))).toEqual(before);
         const kept = l.leftovers('Mail1');
@@ -70,11 +69,11 @@ describe('restore from tape', () => {
         lab = l;
         l.clearEvents();
         const target = path.join(l.root, 'drill');
-        const r = await l.cli(['restore', '--server', 'Mail1', '--target', target]);
+        const r = await l.cli('restore', ['--server', 'Mail1', '--target', target]);
         expect(r.code).toBe(0);
         expect(snapshot(target)).toEqual(before);
         expect(l.eventLines()).toEqual([]);
-        const again = await l.cli(['restore', '--server', 'Mail1', '--target', target]);
+        const again = await l.cli('restore', ['--server', 'Mail1', '--target', target]);
         expect(again.code).toBe(1);
         expect(again.stdout + again.stderr).toMatch(/not an empty folder/);
     });
@@ -90,7 +89,7 @@ describe('restore from tape', () => {
         bytes[Math.floor(bytes.length / 2)] ^= 0xff;
         fs.writeFileSync(file, bytes);
         l.clearEvents();
-        const r = await l.cli(['restore', '--server', 'Mail1']);
+        const r = await l.cli('restore', ['--server', 'Mail1']);
         expect(r.code).toBe(1);
         expect(r.stdout + r.stderr).toMatch(/refused before anything was stopped: archive .*SHA-256/);
         expect(l.eventLines()).toEqual([]);
@@ -104,7 +103,7 @@ describe('restore from tape', () => {
         fs.writeFileSync(path.join(l.data('Mail1'), 'new-mail'), 'x');
         const current = snapshot(l.data('Mail1'));
         fs.writeFileSync(`${l.data('Mail1')}.nostop`, '');
-        const r = await l.cli(['restore', '--server', 'Mail1']);
+        const r = await l.cli('restore', ['--server', 'Mail1']);
         expect(r.code).toBe(1);
         expect(r.stdout).toMatch(/stop command .* exited with code 1; nothing was changed/);
         expect(snapshot(l.data('Mail1'))).toEqual(current);
@@ -121,7 +120,7 @@ describe('restore from tape', () => {
         broken[512 * 12 + 10] ^= 0x55; // inside b.txt's header
         forgeArchive(l, 'Mail1', broken, good);
         l.clearEvents();
-        const r = await l.cli(['restore', '--server', 'Mail1']);
+        const r = await l.cli('restore', ['--server', 'Mail1']);
         expect(r.code).toBe(1);
         expect(r.stdout).toMatch(/tar stream is refused at byte 6144: the header checksum does not match.*the original data is back in place/);
         expect(snapshot(l.data('Mail1'))).toEqual(current);
@@ -137,7 +136,7 @@ describe('restore from tape', () => {
         const listed = tarOf([{ name: './', type: '5' }, { name: './a.txt', text: 'the real mail' }]);
         const stored = tarOf([{ name: './', type: '5' }, { name: './a.txt', text: 'the real MAIL' }]);
         forgeArchive(l, 'Mail1', stored, listed);
-        const r = await l.cli(['restore', '--server', 'Mail1']);
+        const r = await l.cli('restore', ['--server', 'Mail1']);
         expect(r.code).toBe(1);
         expect(r.stdout).toMatch(/the archive's content differs from its manifest: a\.txt: sha256 .*; the original data is back in place/);
         expect(snapshot(l.data('Mail1'))).toEqual(current);
@@ -149,7 +148,7 @@ describe('restore from tape', () => {
         lab = l;
         fs.writeFileSync(path.join(l.data('Mail1'), 'readme.txt'), 'newer\n');
         fs.writeFileSync(`${l.data('Mail1')}.nostart`, '');
-        const r = await l.cli(['restore', '--server', 'Mail1']);
+        const r = await l.cli('restore', ['--server', 'Mail1']);
         expect(r.code).toBe(1);
         expect(r.stdout).toMatch(/Mail1 is NOT running/);
         expect(r.stdout).toMatch(/the restored data is in place and verified; the previous data is kept at/);
@@ -165,14 +164,14 @@ describe('restore from tape', () => {
         richTree(path.join(l.data('Cat1'), 'Sales Dept'), 'sales');
         fs.writeFileSync(path.join(l.data('Cat1'), 'catalog.conf'), 'outside the folders\n');
         expect(l.app('start', 'Cat1')).toBe(0);
-        expect((await l.cli(['backup'])).code).toBe(0);
+        expect((await l.cli('backup')).code).toBe(0);
         const whole = snapshot(l.data('Cat1'));
         const sales = snapshot(path.join(l.data('Cat1'), 'Sales Dept'));
 
         // One folder damaged, another changed since the backup: --folder restores only the first.
         fs.rmSync(path.join(l.data('Cat1'), 'Sales Dept', 'bin'), { recursive: true });
         fs.writeFileSync(path.join(l.data('Cat1'), 'Engineering', 'new-since-backup'), 'keep me');
-        const one = await l.cli(['restore', '--server', 'Cat1', '--folder', 'Sales']);
+        const one = await l.cli('restore', ['--server', 'Cat1', '--folder', 'Sales']);
         expect(one.stdout).toMatch(/ok .*Cat1 \(Sales\) ← archive/);
         expect(one.code).toBe(0);
         expect(snapshot(path.join(l.data('Cat1'), 'Sales Dept'))).toEqual(sales);
@@ -182,16 +181,16 @@ describe('restore from tape', () => {
         // The crash: everything gone; the default source is tape, and the plan says why.
         fs.rmSync(l.data('Cat1'), { recursive: true });
         fs.mkdirSync(l.data('Cat1'));
-        const dry = await l.cli(['restore', '--server', 'Cat1', '--dry-run']);
+        const dry = await l.cli('restore', ['--server', 'Cat1', '--dry-run']);
         expect(dry.stdout).toMatch(/source: tape — Engineering, Sales are on no other server that can be quiesced/);
         expect(dry.stdout).toMatch(/note: Engineering is held on Cat1 only/);
-        const r = await l.cli(['restore', '--server', 'Cat1']);
+        const r = await l.cli('restore', ['--server', 'Cat1']);
         expect(r.code).toBe(0);
         expect(snapshot(l.data('Cat1'))).toEqual(whole);
         expect(l.running('Cat1')).toBe(true);
 
         const drill = path.join(l.root, 'sales-drill');
-        expect((await l.cli(['restore', '--server', 'Cat1', '--folder', 'Sales', '--target', drill])).code).toBe(0);
+        expect((await l.cli('restore', ['--server', 'Cat1', '--folder', 'Sales', '--target', drill])).code).toBe(0);
         expect(snapshot(drill)).toEqual(sales);
     });
 
@@ -210,12 +209,12 @@ describe('restore from tape', () => {
             fs.writeFileSync(path.join(l.data('Cat1'), 'big', 'attachments.bin'), randomBytes(30 << 20));
             richTree(path.join(l.data('Cat1'), 'small'), 'small');
             expect(l.app('start', 'Cat1')).toBe(0);
-            expect((await l.cli(['backup'])).code).toBe(0);
+            expect((await l.cli('backup')).code).toBe(0);
             const small = snapshot(path.join(l.data('Cat1'), 'small'));
             const big = snapshot(path.join(l.data('Cat1'), 'big'));
 
             fs.rmSync(path.join(l.data('Cat1'), 'small', 'bin'), { recursive: true });
-            const r = await l.cli(['restore', '--server', 'Cat1', '--folder', 'Small']);
+            const r = await l.cli('restore', ['--server', 'Cat1', '--folder', 'Small']);
             expect(r.stderr).not.toMatch(/No space left|internal error/);
             expect(r.stdout).toMatch(/ok .*Cat1 \(Small\) ← archive/);
             expect(r.code).toBe(0);
@@ -226,7 +225,7 @@ describe('restore from tape', () => {
 
             // Big itself has no room beside it: refused before anything, while Cat1 runs on.
             l.clearEvents();
-            const none = await l.cli(['restore', '--server', 'Cat1', '--folder', 'Big']);
+            const none = await l.cli('restore', ['--server', 'Cat1', '--folder', 'Big']);
             expect(none.stdout + none.stderr).toMatch(/big needs [\d.]+ MiB beside .* on local, and [\d.]+ MiB is free: make room, or restore it elsewhere with --target DIR; nothing was changed/);
             expect(none.code).toBe(1);
             expect(l.eventLines()).toEqual([]);
@@ -243,9 +242,9 @@ describe('restore from tape', () => {
         const l = lab = new Lab([{ name: 'Cat1', role: 'catalog' }], [{ name: 'Sales', on: ['Cat1'] }, { name: 'Legal', on: ['Cat1'] }]);
         richTree(path.join(l.data('Cat1'), 'Sales'), 'sales');
         expect(l.app('start', 'Cat1')).toBe(0);
-        expect((await l.cli(['backup'])).code).toBe(0);
+        expect((await l.cli('backup')).code).toBe(0);
         l.clearEvents();
-        const r = await l.cli(['restore', '--server', 'Cat1', '--folder', 'Legal']);
+        const r = await l.cli('restore', ['--server', 'Cat1', '--folder', 'Legal']);
         expect(r.code).toBe(1);
         expect(r.stdout + r.stderr).toMatch(/the archive holds no folder Legal; nothing was changed/);
         expect(l.eventLines().filter(e => /stop/.test(e))).toEqual([]);
@@ -259,7 +258,7 @@ describe('restore from tape', () => {
         fs.writeFileSync(path.join(l.data('Cat1'), 'Alpha', 'shared.pdf'), 'one inode, two names\n');
         fs.linkSync(path.join(l.data('Cat1'), 'Alpha', 'shared.pdf'), path.join(l.data('Cat1'), 'Beta', 'shared.pdf'));
         expect(l.app('start', 'Cat1')).toBe(0);
-        expect((await l.cli(['backup'])).code).toBe(0);
+        expect((await l.cli('backup')).code).toBe(0);
         // tar stores whichever name it meets second as a link to the first.
         const [id] = archivesOf(l);
         const manifest = JSON.parse(fs.readFileSync(path.join(l.tape, 'archives', `${id}.manifest.json`), 'utf8')) as { entries: Array<{ path: string; type: string; linkTarget?: string }> };
@@ -269,7 +268,7 @@ describe('restore from tape', () => {
         const want = snapshot(path.join(l.data('Cat1'), folder));
 
         fs.rmSync(path.join(l.data('Cat1'), folder), { recursive: true });
-        const r = await l.cli(['restore', '--server', 'Cat1', '--folder', folder]);
+        const r = await l.cli('restore', ['--server', 'Cat1', '--folder', folder]);
         expect(r.stdout).toMatch(new RegExp(`ok .*Cat1 \\(${folder}\\) ← archive`));
         expect(r.code).toBe(0);
         expect(snapshot(path.join(l.data('Cat1'), folder))).toEqual(want);
@@ -283,7 +282,7 @@ describe('restore from tape', () => {
         fs.mkdirSync(stubs);
         for (const tool of ['stat', 'mv']) fs.writeFileSync(path.join(stubs, tool), '#!/bin/sh\necho "usage: limited" >&2\nexit 1\n', { mode: 0o755 });
         l.clearEvents();
-        const r = await runCli(['restore', l.runbook, '--state', l.state, '--server', 'Mail1'], { env: { ...l.env(), PATH: `${stubs}:${process.env.PATH}` } });
+        const r = await l.cli('restore', ['--server', 'Mail1'], { PATH: `${stubs}:${process.env.PATH}` });
         expect(r.stdout + r.stderr).toMatch(/Mail1: a restore needs GNU find, stat, mv and coreutils' sha256sum on local; missing there: stat-c, mv-T/);
         expect(r.code).toBe(1);
         expect(l.eventLines()).toEqual([]);
@@ -295,20 +294,20 @@ describe('restore from tape', () => {
         const l = lab = new Lab([{ name: 'Mail1', role: 'mail' }], []);
         richTree(l.data('Mail1'), 'mail');
         expect(l.app('start', 'Mail1')).toBe(0);
-        expect((await l.cli(['backup'])).code).toBe(0);
+        expect((await l.cli('backup')).code).toBe(0);
         const legacy = Buffer.concat([Buffer.from(`${l.data('Mail1')}/caf`), Buffer.from([0xe9]), Buffer.from('.eml')]); // Latin-1 "café.eml"
         fs.writeFileSync(legacy, 'newest mail\n');
-        const b = await l.cli(['backup']);
+        const b = await l.cli('backup');
         expect(b.code).toBe(0);
         expect(b.stderr).toMatch(/warning: Mail1: 1 name in .* is not valid UTF-8 \(first: "caf\uFFFD\.eml"\): archived as they are, but `backplan restore` cannot check them/);
 
         l.clearEvents();
         const refusal = /1 name to restore is not valid UTF-8 .*nothing was changed\. Extract it by hand: zstd -dc '?\/.*\.tar\.zst'? \| tar -x --numeric-owner -p -C DIR/;
-        const r = await l.cli(['restore', '--server', 'Mail1']);
+        const r = await l.cli('restore', ['--server', 'Mail1']);
         expect(r.stdout + r.stderr).toMatch(refusal);
         expect(r.code).toBe(1);
         // recover must not take the older archive (without the file) instead: newer data would be lost.
-        const rec = await l.cli(['recover', '--lost', 'Mail1']);
+        const rec = await l.cli('recover', ['--lost', 'Mail1']);
         expect(rec.stdout + rec.stderr).toMatch(refusal);
         expect(rec.stdout + rec.stderr).not.toMatch(/planning again without it/);
         expect(rec.code).toBe(1);

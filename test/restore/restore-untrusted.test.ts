@@ -41,11 +41,11 @@ describe('special files on the tape are refused, never read', () => {
         it(`an archive that is ${how === 'fifo' ? 'a FIFO' : 'a symlink to a FIFO'}: verify and restore refuse it at once`, async () => {
             const id = forgeArchive(lab, 'Mail1', simple());
             fifoInPlace(path.join(archives(), `${id}.tar.zst`), how);
-            const v = await lab.cli(['verify', '--archive', id]);
+            const v = await lab.cli('verify', ['--archive', id]);
             expect(v.code).toBe(1);
             expect(v.stdout + v.stderr).toMatch(how === 'fifo' ? /is a FIFO, not a regular file: refused/ : /is a symlink: only regular files/);
             lab.clearEvents();
-            const r = await lab.cli(['restore', '--server', 'Mail1', '--archive', id]);
+            const r = await lab.cli('restore', ['--server', 'Mail1', '--archive', id]);
             expect(r.code, r.stdout + r.stderr).toBe(1);
             expect(r.stdout + r.stderr).toMatch(/refused/);
             expect(hasStackTrace(r.stderr)).toBe(false);
@@ -57,13 +57,13 @@ describe('special files on the tape are refused, never read', () => {
         it(`a manifest that is ${how === 'fifo' ? 'a FIFO' : 'a symlink to a FIFO'}: archives, verify and restore do not hang`, async () => {
             const id = forgeArchive(lab, 'Mail1', simple());
             fifoInPlace(path.join(archives(), `${id}.manifest.json`), how);
-            const a = await lab.cli(['archives']);
+            const a = await lab.cli('archives');
             expect(a.code).not.toBeNull();
-            const v = await lab.cli(['verify', '--archive', id]);
+            const v = await lab.cli('verify', ['--archive', id]);
             expect(v.code).toBe(1);
             expect(v.stdout + v.stderr).toMatch(/manifest unreadable: .*(FIFO|symlink)/);
             // Restore does not see an archive whose manifest cannot be read (usage error, exit 2).
-            const r = await lab.cli(['restore', '--server', 'Mail1', '--archive', id]);
+            const r = await lab.cli('restore', ['--server', 'Mail1', '--archive', id]);
             expect(r.code, r.stdout + r.stderr).toBe(2);
             expect(r.stderr).toMatch(/no archive .* with a manifest/);
             expect(hasStackTrace(r.stderr)).toBe(false);
@@ -83,7 +83,7 @@ describe('shapes and bounded output', () => {
         fs.writeFileSync(file, JSON.stringify(m));
         // verify fails on it (exit 1); restore does not offer it (exit 2, see above).
         for (const [args, code] of [[['verify', '--archive', id], 1], [['restore', '--server', 'Mail1', '--archive', id], 2]] as const) {
-            const r = await lab.cli([...args]);
+            const r = await lab.cli(args[0], args.slice(1));
             expect(r.code, r.stdout + r.stderr).toBe(code);
             if (code === 1) expect(r.stdout + r.stderr).toMatch(/the manifest is not valid: entries\.\d+ must be object/);
             expect(r.stdout + r.stderr).not.toMatch(/Cannot read properties/);
@@ -99,11 +99,11 @@ describe('shapes and bounded output', () => {
         const m = JSON.parse(fs.readFileSync(file, 'utf8'));
         m.entries[1].path = 'x'.repeat(1 << 20);
         fs.writeFileSync(file, JSON.stringify(m));
-        const v = await lab.cli(['verify', '--archive', id]);
+        const v = await lab.cli('verify', ['--archive', id]);
         expect(v.code).toBe(1);
         expect(v.stdout + v.stderr).toMatch(/x{200}… \(1048576 characters\)/);
         expect(longest(v)).toBeLessThan(2000);
-        const r = await lab.cli(['restore', '--server', 'Mail1', '--archive', id]);
+        const r = await lab.cli('restore', ['--server', 'Mail1', '--archive', id]);
         expect(r.code, r.stdout + r.stderr).toBe(1);
         expect(longest(r)).toBeLessThan(2000);
         fs.rmSync(file);
@@ -113,17 +113,17 @@ describe('shapes and bounded output', () => {
 describe('the journal', () => {
     it('a null line and a damaged line are reported and skipped: backup and history still work', async () => {
         const journal = journalFile(lab.state, lab.runbook);
-        const first = await lab.cli(['backup']);
+        const first = await lab.cli('backup');
         expect(first.code).toBe(0);
         const good = fs.readFileSync(journal, 'utf8');
         fs.writeFileSync(journal, `null\n{"type":"step","run":"x"\n${good}{"type":"run","event":"begin","run":7,"time":"t"}\n`);
-        const b = await lab.cli(['backup']);
+        const b = await lab.cli('backup');
         expect(b.stderr).not.toMatch(/Cannot read properties/);
         expect(b.code).toBe(0);
         expect(b.stderr).toMatch(/damaged record that was skipped: line 1 is not valid: the document must be object/);
         expect(b.stderr).toMatch(/damaged record that was skipped: line 2 /);
         expect(b.stderr).toMatch(/line \d+ is not valid: run must be string/);
-        const h = await lab.cli(['history']);
+        const h = await lab.cli('history');
         expect(h.code).toBe(0);
         expect(h.stdout).toMatch(/backup/);
         expect(hasStackTrace(h.stderr)).toBe(false);
@@ -133,7 +133,7 @@ describe('the journal', () => {
         const journal = journalFile(lab.state, lab.runbook);
         fs.rmSync(journal);
         execFileSync('mkfifo', [journal]);
-        const h = await lab.cli(['history']);
+        const h = await lab.cli('history');
         expect(h.code, h.stdout + h.stderr).toBe(1);
         expect(h.stdout + h.stderr).toMatch(/is a FIFO, not a regular file/);
         expect(hasStackTrace(h.stderr)).toBe(false);

@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, journalRecords, Lab, seedMail } from '../engine/lab.js';
+import { CLI, Lab, seedMail } from '../engine/lab.js';
 
 const CRON = '/usr/sbin/cron';
 const required = process.env.BACKPLAN_REQUIRE_SCHEDULERS === '1';
@@ -56,7 +56,7 @@ afterAll(async () => {
         process.kill(cron.pid, 'SIGTERM');
         await exited;
     }
-    lab?.cleanup();
+    lab?.dispose();
 });
 
 describe.skipIf(!runnable)('cron runs an installed schedule', () => {
@@ -73,7 +73,7 @@ describe.skipIf(!runnable)('cron runs an installed schedule', () => {
         expect(line).toContain(` backup --policy Nightly --wait --state ${lab.state} ${lab.runbook}`);
 
         const deadline = Date.now() + 150_000;
-        const finished = () => journalRecords(lab!).find(r => r.type === 'run' && r.event === 'end');
+        const finished = () => lab!.journal().find(r => r.type === 'run' && r.event === 'end');
         while (!finished() && Date.now() < deadline) {
             ensureCron();
             await new Promise(resolve => setTimeout(resolve, 500));
@@ -84,7 +84,7 @@ describe.skipIf(!runnable)('cron runs an installed schedule', () => {
         const removed = await run(process.execPath, [CLI, 'schedule', 'remove', lab.runbook, '--cron-file', cronFile]);
         expect(removed.stdout).toContain('Removed backup Nightly');
         expect(fs.existsSync(cronFile)).toBe(false);
-        const count = (event: string) => journalRecords(lab!).filter(r => r.type === 'run' && r.event === event).length;
+        const count = (event: string) => lab!.journal().filter(r => r.type === 'run' && r.event === event).length;
         while (count('begin') > count('end') && Date.now() < deadline + 60_000) await new Promise(resolve => setTimeout(resolve, 500));
 
         const history = await run(process.execPath, [CLI, 'history', lab.runbook, '--state', lab.state, '--format', 'json']);

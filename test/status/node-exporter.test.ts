@@ -29,7 +29,7 @@ afterEach(async () => {
         process.kill(child.pid, 'SIGTERM');
         await exited;
     }
-    lab?.cleanup();
+    lab?.dispose();
     lab = undefined;
 });
 

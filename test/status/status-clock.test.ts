@@ -15,7 +15,7 @@ import type { Lab } from '../engine/lab.js';
 import { sample, statusLab } from './status-lab.js';
 
 let lab: Lab | undefined;
-afterEach(() => { lab?.cleanup(); lab = undefined; });
+afterEach(() => { lab?.dispose(); lab = undefined; });
 
 function labWithJournal(records: JournalRecord[], schedule?: string): Lab {
     const l = statusLab({ schedule });
@@ -64,7 +64,7 @@ describe('the staleness rule, clock injected', () => {
         let r = await l.cli('status', [], at('2026-11-25T05:00:00Z'));
         expect(r.code).toBe(1);
         expect(r.stdout).toMatch(/STALE — never succeeded, though its schedule fired at 2026-11-25T02:00:00.000Z/);
-        lab!.cleanup();
+        lab!.dispose();
         l = labWithJournal([], '');
         r = await l.cli('status', [], at('2026-11-25T05:00:00Z'));
         expect(r.code, r.stdout).toBe(0);

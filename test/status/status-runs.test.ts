@@ -11,7 +11,7 @@ import type { Lab } from '../engine/lab.js';
 import { failStop, sample, statusLab } from './status-lab.js';
 
 let lab: Lab | undefined;
-afterEach(() => { lab?.cleanup(); lab = undefined; });
+afterEach(() => { lab?.dispose(); lab = undefined; });
 
 const DAY = 86_400_000;
 const labels = (server: string) => ({ runbook: 'lab', policy: 'Nightly', server });

@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { journalRecords, Lab, waitFor } from '../engine/lab.js';
+import { Lab, waitFor } from '../engine/lab.js';
 
 export { waitFor };
 
@@ -57,28 +57,16 @@ export class StopWindowLab extends Lab {
         return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map(Number) : [];
     }
 
-    /** The journal's records (a torn last line skipped). */
-    journal(): any[] {
-        return journalRecords(this);
-    }
-
-    /** The manifests on the tape, oldest first. */
-    manifests(): any[] {
-        const dir = path.join(this.tape, 'archives');
-        if (!fs.existsSync(dir)) return [];
-        return fs.readdirSync(dir).filter(f => f.endsWith('.manifest.json')).sort().map(f => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
-    }
-
     /** Runs `fn` when the lab is disposed (before the folder goes). */
     onDispose(fn: () => void): void {
         this.disposers.push(fn);
     }
 
     /** Stops the writer (by its pid), runs the disposers, removes the lab. */
-    dispose(): void {
+    override dispose(): void {
         if (this.writer?.pid) try { process.kill(this.writer.pid, 'SIGKILL'); } catch { /* gone */ }
         for (const fn of this.disposers.reverse()) fn();
-        this.cleanup();
+        super.dispose();
     }
 }
 
