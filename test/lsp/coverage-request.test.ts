@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
 import { LspClient, tempWorkspace, uriOf } from './lsp-client.js';
 
 interface Location { name: string; uri: string; range: { start: { line: number; character: number } } }
@@ -11,11 +12,12 @@ interface Item extends Location {
     kind: 'folder' | 'mail'; servers: Location[]; tapes: Array<Location & { offsite: boolean; backups: string[] }>;
     copies: number; offsite: boolean; atRisk: boolean; risks: string[];
 }
+interface Scheduled { expression: string; range: { start: { line: number; character: number } }; description: string; next: string[]; problem?: string }
 interface Runbook {
     root: string; title?: string; requireOffsite: boolean; files: string[]; items: Item[];
     servers: Array<Location & { role?: string; master: boolean; host?: string }>;
-    tapes: Array<Location & { offsite: boolean }>; backups: Array<Location & { servers: string[]; tape?: string }>;
-    drills: Array<Location & { servers: string[]; tape?: string; pick: string; schedule?: string }>;
+    tapes: Array<Location & { offsite: boolean }>; backups: Array<Location & { servers: string[]; tape?: string; scheduled?: Scheduled }>;
+    drills: Array<Location & { servers: string[]; tape?: string; pick: string; schedule?: string; scheduled?: Scheduled }>;
 }
 
 describe('backplan/coverage', () => {
@@ -64,6 +66,30 @@ describe('backplan/coverage', () => {
             { name: 'Monthly', servers: ['Mail'], tape: 'Vault', pick: 'random', schedule: '0 5 1 * *' }
         ]);
         expect(client.text(file('unattended/unattended.backplan')).split('\n')[unattended.drills[0].range.start.line]).toBe('drill Sunday {');
+    });
+
+    test('schedules, for the schedule CodeLens: the line, the words and next fire times of `schedule list`', async () => {
+        const rel = 'unattended/unattended.backplan';
+        const [unattended] = (await coverage(rel)).runbooks;
+        const lines = client.text(file(rel)).split('\n');
+        const blocks = [...unattended.backups, ...unattended.drills];
+        expect(blocks.map(b => [b.name, b.scheduled?.expression])).toEqual([
+            ['Nightly', '0 2 * * *'], ['Weekly', '30 3 * * sun'], ['Sunday', '0 6 * * sun'], ['Monthly', '0 5 1 * *']
+        ]);
+        for (const b of blocks) expect(lines[b.scheduled!.range.start.line]).toMatch(/^\s*schedule "/);
+        // The CLI asked after the server: its first two times are among the server's three
+        // (one may have passed in between, never two of a daily or rarer schedule).
+        const listed = await runCli(['schedule', 'list', file(rel), '--count', '3', '--format', 'json']);
+        expect(listed.code, listed.stderr).toBe(0);
+        const cli = (JSON.parse(listed.stdout) as { blocks: Array<{ name: string; description: string; next: Array<{ utc: string }> }> }).blocks;
+        for (const b of blocks) {
+            const same = cli.find(c => c.name === b.name)!;
+            expect(b.scheduled!.description).toBe(same.description);
+            expect(b.scheduled!.next).toHaveLength(3);
+            expect(b.scheduled!.next).toEqual(expect.arrayContaining(same.next.slice(0, 2).map(n => n.utc)));
+        }
+        const [invalid] = (await coverage('broken/schedule-retention.backplan')).runbooks[0].backups;
+        expect(invalid.scheduled).toMatchObject({ expression: '0 0 2 * * *', next: [], problem: expect.stringMatching(/6 fields/) });
     });
 
     test('every runbook of the workspace, under-covered items marked with the reason', async () => {

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { setExtensionRoot } from './cli/cli-invocation';
 import { RunbookCodeLensProvider } from './codelens/runbook-codelens';
+import { SHOW_STATUS_COMMAND, ScheduleCodeLensProvider } from './codelens/schedule-codelens';
 import { showArchives, verifyArchives } from './commands/archives';
 import { backUp } from './commands/back-up';
 import { checkWorkspace } from './commands/check-workspace';
@@ -14,12 +15,14 @@ import { runDrill } from './commands/run-drill';
 import { restoreServer } from './commands/restore-server';
 import { revealDeclaration, showCoverage } from './commands/show-coverage';
 import { showPlan } from './commands/show-plan';
+import { showStatus } from './commands/show-status';
 import { CoverageService } from './coverage/coverage-service';
 import { CoverageTreeProvider, type CoverageNode } from './coverage/coverage-tree';
 import { DOC_SCHEME, DocSectionProvider, SHOW_DOCUMENTATION_COMMAND } from './docs/doc-section-provider';
 import { startLanguageClient, type BackplanClient, type StartupReport } from './language-client';
 import { PLAN_SCHEME, PlanDocumentProvider } from './plan/plan-document-provider';
 import { CoverageStatus } from './status/coverage-status';
+import { RunStatusService } from './status/run-status-service';
 import { BackplanTaskProvider, TASK_TYPE } from './tasks/backplan-task-provider';
 import { setPrompter, type Prompter } from './ui/prompter';
 
@@ -62,6 +65,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backpl
     const status = new CoverageStatus(coverage);
     const codeLens = new RunbookCodeLensProvider(coverage);
     const ctx: CommandContext = { coverage, plans, tree, view };
+    const runStatus = new RunStatusService();
+    const scheduleLens = new ScheduleCodeLensProvider(coverage, runStatus);
+    context.subscriptions.push(runStatus, scheduleLens,
+        vscode.languages.registerCodeLensProvider({ language: 'backplan', scheme: 'file' }, scheduleLens),
+        vscode.commands.registerCommand(SHOW_STATUS_COMMAND, (uri?: unknown, options?: object) => showStatus(ctx, uri, options)));
 
     context.subscriptions.push(
         coverage, plans, status, codeLens,

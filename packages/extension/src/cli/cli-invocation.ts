@@ -7,10 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
-export type Verb = 'check' | 'backup' | 'restore' | 'recover' | 'verify' | 'archives' | 'prune' | 'history' | 'unlock' | 'drill';
+export type Verb = 'check' | 'backup' | 'restore' | 'recover' | 'verify' | 'archives' | 'prune' | 'history' | 'unlock' | 'drill' | 'status';
 
 /** Verbs that take the settings' `--ssh-config`, `--state` (every verb but check). */
-const RUN_VERBS: ReadonlySet<Verb> = new Set(['backup', 'restore', 'recover', 'verify', 'archives', 'prune', 'history', 'unlock', 'drill']);
+const RUN_VERBS: ReadonlySet<Verb> = new Set(['backup', 'restore', 'recover', 'verify', 'archives', 'prune', 'history', 'unlock', 'drill', 'status']);
 /** Verbs that take `--wait`. */
 const WAIT_VERBS: ReadonlySet<Verb> = new Set(['backup', 'restore', 'recover', 'prune', 'drill']);
 

@@ -5,7 +5,7 @@
  */
 export type {
     BackupInfo, CoverageItemInfo, CoverageParams, CoverageResult, DeclarationLocation, DrillInfo,
-    RunbookCoverageInfo, ServerInfo, TapeCopyInfo, TapeInfo
+    RunbookCoverageInfo, ScheduleInfo, ServerInfo, TapeCopyInfo, TapeInfo
 } from '../../../language/src/lsp/coverage-request.js';
 
 export const CoverageRequest = 'backplan/coverage';

@@ -10,8 +10,11 @@ import { AstUtils, DocumentState, GrammarUtils, URI, type AstNode } from 'langiu
 import type { Range } from 'vscode-languageserver';
 import type { BackplanSharedLspServices } from './backplan-lsp-module.js';
 import { hostText } from './coverage-text.js';
+import { describeBlockSchedule, type ScheduleInfo } from './schedule-info.js';
 import { coverageRisks } from '../model/coverage-risk.js';
 import type { RunbookModel, ServerModel, TapeModel } from '../model/runbook-model.js';
+
+export type { ScheduleInfo };
 
 /** Request name: params {@link CoverageParams}, result {@link CoverageResult}. */
 export const CoverageRequest = 'backplan/coverage';
@@ -43,6 +46,8 @@ export interface TapeInfo extends DeclarationLocation {
 export interface BackupInfo extends DeclarationLocation {
     servers: string[];
     tape?: string;
+    /** Its `schedule`, with the next fire times (the schedule CodeLens). */
+    scheduled?: ScheduleInfo;
 }
 
 /** A `drill` block: the servers whose archives it restores, from which tape, picked how. */
@@ -51,6 +56,8 @@ export interface DrillInfo extends DeclarationLocation {
     tape?: string;
     pick: 'newest' | 'oldest' | 'random';
     schedule?: string;
+    /** Its `schedule`, with the next fire times (the schedule CodeLens). */
+    scheduled?: ScheduleInfo;
 }
 
 /** A tape copy of a folder or mail data. */
@@ -144,14 +151,16 @@ function describeRunbook(model: RunbookModel): RunbookCoverageInfo {
         backups: model.backups.map(b => ({
             ...locate(b.name, b.node),
             servers: b.servers.map(s => s.name),
-            tape: b.tape?.name
+            tape: b.tape?.name,
+            scheduled: describeBlockSchedule(b.node, b.schedule)
         })),
         drills: model.drills.map(d => ({
             ...locate(d.name, d.node),
             servers: d.servers.map(s => s.name),
             tape: d.tape?.name,
             pick: d.pick,
-            schedule: d.schedule
+            schedule: d.schedule,
+            scheduled: describeBlockSchedule(d.node, d.schedule)
         }))
     };
 }
