@@ -111,6 +111,21 @@ export function registerCommandTests(): void {
                 assert.match(plan.document.getText(), /dry run: nothing was touched/);
             }
 
+            /** The schedule CodeLens titles of the demo runbook, once one matches `want`. */
+            function scheduleLens(want: RegExp): Promise<string[]> {
+                return waitFor(`a schedule CodeLens matching ${want}`, async () => {
+                    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', runbook(), 100);
+                    const titles = lenses.filter(l => l.command?.command === 'backplan.showStatus').map(l => l.command!.title);
+                    return titles.some(t => want.test(t)) && titles;
+                }, 60_000);
+            }
+
+            it('the schedule CodeLens says when Nightly runs next, and that it never ran', async function () {
+                this.timeout(90_000);
+                const titles = await scheduleLens(/^next: .* · never run/);
+                assert.ok(titles.length >= 2, `a lens on each schedule line (backup and drill): ${titles.join(' | ')}`);
+            });
+
             it('Run backup asks first, naming the servers it stops; then backs them up in a task terminal', async function () {
                 this.timeout(180_000);
                 const tape = path.join(demo.scratch, 'tape');
@@ -147,6 +162,12 @@ export function registerCommandTests(): void {
                 }
             });
 
+
+            it('after the backup, the schedule CodeLens says the last run was ok', async function () {
+                this.timeout(90_000);
+                const titles = await scheduleLens(/^next: .* · last: ok /);
+                assert.ok(titles.some(t => /never run/.test(t)), `the drill has not run yet: ${titles.join(' | ')}`);
+            });
             it('Verify Archives verifies the demo tape', async () => {
                 prompts = recordPrompts(api);
                 const result = await vscode.commands.executeCommand<RunResult>('backplan.verify', runbook(), { tape: null });

@@ -34,7 +34,8 @@ export function registerRestrictedTests(): void {
             ['backplan.recover', [{ lost: ['Cat1'] }]],
             ['backplan.drill', [{}]],
             ['backplan.verify', [{ tape: null }]],
-            ['backplan.archives', [{ tape: null }]]
+            ['backplan.archives', [{ tape: null }]],
+            ['backplan.showStatus', [{}]]
         ];
         for (const [command, options] of runCommands) {
             it(`refuses ${command}: says the workspace is untrusted and offers ${MANAGE_TRUST}`, async () => {
