@@ -4,7 +4,8 @@
  * before them, truthful summaries, cancellation.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { hasDemo, startDemo, stopDemo, whenAServerStops, writeStopsThatNeverRan, type Demo } from './demo';
@@ -120,10 +121,22 @@ export function registerCommandTests(): void {
                 }, 60_000);
             }
 
-            it('the schedule CodeLens says when Nightly runs next, and that it never ran', async function () {
-                this.timeout(90_000);
-                const titles = await scheduleLens(/^next: .* · never run/);
-                assert.ok(titles.length >= 2, `a lens on each schedule line (backup and drill): ${titles.join(' | ')}`);
+            it('the schedule CodeLens says when each block runs next and how it last went, read from the state folder', async function () {
+                this.timeout(120_000);
+                const settings = () => vscode.workspace.getConfiguration('backplan');
+                const demoState = settings().get<string>('state');
+                const empty = mkdtempSync(path.join(os.tmpdir(), 'backplan-empty-state-'));
+                try {
+                    // A state folder without a journal: nothing ever ran.
+                    await settings().update('state', empty, vscode.ConfigurationTarget.Global);
+                    const fresh = await scheduleLens(/^next: .* · never run/);
+                    assert.ok(fresh.length >= 2 && fresh.every(t => /never run/.test(t)), `a lens on each schedule line (backup and drill): ${fresh.join(' | ')}`);
+                } finally {
+                    await settings().update('state', demoState, vscode.ConfigurationTarget.Global);
+                    rmSync(empty, { recursive: true, force: true });
+                }
+                // The demo's own state: npm run demo backed up and drilled.
+                await scheduleLens(/^next: .* · last: ok /);
             });
 
             it('Run backup asks first, naming the servers it stops; then backs them up in a task terminal', async function () {
@@ -165,8 +178,8 @@ export function registerCommandTests(): void {
 
             it('after the backup, the schedule CodeLens says the last run was ok', async function () {
                 this.timeout(90_000);
-                const titles = await scheduleLens(/^next: .* · last: ok /);
-                assert.ok(titles.some(t => /never run/.test(t)), `the drill has not run yet: ${titles.join(' | ')}`);
+                // Read again when the task ended, not on the 5-minute refresh.
+                await scheduleLens(/^next: .* · last: ok just now/);
             });
             it('Verify Archives verifies the demo tape', async () => {
                 prompts = recordPrompts(api);
