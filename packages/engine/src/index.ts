@@ -81,6 +81,7 @@ export * from './picture/timeline-model.js';
 export * from './picture/timeline-render.js';
 export * from './picture/history-model.js';
 export * from './picture/history-render.js';
+export * from './picture/picture-painter.js';
 export * from './status/staleness.js';
 export * from './status/run-ledger.js';
 export * from './status/run-targets.js';
