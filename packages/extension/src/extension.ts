@@ -18,6 +18,7 @@ import { CoverageService } from './coverage/coverage-service';
 import { CoverageTreeProvider, type CoverageNode } from './coverage/coverage-tree';
 import { DOC_SCHEME, DocSectionProvider, SHOW_DOCUMENTATION_COMMAND } from './docs/doc-section-provider';
 import { startLanguageClient, type BackplanClient, type StartupReport } from './language-client';
+import { PictureViews } from './pictures/picture-views';
 import { PLAN_SCHEME, PlanDocumentProvider } from './plan/plan-document-provider';
 import { CoverageStatus } from './status/coverage-status';
 import { BackplanTaskProvider, TASK_TYPE } from './tasks/backplan-task-provider';
@@ -30,6 +31,8 @@ export interface BackplanApi {
     coverageTree: CoverageTreeProvider;
     coverageView: vscode.TreeView<CoverageNode>;
     status: CoverageStatus;
+    /** The picture webviews (Show Topology, Show Backup Window, Show History). */
+    pictures: PictureViews;
     /** Milliseconds from activation to the server's start-up milestones (bench/vscode-startup). */
     startup: Promise<StartupReport>;
     /**
@@ -62,6 +65,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backpl
     const status = new CoverageStatus(coverage);
     const codeLens = new RunbookCodeLensProvider(coverage);
     const ctx: CommandContext = { coverage, plans, tree, view };
+    const pictures = new PictureViews(lsp, coverage);
+    context.subscriptions.push(pictures, ...pictures.commands().map(([id, show]) => vscode.commands.registerCommand(id, show)));
 
     context.subscriptions.push(
         coverage, plans, status, codeLens,
@@ -82,7 +87,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backpl
         vscode.commands.registerCommand('backplan.revealDeclaration', revealDeclaration),
         vscode.commands.registerCommand('backplan.showServerOutput', () => output.show(true))
     );
-    return { client, coverage, coverageTree: tree, coverageView: view, status, startup: lsp.startup, setPrompter };
+    return { client, coverage, coverageTree: tree, coverageView: view, status, pictures, startup: lsp.startup, setPrompter };
 }
 
 export async function deactivate(): Promise<void> {
