@@ -16,7 +16,9 @@ const LAYERS = [
     ['restic'],
     ['archiver', 'journal', 'schedule'],
     ['kernel', 'retention'],
-    ['restore', 'run', 'status', 'picture'],
+    ['restore', 'run', 'status'],
+    // Above status: the history picture reads the status's run ledger (one reader of backup runs).
+    ['picture'],
     ['drill'],
     ['notify']
 ];

@@ -32,7 +32,8 @@ mkdirSync(here + 'dist/cli', { recursive: true });
 
 await Promise.all([
     build({ ...common, entryPoints: [here + 'src/extension.ts'], outfile: here + 'dist/extension.js', external: ['vscode'] }),
-    build({ ...common, entryPoints: [root + 'packages/language/src/lsp/main.ts'], outfile: here + 'dist/server.js' })
+    // The server with the pictures (packages/cli/src/server/language-server.ts): ELK is bundled in.
+    build({ ...common, entryPoints: [root + 'packages/cli/src/server/language-server.ts'], outfile: here + 'dist/server.js' })
 ]);
 
 // The CLI is an ESM bundle of its own; rebuild it so the .vsix never ships a stale one.

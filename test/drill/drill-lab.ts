@@ -1,6 +1,6 @@
 /**
- * A lab for restore drills on real processes: a temporary folder with a tape, a state
- * folder, a runbook, and (for the catalog drills) a live OpenLDAP slapd on loopback whose
+ * A lab for restore drills on real processes: the shared RunbookLab (a temporary folder
+ * with a tape, a state folder, a runbook, the CLI, the journal), and (for the catalog drills) a live OpenLDAP slapd on loopback whose
  * database lives in its data folder — started and stopped by fixtures/slapd-ctl.sh, the
  * same script the runbook's stop/start and the drill's `test` call.
  *
@@ -12,8 +12,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { DrillRecord, JournalRecord } from '../../packages/engine/out/index.js';
-import { runCli, type CliResult } from '../helpers/run-cli.js';
-import { removeTree, tempTree } from '../helpers/temp-tree.js';
+import { RunbookLab } from '../helpers/lab.js';
+import { tempTree } from '../helpers/temp-tree.js';
 
 export const SLAPD_CTL = path.join(__dirname, 'fixtures', 'slapd-ctl.sh');
 
@@ -48,40 +48,17 @@ export async function until(what: () => boolean, ms = 120_000, label = 'the even
     }
 }
 
-export class DrillLab {
-    readonly root = tempTree({}, 'backplan-drill-');
-    readonly tape = path.join(this.root, 'tape');
-    readonly state = path.join(this.root, 'state');
-    readonly runbook = path.join(this.root, 'lab.backplan');
-
+/** The shared lab (helpers/lab.ts: tape, state, runbook, CLI, journal) with what drills look at. */
+export class DrillLab extends RunbookLab {
     constructor() {
-        fs.mkdirSync(this.tape);
-    }
-
-    /** A data folder of the lab. */
-    data(name: string): string {
-        return path.join(this.root, 'servers', name);
-    }
-
-    write(text: string): void {
-        fs.writeFileSync(this.runbook, text);
-    }
-
-    cli(verb: string, args: string[] = [], timeoutMs = 120_000): Promise<CliResult> {
+        super(tempTree({}, 'backplan-drill-'));
         // A hung stop, start or test fails within a minute instead of the default ten.
-        return runCli([verb, this.runbook, '--state', this.state, ...args], { timeoutMs, env: { BACKPLAN_COMMAND_TIMEOUT: '60' } });
-    }
-
-    /** Every journal record of the lab's runbook. */
-    journal(): JournalRecord[] {
-        const dir = path.join(this.state, 'journals');
-        if (!fs.existsSync(dir)) return [];
-        return fs.readdirSync(dir).flatMap(f => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map(l => JSON.parse(l) as JournalRecord));
+        this.env = { BACKPLAN_COMMAND_TIMEOUT: '60' };
     }
 
     /** The drill records of a run (or of every run). */
     drills(run?: string): DrillRecord[] {
-        return this.journal().filter((r): r is DrillRecord => r.type === 'drill' && (run === undefined || r.run === run));
+        return this.journal<JournalRecord>().filter((r): r is DrillRecord => r.type === 'drill' && (run === undefined || r.run === run));
     }
 
     /** What is below the state folder's drills/ (hidden names included). */
@@ -96,9 +73,6 @@ export class DrillLab {
         return fs.existsSync(dir) ? fs.readdirSync(dir).filter(n => n.endsWith('.manifest.json')).map(n => n.slice(0, -'.manifest.json'.length)).sort() : [];
     }
 
-    dispose(): void {
-        removeTree(this.root);
-    }
 }
 
 /** A live slapd in a lab: its data folder, URL, and the runbook lines of its server. */

@@ -77,7 +77,7 @@ describe.skipIf(resticSkip)(resticSuiteName('restic tapes: failures'), () => {
 
     test('no restic on the PATH is refused before any stop, saying what to install', async () => {
         const lab = mailLab();
-        const r = await lab.cli('backup', [], { env: { PATH: lab.noRestic() } });
+        const r = await lab.cli('backup', [], { PATH: lab.noRestic() });
         expect([r.code, r.stdout]).toEqual([1, expect.stringMatching(/never stopped: tape Vault: restic version on local exited with code 127.*install restic 0\.14 or later/)]);
         expect(lab.eventLines()).toEqual([]);
         expect(fs.existsSync(lab.repository)).toBe(false);
@@ -124,7 +124,7 @@ describe.skipIf(resticSkip)(resticSuiteName('restic tapes: failures'), () => {
         lab.clearEvents();
         const bin = lab.restic.dir('failing-find');
         fs.writeFileSync(path.join(bin, 'restic'), '#!/bin/sh\n[ "$1" = find ] && { echo "Fatal: injected failure" >&2; exit 1; }\nexec /usr/bin/restic "$@"\n', { mode: 0o755 });
-        const r = await lab.cli('backup', [], { env: { PATH: `${bin}:${process.env.PATH}` } });
+        const r = await lab.cli('backup', [], { PATH: `${bin}:${process.env.PATH}` });
         expect(r.code).toBe(1);
         expect(r.stdout).toMatch(/FAILED +Mail → tape Vault: snapshot [0-9a-f]{8} could not be listed back: restic find .*injected failure/);
         expect(r.stderr).toMatch(/Mail: forgot the snapshot the failed backup saved \([0-9a-f]{8}\)/);

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sftpCommandOption } from '../../packages/engine/out/restic/index.js';
-import { runCli, type CliResult } from '../helpers/run-cli.js';
+import { RunbookLab } from '../helpers/lab.js';
 import { ResticLab } from '../restic/restic-lab.js';
 
 export const APP = path.resolve(__dirname, '../restore/fixtures/event-app.mjs');
@@ -33,30 +33,22 @@ export interface VerbServer {
 }
 
 /** The lab: one restic tape `Vault`, one backup `Nightly` of every server. */
-export class VerbLab {
-    readonly restic = ResticLab.create();
-    readonly state: string;
+export class VerbLab extends RunbookLab {
+    readonly restic: ResticLab;
     readonly events: string;
-    readonly runbook: string;
     /** The tape's repository string. */
     readonly repository: string;
     sshConfig?: string;
-    /** Extra environment for every CLI run. */
-    env: Record<string, string | undefined> = {};
 
     /** `repository`: the repository string, or made from the lab's folder. */
     constructor(repository: string | ((root: string) => string), readonly servers: VerbServer[], readonly folders: Array<{ name: string; on: string[]; path?: string }> = [],
         options: { keep?: string; passwordFile?: string; extra?: string } = {}) {
-        const root = this.restic.root;
-        this.repository = typeof repository === 'string' ? repository : repository(root);
-        this.state = path.join(root, 'state');
-        this.events = path.join(root, 'events.log');
-        this.runbook = path.join(root, 'lab.backplan');
+        const restic = ResticLab.create();
+        super(restic.root);
+        this.restic = restic;
+        this.repository = typeof repository === 'string' ? repository : repository(this.root);
+        this.events = path.join(this.root, 'events.log');
         this.writeRunbook(options);
-    }
-
-    get root(): string {
-        return this.restic.root;
     }
 
     /** Rewrites the runbook (another keep, password file, repository). */
@@ -69,20 +61,20 @@ export class VerbLab {
         for (const f of this.folders) lines.push(`folder ${f.name} on ${f.on.join(', ')}${f.path ? ` { path "${f.path}" }` : ''}`);
         lines.push(`backup Nightly { servers ${this.servers.map(s => s.name).join(', ')} to Vault }`);
         if (options.extra) lines.push(options.extra);
-        fs.writeFileSync(this.runbook, lines.join('\n') + '\n');
+        this.write(lines.join('\n') + '\n');
     }
 
-    data(server: string): string {
+    override data(server: string): string {
         const s = this.servers.find(x => x.name === server)!;
         return s.data ?? path.join(this.root, 'servers', server, 'data');
     }
 
-    /** `backplan VERB RUNBOOK --state STATE [--ssh-config F] ARGS…`. */
-    cli(verb: string, args: string[] = [], options: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<CliResult> {
-        const ssh = this.sshConfig ? ['--ssh-config', this.sshConfig] : [];
-        return runCli([verb, this.runbook, '--state', this.state, ...ssh, ...args], {
-            env: { RESTIC_CACHE_DIR: this.restic.cacheDir, ...this.env, ...options.env }, timeoutMs: options.timeoutMs ?? 300_000
-        });
+    protected override extraArgs(): string[] {
+        return this.sshConfig ? ['--ssh-config', this.sshConfig] : [];
+    }
+
+    protected override runEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+        return super.runEnv({ RESTIC_CACHE_DIR: this.restic.cacheDir, ...env });
     }
 
     /** Plain restic on the repository (JSON parsed when `--json` is given). */
@@ -123,7 +115,7 @@ export class VerbLab {
         return `${bin}:/usr/sbin:/sbin`;
     }
 
-    dispose(): void {
+    override dispose(): void {
         for (const s of this.servers) this.app('stop', s.name);
         this.restic.remove();
     }

@@ -11,7 +11,7 @@
  *   restic/    restic tapes: restic's CLI on a server's host, snapshots and their manifests
  *   progress/  live progress lines
  *   schedule/  `backplan schedule`: systemd timers and cron files for scheduled blocks
- *   picture/   the runbook's topology and backup window as data, SVG, DOT and Mermaid
+ *   picture/   the runbook's topology, backup window and history as data, SVG, DOT and Mermaid
  *   status/    `status`: last runs, staleness and Prometheus metrics from the journal and tapes
  *   notify/    `notify` blocks: webhook, healthchecks pings, commands; stale episodes
  *   drill/     `backplan drill`: restore drills into scratch, verified and tested
@@ -79,6 +79,9 @@ export * from './picture/dot-render.js';
 export * from './picture/mermaid-render.js';
 export * from './picture/timeline-model.js';
 export * from './picture/timeline-render.js';
+export * from './picture/history-model.js';
+export * from './picture/history-render.js';
+export * from './picture/picture-painter.js';
 export * from './status/staleness.js';
 export * from './status/run-ledger.js';
 export * from './status/run-targets.js';

@@ -20,6 +20,7 @@ import { CoverageService } from './coverage/coverage-service';
 import { CoverageTreeProvider, type CoverageNode } from './coverage/coverage-tree';
 import { DOC_SCHEME, DocSectionProvider, SHOW_DOCUMENTATION_COMMAND } from './docs/doc-section-provider';
 import { startLanguageClient, type BackplanClient, type StartupReport } from './language-client';
+import { PictureViews } from './pictures/picture-views';
 import { PLAN_SCHEME, PlanDocumentProvider } from './plan/plan-document-provider';
 import { CoverageStatus } from './status/coverage-status';
 import { RunStatusService } from './status/run-status-service';
@@ -33,6 +34,8 @@ export interface BackplanApi {
     coverageTree: CoverageTreeProvider;
     coverageView: vscode.TreeView<CoverageNode>;
     status: CoverageStatus;
+    /** The picture webviews (Show Topology, Show Backup Window, Show History). */
+    pictures: PictureViews;
     /** Milliseconds from activation to the server's start-up milestones (bench/vscode-startup). */
     startup: Promise<StartupReport>;
     /**
@@ -70,6 +73,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backpl
     context.subscriptions.push(runStatus, scheduleLens,
         vscode.languages.registerCodeLensProvider({ language: 'backplan', scheme: 'file' }, scheduleLens),
         vscode.commands.registerCommand(SHOW_STATUS_COMMAND, (uri?: unknown, options?: object) => showStatus(ctx, uri, options)));
+    const pictures = new PictureViews(lsp, coverage);
+    context.subscriptions.push(pictures, ...pictures.commands().map(([id, show]) => vscode.commands.registerCommand(id, show)));
 
     context.subscriptions.push(
         coverage, plans, status, codeLens,
@@ -90,7 +95,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backpl
         vscode.commands.registerCommand('backplan.revealDeclaration', revealDeclaration),
         vscode.commands.registerCommand('backplan.showServerOutput', () => output.show(true))
     );
-    return { client, coverage, coverageTree: tree, coverageView: view, status, startup: lsp.startup, setPrompter };
+    return { client, coverage, coverageTree: tree, coverageView: view, status, pictures, startup: lsp.startup, setPrompter };
 }
 
 export async function deactivate(): Promise<void> {

@@ -11,6 +11,7 @@ import { registerCommandTests } from './commands.test';
 import { registerCoverageTests } from './coverage.test';
 import { testMode } from './helpers';
 import { registerLanguageTests } from './language.test';
+import { registerPictureScreenshots, registerPictureTests } from './pictures.test';
 import { registerRestrictedTests } from './restricted.test';
 import { registerSmokeTests } from './smoke.test';
 
@@ -23,10 +24,12 @@ export function run(): Promise<void> {
         registerRestrictedTests();
     } else if (mode === 'smoke') {
         registerSmokeTests();
+        registerPictureScreenshots();
     } else {
         registerLanguageTests();
         registerCoverageTests();
         registerCommandTests();
+        registerPictureTests();
     }
     return new Promise((resolve, reject) => {
         mocha.run(failures => failures > 0 ? reject(new Error(`${failures} test(s) failed in the ${mode} run`)) : resolve());

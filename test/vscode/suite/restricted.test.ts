@@ -6,6 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { activate, examples, open, recordPrompts, waitFor, waitForCodes, type Api } from './helpers';
+import { showPicture } from './pictures.test';
 
 const MANAGE_TRUST = 'Manage Workspace Trust';
 
@@ -25,6 +26,13 @@ export function registerRestrictedTests(): void {
         it('still checks runbooks as you type', async () => {
             await waitForCodes(examples('broken', 'coverage-single-copy.backplan'), ['coverage.single-copy']);
             await waitForCodes(examples('broken', 'backup-no-stop.backplan'), ['backup.no-stop']);
+        });
+
+        it('still draws the pictures (they read, never run): Show Topology and Show History', async () => {
+            const runbook = examples('small-master-offsite', 'acme.backplan');
+            await showPicture('backplan.showTopology', runbook, ['server:Cat1', 'folder:Sales', 'tape:Vault']);
+            await showPicture('backplan.showHistory', runbook, ['server:Cat1']);
+            await vscode.commands.executeCommand('workbench.action.closeAllEditors');
         });
 
         const runCommands: Array<[string, unknown[]]> = [

@@ -7,12 +7,12 @@
  */
 import type { Command } from 'commander';
 import * as path from 'node:path';
-import { declarationScope, drillBaseProblem, planDrills, resolveStateDir, RunNotifications, runDrills, type DrillPlan } from '@backplan/engine';
+import { declarationScope, drillBaseProblem, hostFor, planDrills, resolveStateDir, RunNotifications, runDrills, type DrillPlan } from '@backplan/engine';
 import { UsageError } from '../cli-error.js';
 import { collect, type CommandContext } from './command-support.js';
 import { drillResultJson, renderDrillResult } from './drill-output.js';
 import {
-    addRunFlags, commandLine, commandTimeoutMs, loadForRun, planOrFail, refuseOrWarn, withRun, writeJson, type RunFlags, type StoppingFlags
+    addRunFlags, commandLine, commandTimeoutMs, hostOptions, loadForRun, planOrFail, refuseOrWarn, withRun, writeJson, type RunFlags, type StoppingFlags
 } from './run-support.js';
 
 interface DrillFlags extends RunFlags, Pick<StoppingFlags, 'wait' | 'commandTimeout'> {
@@ -44,12 +44,15 @@ export function registerDrill(program: Command, context: CommandContext): void {
             const base = path.resolve(flags.target ?? path.join(resolveStateDir(flags.state), 'drills'));
             const unsafe = drillBaseProblem(ctx.model, base);
             if (unsafe) throw new UsageError(unsafe);
-            const plan: DrillPlan = await planDrills(ctx.model, { policy: flags.policy, servers: flags.server, archive: flags.archive })
+            // restic runs on each server's host, as for its backups (DESIGN §9).
+            const hosts = { hostFor: (server: Parameters<typeof hostFor>[0]) => hostFor(server, hostOptions(flags)), run: hostOptions(flags) };
+            const restic = { model: ctx.model, stateDir: resolveStateDir(flags.state), ...hosts };
+            const plan: DrillPlan = await planDrills(ctx.model, { policy: flags.policy, servers: flags.server, archive: flags.archive, restic })
                 .catch((err: unknown) => planOrFail(() => { throw err; }));
             const result = await withRun(ctx, flags, async ({ reporter, journal, signal }) => {
                 const drilled = await runDrills({
                     plan, runbookPath: ctx.model.root.fsPath, stateDir: resolveStateDir(flags.state), journal, command: commandLine(),
-                    target: base, keep: flags.keep, wait: flags.wait, timeoutMs, reporter, signal
+                    target: base, keep: flags.keep, wait: flags.wait, timeoutMs, reporter, signal, hostFor: hosts.hostFor, restic: hosts.run
                 });
                 // The drill blocks' notify blocks hear the result (a failed delivery is a warning, never the exit code).
                 const notes = new RunNotifications({ model: ctx.model, runbookPath: ctx.model.root.fsPath, journal, warn: m => reporter.notice(`backplan: warning: ${m}`) });

@@ -97,12 +97,18 @@ function succeeded(tool: string, p: Spawned): Promise<void> {
     }, (err: Error) => { throw new Error(`${tool} could not be started: ${err.message}`); });
 }
 
+/** Where the archive is compressed: on the data's host (`onHost`, with that zstd's version) or here. */
+interface CompressionSite {
+    onHost: boolean;
+    version?: string;
+}
+
 /**
  * Where the compressor runs. On a network host that has it (SSH, remote zstd), the host
  * compresses: about half the bytes cross the network and its ciphers, and the decompressor
  * here (to scan the tar stream) costs less than the cipher work it saves (bench/RESULTS.md).
  */
-async function compressionSite(host: Host, compressor: Compressor): Promise<{ onHost: boolean; version?: string }> {
+async function compressionSite(host: Host, compressor: Compressor): Promise<CompressionSite> {
     if (compressor.kind !== 'zstd' || host.compressedTarOut === undefined) return { onHost: false, version: compressor.version };
     const remote = (await host.checkTools()).zstd;
     return remote === undefined ? { onHost: false, version: compressor.version } : { onHost: true, version: `${remote} (on ${host.label})` };
@@ -153,7 +159,7 @@ function feed(source: Readable, target: Writable, tap: (chunk: Buffer) => void):
 
 /** Streams the data folder into the tape; resolves once the archive file is durable. */
 export async function writeArchive(options: WriteArchiveOptions): Promise<WrittenArchive> {
-    const { host, data, tape, id, compressor } = options;
+    const { host, tape, id, compressor } = options;
     if (options.signal?.aborted) throw new Error('interrupted');
     const site = await compressionSite(host, compressor);
     // The abort listener comes next: an abort during the tool probe must not be lost.
@@ -179,14 +185,6 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
                 // durableWrite created TMP (empty, O_EXCL); it fsyncs it after this returns.
                 const fd = openSync(tmp, 'r+');
                 try {
-                    let lastReport = 0;
-                    const scan = (chunk: Buffer): void => {
-                        scanner.write(chunk);
-                        if (options.onProgress && scanner.bytes - lastReport >= 1 << 20) {
-                            lastReport = scanner.bytes;
-                            options.onProgress(scanner.bytes);
-                        }
-                    };
                     // Compressed bytes → TMP, hashed as written; a write error (ENOSPC, EIO)
                     // ends the stream with that error.
                     const store = (chunk: Buffer): void => {
@@ -194,24 +192,7 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
                         for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off);
                         size += chunk.length;
                     };
-                    // Here:    tar ─► scan ─► compressor ─► store
-                    // On host: tar | compressor (there) ─► store ─► decompressor ─► scan
-                    const filter = site.onHost ? decompressorFor(compressor.kind, { zstd: compressor.version }) : compressor;
-                    const source = site.onHost
-                        ? host.compressedTarOut!(data, compressor, { signal: abort.signal, exclude: options.exclude })
-                        : host.tarOut(data, { signal: abort.signal, exclude: options.exclude });
-                    let proc: Spawned;
-                    try {
-                        proc = spawnProcess(filter.command, filter.args, { stdio: ['pipe', 'pipe', 'pipe'], signal: abort.signal, group: false });
-                    } catch (err) {
-                        throw fail(err); // aborts the source: tar must not go on reading the data folder
-                    }
-                    await Promise.allSettled([
-                        source.done.catch(fail),
-                        succeeded(site.onHost ? `${filter.command} -d` : filter.command, proc).catch(fail),
-                        feed(source.stream, proc.child.stdin!, site.onHost ? store : scan).catch(fail),
-                        consume(proc.child.stdout!, site.onHost ? scan : store).catch(fail)
-                    ]);
+                    await pumpArchive({ options, site, signal: abort.signal, scanner, store, fail });
                 } finally {
                     closeSync(fd);
                 }
@@ -240,6 +221,41 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
         file: tape.archiveFile(id, compressor.kind), size, sha256: archiveHash.digest('hex'), tarSize: scanner.bytes, entries: scanner.entries,
         compressorVersion: site.version
     };
+}
+
+/** One archive's pipes, all running until each has ended; every failure goes to `fail`. */
+async function pumpArchive(job: {
+    options: WriteArchiveOptions; site: CompressionSite; signal: AbortSignal; scanner: TarScanner;
+    store: (chunk: Buffer) => void; fail: (err: unknown) => never;
+}): Promise<void> {
+    const { options, site, signal, scanner, store, fail } = job;
+    const { host, data, compressor } = options;
+    let lastReport = 0;
+    const scan = (chunk: Buffer): void => {
+        scanner.write(chunk);
+        if (options.onProgress && scanner.bytes - lastReport >= 1 << 20) {
+            lastReport = scanner.bytes;
+            options.onProgress(scanner.bytes);
+        }
+    };
+    // Here:    tar ─► scan ─► compressor ─► store
+    // On host: tar | compressor (there) ─► store ─► decompressor ─► scan
+    const filter = site.onHost ? decompressorFor(compressor.kind, { zstd: compressor.version }) : compressor;
+    const source = site.onHost
+        ? host.compressedTarOut!(data, compressor, { signal, exclude: options.exclude })
+        : host.tarOut(data, { signal, exclude: options.exclude });
+    let proc: Spawned;
+    try {
+        proc = spawnProcess(filter.command, filter.args, { stdio: ['pipe', 'pipe', 'pipe'], signal, group: false });
+    } catch (err) {
+        throw fail(err); // aborts the source: tar must not go on reading the data folder
+    }
+    await Promise.allSettled([
+        source.done.catch(fail),
+        succeeded(site.onHost ? `${filter.command} -d` : filter.command, proc).catch(fail),
+        feed(source.stream, proc.child.stdin!, site.onHost ? store : scan).catch(fail),
+        consume(proc.child.stdout!, site.onHost ? scan : store).catch(fail)
+    ]);
 }
 
 /** The most telling of several failures: a tool's own exit beats the broken pipes it caused. */

@@ -8,7 +8,9 @@
  *              chosen drill restores is a usage error)
  *   candidates of a task = the archives on the drill's tape whose ID names the server,
  *              oldest first — those whose manifest cannot be read too (a bad MAC, a
- *              damaged file): a drill must fail on them, not quietly drill an older one
+ *              damaged file): a drill must fail on them, not quietly drill an older one;
+ *              a restic tape: Backplan's snapshots of the server (journal/restic-catalog.ts,
+ *              `--host` = the server), oldest first; their manifests are read by the runner
  *   --archive ID: that archive only, for the tasks of its server and tape (else usage error)
  * The pick itself needs the run ID (random): drill-runner.ts makes it.
  */
@@ -17,11 +19,18 @@ import type { DrillModel, RunbookModel, ServerModel, TapeModel } from '@backplan
 import { PlanUsageError } from '../plan/backup-plan.js';
 import { archiveIdServer } from '../tape/archive-id.js';
 import { TapeStore, type ListedArchive } from '../tape/tape-store.js';
+import { namesSnapshot, readResticCatalog, type ResticCatalogEntry, type ResticCatalogOptions } from '../journal/restic-catalog.js';
 
-/** An archive a drill may restore: as listed on its tape. */
+/** An archive a drill may restore: as listed on its tape (exactly one of `listed` and `restic`). */
 export interface DrillCandidate {
-    readonly listed: ListedArchive;
+    /** Its ID as `backplan archives` shows it. */
+    readonly id: string;
+    /** What the run locks while it reads the archive. */
     readonly store: TapeStore;
+    /** An archive on a folder tape. */
+    readonly listed?: ListedArchive;
+    /** A snapshot on a restic tape. */
+    readonly restic?: ResticCatalogEntry;
 }
 
 /** One server of one drill. */
@@ -49,6 +58,8 @@ export interface DrillPlanOptions {
     readonly servers?: readonly string[];
     /** `--archive ID` */
     readonly archive?: string;
+    /** How to reach the restic tapes (without it a restic tape's tasks cannot run). */
+    readonly restic?: ResticCatalogOptions;
 }
 
 /** The drill blocks a run takes (also what the CLI judges `drill.invalid` against). */
@@ -84,19 +95,17 @@ export async function planDrills(model: RunbookModel, options: DrillPlanOptions 
             throw new PlanUsageError(`no drill of this run restores server ${name} (${drills.map(d => `${d.name}: ${d.servers.map(s => s.name).join(', ') || 'none'}`).join('; ')})`);
         }
     }
-    const listings = new Map<string, Promise<{ candidates: DrillCandidate[]; error?: string }>>();
+    const listings = new Map<string, Promise<Listing>>();
     const tasks: DrillTask[] = [];
     for (const drill of drills) {
         if (!drill.tape) throw new PlanUsageError(`drill ${drill.name} has no tape to restore from: fix its \`from\` (see \`backplan check\`)`);
         const tape = drill.tape;
         for (const server of drill.servers.filter(s => !wanted || wanted.has(s.name))) {
-            if (tape.at === undefined) {
-                tasks.push({ drill, server, tape, candidates: [], given: false, problem: `tape ${tape.name} is a restic tape: drills restore folder tapes only so far` });
-                continue;
-            }
-            if (!listings.has(tape.name)) listings.set(tape.name, listTape(tape));
+            if (!listings.has(tape.name)) listings.set(tape.name, tape.at === undefined ? listResticTape(tape, options.restic) : listTape(tape));
             const { candidates, error } = await listings.get(tape.name)!;
-            tasks.push({ drill, server, tape, candidates: candidates.filter(c => serverOf(c.listed) === server.name), given: false, problem: error });
+            const own = candidates.filter(c => serverOf(c) === server.name);
+            // A restic place that could not be read matters to a server with nothing listed.
+            tasks.push({ drill, server, tape, candidates: own, given: false, problem: own.length === 0 || tape.at !== undefined ? error : undefined });
         }
     }
     return { tasks: options.archive === undefined ? tasks : withArchive(tasks, options.archive) };
@@ -105,7 +114,7 @@ export async function planDrills(model: RunbookModel, options: DrillPlanOptions 
 /** `--archive ID`: the tasks of its server and tape, each with that archive only. */
 function withArchive(tasks: readonly DrillTask[], id: string): DrillTask[] {
     const out = tasks.flatMap(t => {
-        const c = t.candidates.find(x => x.listed.id === id);
+        const c = t.candidates.find(x => x.id === id || (x.restic !== undefined && namesSnapshot(id, x.restic.restic.archive)));
         return c ? [{ ...t, candidates: [c], given: true }] : [];
     });
     if (out.length === 0) {
@@ -115,17 +124,34 @@ function withArchive(tasks: readonly DrillTask[], id: string): DrillTask[] {
     return out;
 }
 
+/** A tape's archives, oldest first, or why the tape cannot be listed. */
+interface Listing {
+    candidates: DrillCandidate[];
+    error?: string;
+}
+
 /** Every archive on a folder tape with a manifest file, readable or not, oldest first (or why the tape cannot be listed). */
-async function listTape(tape: TapeModel): Promise<{ candidates: DrillCandidate[]; error?: string }> {
+async function listTape(tape: TapeModel): Promise<Listing> {
     const store = TapeStore.of(tape);
     try {
-        return { candidates: (await store.list()).map(listed => ({ listed, store })) };
+        return { candidates: (await store.list()).map(listed => ({ id: listed.id, listed, store })) };
     } catch (err) {
         return { candidates: [], error: `tape ${tape.name} cannot be read at ${tape.at}: ${(err as Error).message}` };
     }
 }
 
-/** The server of an archive: its manifest's, else the one its ID names. */
-function serverOf(listed: ListedArchive): string | undefined {
-    return listed.manifest?.server ?? archiveIdServer(listed.id);
+/** Backplan's snapshots on a restic tape, oldest first (or why a place of it cannot be read: a wrong password, an unreachable repository). */
+async function listResticTape(tape: TapeModel, options: ResticCatalogOptions | undefined): Promise<Listing> {
+    if (!options) return { candidates: [], error: `tape ${tape.name} is a restic tape, and this run has no way to reach it` };
+    const { entries, problems } = await readResticCatalog([tape], options);
+    const candidates = entries
+        .sort((a, b) => Date.parse(a.info.time) - Date.parse(b.info.time))
+        .map(entry => ({ id: entry.info.id, store: entry.store, restic: entry }));
+    return { candidates, error: problems.length ? problems.map(p => p.text).join('; ') : undefined };
+}
+
+/** The server of an archive: its manifest's (a restic snapshot's `--host`), else the one its ID names. */
+function serverOf(c: DrillCandidate): string | undefined {
+    if (c.restic) return c.restic.info.server;
+    return c.listed?.manifest?.server ?? archiveIdServer(c.id);
 }

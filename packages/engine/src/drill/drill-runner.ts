@@ -19,6 +19,9 @@
  *     `test` with BACKPLAN_DRILL_DIR (and BACKPLAN_DATA) = the copy, BACKPLAN_SERVER,
  *       BACKPLAN_ARCHIVE, BACKPLAN_RUN, BACKPLAN_RUNBOOK; exit 0 passes
  *     remove the scratch unless --keep;  journal the `drill` record (journal-record.ts)
+ *   a restic tape's snapshot: the same, on the server's host (restic runs where its backups
+ *     ran; the scratch and the `test` are there too), with the check and the copy of
+ *     drill-restic.ts in place of checkArchive and the extraction
  *   session end: run-end; the run's records copied to the tapes read
  * Interruption: Ctrl-C kills the extraction or the test and removes the scratch; SIGKILL
  * leaves it, and the next command's recovery removes it (the `stage` record names it).
@@ -27,6 +30,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { compareEntries } from '../archiver/archive-verifier.js';
 import type { Manifest } from '../archive/manifest.js';
+import type { ServerModel } from '@backplan/language/model';
 import type { DrillRecord } from '../journal/journal-record.js';
 import type { Journal } from '../journal/journal.js';
 import { commandFailure, type Host, type ToolVersions } from '../hosts/host.js';
@@ -34,13 +38,16 @@ import { LocalHost, localTools } from '../hosts/local-host.js';
 import { siblingPath } from '../hosts/sibling-names.js';
 import { commandEnv } from '../kernel/command-env.js';
 import { RunSession, TapeLockError } from '../kernel/run-session.js';
-import { formatBytes, type Reporter } from '../progress/progress-reporter.js';
+import type { Reporter } from '../progress/progress-reporter.js';
 import { extractArchive } from '../restore/archive-extract.js';
-import { freeBytes, removeOwnFolder, setFolderMeta, syncFolder } from '../hosts/host-folders.js';
+import { removeOwnFolder, setFolderMeta, syncFolder } from '../hosts/host-folders.js';
 import { canSetOwners, journalStep, makeStaging, type RestoreRunContext } from '../restore/restore-context.js';
 import { checkArchive } from '../restore/restore-runner.js';
 import { verifyTree } from '../archiver/verify-restored.js';
+import type { ResticRunPlace } from '../restic/restic-places.js';
 import { drillSeed, pickArchive } from './drill-pick.js';
+import { restoreResticCopy } from './drill-restic.js';
+import { checkRoom } from './drill-room.js';
 import type { DrillCandidate, DrillPlan, DrillTask } from './drill-plan.js';
 
 export interface DrillRunOptions {
@@ -59,6 +66,10 @@ export interface DrillRunOptions {
     timeoutMs: number;
     reporter: Reporter;
     signal: AbortSignal;
+    /** A server's host: where restic runs for a restic tape's snapshot (default: this machine). */
+    hostFor?: (server: ServerModel) => Host;
+    /** What restic commands get (the run's ssh config). */
+    restic?: ResticRunPlace;
 }
 
 export interface DrillRunResult {
@@ -73,6 +84,14 @@ export interface DrillRunResult {
 
 /** A drill that failed; the message says why, in the admin's words. */
 class DrillFailure extends Error {}
+
+/** Where one drill's copy is made and tested: this machine, or (restic) the server's host. */
+interface DrillPlace {
+    readonly host: Host;
+    readonly owners: boolean;
+    /** The data folder's copy: the scratch folder itself, or (restic) the data's path inside it. */
+    copy?: string;
+}
 
 /** What every task of a run shares. */
 interface DrillRun {
@@ -132,36 +151,48 @@ async function drillOne(task: DrillTask, run: DrillRun): Promise<DrillRecord> {
     };
     const reporter = run.options.reporter;
     let store: DrillCandidate['store'] | undefined;
+    let place: DrillPlace | undefined;
     try {
         if (task.problem) throw new DrillFailure(task.problem);
         const picked = pickArchive(task.candidates, task.given ? 'newest' : drill.pick, drillSeed(run.session.runId, drill.name, server.name));
         if (!picked) throw new DrillFailure(`tape ${tape.name} holds no archive of ${server.name}: back it up first`);
         record.pick = { ...record.pick, index: picked.index, of: picked.of, seed: picked.seed };
-        record.archive = picked.item.listed.id;
+        record.archive = picked.item.id;
         store = picked.item.store;
         reporter.step(server.name, `drill ${drill.name}: ${record.pick.order === 'given' ? 'the archive asked for' : `the ${drill.pick} of ${picked.of} archive${picked.of === 1 ? '' : 's'}`}, ${record.archive}`);
+        // A restic tape's lock lives in the state folder, which may be new (a new runner after a disaster).
+        if (picked.item.restic) await store.ensure();
         await lockTape(store, run);
-        if (!(await store.hasManifest(record.archive))) {
+        if (picked.item.listed && !(await store.hasManifest(record.archive))) {
             throw new DrillFailure(`archive ${record.archive} was removed from tape ${tape.name} (a prune) before this drill could lock it: run the drill again`);
         }
+        place = await placeOf(picked.item, server, run);
         // The recovery time counts from here: waiting for another run's lock is not restoring.
         const started = Date.now();
-        await restoreCopy(picked.item, record, run);
+        await restoreCopy(picked.item, record, place, run);
         record.recoverySeconds = (Date.now() - started) / 1000;
         await run.session.unlock(store);
-        if (drill.test !== undefined) await runTest(task, record, run);
+        if (drill.test !== undefined) await runTest(task, record, place, run);
         record.ok = record.verified && (record.test?.ok ?? true);
     } catch (err) {
         record.error = (err as Error).message;
     } finally {
         if (store) await run.session.unlock(store).catch(() => undefined);
-        await removeScratch(record, run);
+        if (place) await removeScratch(record, place, run);
     }
     record.time = now();
     reporter.end(server.name, record.ok
         ? `drill ${drill.name} passed: ${record.files} file${record.files === 1 ? '' : 's'} verified in ${record.recoverySeconds?.toFixed(1)} s${record.test ? ', test passed' : ''}`
         : `drill ${drill.name} FAILED: ${record.error}`);
     return record;
+}
+
+/** This machine for a folder tape's archive; the server's host (where restic runs for it) for a restic snapshot. */
+async function placeOf(candidate: DrillCandidate, server: ServerModel, run: DrillRun): Promise<DrillPlace> {
+    if (!candidate.restic || !run.options.hostFor) return { host: run.host, owners: run.owners };
+    const host = run.options.hostFor(server);
+    if (host instanceof LocalHost) return { host: run.host, owners: run.owners };
+    return { host, owners: await canSetOwners(host) };
 }
 
 /** Locks the tape read, so that prune cannot remove the archive meanwhile. */
@@ -174,33 +205,40 @@ async function lockTape(store: DrillCandidate['store'], run: DrillRun): Promise<
     }
 }
 
-/** Room, archive check, then the copy in scratch, verified (sets `record.verified`). */
-async function restoreCopy(candidate: DrillCandidate, record: DrillRecord, run: DrillRun): Promise<void> {
-    const { listed } = candidate;
-    const { session, options } = run;
+/** The copy in scratch, verified (sets `record.verified`, `place.copy`). */
+async function restoreCopy(candidate: DrillCandidate, record: DrillRecord, place: DrillPlace, run: DrillRun): Promise<void> {
+    const scratch = siblingPath(path.join(run.base, `${record.drill}-${record.server}`), run.session.runId, 'drill');
+    if (candidate.restic) {
+        const done = await restoreResticCopy({
+            entry: candidate.restic, server: record.server, host: place.host, owners: place.owners, base: run.base, scratch, run: run.options.restic, ctx: run.ctx,
+            // Set before the mkdir, so that a failure after it removes the folder.
+            onScratch: () => { record.scratch = scratch; }
+        });
+        place.copy = done.copy;
+        record.files = done.files;
+        record.bytes = done.bytes;
+        record.verified = true;
+        return;
+    }
+    await restoreArchiveCopy(candidate.listed!, scratch, record, run);
+    place.copy = scratch;
+}
+
+/** A folder tape's archive: room, archive check, then the copy in scratch, verified. */
+async function restoreArchiveCopy(listed: NonNullable<DrillCandidate['listed']>, scratch: string, record: DrillRecord, run: DrillRun): Promise<void> {
+    const { options } = run;
     const manifest = listed.manifest;
-    await checkRoom(manifest, run);
+    if (manifest) await checkRoom(manifest.entries, run.host, run.base); // else the archive check says why it cannot be read
     options.reporter.step(record.server, `checking archive ${listed.id}`);
     const problems = await checkArchive(listed, run.tools, options.signal);
     await journalStep(run.ctx, record.server, 'check', problems.length === 0, problems.slice(0, 3).join('; ') || undefined);
     if (problems.length || !manifest) throw new DrillFailure(`archive ${listed.id} failed its check, nothing was restored: ${problems.slice(0, 3).join('; ')}`);
-    const scratch = siblingPath(path.join(run.base, `${record.drill}-${record.server}`), session.runId, 'drill');
     record.scratch = scratch;
     await makeStaging(record.server, run.host, scratch, run.ctx);
     await extractVerified(listed.archivePath, manifest, scratch, record, run);
     record.verified = true;
     record.files = manifest.files;
     record.bytes = manifest.archive.tarSize;
-}
-
-/** The archive's files must fit where the scratch goes. */
-async function checkRoom(manifest: Manifest | undefined, run: DrillRun): Promise<void> {
-    if (!manifest) return; // the archive check says why it cannot be read
-    const needed = manifest.entries.reduce((n, e) => n + (e.type === 'file' && !e.sparse ? e.size : 0), 0);
-    const free = await freeBytes(run.host, run.base).catch(() => undefined);
-    if (free !== undefined && needed > free) {
-        throw new DrillFailure(`the archive's files need ${formatBytes(needed)} in ${run.base}, and ${formatBytes(free)} is free: make room, or drill into a larger folder with --target DIR; nothing was restored`);
-    }
 }
 
 /** Extraction through the gate, then every file on disk against the manifest. */
@@ -230,15 +268,15 @@ async function extractVerified(archivePath: string, manifest: Manifest, scratch:
 }
 
 /** The drill's `test` on the verified copy (sets `record.test`). */
-async function runTest(task: DrillTask, record: DrillRecord, run: DrillRun): Promise<void> {
+async function runTest(task: DrillTask, record: DrillRecord, place: DrillPlace, run: DrillRun): Promise<void> {
     const { options, session } = run;
-    const scratch = record.scratch!;
+    const scratch = place.copy!;
     options.reporter.step(record.server, 'running the drill\'s test on the restored copy');
     const env = commandEnv(task.server, { runId: session.runId, runbookPath: options.runbookPath }, 'test', { policy: task.drill.name, tape: task.tape.name }, {
         // The copy stands in for the data folder: a test that reuses a start script never touches live data.
         BACKPLAN_DATA: scratch, BACKPLAN_DRILL_DIR: scratch, BACKPLAN_ARCHIVE: record.archive!, BACKPLAN_DRILL: task.drill.name
     });
-    const r = await run.host.run(task.drill.test!, { env, timeoutMs: options.timeoutMs, signal: options.signal });
+    const r = await place.host.run(task.drill.test!, { env, timeoutMs: options.timeoutMs, signal: options.signal });
     record.test = { ok: r.ok, code: r.code, signal: r.signal, seconds: r.durationMs / 1000, output: r.output.slice(-4000) };
     const error = r.ok ? undefined : commandFailure('the test', r, options.timeoutMs);
     await journalStep(run.ctx, record.server, 'test', r.ok, error);
@@ -246,14 +284,14 @@ async function runTest(task: DrillTask, record: DrillRecord, run: DrillRun): Pro
 }
 
 /** Removes the scratch copy unless --keep; a copy that cannot be removed is kept and said. */
-async function removeScratch(record: DrillRecord, run: DrillRun): Promise<void> {
+async function removeScratch(record: DrillRecord, place: DrillPlace, run: DrillRun): Promise<void> {
     if (!record.scratch) return;
     if (run.options.keep) {
         record.kept = true;
         return;
     }
     try {
-        await removeOwnFolder(run.host, record.scratch);
+        await removeOwnFolder(place.host, record.scratch);
         await journalStep(run.ctx, record.server, 'cleanup', true);
     } catch (err) {
         record.kept = true;

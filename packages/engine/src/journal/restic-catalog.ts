@@ -5,6 +5,7 @@
  *
  *   id      the data snapshot's short ID (`--archive` takes it, or any longer prefix)
  *   server  the snapshot's `--host`; time: the snapshot's time (after the stop)
+ *   dump    restic read the run's `dump` sibling (a `dump` server's backup: one file)
  *   folders its `folder:NAME` tags (paths as the runbook has them now), so that planning
  *           reads no manifest; the chosen archive's manifest is read and checked before
  *           anything is stopped (restic-restore-check.ts)
@@ -14,6 +15,7 @@
  */
 import type { RunbookModel, ServerModel, TapeModel } from '@backplan/language/model';
 import type { Host } from '../hosts/host.js';
+import { isOurSibling } from '../hosts/sibling-names.js';
 import type { ArchiveInfo } from '../plan/restore-plan.js';
 import type { TapeStore } from '../tape/tape-store.js';
 import type { ResticArchive } from '../restic/restic-manifest.js';
@@ -69,7 +71,9 @@ export async function readResticCatalog(tapes: readonly TapeModel[], options: Re
                     tape: tape.name, at: tape.restic!, id: archive.snapshot.shortId, server: archive.snapshot.hostname,
                     time: new Date(archive.snapshot.time).toISOString(),
                     folders: tagValues(archive.snapshot, 'folder').map(name => ({ name, path: options.model.folders.find(f => f.name === name)?.path ?? name })),
-                    files: 0, size: 0, tarSize: 0, restic: true
+                    files: 0, size: 0, tarSize: 0, restic: true,
+                    // restic read the run's `dump` sibling: the snapshot holds one dump file, for `load`.
+                    dump: archive.snapshot.paths.some(p => isOurSibling(p, tagValue(archive.snapshot, 'run') ?? '', 'dump')) || undefined
                 };
                 entries.push({ info, store, restic: { tape, place, archive, policy: tagValue(archive.snapshot, 'policy') } });
             }

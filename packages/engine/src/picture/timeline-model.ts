@@ -94,7 +94,7 @@ export interface TimelineOptions { policy?: string; run?: string }
 
 /** The timeline of a run from the journal, or the planner's estimate when there is no such run. */
 export function buildTimeline(model: RunbookModel, records: readonly JournalRecord[], options: TimelineOptions): Timeline {
-    const backups = chooseBackups(model, options.policy);
+    const backups = pictureBackups(model, options.policy);
     const servers = unique(backups.flatMap(b => b.servers));
     const begin = chooseRun(records, options);
     const shown = begin ? fromJournal(records, begin, options.policy) : estimate(model, options.policy);
@@ -111,7 +111,8 @@ export function buildTimeline(model: RunbookModel, records: readonly JournalReco
     };
 }
 
-function chooseBackups(model: RunbookModel, policy?: string): RunbookModel['backups'] {
+/** The backup blocks a picture shows: `policy`, else every one (a usage error when there are none, or no such block). */
+export function pictureBackups(model: RunbookModel, policy?: string): RunbookModel['backups'] {
     if (model.backups.length === 0) throw new PlanUsageError('this runbook has no backup block: a timeline shows the stop windows of a backup');
     if (policy === undefined) return model.backups;
     const backup = model.backups.find(b => b.name === policy);
@@ -132,14 +133,15 @@ function chooseRun(records: readonly JournalRecord[], options: TimelineOptions):
 }
 
 /** What one source gives: windows per server, the picture's length, and (journal) offset → ISO time. */
-interface Shown {
+export interface Shown {
     windows: Map<string, StopWindow[]>;
     duration: number;
     at?: (offset: number) => string;
     note: string;
 }
 
-function fromJournal(records: readonly JournalRecord[], begin: RunBeginRecord, policy?: string): Shown {
+/** The stop windows of one run (`begin`) from the journal: its records, or the whole journal. */
+export function fromJournal(records: readonly JournalRecord[], begin: RunBeginRecord, policy?: string): Shown {
     const t0 = Date.parse(begin.time);
     const offset = (time: string): number => Math.max(0, (Date.parse(time) - t0) / 1000);
     const windows = new Map<string, StopWindow[]>();

@@ -81,7 +81,7 @@ function tickLabel(timeline: Timeline, t: number): string {
 }
 
 function serverLane(frame: Frame, lane: ServerLane, y: number): string {
-    const parts = [`<g class="lane lane-server" data-server="${xml(lane.server)}">`, textLine(MARGIN, y + BAR - 5, laneLabel(lane))];
+    const parts = [`<g class="lane lane-server" data-server="${xml(lane.server)}" data-id="server:${xml(lane.server)}">`, textLine(MARGIN, y + BAR - 5, laneLabel(lane))];
     for (const w of lane.windows) parts.push(windowBar(frame, w, y));
     if (lane.windows.length === 0) parts.push(textLine(frame.x0 + 4, y + BAR - 5, 'not stopped', 'muted', 'muted'));
     parts.push('</g>');
@@ -113,7 +113,7 @@ function fitText(x: number, width: number, y: number, text: string, problem = fa
 }
 
 function folderLane(frame: Frame, lane: FolderLane, y: number): string {
-    const parts = [`<g class="lane lane-folder" data-folder="${xml(lane.folder)}"><title>${xml(`Folder ${lane.folder} on ${lane.holders.join(', ')}: at least ${lane.minUp} of ${lane.holders.length} up at every moment`)}</title>`];
+    const parts = [`<g class="lane lane-folder" data-folder="${xml(lane.folder)}" data-id="folder:${xml(lane.folder)}"><title>${xml(`Folder ${lane.folder} on ${lane.holders.join(', ')}: at least ${lane.minUp} of ${lane.holders.length} up at every moment`)}</title>`];
     parts.push(textLine(MARGIN, y + BAR - 5, lane.folder));
     for (const s of lane.segments) {
         const x = frame.x0 + s.startOffset * frame.scale;

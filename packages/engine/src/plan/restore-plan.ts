@@ -340,8 +340,8 @@ export class StepBuilder {
             this.add({ action: 'check', server: s.name, archive: a.id, tape: a.tape, text: `check archive ${a.id} on tape ${a.tape} before touching anything: ${how.check}` });
             this.add({ action: 'lock', tape: a.tape, text: `lock tape ${a.tape} (no prune can remove the archive meanwhile)` });
             if (a.dump && !op.target) {
-                this.add({ action: 'extract', server: s.name, archive: a.id, text: `${s.name}: extract the dump of ${a.id} (one file, ${DUMP_FILE}) into a fresh staging folder beside ${s.data}${runs ? ` while ${s.name} still runs` : ''}` });
-                this.add({ action: 'verify', server: s.name, text: `${s.name}: check the staged dump against the manifest (size, SHA-256)` });
+                this.add({ action: 'extract', server: s.name, archive: a.id, text: `${s.name}: ${how.extract} the dump of ${a.id} (one file, ${DUMP_FILE}) into a fresh staging folder beside ${s.data}${runs ? ` while ${s.name} still runs` : ''}` });
+                this.add({ action: 'verify', server: s.name, text: `${s.name}: check the staged dump against the manifest (${a.restic ? how.fields : 'size, SHA-256'})` });
                 this.loadSteps(s, keepOld, `the dump of ${a.id}`);
             } else if (op.target) {
                 this.add({ action: 'extract', server: s.name, archive: a.id, folders: op.folders && names(op.folders), text: `${how.extract} ${what} into a staging folder beside ${op.target} (no stop, no start)` });

@@ -14,6 +14,12 @@
  *   whole data folder: stop → set aside → STAGE → swap → START ALWAYS → remove set-aside
  *   --folder:          STAGE while the application runs → stop → set aside → swap → start
  *   --target DIR:      STAGE beside DIR → rename into DIR (absent or empty); no stop/start
+ *   a dump snapshot (restic read the `dump` sibling, one file): STAGE while the
+ *                      application runs (restic restores the dump file into staging; it
+ *                      is checked against the manifest like any file) → load-in.ts, the
+ *                      folder tapes' load: stop → clear data → LOAD reads the staged dump on
+ *                      stdin → START ALWAYS. The dump is restored, not `restic dump`ed: load
+ *                      reads a file on the server's host, where restic writes it directly
  *   (stop, set aside, swap, put back and start: restore/swap-in.ts)
  *
  * Interruption: as restorer.ts — before the swap the journal's guarded restart puts the
@@ -21,7 +27,9 @@
  * restic killed mid-restore leaves a stale lock, removed by the next command that needs
  * it (restic-stale-locks.ts).
  */
-import { undecodableNames, type ManifestEntry } from '../archive/manifest.js';
+import { DUMP_FILE, undecodableNames, type ManifestEntry } from '../archive/manifest.js';
+import { isOurSibling } from '../hosts/sibling-names.js';
+import { loadIn } from './load-in.js';
 import type { TapeRestoreOp } from '../plan/restore-plan.js';
 import { siblingPaths } from '../plan/restore-plan.js';
 import { freeBytes, parentOf, syncFolder } from '../hosts/host-folders.js';
@@ -41,7 +49,10 @@ interface Part extends SwapPart {
 
 /** Why the operation cannot start, before anything is made (undefined: it can). */
 function refusal(op: TapeRestoreOp, parts: readonly Part[], manifest: ResticManifest): string | undefined {
-    if (op.server.dump || op.server.load) return `${op.server.name} is backed up with \`dump\`: restore its dump from the restic snapshot with --target DIR and load it by hand; nothing was changed`;
+    if (isDumpSnapshot(manifest) && !op.target) {
+        if (op.folders) return `snapshot ${op.archive.id} holds a dump (one file, ${DUMP_FILE}), not folders: restore the whole server; nothing was changed`;
+        if (!op.server.load) return `snapshot ${op.archive.id} holds a dump (one file, ${DUMP_FILE}): ${op.server.name} has no \`load\` to read it; nothing was changed (restore it with --target DIR)`;
+    }
     if (op.target && parts.length > 1) return '--target takes one folder at most; nothing was changed';
     const undecodable = undecodableNames(parts.flatMap(p => p.want));
     if (undecodable.length) {
@@ -51,6 +62,11 @@ function refusal(op: TapeRestoreOp, parts: readonly Part[], manifest: ResticMani
     const missing = parts.filter(p => !p.want.some(e => e.path === '.' && e.type === 'dir'));
     if (missing.length) return `the snapshot holds no folder ${missing.map(p => p.inArchive).join(', ')}; nothing was changed`;
     return undefined;
+}
+
+/** Whether restic read a `dump` sibling for this snapshot: it holds the dump file, for `load`. */
+function isDumpSnapshot(manifest: ResticManifest): boolean {
+    return manifest.source !== undefined && isOurSibling(manifest.source, manifest.runId, 'dump');
 }
 
 /** Restores one operation from a checked restic snapshot; never throws for failures (see the outcome). */
@@ -95,12 +111,15 @@ export async function restoreFromRestic(op: TapeRestoreOp, repo: ResticRepositor
         await syncFolder(host, staging);
     };
 
+    const dump = isDumpSnapshot(manifest) && !op.target;
+    if (dump) outcome.dump = true;
     if (op.target) {
         await commitIntoTarget(host, dest, stage, parts, staging, ctx, outcome);
-    } else if (op.folders) {
+    } else if (op.folders || dump) {
+        // Staged and checked first, while the application runs: it is down only for the renames (folders) or the load (a dump).
         const needed = parts.reduce((n, p) => n + p.want.reduce((m, e) => m + (e.type === 'file' ? e.size : 0), 0), 0);
         const free = await freeBytes(host, parentOf(staging)).catch(() => undefined);
-        if (free !== undefined && needed > free) return fail(`the folders need ${formatBytes(needed)} beside ${dest} on ${host.label}, and ${formatBytes(free)} is free; nothing was changed`);
+        if (free !== undefined && needed > free) return fail(`${dump ? 'the dump needs' : 'the folders need'} ${formatBytes(needed)} beside ${dest} on ${host.label}, and ${formatBytes(free)} is free; nothing was changed`);
         try {
             await stage();
             if (ctx.signal.aborted) throw new Error('interrupted before anything was stopped');
@@ -108,11 +127,13 @@ export async function restoreFromRestic(op: TapeRestoreOp, repo: ResticRepositor
             await dropStaging(host, staging, ctx);
             return fail(`${(err as Error).message}; ${server.name} was not touched`);
         }
-        await swapIn({ server, host, ctx, outcome, parts, staging, aside });
+        if (dump) await loadIn({ server, host, ctx, outcome, staging, aside, dumpFile: `${parts[0].staged}/${DUMP_FILE}` });
+        else await swapIn({ server, host, ctx, outcome, parts, staging, aside });
     } else {
         await swapIn({ server, host, ctx, outcome, parts, staging, aside, fillWhileStopped: stage });
     }
     if (!outcome.ok) return fail(outcome.error ?? 'unknown failure');
-    ctx.reporter.end(server.name, `restored ${outcome.files} files from snapshot ${op.archive.id}${op.target ? ` into ${dest}` : ''}`);
+    if (dump) ctx.reporter.end(server.name, `loaded the dump of snapshot ${op.archive.id}`);
+    else ctx.reporter.end(server.name, `restored ${outcome.files} files from snapshot ${op.archive.id}${op.target ? ` into ${dest}` : ''}`);
     return outcome;
 }

@@ -62,78 +62,25 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
         server: server.name, kind: 'tape', ok: false, archive: op.archive.id, swapped: false, kept: [],
         folders: op.folders?.map(f => f.name), target: op.target
     };
-    const owners = await canSetOwners(host);
-    const parts: Part[] = (op.folders ?? [undefined]).map(f => {
-        const inArchive = f ? f.path : '.';
-        const sub = f ? `/${f.path}` : '';
-        return {
-            inArchive, want: entriesBelow(manifest.entries, inArchive),
-            data: f && !op.target ? `${dest}${sub}` : dest, aside: `${aside}${f && !op.target ? sub : ''}`,
-            staged: `${staging}${sub}`, moved: false, swapped: false
-        };
-    });
-    const say = (text: string): void => ctx.reporter.step(server.name, text);
-    if (op.target && parts.length > 1) {
-        outcome.error = '--target takes one folder at most; nothing was changed';
-        ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
+    const parts = partsOf(op, listed, dest, aside, staging);
+    const fail = (error: string): OpOutcome => {
+        outcome.error = error;
+        ctx.reporter.end(server.name, `FAILED: ${error}`);
         return outcome;
-    }
-    const missing = parts.filter(p => !p.want.some(e => e.path === '.' && e.type === 'dir'));
-    // Names that are not UTF-8 belong to the data, not to this archive: an op refusal (not a
-    // bad archive, which recover would replace by an older one, losing newer data).
-    const undecodable = undecodableNames(parts.flatMap(p => p.want));
-    if (undecodable.length) {
-        const n = undecodable.length;
-        const unpack = `${manifest.archive.compression === 'gzip' ? 'gzip' : 'zstd'} -dc ${shQuote(listed.archivePath)}`;
-        outcome.error = `${n} name${n > 1 ? 's' : ''} to restore ${n > 1 ? 'are' : 'is'} not valid UTF-8 (first: ${JSON.stringify(undecodable[0].path)}), `
-            + `so the restored files could not be checked against the manifest; nothing was changed. Extract it by hand: ${unpack} | tar -x --numeric-owner -p -C DIR`;
-        ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
-        return outcome;
-    }
-    if (missing.length) {
-        // Before anything is stopped or made.
-        outcome.error = `the archive holds no folder ${missing.map(p => p.inArchive).join(', ')}; nothing was changed`;
-        ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
-        return outcome;
-    }
-
-    /** Extract into staging, set the top folder's mode, verify, sync. */
-    const stage = async (): Promise<void> => {
-        await makeStaging(server.name, host, staging, ctx);
-        say(`extracting ${op.archive.id}`);
-        const streamed = await extractArchive({
-            archivePath: listed.archivePath, manifest, host, into: staging, tools: ctx.localTools, signal: ctx.signal,
-            // --folder: only those folders reach the disk (staging needs their room, not the server's).
-            members: op.folders ? membersOf(parts.map(p => p.inArchive), manifest.entries) : undefined,
-            onProgress: bytes => ctx.reporter.bytes(server.name, bytes, manifest.archive.tarSize)
-        });
-        const differ = compareEntries(manifest, streamed);
-        if (differ.length) throw new Error(`the archive's content differs from its manifest: ${differ.slice(0, 5).join('; ')}`);
-        await journalStep(ctx, server.name, 'extract', true);
-        const top = manifest.entries.find(e => e.path === '.');
-        if (top && top.type === 'dir') await setFolderMeta(host, staging, top.mode, owners ? { uid: top.uid, gid: top.gid } : undefined);
-        say('verifying every restored file against the manifest');
-        for (const p of parts) {
-            // Links resolve where the folder lies in the archive's tree, as the manifest was checked.
-            const problems = await verifyTree(host, p.staged, p.want, { owners, content: false, within: p.inArchive, signal: ctx.signal });
-            if (problems.length) throw new Error(`the restored files differ from the manifest: ${problems.slice(0, 5).join('; ')}`);
-        }
-        await journalStep(ctx, server.name, 'verify', true);
-        outcome.files = parts.reduce((n, p) => n + p.want.filter(e => e.type === 'file' || e.type === 'hardlink').length, 0);
-        await syncFolder(host, staging);
     };
+    const refused = refusal(op, listed, parts);
+    if (refused) return fail(refused);
+    const owners = await canSetOwners(host);
+    const stage = (): Promise<void> => stageArchive({ op, listed, host, staging, parts, owners, ctx, outcome });
 
     if (op.target) {
         await commitIntoTarget(host, dest, stage, parts, staging, ctx, outcome);
         ctx.reporter.end(server.name, outcome.ok ? `restored ${outcome.files} files of ${op.archive.id} into ${dest}` : `FAILED: ${outcome.error}`);
         return outcome;
     }
-
     const dump = manifest.content === 'dump';
     if (dump && !server.load) {
-        outcome.error = `archive ${op.archive.id} holds a dump (one file, ${DUMP_FILE}): ${server.name} has no \`load\` to read it; nothing was changed (extract it with --target DIR)`;
-        ctx.reporter.end(server.name, `FAILED: ${outcome.error}`);
-        return outcome;
+        return fail(`archive ${op.archive.id} holds a dump (one file, ${DUMP_FILE}): ${server.name} has no \`load\` to read it; nothing was changed (extract it with --target DIR)`);
     }
     if (dump) outcome.dump = true;
     if (op.folders || dump) {
@@ -148,6 +95,67 @@ export async function restoreFromArchive(op: TapeRestoreOp, listed: ListedArchiv
     else if (dump) ctx.reporter.end(server.name, `loaded the dump of ${op.archive.id} (${formatBytes(manifest.archive.tarSize)})`);
     else ctx.reporter.end(server.name, `restored ${outcome.files} files (${formatBytes(manifest.archive.tarSize)}) from ${op.archive.id}`);
     return outcome;
+}
+
+/** The folders to restore (the whole data folder when no `--folder`), each with its staged, set-aside and live path. */
+function partsOf(op: TapeRestoreOp, listed: ListedArchive, dest: string, aside: string, staging: string): Part[] {
+    return (op.folders ?? [undefined]).map(f => {
+        const inArchive = f ? f.path : '.';
+        const sub = f ? `/${f.path}` : '';
+        return {
+            inArchive, want: entriesBelow(listed.manifest!.entries, inArchive),
+            data: f && !op.target ? `${dest}${sub}` : dest, aside: `${aside}${f && !op.target ? sub : ''}`,
+            staged: `${staging}${sub}`, moved: false, swapped: false
+        };
+    });
+}
+
+/** Why the operation is refused before anything is stopped or made, if it is. */
+function refusal(op: TapeRestoreOp, listed: ListedArchive, parts: readonly Part[]): string | undefined {
+    if (op.target && parts.length > 1) return '--target takes one folder at most; nothing was changed';
+    // Names that are not UTF-8 belong to the data, not to this archive: an op refusal (not a
+    // bad archive, which recover would replace by an older one, losing newer data).
+    const undecodable = undecodableNames(parts.flatMap(p => p.want));
+    if (undecodable.length) {
+        const n = undecodable.length;
+        const unpack = `${listed.manifest!.archive.compression === 'gzip' ? 'gzip' : 'zstd'} -dc ${shQuote(listed.archivePath)}`;
+        return `${n} name${n > 1 ? 's' : ''} to restore ${n > 1 ? 'are' : 'is'} not valid UTF-8 (first: ${JSON.stringify(undecodable[0].path)}), `
+            + `so the restored files could not be checked against the manifest; nothing was changed. Extract it by hand: ${unpack} | tar -x --numeric-owner -p -C DIR`;
+    }
+    const missing = parts.filter(p => !p.want.some(e => e.path === '.' && e.type === 'dir'));
+    if (missing.length) return `the archive holds no folder ${missing.map(p => p.inArchive).join(', ')}; nothing was changed`;
+    return undefined;
+}
+
+/** Extracts into staging, sets the top folder's mode, verifies every entry against the manifest, syncs. Throws when they differ. */
+async function stageArchive(job: {
+    op: TapeRestoreOp; listed: ListedArchive; host: Host; staging: string; parts: readonly Part[]; owners: boolean; ctx: RestoreRunContext; outcome: OpOutcome;
+}): Promise<void> {
+    const { op, listed, host, staging, parts, owners, ctx } = job;
+    const manifest = listed.manifest!;
+    const name = op.server.name;
+    await makeStaging(name, host, staging, ctx);
+    ctx.reporter.step(name, `extracting ${op.archive.id}`);
+    const streamed = await extractArchive({
+        archivePath: listed.archivePath, manifest, host, into: staging, tools: ctx.localTools, signal: ctx.signal,
+        // --folder: only those folders reach the disk (staging needs their room, not the server's).
+        members: op.folders ? membersOf(parts.map(p => p.inArchive), manifest.entries) : undefined,
+        onProgress: bytes => ctx.reporter.bytes(name, bytes, manifest.archive.tarSize)
+    });
+    const differ = compareEntries(manifest, streamed);
+    if (differ.length) throw new Error(`the archive's content differs from its manifest: ${differ.slice(0, 5).join('; ')}`);
+    await journalStep(ctx, name, 'extract', true);
+    const top = manifest.entries.find(e => e.path === '.');
+    if (top && top.type === 'dir') await setFolderMeta(host, staging, top.mode, owners ? { uid: top.uid, gid: top.gid } : undefined);
+    ctx.reporter.step(name, 'verifying every restored file against the manifest');
+    for (const p of parts) {
+        // Links resolve where the folder lies in the archive's tree, as the manifest was checked.
+        const problems = await verifyTree(host, p.staged, p.want, { owners, content: false, within: p.inArchive, signal: ctx.signal });
+        if (problems.length) throw new Error(`the restored files differ from the manifest: ${problems.slice(0, 5).join('; ')}`);
+    }
+    await journalStep(ctx, name, 'verify', true);
+    job.outcome.files = parts.reduce((n, p) => n + p.want.filter(e => e.type === 'file' || e.type === 'hardlink').length, 0);
+    await syncFolder(host, staging);
 }
 
 /**

@@ -62,27 +62,8 @@ export async function preflight(items: readonly BackupPlanItem[], hostFor: (serv
     const skipped = new Map<string, string>();
     const restic = new ResticBackupPreflight(items, run);
     const folderItems = items.filter(i => i.tape.restic === undefined);
-
-    // Every server once (a server may be in several backups), grouped by host.
-    const byHost = new Map<string, Array<{ server: ServerModel; host: Host }>>();
-    const seen = new Set<string>();
-    for (const item of items) {
-        for (const { server } of item.servers) {
-            if (seen.has(server.name)) continue;
-            seen.add(server.name);
-            let host: Host;
-            try {
-                host = hostFor(server);
-            } catch (err) {
-                skipped.set(server.name, (err as Error).message);
-                continue;
-            }
-            const group = byHost.get(host.label) ?? [];
-            group.push({ server, host });
-            byHost.set(host.label, group);
-        }
-    }
-    const checkHost = async (group: Array<{ server: ServerModel; host: Host }>): Promise<void> => {
+    const byHost = serversByHost(items, hostFor, skipped);
+    const checkHost = async (group: HostGroup): Promise<void> => {
         let unreachable: ServerProblem | undefined;
         for (const { server, host } of group) {
             const reason = unreachable ?? await checkServer(server, host, restic.needsTar(server))
@@ -108,7 +89,41 @@ export async function preflight(items: readonly BackupPlanItem[], hostFor: (serv
     } catch (err) {
         if (folderItems.length > 0) problems.push((err as Error).message);
     }
+    const lastTarSize = await checkTapeRoom(tapes, skipped, problems);
+    return { problems, skipped, compressor, localTools: tools, lastTarSize, restic };
+}
 
+type HostGroup = Array<{ server: ServerModel; host: Host }>;
+
+/** Every server once (a server may be in several backups), grouped by host; a server whose host cannot be made is skipped. */
+function serversByHost(items: readonly BackupPlanItem[], hostFor: (server: ServerModel) => Host, skipped: Map<string, string>): Map<string, HostGroup> {
+    const byHost = new Map<string, HostGroup>();
+    const seen = new Set<string>();
+    for (const item of items) {
+        for (const { server } of item.servers) {
+            if (seen.has(server.name)) continue;
+            seen.add(server.name);
+            let host: Host;
+            try {
+                host = hostFor(server);
+            } catch (err) {
+                skipped.set(server.name, (err as Error).message);
+                continue;
+            }
+            const group = byHost.get(host.label) ?? [];
+            group.push({ server, host });
+            byHost.set(host.label, group);
+        }
+    }
+    return byHost;
+}
+
+/**
+ * Room on each writable folder tape for the last archives of the servers that will run
+ * (problems are added); the tar size of each server's previous archive (for the ETA).
+ */
+async function checkTapeRoom(tapes: ReadonlyArray<{ item: BackupPlanItem; tape: TapeStore; problem?: string }>, skipped: ReadonlyMap<string, string>,
+    problems: string[]): Promise<Map<string, number>> {
     const lastTarSize = new Map<string, number>();
     // Each tape is listed once (every manifest is read), even when several backups use it.
     const newestByTape = new Map<string, Promise<Map<string, ListedArchive>>>();
@@ -139,7 +154,7 @@ export async function preflight(items: readonly BackupPlanItem[], hostFor: (serv
             problems.push(`tape ${tape.name}: ${formatBytes(free)} free at ${tape.root}, the last archives of these servers took ${formatBytes(needed)}`);
         }
     }
-    return { problems, skipped, compressor, localTools: tools, lastTarSize, restic };
+    return lastTarSize;
 }
 
 /** Why `snapshot btrfs` cannot work on a data folder (undefined: it is a btrfs subvolume). */

@@ -40,14 +40,20 @@ export function cliArguments(invocation: CliInvocation, scope?: vscode.Uri): str
     const args = [invocation.verb, ...invocation.targets, ...invocation.args];
     if (RUN_VERBS.has(invocation.verb)) {
         const sshConfig = config.get<string>('sshConfig', '').trim();
-        const state = config.get<string>('state', '').trim();
+        const state = stateFolder(scope);
         if (sshConfig && !args.includes('--ssh-config')) args.push('--ssh-config', expandHome(sshConfig));
-        if (state && !args.includes('--state')) args.push('--state', expandHome(state));
+        if (state && !args.includes('--state')) args.push('--state', state);
     }
     if (WAIT_VERBS.has(invocation.verb) && config.get<boolean>('wait', false) && !args.includes('--wait')) {
         args.push('--wait');
     }
     return args;
+}
+
+/** The `backplan.state` setting with `~/` expanded (empty: the CLI's default state folder); the pictures read the journal there too. */
+export function stateFolder(scope?: vscode.Uri): string {
+    const state = vscode.workspace.getConfiguration('backplan', scope).get<string>('state', '').trim();
+    return state && expandHome(state);
 }
 
 /** Starts the CLI. */

@@ -18,9 +18,9 @@ export async function showCoverage(ctx: CommandContext, uri?: vscode.Uri): Promi
     return node;
 }
 
-/** Opens a declaration and selects its name (coverage view clicks). */
-export async function revealDeclaration(uri: string, range: { start: { line: number; character: number }; end: { line: number; character: number } }): Promise<void> {
+/** Opens a declaration and selects its name (coverage view clicks; picture clicks, in the editor's column). */
+export async function revealDeclaration(uri: string, range: { start: { line: number; character: number }; end: { line: number; character: number } }, viewColumn?: vscode.ViewColumn): Promise<void> {
     const selection = new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
-    const editor = await vscode.window.showTextDocument(vscode.Uri.parse(uri), { selection, preserveFocus: false, preview: true });
+    const editor = await vscode.window.showTextDocument(vscode.Uri.parse(uri), { selection, preserveFocus: false, preview: true, viewColumn });
     editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }

@@ -175,7 +175,8 @@ function describeServer(server: ServerModel): ServerInfo {
     };
 }
 
-function locate(name: string, node: AstNode): DeclarationLocation {
+/** Where a declaration's name is (the whole node when it has no name). */
+export function locate(name: string, node: AstNode): DeclarationLocation {
     const cst = GrammarUtils.findNodeForProperty(node.$cstNode, 'name') ?? node.$cstNode;
     const range = cst?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     return { name, uri: AstUtils.getDocument(node).uri.toString(), range };
