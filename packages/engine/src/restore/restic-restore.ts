@@ -32,11 +32,10 @@ import { isOurSibling } from '../hosts/sibling-names.js';
 import { loadIn } from './load-in.js';
 import type { TapeRestoreOp } from '../plan/restore-plan.js';
 import { siblingPaths } from '../plan/restore-plan.js';
-import { freeBytes, parentOf, syncFolder } from '../hosts/host-folders.js';
+import { syncFolder } from '../hosts/host-folders.js';
 import { canSetOwners, journalStep, makeStaging, type OpOutcome, type RestoreRunContext } from './restore-context.js';
-import { commitIntoTarget, dropStaging, swapIn, type SwapPart } from './swap-in.js';
+import { commitIntoTarget, stageFirst, swapIn, type SwapPart } from './swap-in.js';
 import { entriesBelow, verifyTree } from '../archiver/verify-restored.js';
-import { formatBytes } from '../progress/progress-reporter.js';
 import { snapshotRoot } from '../restic/restic-entries.js';
 import type { ResticManifest } from '../restic/restic-manifest.js';
 import type { ResticRepository } from '../restic/restic-repo.js';
@@ -117,16 +116,7 @@ export async function restoreFromRestic(op: TapeRestoreOp, repo: ResticRepositor
         await commitIntoTarget(host, dest, stage, parts, staging, ctx, outcome);
     } else if (op.folders || dump) {
         // Staged and checked first, while the application runs: it is down only for the renames (folders) or the load (a dump).
-        const needed = parts.reduce((n, p) => n + p.want.reduce((m, e) => m + (e.type === 'file' ? e.size : 0), 0), 0);
-        const free = await freeBytes(host, parentOf(staging)).catch(() => undefined);
-        if (free !== undefined && needed > free) return fail(`${dump ? 'the dump needs' : 'the folders need'} ${formatBytes(needed)} beside ${dest} on ${host.label}, and ${formatBytes(free)} is free; nothing was changed`);
-        try {
-            await stage();
-            if (ctx.signal.aborted) throw new Error('interrupted before anything was stopped');
-        } catch (err) {
-            await dropStaging(host, staging, ctx);
-            return fail(`${(err as Error).message}; ${server.name} was not touched`);
-        }
+        if (!(await stageFirst({ host, staging, dest, parts, stage, ctx, outcome, what: dump ? 'the dump' : parts.map(p => p.inArchive).join(', ') }))) return outcome;
         if (dump) await loadIn({ server, host, ctx, outcome, staging, aside, dumpFile: `${parts[0].staged}/${DUMP_FILE}` });
         else await swapIn({ server, host, ctx, outcome, parts, staging, aside });
     } else {

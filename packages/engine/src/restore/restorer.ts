@@ -35,9 +35,9 @@ import type { TapeRestoreOp } from '../plan/restore-plan.js';
 import { siblingPaths } from '../plan/restore-plan.js';
 import { formatBytes } from '../progress/progress-reporter.js';
 import { extractArchive } from './archive-extract.js';
-import { freeBytes, parentOf, setFolderMeta, syncFolder } from '../hosts/host-folders.js';
+import { setFolderMeta, syncFolder } from '../hosts/host-folders.js';
 import { canSetOwners, journalStep, makeStaging, type OpOutcome, type RestoreRunContext } from './restore-context.js';
-import { commitIntoTarget, failedUntouched, swapIn, type SwapPart } from './swap-in.js';
+import { commitIntoTarget, stageFirst, swapIn, type SwapPart } from './swap-in.js';
 import { entriesBelow, verifyTree } from '../archiver/verify-restored.js';
 import { DUMP_FILE, undecodableNames, type ManifestEntry } from '../archive/manifest.js';
 import type { Host } from '../hosts/host.js';
@@ -156,33 +156,6 @@ async function stageArchive(job: {
     await journalStep(ctx, name, 'verify', true);
     job.outcome.files = parts.reduce((n, p) => n + p.want.filter(e => e.type === 'file' || e.type === 'hardlink').length, 0);
     await syncFolder(host, staging);
-}
-
-/**
- * Stages and verifies while the application may run. What is staged must fit beside its
- * data: a disk filled by staging would fail the application too. False: it failed
- * (said, staging removed, nothing else touched).
- */
-async function stageFirst(job: {
-    host: Host; staging: string; dest: string; parts: readonly Part[]; stage: () => Promise<void>; ctx: RestoreRunContext; outcome: OpOutcome; what: string;
-}): Promise<boolean> {
-    const { host, staging, ctx, outcome } = job;
-    const needed = job.parts.reduce((n, p) => n + p.want.reduce((m, e) => m + (e.type === 'file' && !e.sparse ? e.size : 0), 0), 0);
-    const free = await freeBytes(host, parentOf(staging)).catch(() => undefined);
-    if (free !== undefined && needed > free) {
-        outcome.error = `${job.what} needs ${formatBytes(needed)} beside ${job.dest} on ${host.label}, and ${formatBytes(free)} is free: `
-            + 'make room, or restore it elsewhere with --target DIR; nothing was changed';
-        ctx.reporter.end(outcome.server, `FAILED: ${outcome.error}`);
-        return false;
-    }
-    try {
-        await job.stage();
-        if (ctx.signal.aborted) throw new Error('interrupted before anything was stopped');
-        return true;
-    } catch (err) {
-        await failedUntouched(host, staging, ctx, outcome, err);
-        return false;
-    }
 }
 
 /**

@@ -22,8 +22,10 @@
  * commit, recovery removes the set-aside copy once the application runs.
  */
 import type { Host } from '../hosts/host.js';
+import type { ManifestEntry } from '../archive/manifest.js';
+import { formatBytes } from '../progress/progress-reporter.js';
 import { InterruptedError, whileStopped } from '../kernel/quiesce.js';
-import { fsyncFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder } from '../hosts/host-folders.js';
+import { freeBytes, fsyncFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder } from '../hosts/host-folders.js';
 import { journalStep, noteQuiesce, putBackPrelude, type OpOutcome, type RestoreRunContext } from './restore-context.js';
 import type { ServerModel } from '@backplan/language/model';
 
@@ -170,6 +172,33 @@ export async function failedUntouched(host: Host, staging: string, ctx: RestoreR
     await dropStaging(host, staging, ctx);
     ctx.reporter.end(outcome.server, `FAILED: ${outcome.error}`);
     return outcome;
+}
+
+/**
+ * Stages and verifies while the application may run. What is staged must fit beside its
+ * data: a disk filled by staging would fail the application too. False: it failed
+ * (said, staging removed, nothing else touched).
+ */
+export async function stageFirst(job: {
+    host: Host; staging: string; dest: string; parts: ReadonlyArray<{ want: readonly ManifestEntry[] }>; stage: () => Promise<void>; ctx: RestoreRunContext; outcome: OpOutcome; what: string;
+}): Promise<boolean> {
+    const { host, staging, ctx, outcome } = job;
+    const needed = job.parts.reduce((n, p) => n + p.want.reduce((m, e) => m + (e.type === 'file' && !e.sparse ? e.size : 0), 0), 0);
+    const free = await freeBytes(host, parentOf(staging)).catch(() => undefined);
+    if (free !== undefined && needed > free) {
+        outcome.error = `${job.what} needs ${formatBytes(needed)} beside ${job.dest} on ${host.label}, and ${formatBytes(free)} is free: `
+            + 'make room, or restore it elsewhere with --target DIR; nothing was changed';
+        ctx.reporter.end(outcome.server, `FAILED: ${outcome.error}`);
+        return false;
+    }
+    try {
+        await job.stage();
+        if (ctx.signal.aborted) throw new Error('interrupted before anything was stopped');
+        return true;
+    } catch (err) {
+        await failedUntouched(host, staging, ctx, outcome, err);
+        return false;
+    }
 }
 
 /** Makes the renames durable: the folders that hold each swapped path (with --folder, inside the data folder). */
