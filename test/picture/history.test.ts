@@ -138,5 +138,33 @@ describe('the history picture', () => {
         expectSelfContainedSvg(svg);
         expect(svg).toContain('⚠ FAILED');
         expect(svg).toContain('Problems (1)');
+
+        // The CLI draws the same picture: `history --format svg`, the last run only with --limit.
+        const cli = await l.cli('history', ['--format', 'svg']);
+        expect(cli.code, cli.stderr).toBe(0);
+        expect(cli.stdout).toBe(renderHistorySvg(h, path.basename(l.runbook)));
+        const last = await l.cli('history', ['--format', 'svg', '--limit', '1', '--policy', 'Nightly']);
+        expect(last.code, last.stderr).toBe(0);
+        expectSelfContainedSvg(last.stdout);
+        const { model } = await loadRunbook(l.runbook);
+        expect(last.stdout).toBe(renderHistorySvg(buildHistory(model, records, { limit: 1 }), path.basename(l.runbook)));
+        expect(last.stdout).not.toBe(cli.stdout);
+    });
+
+    it('`history --format svg` refuses an unknown backup block and a bad --limit with one line, exit 2', async () => {
+        const l = makeLab();
+        const unknown = await l.cli('history', ['--format', 'svg', '--policy', 'Weekly']);
+        expect([unknown.code, unknown.stdout]).toEqual([2, '']);
+        expect(unknown.stderr.trim().split('\n')).toEqual([expect.stringMatching(/no backup named Weekly in this runbook \(backups: Nightly\)/)]);
+        for (const bad of ['0', 'two', '1.5']) {
+            const r = await l.cli('history', ['--format', 'svg', '--limit', bad]);
+            expect([r.code, r.stdout]).toEqual([2, '']);
+            expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining(`--limit takes a whole number of runs ≥ 1, not "${bad}"`)]);
+        }
+        // Before any run: the rows of the servers, no columns yet.
+        const empty = await l.cli('history', ['--format', 'svg']);
+        expect(empty.code, empty.stderr).toBe(0);
+        expectSelfContainedSvg(empty.stdout);
+        expect(empty.stdout).toContain('data-id="server:Mail1"');
     });
 });

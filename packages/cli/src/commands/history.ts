@@ -1,14 +1,22 @@
 /**
- * `backplan history RUNBOOK`: the runbook's journal as a table of runs (or JSON). A run
+ * `backplan history RUNBOOK [--format text|json|svg]`: the runbook's journal as a table of
+ * runs (or JSON), or as the picture *Show History* draws (svg: per server of the backup
+ * blocks, archive size, duration and stop window over the last runs, and the drills). A run
  * that was killed shows as `interrupted` (or `unfinished` while its process lives); each
  * server says how long its application was down (its stop window). A drill run lists
  * each server's drill: passed or failed, the archive, the recovery time.
  */
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Command } from 'commander';
-import { deliveryWarning, processAlive, type JournalRecord, type NotifyRecord } from '@backplan/engine';
+import { buildHistory, deliveryWarning, HISTORY_RUNS, processAlive, renderHistorySvg, type JournalRecord, type NotifyRecord } from '@backplan/engine';
+import { UsageError } from '../cli-error.js';
 import type { CommandContext } from './command-support.js';
-import { addRunFlags, loadForRun, table, withRun, writeJson, type RunFlags } from './run-support.js';
+import { addRunFlags, loadForRun, planOrFail, RUN_FORMATS, table, withRun, writeJson, type RunFlags } from './run-support.js';
+
+const FORMATS = [...RUN_FORMATS, 'svg'] as const;
+
+type HistoryFlags = Omit<RunFlags, 'format'> & { format: typeof FORMATS[number]; policy?: string; limit?: string };
 
 interface RunSummary {
     run: string;
@@ -38,31 +46,51 @@ interface RunSummary {
 /** Registers `history`. */
 export function registerHistory(program: Command, context: CommandContext): void {
     addRunFlags(program.command('history')
-        .description('show the runs of a runbook from its journal')
-        .argument('<runbook>', 'the runbook\'s root .backplan file'))
-        .action(context.action(async (file: string, flags: RunFlags) => {
-            await loadForRun(file, 'history', flags);
-            const { journal, runs } = await withRun(file, flags, async ({ journal }) => ({ journal, runs: summarize(await journal.read()) }), { interrupts: false });
+        .description('show the runs of a runbook from its journal (svg: as a picture)')
+        .argument('<runbook>', 'the runbook\'s root .backplan file')
+        .option('--policy <name>', 'svg: this backup block only (default: every backup block)')
+        .option('--limit <runs>', `svg: the last N backup runs (default ${HISTORY_RUNS})`), FORMATS)
+        .action(context.action(async (file: string, flags: HistoryFlags) => {
+            const runFlags: RunFlags = { ...flags, format: flags.format === 'json' ? 'json' : 'text' };
+            const { model } = await loadForRun(file, 'history', runFlags);
+            const limit = flags.limit === undefined ? undefined : runLimit(flags.limit);
+            const { journal, records } = await withRun(file, runFlags, async ({ journal }) => ({ journal, records: await journal.read() }), { interrupts: false });
+            if (flags.format === 'svg') {
+                process.stdout.write(renderHistorySvg(planOrFail(() => buildHistory(model, records, { policy: flags.policy, limit })), path.basename(file)));
+                return 0;
+            }
+            const runs = summarize(records);
             if (flags.format === 'json') {
                 writeJson({ version: 1, journal: journal.file, runs });
                 return 0;
             }
-            if (runs.length === 0) {
-                process.stdout.write('No runs yet.\n');
-                return 0;
-            }
-            process.stdout.write(table(['RUN', 'VERB', 'STARTED', 'ENDED', 'RESULT', 'SERVERS'], runs.map(r => [
-                r.run, r.verb, r.started, r.ended ?? '-', r.state,
-                r.servers.map(serverCell).join(', ') || '-'
-            ])));
-            for (const r of runs.filter(r => r.error)) process.stdout.write(`${r.run}: ${r.error}\n`);
-            for (const r of runs) for (const s of r.swaps) process.stdout.write(`${r.run}: the swap of ${s.server} was ${s.action === 'finished' ? 'finished' : 'rolled back'} by a later command${s.ok ? '' : ` (FAILED: ${s.error})`}\n`);
-            for (const r of runs) for (const l of r.leftovers.filter(x => x.state === 'open')) process.stdout.write(`${r.run}: leftover ${l.host}:${l.path} of ${l.server} (open${l.error ? `: ${l.error}` : ''})\n`);
-            for (const r of runs) for (const t of r.tapes) process.stdout.write(`${r.run}: tape ${t.tape}: removed ${t.removed.join(', ') || 'nothing'}\n`);
-            for (const r of runs) for (const n of r.notifications.filter(x => !x.ok)) process.stdout.write(`${r.run}: ${deliveryWarning(n)}\n`);
-            for (const r of runs) for (const d of r.drills) process.stdout.write(`${r.run}: ${drillLine(d)}\n`);
+            writeTable(runs);
             return 0;
         }));
+}
+
+function writeTable(runs: readonly RunSummary[]): void {
+    if (runs.length === 0) {
+        process.stdout.write('No runs yet.\n');
+        return;
+    }
+    process.stdout.write(table(['RUN', 'VERB', 'STARTED', 'ENDED', 'RESULT', 'SERVERS'], runs.map(r => [
+        r.run, r.verb, r.started, r.ended ?? '-', r.state,
+        r.servers.map(serverCell).join(', ') || '-'
+    ])));
+    for (const r of runs.filter(r => r.error)) process.stdout.write(`${r.run}: ${r.error}\n`);
+    for (const r of runs) for (const s of r.swaps) process.stdout.write(`${r.run}: the swap of ${s.server} was ${s.action === 'finished' ? 'finished' : 'rolled back'} by a later command${s.ok ? '' : ` (FAILED: ${s.error})`}\n`);
+    for (const r of runs) for (const l of r.leftovers.filter(x => x.state === 'open')) process.stdout.write(`${r.run}: leftover ${l.host}:${l.path} of ${l.server} (open${l.error ? `: ${l.error}` : ''})\n`);
+    for (const r of runs) for (const t of r.tapes) process.stdout.write(`${r.run}: tape ${t.tape}: removed ${t.removed.join(', ') || 'nothing'}\n`);
+    for (const r of runs) for (const n of r.notifications.filter(x => !x.ok)) process.stdout.write(`${r.run}: ${deliveryWarning(n)}\n`);
+    for (const r of runs) for (const d of r.drills) process.stdout.write(`${r.run}: ${drillLine(d)}\n`);
+}
+
+/** `--limit N`: a whole number ≥ 1 (a usage error otherwise). */
+function runLimit(text: string): number {
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < 1) throw new UsageError(`--limit takes a whole number of runs ≥ 1, not "${text}"`);
+    return n;
 }
 
 /** `Mail1 (down 0.8 s)`, `Cat2 (failed)`. */

@@ -113,7 +113,7 @@ export function buildTimeline(model: RunbookModel, records: readonly JournalReco
 
 /** The backup blocks a picture shows: `policy`, else every one (a usage error when there are none, or no such block). */
 export function pictureBackups(model: RunbookModel, policy?: string): RunbookModel['backups'] {
-    if (model.backups.length === 0) throw new PlanUsageError('this runbook has no backup block: a timeline shows the stop windows of a backup');
+    if (model.backups.length === 0) throw new PlanUsageError('this runbook has no backup block: the backup window and the history show the runs of a backup');
     if (policy === undefined) return model.backups;
     const backup = model.backups.find(b => b.name === policy);
     if (!backup) throw new PlanUsageError(`no backup named ${policy} in this runbook (backups: ${model.backups.map(b => b.name).join(', ')})`);
