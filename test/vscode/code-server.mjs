@@ -138,11 +138,13 @@ function extensionHostLogs(profile) {
 /**
  * Waits until the extension host has exited (when the suite ends, the workbench tells it to
  * terminate: it deactivates the extensions, so the language client stops while requests
- * may be in flight), at most 20 s, then closes the window.
+ * may be in flight), at most 20 s, then closes the window. `hosts`: how many extension
+ * hosts the window had (a reload in the suite starts a second).
  */
-async function closeWindow(page, profile) {
+async function closeWindow(page, profile, hosts = 1) {
     const deadline = Date.now() + 20_000;
-    const exited = () => extensionHostLogs(profile).some(f => /Extension host with pid \d+ exiting/.test(readFileSync(f, 'utf8')));
+    const exits = () => extensionHostLogs(profile).reduce((n, f) => n + (readFileSync(f, 'utf8').match(/Extension host with pid \d+ exiting/g) ?? []).length, 0);
+    const exited = () => exits() >= hosts;
     while (!exited() && Date.now() < deadline) await new Promise(r => setTimeout(r, 200));
     if (!exited()) log('the extension host logged no exit within 20 s of the suite\'s end');
     await page.close({ runBeforeUnload: true }).catch(() => {});
@@ -177,6 +179,8 @@ export async function runInCodeServer({ name, trusted, developmentPath, vsix, wo
         BACKPLAN_VSCODE_TEST_MODE: name,
         BACKPLAN_VSCODE_TEST_REPO: repo,
         BACKPLAN_VSCODE_TEST_SCREENSHOTS: vsix ? screenshots : '',
+        // The suite may reload its window once (test/vscode/suite/reload.ts): this file carries it over.
+        BACKPLAN_VSCODE_TEST_RELOAD: join(profile.root, 'reload.json'),
         // The extension host must not inherit a terminal's colour settings.
         NO_COLOR: '', FORCE_COLOR: ''
     };
@@ -227,7 +231,7 @@ export async function runInCodeServer({ name, trusted, developmentPath, vsix, wo
         }
         log(`${name}: exit ${code} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         await stopScreenshots();
-        await closeWindow(page, profile);
+        await closeWindow(page, profile, existsSync(join(profile.root, 'reload.json')) ? 2 : 1);
         return { code, logProblems: logProblems ? findInLogs(profile, logProblems) : [] };
     } catch (err) {
         log(`${name}: ${err.message}`);

@@ -55,7 +55,8 @@ for (const mode of only) {
         'git.openRepositoryInParentFolders': 'never',
         'workbench.startupEditor': 'none'
     }, null, 2));
-    const env = { ...process.env, BACKPLAN_VSCODE_TEST_MODE: mode, BACKPLAN_VSCODE_TEST_REPO: repo };
+    // BACKPLAN_VSCODE_TEST_RELOAD: the suite may reload its window once (test/vscode/suite/reload.ts).
+    const env = { ...process.env, BACKPLAN_VSCODE_TEST_MODE: mode, BACKPLAN_VSCODE_TEST_REPO: repo, BACKPLAN_VSCODE_TEST_RELOAD: join(profile, 'reload.json') };
     // Started from a VS Code terminal, this would make the new VS Code a plain Node.
     delete env.ELECTRON_RUN_AS_NODE;
     try {

@@ -2,25 +2,36 @@
  * The picture webviews (DESIGN §12): Show Topology, Show Backup Window, Show History. Each
  * opens, and its page's DOM (read back by a message round-trip with the page's own script)
  * shows the runbook's servers, folders and tapes; the topology follows an edit of the
- * runbook; a click on a server in the page opens its declaration. Waits for the page's
- * answers and the editor's selection, never for a fixed time.
+ * runbook; a click on a server in the page opens its declaration; the page's policy
+ * refuses what it forbids; the page takes the theme's colours when the theme changes; a
+ * closed picture reopened comes back through the serializer. Waits for the page's answers
+ * and the editor's selection, never for a fixed time.
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { hasDemo, startDemo, stopDemo } from './demo';
 import { activate, examples, open, revertActive, screenshot, waitFor, type Api } from './helpers';
+import { askForReload, canReload } from './reload';
 
-interface Probe { ids: string[]; text: string; status: string; styled: string }
+interface Probe { ids: string[]; text: string; status: string; styled: string; theme: string; state: { kind: string; uri: string } | null; refused: string[] }
 interface Panel {
     panel: vscode.WebviewPanel;
     state: { kind: string; uri: string };
     shownVersion: number;
     probe(): Promise<Probe>;
     click(id: string): Promise<boolean>;
+    tryForbidden(): Promise<{ ran: boolean; styled: boolean; fetched: string }>;
 }
 type PictureApi = Api & { pictures: { panels: Panel[] } };
 
 const ACME_IDS = ['server:Mail1', 'server:Cat1', 'server:Cat2', 'folder:Engineering', 'folder:Sales', 'tape:Vault'];
+
+/** Relative luminance (0 black … 1 white) of a computed `rgb(r, g, b)`. */
+function luminance(color: string): number {
+    const [r, g, b] = (color.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
+    assert.ok([r, g, b].every(n => Number.isFinite(n)), `a colour: ${color}`);
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+}
 
 /** Opens a picture of a runbook and waits until its page shows the SVG with these element ids. */
 export async function showPicture(command: string, runbook: vscode.Uri, ids: string[]): Promise<{ panel: Panel; probe: Probe }> {
@@ -92,11 +103,72 @@ export function registerPictureTests(): void {
             assert.ok(!probe.ids.includes('server:Cat2'), 'Cat2 is in no backup: no lane');
         });
 
+        it('the page\'s Content-Security-Policy refuses an inline script, a style sheet, an image and a fetch it was not given', async () => {
+            const { panel } = await showPicture('backplan.showTopology', acme(), ACME_IDS);
+            assert.deepEqual(await panel.tryForbidden(), { ran: false, styled: false, fetched: 'refused' });
+            const wanted = ['script-src', 'style-src', 'img-src', 'connect-src'];
+            const probe = await waitFor(`the page to report its policy's refusals (${wanted.join(', ')})`, async () => {
+                const p = await panel.probe();
+                return wanted.every(d => p.refused.some(r => r.startsWith(d))) && p;
+            });
+            assert.ok(ACME_IDS.every(id => probe.ids.includes(id)), 'the picture is still drawn');
+        });
+
+        it('the picture takes the theme\'s colours when the theme changes, light and dark', async () => {
+            const workbench = () => vscode.workspace.getConfiguration('workbench');
+            const original = workbench().inspect<string>('colorTheme')?.globalValue;
+            const { panel } = await showPicture('backplan.showTopology', acme(), ACME_IDS);
+            const themed = (kind: 'light' | 'dark') => waitFor(`the page to take a ${kind} theme`, async () => {
+                const p = await panel.probe();
+                return p.theme.split(/\s+/).includes(`vscode-${kind}`) && (kind === 'light' ? luminance(p.styled) > 0.7 : luminance(p.styled) < 0.3) && p;
+            });
+            try {
+                await workbench().update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
+                const light = await themed('light');
+                await workbench().update('colorTheme', 'Default Dark Modern', vscode.ConfigurationTarget.Global);
+                const dark = await themed('dark');
+                assert.notEqual(light.styled, dark.styled);
+                assert.ok(ACME_IDS.every(id => dark.ids.includes(id)), 'the same picture, repainted');
+            } finally {
+                await workbench().update('colorTheme', original, vscode.ConfigurationTarget.Global);
+            }
+        });
+
         it('Show History draws a row per server of the backup', async () => {
             const { probe, panel } = await showPicture('backplan.showHistory', acme(), ['server:Mail1', 'server:Cat1']);
             assert.match(probe.text, /Backup history of runbook "Acme PowerShare"/);
             assert.match(probe.text, /Drills/);
             assert.equal(panel.state.kind, 'history');
+        });
+    });
+
+    // Last of the trusted run: the picture stays open for the window reload (reload.ts).
+    describe('picture webviews before a window reload', () => {
+        it('the page keeps what it shows (kind, runbook) for the serializer, and stays open over the reload', async () => {
+            const { probe } = await showPicture('backplan.showHistory', examples('small-master-offsite', 'acme.backplan'), ['server:Mail1', 'server:Cat1']);
+            const runbook = examples('small-master-offsite', 'acme.backplan').toString();
+            assert.deepEqual({ kind: probe.state?.kind, uri: probe.state?.uri }, { kind: 'history', uri: runbook });
+            if (canReload()) askForReload({ picture: { kind: 'history', uri: runbook } });
+        });
+    });
+}
+
+/** The second load of the trusted run (reload.ts): what the first left open. */
+export function registerPictureReloadTests(what: Record<string, unknown>): void {
+    describe('picture webviews after a window reload', () => {
+        it('the picture left open comes back through the serializer, from the state its page kept, and is drawn again', async () => {
+            const api = (await activate()).api as PictureApi;
+            const want = what.picture as { kind: string; uri: string };
+            assert.ok(want, 'the first load left a picture open');
+            const revived = await waitFor(`the serializer to bring back the ${want.kind} of ${want.uri}`, () =>
+                api.pictures.panels.find(p => p.state.kind === want.kind && p.state.uri === want.uri), 60_000);
+            assert.match(revived.panel.title, /^History: /);
+            const probe = await waitFor('the revived page to draw the history', async () => {
+                const p = await revived.probe();
+                return ['server:Mail1', 'server:Cat1'].every(id => p.ids.includes(id)) && p;
+            }, 60_000);
+            assert.match(probe.text, /Backup history of runbook "Acme PowerShare"/);
+            assert.equal(api.pictures.panels.length, 1, 'one panel: the one that was open');
         });
     });
 }

@@ -9,8 +9,11 @@
  *
  * The script: click on an element with a `data-id` → `reveal` message; scrolling and the
  * picture's kind and document are kept with `setState` (the serializer restores them);
- * `probe` and `click` messages (the VS Code suite) answer with what the page shows and
- * click an element, so tests see the real DOM.
+ * `probe` and `click` messages (the VS Code suite) answer with what the page shows (and
+ * the state it kept, its theme, the policy's refusals so far) and click an element, so
+ * tests see the real DOM; `tryForbidden` makes the page try what its policy forbids (an
+ * inline script and a style sheet without the nonce, a fetch, an image from the network),
+ * so tests see the policy hold.
  */
 import { randomBytes } from 'node:crypto';
 import type * as vscode from 'vscode';
@@ -69,6 +72,8 @@ const SCRIPT = `(() => {
   const box = document.getElementById('picture');
   const status = document.getElementById('status');
   let scrolled = false;
+  const refused = [];
+  document.addEventListener('securitypolicyviolation', e => refused.push(e.effectiveDirective || e.violatedDirective));
   const save = () => vscode.setState(Object.assign(state, { scrollX: window.scrollX, scrollY: window.scrollY }));
   window.addEventListener('scroll', save, { passive: true });
   box.addEventListener('click', event => {
@@ -98,13 +103,33 @@ const SCRIPT = `(() => {
       ids: [...box.querySelectorAll('[data-id]')].map(e => e.getAttribute('data-id')),
       text: svg ? [...svg.querySelectorAll('text')].map(t => t.textContent).join('\\n') : '',
       status: status.hidden ? '' : status.textContent,
-      styled: svg ? getComputedStyle(svg.querySelector('.bg') || svg).fill : ''
+      styled: svg ? getComputedStyle(svg.querySelector('.bg') || svg).fill : '',
+      theme: document.body.className,
+      state: vscode.getState() || null,
+      refused: refused.slice()
     };
+  }
+  async function tryForbidden() {
+    const script = document.createElement('script');
+    script.textContent = 'window.backplanBreach = true;';
+    document.head.appendChild(script);
+    const style = document.createElement('style');
+    style.textContent = '#status { outline-color: rgb(1, 2, 3) !important; }';
+    document.head.appendChild(style);
+    const image = document.createElement('img');
+    image.src = 'https://example.com/backplan-probe.png';
+    document.body.appendChild(image);
+    let fetched = 'no answer';
+    try { await fetch('https://example.com/backplan-probe'); fetched = 'fetched'; } catch (err) { fetched = 'refused'; }
+    const result = { ran: window.backplanBreach === true, styled: getComputedStyle(status).outlineColor === 'rgb(1, 2, 3)', fetched };
+    script.remove(); style.remove(); image.remove();
+    return result;
   }
   window.addEventListener('message', event => {
     const message = event.data;
     if (message.type === 'picture') show(message);
     else if (message.type === 'probe') vscode.postMessage(Object.assign(probe(), { nonce: message.nonce }));
+    else if (message.type === 'tryForbidden') tryForbidden().then(r => vscode.postMessage(Object.assign(r, { nonce: message.nonce })));
     else if (message.type === 'click') {
       const el = [...box.querySelectorAll('[data-id]')].find(e => e.getAttribute('data-id') === message.id);
       if (el) el.dispatchEvent(new MouseEvent('click', { bubbles: true }));

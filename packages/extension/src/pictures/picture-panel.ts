@@ -32,8 +32,11 @@ export const PICTURE_TITLES: Record<PictureKind, string> = { topology: 'Topology
 /** What a panel is, kept by the page and restored after a reload. */
 export interface PictureState { kind: PictureKind; uri: string; scrollX?: number; scrollY?: number }
 
-/** What the page shows (the suite's probe). */
-export interface PictureProbe { ids: string[]; text: string; status: string; styled: string }
+/** What the page shows (the suite's probe): element ids, texts, the status line, the background's fill, the body's theme classes, the state it kept, the directives its policy refused so far. */
+export interface PictureProbe { ids: string[]; text: string; status: string; styled: string; theme: string; state: PictureState | null; refused: string[] }
+
+/** What the page could do of what its policy forbids (the suite's CSP check). */
+export interface ForbiddenTry { ran: boolean; styled: boolean; fetched: 'fetched' | 'refused' | 'no answer' }
 
 type PageMessage = { type: string; nonce?: string; id?: string; version?: number; [key: string]: unknown };
 
@@ -93,6 +96,12 @@ export class PicturePanel implements vscode.Disposable {
     /** What the page shows now. */
     probe(): Promise<PictureProbe> {
         return this.ask({ type: 'probe' }) as unknown as Promise<PictureProbe>;
+    }
+
+    /** Makes the page try what its policy forbids; resolves with what got through. */
+    async tryForbidden(): Promise<ForbiddenTry> {
+        const { ran, styled, fetched } = await this.ask({ type: 'tryForbidden' });
+        return { ran, styled, fetched } as ForbiddenTry;
     }
 
     /** Clicks the element with this data-id in the page, as a user would; resolves with whether it was there. */
