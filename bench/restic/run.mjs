@@ -12,8 +12,12 @@
  *                     entry checked against the manifest, sync, rename)
  *                     vs  restic restore latest --target T; sync            ≤ 1.15× wall
  *
- * Both repositories are made with `restic init` before each round, outside the timings
- * (the baseline's "fresh repository" exists and is empty). Backplan's figures are whole CLI
+ * Before each round one repository is made with `restic init` and copied (`cp -a`) to
+ * be the other, outside the timings: both then hold the same key, whose scrypt parameters
+ * `restic init` calibrates to the machine's speed at that moment — two inits on a loaded
+ * machine can differ by 2× in the cost of every repository open, which is a good part of
+ * an unchanged backup's 1–2 s. Each side has its own restic cache folder (the copies share
+ * a repository ID, so one cache would serve whichever side runs second). Backplan's figures are whole CLI
  * runs: start-up, runbook check, journal, lock, pre-flight (restic version, the
  * repository's locks), restic backup, the snapshot listed back (restic find), the manifest
  * snapshot. The data is bench/lib/mixed-data.mjs's, shared with bench/backup-throughput.
@@ -34,14 +38,15 @@ const work = path.join(repo, 'bench', '.work', 'restic');
 const data = mixedDataDir(repo, sizeMb);
 const state = path.join(work, 'state');
 const pass = path.join(work, 'restic.pass');
-const cache = path.join(work, 'cache');
+const cacheB = path.join(work, 'cache-backplan');
+const cacheR = path.join(work, 'cache-restic');
 const repoB = path.join(work, 'repo-backplan');
 const repoR = path.join(work, 'repo-restic');
 const targetB = path.join(work, 'restored-backplan');
 const targetR = path.join(work, 'restored-restic');
 const runbook = path.join(work, 'bench.backplan');
 
-const env = (repository) => ({ ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD_FILE: pass, RESTIC_CACHE_DIR: cache });
+const env = (repository) => ({ ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD_FILE: pass, RESTIC_CACHE_DIR: repository === repoB ? cacheB : cacheR });
 const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const bytesOf = dir => Number(execFileSync('du', ['-sb', dir]).toString().split('\t')[0]);
 
@@ -58,7 +63,7 @@ function run(cmd, argv, options = {}) {
 }
 
 const restic = (repository, ...argv) => run('restic', argv, { env: env(repository) });
-const backplan = (...argv) => run(process.execPath, [cli, ...argv, '--state', state], { env: { ...process.env, RESTIC_CACHE_DIR: cache } });
+const backplan = (...argv) => run(process.execPath, [cli, ...argv, '--state', state], { env: { ...process.env, RESTIC_CACHE_DIR: cacheB } });
 
 /** The stop window of a backup run, from its journal's start-end record. */
 function stopWindow(runId) {
@@ -107,9 +112,9 @@ run('sh', ['-c', `find "${data}" -type f -exec cat {} + > /dev/null`]); // both 
 
 const samples = { first: { restic: [], backplan: [] }, second: { restic: [], backplan: [], window: [], growthR: [], growthB: [] }, restore: { restic: [], backplan: [] } };
 for (let i = 0; i < runs; i++) {
-    for (const dir of [repoB, repoR, targetB, targetR]) fs.rmSync(dir, { recursive: true, force: true });
+    for (const dir of [repoB, repoR, targetB, targetR, cacheB, cacheR]) fs.rmSync(dir, { recursive: true, force: true });
     restic(repoB, 'init');
-    restic(repoR, 'init');
+    run('cp', ['-a', repoB, repoR]);
     const order = i % 2 === 0 ? ['restic', 'backplan'] : ['backplan', 'restic'];
     for (const who of order) samples.first[who].push(sides[who].first());
     for (const who of order) {
@@ -155,7 +160,8 @@ if (args.includes('--write-results')) {
 
 \`node bench/restic/run.mjs\`: a restic tape against plain restic (${version}) on the same
 ${mib(dataBytes)} MiB of mixed data (bench/lib/mixed-data.mjs), the same binary, alternating which goes
-first, median of ${runs}; repositories made with \`restic init\` before each round, outside the timings.
+first, median of ${runs}; before each round one repository made with \`restic init\` and copied to be the
+other (the same key, so the same scrypt cost per open), outside the timings; a restic cache folder per side.
 ${new Date().toISOString().slice(0, 10)}, ${cpu}, ${cores} cores; load average ${os.loadavg().map(x => x.toFixed(1)).join(', ')} at the end (shared machine).
 
 | what | restic alone | backplan | ratio | target | verdict |

@@ -212,4 +212,20 @@ describe('stale, from status', () => {
         expect((await backup()).code).toBe(0);
         expect(hooks.at('/stale')).toHaveLength(1);
     });
+
+    it('`status --no-notify` (the editor\'s read) says the block is stale and tells no one; the next plain `status` tells', async () => {
+        runbook(`notify Ops {\n  on stale\n  webhook "${hooks.url('/stale')}"\n}`);
+        fs.writeFileSync(lab.runbook, fs.readFileSync(lab.runbook, 'utf8').replace(/backup Nightly \{/, 'backup Nightly {\n  stale after 1h'));
+        for (let i = 0; i < 2; i++) {
+            const quiet = await lab.cli('status', ['--format', 'json', '--no-notify']);
+            expect(quiet.code).toBe(1);
+            expect(JSON.parse(quiet.stdout).blocks).toEqual([expect.objectContaining({ policy: 'Nightly', stale: true })]);
+        }
+        // The CLI waits for each delivery before it exits: none was sent, none is pending.
+        expect(hooks.at('/stale')).toHaveLength(0);
+        expect(lab.journal().filter(x => x.type === 'notify')).toEqual([]);
+        expect((await lab.cli('status')).code).toBe(1);
+        await hooks.next(1);
+        expect(JSON.parse(hooks.at('/stale')[0].body)).toMatchObject({ event: 'stale', policy: 'Nightly' });
+    });
 });

@@ -4,7 +4,7 @@
  * status/status-document.ts). The lens in a real VS Code: test/vscode/suite/commands.test.ts.
  */
 import { describe, expect, test } from 'vitest';
-import { agoText, nextRunText, scheduleLensTitle, UNTRUSTED_LAST } from '../src/codelens/schedule-lens-text.js';
+import { agoText, lastRunLine, nextRunText, scheduleLensTitle, UNTRUSTED_LAST } from '../src/codelens/schedule-lens-text.js';
 import { lastResultOf, type StatusDocument } from '../src/status/status-document.js';
 
 /** Local times, as the lens shows them: the test runs in whatever zone the machine has. */
@@ -61,6 +61,17 @@ describe('the lens title', () => {
     test('Restricted Mode: no status, and how to get it', () => {
         expect(scheduleLensTitle(next, { state: 'untrusted' }, now)).toBe(`next: Fri 02:00 · ${UNTRUSTED_LAST}`);
         expect(UNTRUSTED_LAST).toBe('last result: trust the workspace to read run status');
+    });
+
+    test('the tooltip gives the last run\'s exact time, and nothing when none is known', () => {
+        const block = { policy: 'Nightly', stale: false, running: null };
+        const known = (doc: StatusDocument) => ({ state: 'known' as const, result: lastResultOf(doc, 'backup', 'Nightly') });
+        const time = ago(20 * 60_000);
+        expect(lastRunLine(known(status({ ...block, servers: [server('Mail1', run(time, false)), server('Cat1', run(ago(3 * H), true))] }))))
+            .toBe(`\nLast run: FAILED at ${time}.`);
+        expect(lastRunLine(known(status({ ...block, servers: [server('Mail1', null)] })))).toBe('');
+        expect(lastRunLine({ state: 'pending' })).toBe('');
+        expect(lastRunLine({ state: 'untrusted' })).toBe('');
     });
 
     test('status that could not be read says so', () => {

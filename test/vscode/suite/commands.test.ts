@@ -112,14 +112,16 @@ export function registerCommandTests(): void {
                 assert.match(plan.document.getText(), /dry run: nothing was touched/);
             }
 
-            /** The schedule CodeLens titles of the demo runbook, once one matches `want`. */
-            function scheduleLens(want: RegExp): Promise<string[]> {
+            /** The schedule CodeLens titles of the demo runbook, once one matches `want` (and its tooltip `tooltip`). */
+            function scheduleLens(want: RegExp, tooltip: (text: string) => boolean = () => true): Promise<string[]> {
                 return waitFor(`a schedule CodeLens matching ${want}`, async () => {
                     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', runbook(), 100);
-                    const titles = lenses.filter(l => l.command?.command === 'backplan.showStatus').map(l => l.command!.title);
-                    return titles.some(t => want.test(t)) && titles;
+                    const shown = lenses.filter(l => l.command?.command === 'backplan.showStatus').map(l => l.command!);
+                    return shown.some(c => want.test(c.title) && tooltip(c.tooltip ?? '')) && shown.map(c => c.title);
                 }, 60_000);
             }
+            /** When the palette's backup began (the lens must then show a run from after it). */
+            let paletteBackupBegan = '';
 
             it('the schedule CodeLens says when each block runs next and how it last went, read from the state folder', async function () {
                 this.timeout(120_000);
@@ -147,6 +149,7 @@ export function registerCommandTests(): void {
                     const sub = vscode.window.onDidOpenTerminal(t => { sub.dispose(); resolve(t); });
                 });
                 prompts = recordPrompts(api, runs('Back Up'));
+                paletteBackupBegan = new Date().toISOString();
                 // As the *Run backup* CodeLens invokes it: the backup already chosen.
                 const result = await vscode.commands.executeCommand<RunResult>('backplan.backup', runbook(), { policy: 'Nightly' });
                 assert.equal(prompts.questions.length, 1, 'one question before anything stops');
@@ -178,8 +181,13 @@ export function registerCommandTests(): void {
 
             it('after the backup, the schedule CodeLens says the last run was ok', async function () {
                 this.timeout(90_000);
-                // Read again when the task ended, not on the 5-minute refresh.
-                await scheduleLens(/^next: .* · last: ok just now/);
+                // Read again when the task ended, not on the 5-minute refresh: the last run the
+                // tooltip names is the palette's (it began after the backup was asked for).
+                assert.ok(paletteBackupBegan, 'the palette backup ran');
+                await scheduleLens(/^next: .* · last: ok just now/, tip => {
+                    const time = /Last run: ok at (\S+)\.$/m.exec(tip)?.[1];
+                    return time !== undefined && time >= paletteBackupBegan;
+                });
             });
             it('Verify Archives verifies the demo tape', async () => {
                 prompts = recordPrompts(api);

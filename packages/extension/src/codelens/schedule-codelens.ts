@@ -15,7 +15,7 @@ import type { BackupInfo, DrillInfo, RunbookCoverageInfo } from '../coverage/cov
 import type { CoverageService } from '../coverage/coverage-service';
 import type { RunStatusService } from '../status/run-status-service';
 import { lastResultOf } from '../status/status-document';
-import { scheduleLensTitle, type LastKnown } from './schedule-lens-text';
+import { lastRunLine, scheduleLensTitle, type LastKnown } from './schedule-lens-text';
 
 /** The command the lens runs. */
 export const SHOW_STATUS_COMMAND = 'backplan.showStatus';
@@ -67,7 +67,7 @@ export class ScheduleCodeLensProvider implements vscode.CodeLensProvider, vscode
             title: scheduleLensTitle(new Date(scheduled.next[0]), known, now),
             command: SHOW_STATUS_COMMAND,
             arguments: [root, { policy: block.name }],
-            tooltip: `${kind} ${block.name}: ${scheduled.description} (${scheduled.expression}); next runs ${times}.${unreadable}${trust}\n` +
+            tooltip: `${kind} ${block.name}: ${scheduled.description} (${scheduled.expression}); next runs ${times}.${lastRunLine(known)}${unreadable}${trust}\n` +
                 `Click for backplan status of ${runbook.title ?? root.fsPath}.`
         });
     }

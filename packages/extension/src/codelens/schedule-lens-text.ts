@@ -58,6 +58,12 @@ export function lastText(known: LastKnown, now: Date): string | undefined {
     return parts.join(' · ');
 }
 
+/** The tooltip's line on the last run, with its exact time ("Last run: ok at 2026-12-03T02:00:41.120Z."); empty when none is known. */
+export function lastRunLine(known: LastKnown): string {
+    const last = known.state === 'known' ? known.result.last : undefined;
+    return last ? `\nLast run: ${last.ok ? 'ok' : 'FAILED'} at ${last.time}.` : '';
+}
+
 /** The whole lens title: the next run first, then the last result when it is known. */
 export function scheduleLensTitle(next: Date | undefined, known: LastKnown, now: Date): string {
     const parts = [next ? `next: ${nextRunText(next, now)}` : 'next: none', lastText(known, now)];

@@ -94,7 +94,8 @@ async function readStatus(root: vscode.Uri): Promise<Read> {
     const folder = vscode.workspace.getWorkspaceFolder(root);
     const cwd = folder?.uri.fsPath ?? path.dirname(root.fsPath);
     try {
-        const run = await runCli({ verb: 'status', targets: [root.fsPath], args: ['--format', 'json'], cwd }, folder?.uri ?? root);
+        // --no-notify: the editor reads; telling a stale block is the watchdog's job (status.ts).
+        const run = await runCli({ verb: 'status', targets: [root.fsPath], args: ['--format', 'json', '--no-notify'], cwd }, folder?.uri ?? root);
         if (run.exitCode === 0 || run.exitCode === 1) return { state: 'known', status: JSON.parse(run.stdout) as StatusDocument };
         return { state: 'unreadable', reason: run.stderr.trim().split('\n')[0] || `backplan status exited ${run.exitCode}` };
     } catch (err) {
