@@ -13,6 +13,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { drillBaseProblem } from '@backplan/engine';
+import { loadRunbook } from '@backplan/language/node';
 import { pickArchive } from '../../packages/engine/out/drill/drill-pick.js';
 import { BIN, childEnv, hasStackTrace } from '../helpers/run-cli.js';
 import { DrillLab, until } from './drill-lab.js';
@@ -135,6 +137,28 @@ describe('where the copy goes', () => {
 });
 
 describe('usage and refusals', () => {
+    it('scratch near the data of an SSH server drilled from a restic tape (restic restores on its host, at the same path) is refused, exit 2, before any connection', async () => {
+        const l = lab = mailLab('');
+        const remote = '/srv/backplan-remote-mail';
+        fs.writeFileSync(path.join(l.root, 'restic.pass'), 'secret\n', { mode: 0o600 });
+        l.write(fs.readFileSync(l.runbook, 'utf8') + `tape Offsite { restic "${path.join(l.root, 'repo')}" password-file "${path.join(l.root, 'restic.pass')}" }
+server Remote { role catalog host "ssh://backup@127.0.0.9:2299" data "${remote}" stop "true" start "true" }
+backup Weekly { servers Remote to Offsite }
+backup Monthly { servers Remote to Vault }
+drill OnRestic { servers Remote from Offsite }
+drill OnFolder { servers Remote from Vault }
+`);
+        const r = await l.cli('drill', ['--policy', 'OnRestic', '--target', `${remote}/scratch`]);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining(`${remote}/scratch is inside the data folder ${remote} of server Remote on ssh://backup@127.0.0.9:2299: a drill never writes near live data`)]);
+        const { model } = await loadRunbook(l.runbook);
+        const drill = (name: string) => model.drills.filter(d => d.name === name);
+        expect(drillBaseProblem(model, '/srv', drill('OnRestic'))).toMatch(/\/srv holds the data folder .* of server Remote on ssh:/);
+        // From a folder tape the copy is made on this machine: the remote path is no one's data here.
+        expect(drillBaseProblem(model, `${remote}/scratch`, drill('OnFolder'))).toBeUndefined();
+    });
+
+
     it('bad names exit 2 with one line; no archive and drill.invalid exit 1; a broken drill never blocks a backup', async () => {
         const l = lab = mailLab('drill D { from Vault }\ndrill Broken { from Vault pick latest }');
         for (const [args, message] of [

@@ -42,7 +42,7 @@ export function registerDrill(program: Command, context: CommandContext): void {
             const chosen = ctx.model.drills.filter(d => flags.policy === undefined || d.name === flags.policy);
             refuseOrWarn(ctx, 'drill', flags, declarationScope(chosen.map(d => d.node)));
             const base = path.resolve(flags.target ?? path.join(resolveStateDir(flags.state), 'drills'));
-            const unsafe = drillBaseProblem(ctx.model, base);
+            const unsafe = drillBaseProblem(ctx.model, base, chosen);
             if (unsafe) throw new UsageError(unsafe);
             // restic runs on each server's host, as for its backups (DESIGN §9).
             const hosts = { hostFor: (server: Parameters<typeof hostFor>[0]) => hostFor(server, hostOptions(flags)), run: hostOptions(flags) };

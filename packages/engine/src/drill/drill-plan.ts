@@ -16,6 +16,7 @@
  */
 import * as path from 'node:path';
 import type { DrillModel, RunbookModel, ServerModel, TapeModel } from '@backplan/language/model';
+import { describeHost, machineKey } from '@backplan/language/model';
 import { PlanUsageError } from '../plan/backup-plan.js';
 import { archiveIdServer } from '../tape/archive-id.js';
 import { TapeStore, type ListedArchive } from '../tape/tape-store.js';
@@ -75,15 +76,21 @@ export function chooseDrills(model: RunbookModel, policy?: string): DrillModel[]
 
 /**
  * Why scratch cannot go below `base` (undefined: it can): a drill never writes into live
- * data, so `base` may be neither inside nor around a data folder of a server on this machine.
+ * data, so `base` may be neither inside nor around a data folder of a server on a machine
+ * the scratch is made on — this one, and the host of each SSH server these drills restore
+ * from a restic tape (restic restores there, at the same path: drill-restic.ts).
  */
-export function drillBaseProblem(model: RunbookModel, base: string): string | undefined {
+export function drillBaseProblem(model: RunbookModel, base: string, drills: readonly DrillModel[] = model.drills): string | undefined {
     const within = (inner: string, outer: string): boolean => {
         const rel = path.relative(outer, inner);
         return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
     };
-    const server = model.servers.find(s => s.host?.kind === 'local' && s.data?.startsWith('/') && (within(base, s.data) || within(s.data, base)));
-    return server && `${base} ${within(base, server.data!) ? 'is inside' : 'holds'} the data folder ${server.data} of server ${server.name}: a drill never writes near live data; choose another --target (or --state)`;
+    const machines = new Set(['local', ...drills.filter(d => d.tape?.restic !== undefined)
+        .flatMap(d => d.servers.flatMap(s => s.host?.kind === 'ssh' ? [machineKey(s.host)] : []))]);
+    const server = model.servers.find(s => s.host && machines.has(machineKey(s.host)) && s.data?.startsWith('/') && (within(base, s.data) || within(s.data, base)));
+    if (!server) return undefined;
+    const where = server.host!.kind === 'local' ? '' : ` on ${describeHost(server.host!)}`;
+    return `${base} ${within(base, server.data!) ? 'is inside' : 'holds'} the data folder ${server.data} of server ${server.name}${where}: a drill never writes near live data; choose another --target (or --state)`;
 }
 
 /** Plans a drill run (see module comment). */
