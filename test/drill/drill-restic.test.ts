@@ -2,7 +2,8 @@
  * `backplan drill` on restic tapes, against real restic 0.14 (DESIGN §9, §11), on two
  * repositories: a local folder, and `sftp://…` behind a real sshd on loopback (restic's
  * ssh through --ssh-config). The server is local: restic runs on this machine, as for its
- * backups. Plain restic and the live data folder's tree are the witnesses.
+ * backups; and a server on an SSH host (the same sshd), whose restic, scratch copy and
+ * test run there. Plain restic and the live data folder's tree are the witnesses.
  *
  *   a passing drill: the newest snapshot restored into scratch below the state folder,
  *     every entry checked, the test reads the copy (a file's SHA-256, BACKPLAN_SERVER,
@@ -27,6 +28,8 @@ import { DrillLab } from './drill-lab.js';
 class ResticDrillLab extends DrillLab {
     readonly restic = ResticLab.create();
     sshConfig?: string;
+    /** The server's host: `local` or an `ssh://…` URL. */
+    host = 'local';
     readonly live: string;
     /** The repository string, and the folder its files are in. */
     readonly repository: string;
@@ -48,7 +51,7 @@ class ResticDrillLab extends DrillLab {
     /** The runbook: tape Vault on restic, server Mail, one backup, drill Weekly with `test`. */
     writeRunbook(test: string, passwordFile = this.restic.passwordFile): void {
         this.write(`tape Vault { restic "${this.repository}" password-file "${passwordFile}" }
-server Mail { role mail host local data "${this.live}" stop "true" start "true" }
+server Mail { role mail host ${this.host === 'local' ? 'local' : `"${this.host}"`} data "${this.live}" stop "true" start "true" }
 backup Nightly { servers Mail to Vault }
 drill Weekly { from Vault test "${test.replace(/["\\]/g, m => `\\${m}`)}" }
 `);
@@ -89,18 +92,42 @@ describe.skipIf(resticSkip || sshdSkip)(resticSuiteName('drills on restic tapes:
     const labs = new Map<string, ResticDrillLab>();
 
     beforeAll(async () => {
-        sshd = await SshdLab.start({ hosts: ['vault'], firstAddress: 75 });
+        sshd = await SshdLab.start({ hosts: ['vault', 'mail'], firstAddress: 75 });
         labs.set('local', new ResticDrillLab());
         const vault = sshd.host('vault');
         const store = path.join(vault.root, 'restic-drill');
         const sftp = new ResticDrillLab(`sftp://${sshd.user}@${vault.address}:${vault.port}/${store}`, store);
         sftp.sshConfig = sshd.configFile;
         labs.set('sftp', sftp);
+        const remote = new ResticDrillLab();
+        remote.host = sshd.host('mail').url;
+        remote.sshConfig = sshd.configFile;
+        labs.set('ssh server', remote);
     }, 120_000);
     afterAll(async () => {
         for (const l of labs.values()) l.dispose();
         await sshd?.stop();
     });
+
+    it('an SSH server: restic restores on its host, the copy is checked and tested there, and removed', async () => {
+        const l = labs.get('ssh server')!;
+        const seen = path.join(l.root, 'seen');
+        // The test runs on the server's host (through its sshd): it says where it ran.
+        l.writeRunbook(`test -f $BACKPLAN_DRILL_DIR/cur/msg-0000 && echo $SSH_CONNECTION $BACKPLAN_SERVER > ${seen}`);
+        const b = await l.cli('backup');
+        expect(b.code, b.stdout + b.stderr).toBe(0);
+        const before = tree(l.live);
+        const r = await l.cli('drill', ['--format', 'json']);
+        expect(r.code, r.stdout + r.stderr).toBe(0);
+        const out = JSON.parse(r.stdout) as { ok: boolean; runId: string; drills: Array<Record<string, unknown>> };
+        const [snapshot] = l.snapshotsOf('backplan');
+        expect(out.drills).toEqual([expect.objectContaining({ server: 'Mail', ok: true, verified: true, archive: snapshot.short_id, test: expect.objectContaining({ ok: true }) })]);
+        expect(fs.readFileSync(seen, 'utf8').trim().split(' '), 'the test ran over ssh to the server\'s host').toEqual([
+            expect.any(String), expect.any(String), sshd.host('mail').address, String(sshd.host('mail').port), 'Mail']);
+        expect(l.drills(out.runId)).toEqual([expect.objectContaining({ ok: true, archive: snapshot.short_id })]);
+        expect(l.scratch(), 'scratch removed on the host').toEqual([]);
+        expect(tree(l.live), 'the live data untouched').toEqual(before);
+    }, 300_000);
 
     describe.each(['local', 'sftp'])('%s', kind => {
         const seen = (l: ResticDrillLab): string => path.join(l.root, 'seen');
