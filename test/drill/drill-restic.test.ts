@@ -57,6 +57,18 @@ drill Weekly { from Vault test "${test.replace(/["\\]/g, m => `\\${m}`)}" }
 `);
     }
 
+    /** `backups` backups, then a drill in JSON (both must succeed); the live tree before the drill. */
+    async backUpAndDrill(backups: number): Promise<{ before: string[]; out: { ok: boolean; runId: string; drills: Array<Record<string, unknown>> } }> {
+        for (let i = 0; i < backups; i++) {
+            const b = await this.cli('backup');
+            expect(b.code, b.stdout + b.stderr).toBe(0);
+        }
+        const before = tree(this.live);
+        const r = await this.cli('drill', ['--format', 'json']);
+        expect(r.code, r.stdout + r.stderr).toBe(0);
+        return { before, out: JSON.parse(r.stdout) };
+    }
+
     /** Backplan's snapshots with a tag, oldest first, as plain restic lists them. */
     snapshotsOf(tag: string): Array<{ short_id: string; time: string }> {
         const sftp = sftpCommandOption(this.repository, { configFile: this.sshConfig });
@@ -114,12 +126,7 @@ describe.skipIf(resticSkip || sshdSkip)(resticSuiteName('drills on restic tapes:
         const seen = path.join(l.root, 'seen');
         // The test runs on the server's host (through its sshd): it says where it ran.
         l.writeRunbook(`test -f $BACKPLAN_DRILL_DIR/cur/msg-0000 && echo $SSH_CONNECTION $BACKPLAN_SERVER > ${seen}`);
-        const b = await l.cli('backup');
-        expect(b.code, b.stdout + b.stderr).toBe(0);
-        const before = tree(l.live);
-        const r = await l.cli('drill', ['--format', 'json']);
-        expect(r.code, r.stdout + r.stderr).toBe(0);
-        const out = JSON.parse(r.stdout) as { ok: boolean; runId: string; drills: Array<Record<string, unknown>> };
+        const { before, out } = await l.backUpAndDrill(1);
         const [snapshot] = l.snapshotsOf('backplan');
         expect(out.drills).toEqual([expect.objectContaining({ server: 'Mail', ok: true, verified: true, archive: snapshot.short_id, test: expect.objectContaining({ ok: true }) })]);
         expect(fs.readFileSync(seen, 'utf8').trim().split(' '), 'the test ran over ssh to the server\'s host').toEqual([
@@ -140,14 +147,7 @@ describe.skipIf(resticSkip || sshdSkip)(resticSuiteName('drills on restic tapes:
         it('restores the newest snapshot into scratch, checks every entry, runs the test, records it, removes the scratch', async () => {
             const l = labs.get(kind)!;
             l.writeRunbook(checking(l));
-            for (let i = 0; i < 2; i++) {
-                const b = await l.cli('backup');
-                expect(b.code, b.stdout + b.stderr).toBe(0);
-            }
-            const before = tree(l.live);
-            const r = await l.cli('drill', ['--format', 'json']);
-            expect(r.code, r.stdout + r.stderr).toBe(0);
-            const out = JSON.parse(r.stdout) as { ok: boolean; runId: string; drills: Array<Record<string, unknown>> };
+            const { before, out } = await l.backUpAndDrill(2);
             const snapshots = l.snapshotsOf('backplan');
             expect(snapshots).toHaveLength(2);
             const newest = snapshots.at(-1)!.short_id;
