@@ -11,7 +11,7 @@
  */
 import { ToolExitError } from './tool-exit-error.js';
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, lstatSync, promises as fs, readdirSync, readlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { mtimeFromNs, type ManifestEntry } from '../archive/manifest.js';
@@ -109,29 +109,33 @@ export class LocalHost implements Host {
 
     async listFiles(folder: string, options: { signal?: AbortSignal; hash?: boolean } = {}): Promise<ManifestEntry[]> {
         const entries: ManifestEntry[] = [];
-        const walk = async (rel: string): Promise<void> => {
+        // Depth-first, names sorted. Synchronous lstat/readdir: a promise per entry costs
+        // ≈ 15× more (25,000 entries: 2.4 s against 0.17 s); the walk yields to the event
+        // loop every WALK_BATCH entries, so a signal is still heard.
+        const pending = ['.'];
+        for (let n = 1; pending.length > 0; n++) {
+            if (n % WALK_BATCH === 0) await new Promise(resolve => setImmediate(resolve));
             options.signal?.throwIfAborted();
+            const rel = pending.pop()!;
             const abs = rel === '.' ? folder : path.join(folder, rel);
-            const st = await fs.lstat(abs, { bigint: true });
+            const st = lstatSync(abs, { bigint: true });
             const base = {
                 path: rel, size: 0, mode: Number(st.mode & 0o7777n), uid: Number(st.uid), gid: Number(st.gid),
                 mtime: mtimeFromNs(st.mtimeNs)
             };
             if (st.isDirectory()) {
                 entries.push({ ...base, type: 'dir' });
-                const names = await fs.readdir(abs);
-                names.sort();
-                for (const name of names) await walk(rel === '.' ? name : `${rel}/${name}`);
+                const names = readdirSync(abs).sort();
+                for (let i = names.length - 1; i >= 0; i--) pending.push(rel === '.' ? names[i] : `${rel}/${names[i]}`);
             } else if (st.isSymbolicLink()) {
-                entries.push({ ...base, type: 'symlink', linkTarget: await fs.readlink(abs) });
+                entries.push({ ...base, type: 'symlink', linkTarget: readlinkSync(abs) });
             } else if (st.isFile()) {
-                entries.push({ ...base, type: 'file', size: Number(st.size), sha256: options.hash === false ? undefined : await hashFile(abs) });
+                entries.push({ ...base, type: 'file', size: Number(st.size), sha256: options.hash === false ? undefined : await hashFile(abs, { signal: options.signal }) });
             } else {
                 const type = st.isFIFO() ? 'fifo' : st.isCharacterDevice() ? 'chardev' : st.isBlockDevice() ? 'blockdev' : 'socket';
                 entries.push({ ...base, type });
             }
-        };
-        await walk('.');
+        }
         return entries;
     }
 
@@ -151,6 +155,9 @@ export class LocalHost implements Host {
 }
 
 let cachedTools: ToolVersions | undefined;
+
+/** Entries the walk of listFiles reads between two turns of the event loop. */
+const WALK_BATCH = 500;
 
 /** SHA-256 of a local file, read in 1 MiB chunks; an abort rejects with "interrupted". */
 export async function hashFile(file: string, options: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {}): Promise<string> {

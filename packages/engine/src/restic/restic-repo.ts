@@ -190,22 +190,21 @@ export class ResticRepository {
         return { snapshot, summary: done.summary };
     }
 
-    /** Snapshots, optionally of one server (`--host`) and with every one of `tags`. */
-    async snapshots(filter: { host?: string; tags?: readonly string[] } & CallOptions = {}): Promise<ResticSnapshot[]> {
+    /** Snapshots, optionally of one server (`--host`) and with every one of `tags` (or, `anyTag`, with one of them at least). */
+    async snapshots(filter: { host?: string; tags?: readonly string[]; anyTag?: readonly string[] } & CallOptions = {}): Promise<ResticSnapshot[]> {
         const args = ['snapshots', '--json', '--no-lock'];
         if (filter.host !== undefined) args.push('--host', filter.host);
         if (filter.tags && filter.tags.length > 0) args.push('--tag', filter.tags.join(','));
+        // restic ORs repeated --tag options (each one a comma-joined AND).
+        for (const tag of filter.anyTag ?? []) args.push('--tag', tag);
         const { value } = await this.run(args, readText(), filter);
         return parseSnapshots(value);
     }
 
     /** Backplan's data and manifest snapshots (of one server, or all), paired. */
     async archives(filter: { host?: string } & CallOptions = {}): Promise<ManifestPairing> {
-        const [data, manifests] = [
-            await this.snapshots({ ...filter, tags: [BACKPLAN_TAG] }),
-            await this.snapshots({ ...filter, tags: [MANIFEST_TAG] })
-        ];
-        return pairManifests([...data, ...manifests]);
+        // One listing (one repository open: restic's key derivation costs ≈ 0.5 s each).
+        return pairManifests(await this.snapshots({ ...filter, anyTag: [BACKPLAN_TAG, MANIFEST_TAG] }));
     }
 
     /** Every snapshot (data or manifest) a run made: what a failed backup forgets. */
