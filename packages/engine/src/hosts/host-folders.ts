@@ -9,6 +9,7 @@
  * Interruption: each operation is one rename/mkdir/rm; a killed `rm -rf` leaves part of a
  * set-aside copy (the restored data is already in place by then).
  */
+import type { ManifestEntry } from '../archive/manifest.js';
 import type { Host } from './host.js';
 import { isWithinOurSibling } from './sibling-names.js';
 
@@ -94,6 +95,18 @@ export async function freeBytes(host: Host, path: string): Promise<number | unde
     const fields = r.ok ? r.output.trim().split('\n').at(-1)?.trim().split(/\s+/) : undefined;
     const kib = Number(fields?.[3]);
     return fields && Number.isFinite(kib) ? kib * 1024 : undefined;
+}
+
+/**
+ * Whether the files of `entries` (not sparse files' holes) fit in `folder` on `host`: the
+ * bytes they need and what is free when they do not; undefined when they fit or `df`
+ * cannot say (the write then fails on its own, with the disk's words).
+ */
+export async function roomShortfall(host: Host, folder: string, entries: Iterable<ManifestEntry>): Promise<{ needed: number; free: number } | undefined> {
+    let needed = 0;
+    for (const e of entries) if (e.type === 'file' && !e.sparse) needed += e.size;
+    const free = await freeBytes(host, folder).catch(() => undefined);
+    return free !== undefined && needed > free ? { needed, free } : undefined;
 }
 
 /** The parent of an absolute path. */

@@ -25,7 +25,7 @@ import type { Host } from '../hosts/host.js';
 import type { ManifestEntry } from '../archive/manifest.js';
 import { formatBytes } from '../progress/progress-reporter.js';
 import { InterruptedError, whileStopped } from '../kernel/quiesce.js';
-import { freeBytes, fsyncFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder } from '../hosts/host-folders.js';
+import { fsyncFolder, makeParents, parentOf, pathExists, removeOwnFolder, renameFolder, roomShortfall } from '../hosts/host-folders.js';
 import { journalStep, noteQuiesce, putBackPrelude, type OpOutcome, type RestoreRunContext } from './restore-context.js';
 import type { ServerModel } from '@backplan/language/model';
 
@@ -183,10 +183,9 @@ export async function stageFirst(job: {
     host: Host; staging: string; dest: string; parts: ReadonlyArray<{ want: readonly ManifestEntry[] }>; stage: () => Promise<void>; ctx: RestoreRunContext; outcome: OpOutcome; what: string;
 }): Promise<boolean> {
     const { host, staging, ctx, outcome } = job;
-    const needed = job.parts.reduce((n, p) => n + p.want.reduce((m, e) => m + (e.type === 'file' && !e.sparse ? e.size : 0), 0), 0);
-    const free = await freeBytes(host, parentOf(staging)).catch(() => undefined);
-    if (free !== undefined && needed > free) {
-        outcome.error = `${job.what} needs ${formatBytes(needed)} beside ${job.dest} on ${host.label}, and ${formatBytes(free)} is free: `
+    const short = await roomShortfall(host, parentOf(staging), job.parts.flatMap(p => p.want));
+    if (short) {
+        outcome.error = `${job.what} needs ${formatBytes(short.needed)} beside ${job.dest} on ${host.label}, and ${formatBytes(short.free)} is free: `
             + 'make room, or restore it elsewhere with --target DIR; nothing was changed';
         ctx.reporter.end(outcome.server, `FAILED: ${outcome.error}`);
         return false;

@@ -53,7 +53,8 @@ export class RunStatusService implements vscode.Disposable {
         const key = root.toString();
         let entry = this.entries.get(key);
         if (!entry) this.entries.set(key, entry = { readAt: 0, reading: false, again: false });
-        if (!entry.read || Date.now() - entry.readAt > MAX_AGE_MS) void this.read(root, entry);
+        // A read under way answers this ask too (`again` is for causes: a task ended, a save).
+        if (!entry.reading && (!entry.read || Date.now() - entry.readAt > MAX_AGE_MS)) void this.read(root, entry);
         return entry.read ?? { state: 'pending' };
     }
 
