@@ -65,6 +65,12 @@ describe('the streaming JSON scanner', () => {
         for (const cut of [1, 2, 3, 7, 1000]) expect(await scan(document, cut)).toEqual(expected);
     });
 
+    it('finds every object of a long listing, escapes far apart and at chunk ends', async () => {
+        const nodes = Array.from({ length: 300 }, (_, i) => ({ path: i % 97 === 0 ? `/d/\\"{${i}` : `/d/f${i}`, size: i }));
+        const text = JSON.stringify([{ matches: nodes, hits: nodes.length, snapshot: 'x' }]);
+        for (const cut of [1, 5, 64, 4096]) expect(await scan(text, cut)).toEqual(nodes);
+    });
+
     it('refuses output cut short', async () => {
         await expect(scan(document.slice(0, 40), 5)).rejects.toThrow(/ended in the middle/);
     });
@@ -142,6 +148,20 @@ describe('tags, manifests and retention flags', () => {
         expect(p.archives.map(x => [x.snapshot.shortId, x.manifestSnapshot.shortId])).toEqual([['a', 'c']]);
         expect(p.unfinished.map(s => s.shortId)).toEqual(['b']);
         expect(p.orphans.map(s => s.shortId).sort()).toEqual(['d', 'e', 'f']);
+    });
+
+    it('pairs a manifest tagged with the short ID a backup\'s summary names: same server and run, one data snapshot alone', () => {
+        const run = runTag('20261207T020000.000Z-run-0001');
+        const data = { ...snap('a', 'Mail', ['backplan', run]), id: `1234abcd${'0'.repeat(56)}`, shortId: '1234abcd' };
+        const otherRun = { ...snap('b', 'Mail', ['backplan', runTag('20261206T020000.000Z-run-0009')]), id: `1234abcd${'1'.repeat(56)}`, shortId: '1234abcd' };
+        const m = snap('c', 'Mail', ['backplan-manifest', snapshotTag('1234abcd'), run]);
+        const noRun = snap('d', 'Mail', ['backplan-manifest', snapshotTag('1234abcd')]);
+        const p = pairManifests([data, otherRun, m, noRun]);
+        expect(p.archives.map(x => [x.snapshot.id, x.manifestSnapshot.shortId])).toEqual([[data.id, 'c']]);
+        expect(p.orphans.map(s => s.shortId)).toEqual(['d']);
+        // Two data snapshots of one run and server behind one short ID: the tag names neither alone.
+        const twin = { ...data, id: `1234abcd${'2'.repeat(56)}` };
+        expect(pairManifests([data, twin, m]).orphans.map(s => s.shortId)).toEqual(['c']);
     });
 
     it('keep counts become restic flags, in restic\'s order', () => {

@@ -40,11 +40,15 @@ export function readJsonObjects(depth: number, onValue: (value: unknown) => void
     };
 }
 
+const [QUOTE, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET] = [...'"{}[]'].map(c => c.charCodeAt(0));
+
 /** The state machine behind readJsonObjects. */
 class ObjectScanner {
     private level = 0;
     private inString = false;
     private escaped = false;
+    /** The next backslash in the chunk being scanned (-1: none; -2: not looked for yet). */
+    private slash = -2;
     /** Text of the object being collected (undefined: none open at the wanted depth). */
     private current: string[] | undefined;
 
@@ -52,22 +56,21 @@ class ObjectScanner {
 
     push(text: string): void {
         let from = 0;
-        for (let i = 0; i < text.length; i++) {
-            const c = text[i];
-            if (this.inString) {
-                if (this.escaped) this.escaped = false;
-                else if (c === '\\') this.escaped = true;
-                else if (c === '"') this.inString = false;
-                continue;
-            }
-            if (c === '"') this.inString = true;
-            else if (c === '{' || c === '[') {
-                if (c === '{' && this.level === this.depth) { this.current = []; from = i; }
+        let i = 0;
+        this.slash = -2;
+        if (this.inString) i = this.skipString(text, 0) + 1;
+        for (; i < text.length; i++) {
+            const c = text.charCodeAt(i);
+            if (c === QUOTE) {
+                this.inString = true;
+                i = this.skipString(text, i + 1);
+            } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+                if (c === OPEN_BRACE && this.level === this.depth) { this.current = []; from = i; }
                 this.level++;
-            } else if (c === '}' || c === ']') {
+            } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
                 this.level--;
                 if (this.level < 0) throw new Error('unbalanced brackets in JSON output');
-                if (c === '}' && this.level === this.depth && this.current) {
+                if (c === CLOSE_BRACE && this.level === this.depth && this.current) {
                     this.current.push(text.slice(from, i + 1));
                     this.emit(this.current.join(''));
                     this.current = undefined;
@@ -75,6 +78,25 @@ class ObjectScanner {
             }
         }
         if (this.current) this.current.push(text.slice(from));
+    }
+
+    /** Inside a string from `at`: the index of its closing quote (the string closed), or past the text (still open). */
+    private skipString(text: string, at: number): number {
+        let i = at;
+        if (this.escaped) { this.escaped = false; i++; }
+        for (;;) {
+            const quote = text.indexOf('"', i);
+            if (this.slash !== -1 && this.slash < i) this.slash = text.indexOf('\\', i); // kept: most text has none
+            const slash = this.slash;
+            if (slash !== -1 && (quote === -1 || slash < quote)) {
+                if (slash + 1 >= text.length) { this.escaped = true; return text.length; } // escapes the next chunk's first character
+                i = slash + 2;
+                continue;
+            }
+            if (quote === -1) return text.length;
+            this.inString = false;
+            return quote;
+        }
     }
 
     end(): void {

@@ -10,7 +10,7 @@
  *          an absolute path); restic authenticates every blob as it restores;
  *          every entry on disk compared with the manifest (type, size, mode, owner, mtime,
  *          link target; nothing missing, nothing more) and no symlink resolving outside
- *          (restore/verify-restored.ts); sync
+ *          (restore/verify-restored.ts), while the staging folder is synced beside it
  *   whole data folder: stop → set aside → STAGE → swap → START ALWAYS → remove set-aside
  *   --folder:          STAGE while the application runs → stop → set aside → swap → start
  *   --target DIR:      STAGE beside DIR → rename into DIR (absent or empty); no stop/start
@@ -101,13 +101,16 @@ export async function restoreFromRestic(op: TapeRestoreOp, repo: ResticRepositor
         await repo.restore(manifest.snapshot, staging, { include, signal: ctx.signal });
         await journalStep(ctx, server.name, 'extract', true);
         ctx.reporter.step(server.name, 'checking every restored entry against the manifest');
+        // The check reads metadata and the sync writes the data out: side by side, each waits less.
+        const synced = syncFolder(host, staging);
+        synced.catch(() => undefined);
         for (const p of parts) {
             const problems = await verifyTree(host, p.staged, p.want, { owners, content: false, within: p.inArchive, signal: ctx.signal });
             if (problems.length) throw new Error(`the restored files differ from the manifest: ${problems.slice(0, 5).join('; ')}`);
         }
+        await synced;
         await journalStep(ctx, server.name, 'verify', true);
         outcome.files = parts.reduce((n, p) => n + p.want.filter(e => e.type === 'file').length, 0);
-        await syncFolder(host, staging);
     };
 
     const dump = isDumpSnapshot(manifest) && !op.target;
