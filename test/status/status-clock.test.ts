@@ -136,4 +136,24 @@ describe('drills in status', () => {
         expect(sample(prom, 'backplan_last_drill_success_timestamp_seconds', { runbook: 'lab', drill: 'Weekly', server: 'Mail1' })).toBe(Date.parse('2026-11-24T04:00:12Z') / 1000);
         expect(prom).not.toMatch(/backplan_last_drill_success_timestamp_seconds\{[^}]*server="Mail2"/);
     });
+
+    it('a server drilled by two drill blocks has a drill metric for each, with that block\'s last passed drill', async () => {
+        const drilled = (run: string, time: string, drill: string, ok: boolean): JournalRecord[] => [
+            { type: 'run', event: 'begin', run, time, verb: 'drill', command: 'backplan drill', pid: 1, host: 'elsewhere', runbook: 'lab.backplan' },
+            { type: 'drill', run, time, drill, server: 'Mail1', tape: 'T', ok, archive: 'A1', pick: { order: 'newest', index: 0, of: 1 }, verified: ok, error: ok ? undefined : 'a file differs' },
+            { type: 'run', event: 'end', run, time, ok }
+        ];
+        const l = labWithJournal([
+            ...run('r1', '2026-11-24T02:30:00Z'),
+            ...drilled('d1', '2026-11-24T04:00:00Z', 'Weekly', true),
+            ...drilled('d2', '2026-11-24T05:00:00Z', 'Monthly', true),
+            ...drilled('d3', '2026-11-24T06:00:00Z', 'Weekly', false)
+        ]);
+        const prom = (await l.cli('status', ['--format', 'prometheus'], at('2026-11-24T07:00:00Z'))).stdout;
+        expect(sample(prom, 'backplan_last_drill_success_timestamp_seconds', { runbook: 'lab', drill: 'Weekly', server: 'Mail1' })).toBe(Date.parse('2026-11-24T04:00:00Z') / 1000);
+        expect(sample(prom, 'backplan_last_drill_success_timestamp_seconds', { runbook: 'lab', drill: 'Monthly', server: 'Mail1' })).toBe(Date.parse('2026-11-24T05:00:00Z') / 1000);
+        const json = JSON.parse((await l.cli('status', ['--format', 'json'], at('2026-11-24T07:00:00Z'))).stdout);
+        expect(json.blocks[0].servers[0].lastDrill).toMatchObject({ drill: 'Weekly', ok: false }); // the server's last drill, of any block
+        expect(json.drills.map((d: { drill: string; lastDrill: { ok: boolean } }) => [d.drill, d.lastDrill.ok])).toEqual([['Weekly', false], ['Monthly', true]]);
+    });
 });

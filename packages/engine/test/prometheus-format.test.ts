@@ -8,7 +8,7 @@ import { escapeLabel, renderPrometheus } from '../src/status/prometheus-format.j
 import type { RunbookStatus } from '../src/status/status-model.js';
 
 const STATUS: RunbookStatus = {
-    version: 1, runbook: 'acme', file: '/rb/acme.backplan', journal: '/state/j', now: '2026-11-25T10:00:00.000Z', ok: false, pendingRestarts: [], problems: [],
+    version: 1, runbook: 'acme', file: '/rb/acme.backplan', journal: '/state/j', now: '2026-11-25T10:00:00.000Z', ok: false, pendingRestarts: [], drills: [], problems: [],
     blocks: [{
         policy: 'Nightly', tape: 'Vault', schedule: '0 2 * * *', stale: true, staleReason: 'x',
         servers: [

@@ -78,6 +78,7 @@ export function statusJson(status: RunbookStatus, textfile?: string): object {
                 lastVerify: s.lastVerify ?? null, lastVerifySuccess: s.lastVerifySuccess ?? null, lastDrill: s.lastDrill ?? null, lastDrillSuccess: s.lastDrillSuccess ?? null
             }))
         })),
+        drills: status.drills.map(d => ({ ...d, lastDrillSuccess: d.lastDrillSuccess ?? null })),
         textfile: textfile ?? null
     };
 }

@@ -42,28 +42,45 @@ export interface VerifyOptions {
     onProgress?: (bytes: number) => void;
 }
 
-/** Verifies one listed archive. */
-export async function verifyArchive(item: ListedArchive, options: VerifyOptions): Promise<VerifyResult> {
-    const m = item.manifest;
-    if (!m) return { ok: false, problems: [`manifest unreadable: ${item.manifestError ?? 'unknown'}`] };
-    if (item.archiveError) return { ok: false, problems: [`archive file refused: ${item.archiveError}`] };
-    if (item.archiveSize === undefined) return { ok: false, problems: [`archive file missing: ${item.archivePath}`] };
-    if (item.archiveSize !== m.archive.size) {
-        return { ok: false, problems: [`archive size ${item.archiveSize} differs from the manifest's ${m.archive.size} (truncated or replaced)`] };
-    }
+/** Why the archive cannot even be read back (missing, refused, of another size), or undefined. */
+async function unreadable(item: ListedArchive, m: Manifest): Promise<string | undefined> {
+    if (item.archiveError) return `archive file refused: ${item.archiveError}`;
+    if (item.archiveSize === undefined) return `archive file missing: ${item.archivePath}`;
+    if (item.archiveSize !== m.archive.size) return `archive size ${item.archiveSize} differs from the manifest's ${m.archive.size} (truncated or replaced)`;
     try {
         // Again, just before reading: a FIFO put in its place since the listing would hang the readers.
         await assertRegularFile(item.archivePath);
     } catch (err) {
-        return { ok: false, problems: [`archive file refused: ${(err as Error).message}`] };
+        return `archive file refused: ${(err as Error).message}`;
     }
-    const problems: string[] = [];
+    return undefined;
+}
+
+/** Verifies one listed archive. */
+export async function verifyArchive(item: ListedArchive, options: VerifyOptions): Promise<VerifyResult> {
+    const m = item.manifest;
+    if (!m) return { ok: false, problems: [`manifest unreadable: ${item.manifestError ?? 'unknown'}`] };
+    const refused = await unreadable(item, m);
+    if (refused) return { ok: false, problems: [refused] };
     if ((options.mode ?? 'full') === 'archive-hash') {
         // Small archives hash here: a worker's start-up (~40 ms) would cost more than it frees.
-        const sha = item.archiveSize < OFF_THREAD_BYTES ? await hashFile(item.archivePath, options) : await hashFileOffThread(item.archivePath, options);
-        if (sha !== m.archive.sha256) problems.push(`archive SHA-256 ${sha} differs from the manifest's ${m.archive.sha256}`);
+        const sha = item.archiveSize! < OFF_THREAD_BYTES ? await hashFile(item.archivePath, options) : await hashFileOffThread(item.archivePath, options);
+        const problems = sha === m.archive.sha256 ? [] : [`archive SHA-256 ${sha} differs from the manifest's ${m.archive.sha256}`];
         return { ok: problems.length === 0, problems };
     }
+    let dec;
+    try {
+        dec = decompressorFor(m.archive.compression, options.tools);
+    } catch (err) {
+        return { ok: false, problems: [(err as Error).message] };
+    }
+    const problems = await readBack(item, m, dec, options);
+    return { ok: problems.length === 0, problems };
+}
+
+/** The whole archive hashed, decompressed and its tar headers compared with the manifest: the problems found. */
+async function readBack(item: ListedArchive, m: Manifest, dec: { command: string; args: string[] }, options: VerifyOptions): Promise<string[]> {
+    const problems: string[] = [];
     const hash = createHash('sha256');
     let read = 0;
     const hashing = new Transform({
@@ -75,12 +92,6 @@ export async function verifyArchive(item: ListedArchive, options: VerifyOptions)
             cb(null, chunk);
         }
     });
-    let dec;
-    try {
-        dec = decompressorFor(m.archive.compression, options.tools);
-    } catch (err) {
-        return { ok: false, problems: [(err as Error).message] };
-    }
     const source = createReadStream(item.archivePath, { highWaterMark: 1 << 20 });
     // The decompressor reads the file itself while this process hashes it (a second
     // read of the same pages, from the cache) and scans what comes out: no byte is
@@ -108,7 +119,7 @@ export async function verifyArchive(item: ListedArchive, options: VerifyOptions)
     problems.unshift(...refusals(m.entries, scanner.entries));
     const sha = hash.digest('hex');
     if (sha !== m.archive.sha256) problems.unshift(`archive SHA-256 ${sha} differs from the manifest's ${m.archive.sha256}`);
-    return { ok: problems.length === 0, problems };
+    return problems;
 }
 
 /** Why restore would refuse the manifest's entries or the headers read (each reason once). */

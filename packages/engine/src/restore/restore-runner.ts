@@ -170,35 +170,46 @@ async function restorePreflight(ops: readonly RestoreOp[], hostFor: (server: Ser
     return problems;
 }
 
-/** The run itself: pre-flight, archive checks, locks, operations in order. */
-async function restoreRun(options: RestoreRunOptions, session: RunSession, result: RestoreRunResult): Promise<void> {
+/** What the archive checks found usable: the folder tapes' listed archives, the restic archives' manifests, the tapes read. */
+interface CheckedArchives {
+    readonly listedOf: Map<string, ListedArchive>;
+    readonly resticOf: Map<RestoreOp, { repo: ResticRepository; manifest: ResticManifest }>;
+    readonly tapesRead: Map<string, TapeStore>;
+}
+
+/** Every archive the operations restore, checked before the first stop (bad ones into `result`, other problems into `problems`). */
+async function checkArchives(options: RestoreRunOptions, tools: ToolVersions, problems: string[], result: RestoreRunResult): Promise<CheckedArchives> {
     const { reporter, signal } = options;
-    const tools = await localTools();
-    const problems = await restorePreflight(options.ops, options.hostFor);
-    // Every archive checked before the first stop.
-    const listedOf = new Map<string, ListedArchive>();
-    const resticOf = new Map<RestoreOp, { repo: ResticRepository; manifest: ResticManifest }>();
-    const tapesRead = new Map<string, TapeStore>();
+    const checked: CheckedArchives = { listedOf: new Map(), resticOf: new Map(), tapesRead: new Map() };
     for (const op of options.ops) {
-        if (op.kind !== 'tape' || listedOf.has(op.archive.id)) continue;
+        if (op.kind !== 'tape' || checked.listedOf.has(op.archive.id)) continue;
         const entry = options.catalog.find(c => c.info.id === op.archive.id);
         if (!entry) { problems.push(`archive ${op.archive.id} is not on its tape any more`); continue; }
         reporter.step(op.server.name, `checking archive ${op.archive.id}`);
         if (isResticEntry(entry)) {
             // restic runs where the data goes: the restored server's host.
-            const checked = await checkResticArchive(entry, options.hostFor(op.server), options.restic, signal);
-            if (checked.ok) resticOf.set(op, checked);
-            else if (checked.bad) result.badArchives.push({ id: op.archive.id, problems: checked.problems });
-            else problems.push(`${op.server.name}: ${checked.problems.join('; ')}`);
+            const found = await checkResticArchive(entry, options.hostFor(op.server), options.restic, signal);
+            if (found.ok) checked.resticOf.set(op, found);
+            else if (found.bad) result.badArchives.push({ id: op.archive.id, problems: found.problems });
+            else problems.push(`${op.server.name}: ${found.problems.join('; ')}`);
             await entry.store.ensure(); // its lock lives in the state folder, which may be new (a new runner after a disaster)
-            tapesRead.set(op.archive.tape, entry.store);
+            checked.tapesRead.set(op.archive.tape, entry.store);
             continue;
         }
         const bad = await checkArchive(entry.listed, tools, signal);
         if (bad.length) result.badArchives.push({ id: op.archive.id, problems: bad });
-        listedOf.set(op.archive.id, entry.listed);
-        tapesRead.set(op.archive.tape, entry.store);
+        checked.listedOf.set(op.archive.id, entry.listed);
+        checked.tapesRead.set(op.archive.tape, entry.store);
     }
+    return checked;
+}
+
+/** The run itself: pre-flight, archive checks, locks, operations in order. */
+async function restoreRun(options: RestoreRunOptions, session: RunSession, result: RestoreRunResult): Promise<void> {
+    const { reporter, signal } = options;
+    const tools = await localTools();
+    const problems = await restorePreflight(options.ops, options.hostFor);
+    const { listedOf, resticOf, tapesRead } = await checkArchives(options, tools, problems, result);
     await session.step({ event: 'end', step: 'check', ok: problems.length === 0 && result.badArchives.length === 0,
         error: [...problems, ...result.badArchives.map(b => `${b.id}: ${b.problems[0]}`)].join('; ') || undefined });
     if (result.badArchives.length) {

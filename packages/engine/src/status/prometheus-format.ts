@@ -43,10 +43,9 @@ const VERIFY: ServerMetric = {
     value: s => seconds(s.lastVerifySuccess?.time) ?? 0
 };
 
-const DRILL: ServerMetric = {
+const DRILL = {
     name: 'backplan_last_drill_success_timestamp_seconds',
-    help: 'Time of the last restore drill of the server that passed.',
-    value: s => seconds(s.lastDrillSuccess?.time)
+    help: 'Time of the last restore drill of the server by the drill block that passed.'
 };
 
 /** Escapes a label value: backslash, double quote and newline. */
@@ -82,14 +81,10 @@ function serverSamples(status: RunbookStatus, metric: ServerMetric): string[] {
 
 /** The drill metric: labelled with the drill block in place of the policy (DESIGN §8), once per drill and server. */
 function drillSamples(status: RunbookStatus): string[] {
-    const seen = new Map<string, string>();
-    for (const b of status.blocks) for (const s of b.servers) {
-        const d = s.lastDrillSuccess;
-        const v = DRILL.value(s);
-        if (!d || v === undefined) continue;
-        seen.set(`${d.drill}\0${s.server}`, `${DRILL.name}${labels([['runbook', status.runbook], ['drill', d.drill], ['server', s.server]])} ${number(v)}`);
-    }
-    return [...seen.values()];
+    return status.drills.flatMap(d => {
+        const v = seconds(d.lastDrillSuccess?.time);
+        return v === undefined ? [] : [`${DRILL.name}${labels([['runbook', status.runbook], ['drill', d.drill], ['server', d.server]])} ${number(v)}`];
+    });
 }
 
 /** The status as Prometheus text exposition (see module comment); ends with a newline. */

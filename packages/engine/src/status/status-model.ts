@@ -12,6 +12,7 @@
  *             begun → start ended; the size its `bytes`, else the archive file's on the tape
  *   per server: last verify from the block's tape (tape-facts.ts); last drill and last
  *     passed drill from the `drill` records (any drill block)
+ *   per drill block and server: its last drill and last passed one (the drill metric)
  *   per block: last success = the oldest of its servers' last successes (a block is
  *     fresh only when every server of it is); staleness.ts with the clock `now`
  *   pending restarts = findUnfinished (journal/recovery.ts): shown, never acted on —
@@ -61,9 +62,20 @@ export interface ServerStatus {
     lastVerify?: VerifyFact;
     lastVerifySuccess?: VerifyFact;
     /** The server's last restore drill (DESIGN §11; any drill block): when, passed or not, the recovery time. */
-    lastDrill?: { time: string; ok: boolean; drill: string; archive?: string; recoverySeconds?: number; error?: string };
+    lastDrill?: DrillFact;
     /** Its last drill that passed. */
-    lastDrillSuccess?: { time: string; ok: boolean; drill: string; archive?: string; recoverySeconds?: number };
+    lastDrillSuccess?: DrillFact;
+}
+
+/** One restore drill as status shows it. */
+export interface DrillFact { time: string; ok: boolean; drill: string; archive?: string; recoverySeconds?: number; error?: string }
+
+/** One drill block's last drill of one server (the drill metric is labelled by both). */
+export interface DrillStatus {
+    drill: string;
+    server: string;
+    lastDrill: DrillFact;
+    lastDrillSuccess?: DrillFact;
 }
 
 /** One backup block. */
@@ -98,6 +110,8 @@ export interface RunbookStatus {
     ok: boolean;
     blocks: BlockStatus[];
     pendingRestarts: StatusPendingRestart[];
+    /** Per drill block and server of the blocks: its last drill (a server drilled by two blocks has two). */
+    drills: DrillStatus[];
     /** What could not be read (a tape, damaged journal lines): said, never fatal. */
     problems: string[];
 }
@@ -134,7 +148,7 @@ export async function buildStatus(input: StatusInput): Promise<RunbookStatus> {
         if (problem) problems.push(problem);
     }
     for (const b of model.backups) judge(blocks.get(b.name)!, b, now);
-    addDrills(all(blocks), input.records);
+    const drills = addDrills(all(blocks), input.records);
     const pendingRestarts = findUnfinished(input.records, alive).flatMap(u => u.pending.map(p => ({
         run: u.begin.run, command: u.begin.command, server: p.server!, stopped: p.time, runEnded: u.ended
     })));
@@ -142,7 +156,7 @@ export async function buildStatus(input: StatusInput): Promise<RunbookStatus> {
     const ok = pendingRestarts.length === 0 && every.every(b => !b.stale && b.servers.every(s => !s.lastRun || s.lastRun.ok));
     return {
         version: 1, runbook: runbookName(model), title: model.title, file: model.root.fsPath, journal: input.journalFile,
-        now: now.toISOString(), ok, blocks: every, pendingRestarts, problems
+        now: now.toISOString(), ok, blocks: every, pendingRestarts, drills, problems
     };
 }
 
@@ -150,20 +164,27 @@ function all(blocks: Map<string, BlockStatus>): BlockStatus[] {
     return [...blocks.values()];
 }
 
-/** Each server's last drill and last passed drill, from the journal's `drill` records (any drill block). */
-function addDrills(blocks: readonly BlockStatus[], records: readonly JournalRecord[]): void {
+/** Each server's last drill and last passed drill, from the journal's `drill` records: of any drill block, and per block (returned). */
+function addDrills(blocks: readonly BlockStatus[], records: readonly JournalRecord[]): DrillStatus[] {
     const last = new Map<string, DrillRecord>();
     const lastOk = new Map<string, DrillRecord>();
+    const perBlock = new Map<string, DrillStatus>();
+    const fact = (r: DrillRecord): DrillFact => ({ time: r.time, ok: r.ok, drill: r.drill, archive: r.archive, recoverySeconds: r.recoverySeconds, error: r.error });
     for (const r of records) {
         if (r.type !== 'drill') continue;
         last.set(r.server, r);
         if (r.ok) lastOk.set(r.server, r);
+        const key = `${r.drill}\0${r.server}`;
+        perBlock.set(key, { drill: r.drill, server: r.server, lastDrill: fact(r), lastDrillSuccess: r.ok ? fact(r) : perBlock.get(key)?.lastDrillSuccess });
     }
-    const fact = (r: DrillRecord | undefined) => r && { time: r.time, ok: r.ok, drill: r.drill, archive: r.archive, recoverySeconds: r.recoverySeconds, error: r.error };
+    const servers = new Set<string>();
     for (const b of blocks) for (const st of b.servers) {
-        st.lastDrill = fact(last.get(st.server));
-        st.lastDrillSuccess = fact(lastOk.get(st.server));
+        servers.add(st.server);
+        const [l, ok] = [last.get(st.server), lastOk.get(st.server)];
+        st.lastDrill = l && fact(l);
+        st.lastDrillSuccess = ok && fact(ok);
     }
+    return [...perBlock.values()].filter(d => servers.has(d.server));
 }
 
 /** Seconds between two journal times (undefined when one is not a time). */

@@ -5,7 +5,7 @@
  *   start = where the longest suffix begins in which every run it mentions begins
  *   enough ⇔ such a suffix exists, and every (block, server) of the runbook has a last
  *            success in it (checked cheaply first: a committed archive of it), and
- *            every server a drill block drills has a drill record in it
+ *            every (drill block, server it drills) has a drill record in it
  *
  * Older records cannot change the status then: a last run, success or archive is never
  * older than a success, and an application an older run left stopped was started (or
@@ -50,13 +50,13 @@ function wholeRunsFrom(records: readonly JournalRecord[]): number | undefined {
  */
 export function statusTailIsEnough(model: RunbookModel, alive: (b: RunBeginRecord) => boolean = liveHere): (records: readonly JournalRecord[]) => boolean {
     const wanted = model.backups.flatMap(b => b.servers.map(s => partKey(b.name, s.name)));
-    const drilled = [...new Set(model.drills.flatMap(d => d.servers.map(s => s.name)))];
+    const drilled = [...new Set(model.drills.flatMap(d => d.servers.map(s => `${d.name}\0${s.name}`)))];
     return records => {
         const start = wholeRunsFrom(records);
         if (start === undefined) return false;
         const tail = records.slice(start);
-        // Every server some drill block drills: its last drill (a server never drilled means the whole journal).
-        const drills = new Set(tail.flatMap(r => (r.type === 'drill' ? [r.server] : [])));
+        // Every server of every drill block: that block's last drill of it (one never drilled means the whole journal).
+        const drills = new Set(tail.flatMap(r => (r.type === 'drill' ? [`${r.drill}\0${r.server}`] : [])));
         if (!drilled.every(s => drills.has(s))) return false;
         // Cheap first: a success needs a committed archive of that (block, server) in the tail.
         const recorded = new Set<string>();

@@ -166,70 +166,57 @@ export interface RunbookModel {
     notifiesFor(block: string, event: NotifyEventName): NotifyModel[];
 }
 
-/** Builds the model of a runbook from its documents (root first). */
-export function buildRunbookModel(root: URI, documents: ReadonlyArray<{ uri: URI; ast: Document }>): RunbookModel {
-    const serverOf = new Map<Server, ServerModel>();
-    const tapeOf = new Map<Tape, TapeModel>();
-    const servers: ServerModel[] = [];
-    const tapes: TapeModel[] = [];
-    const folderNodes: Folder[] = [];
-    const backupNodes: Backup[] = [];
-    const notifyNodes: Notify[] = [];
-    const drillNodes: Drill[] = [];
-    const headers: RunbookHeader[] = [];
-    let requireOffsite = false;
+/** A runbook's declarations by kind, in file order (root first). */
+interface Declarations {
+    readonly headers: RunbookHeader[];
+    readonly servers: Server[];
+    readonly tapes: Tape[];
+    readonly folders: Folder[];
+    readonly backups: Backup[];
+    readonly notifies: Notify[];
+    readonly drills: Drill[];
+}
 
+/** Sorts the documents' named declarations by kind (one cut short by a syntax error is left out: the parser reports it). */
+function collectDeclarations(documents: ReadonlyArray<{ ast: Document }>): Declarations {
+    const found: Declarations = { headers: [], servers: [], tapes: [], folders: [], backups: [], notifies: [], drills: [] };
     for (const { ast } of documents) {
-        for (const header of ast.headers) {
-            headers.push(header);
-            requireOffsite ||= header.requires.some(r => r.what === 'offsite');
-        }
+        found.headers.push(...ast.headers);
         for (const decl of ast.declarations) {
-            if (!decl.name) continue; // a syntax error cut it short; the parser reports it
-            if (isServer(decl)) {
-                const model = toServerModel(decl);
-                serverOf.set(decl, model);
-                servers.push(model);
-            } else if (isTape(decl)) {
-                const model = toTapeModel(decl);
-                tapeOf.set(decl, model);
-                tapes.push(model);
-            } else if (isFolder(decl)) {
-                folderNodes.push(decl);
-            } else if (isBackup(decl)) {
-                backupNodes.push(decl);
-            } else if (isNotify(decl)) {
-                notifyNodes.push(decl);
-            } else if (isDrill(decl)) {
-                drillNodes.push(decl);
-            }
+            if (!decl.name) continue;
+            if (isServer(decl)) found.servers.push(decl);
+            else if (isTape(decl)) found.tapes.push(decl);
+            else if (isFolder(decl)) found.folders.push(decl);
+            else if (isBackup(decl)) found.backups.push(decl);
+            else if (isNotify(decl)) found.notifies.push(decl);
+            else if (isDrill(decl)) found.drills.push(decl);
         }
     }
+    return found;
+}
 
-    const folders: FolderModel[] = folderNodes.map(node => ({
+/** Builds the model of a runbook from its documents (root first). */
+export function buildRunbookModel(root: URI, documents: ReadonlyArray<{ uri: URI; ast: Document }>): RunbookModel {
+    const decls = collectDeclarations(documents);
+    const servers = decls.servers.map(toServerModel);
+    const tapes = decls.tapes.map(toTapeModel);
+    const serverOf = new Map<Server, ServerModel>(decls.servers.map((node, i) => [node, servers[i]]));
+    const tapeOf = new Map<Tape, TapeModel>(decls.tapes.map((node, i) => [node, tapes[i]]));
+    const headers = decls.headers;
+    const requireOffsite = headers.some(h => h.requires.some(r => r.what === 'offsite'));
+    const folders: FolderModel[] = decls.folders.map(node => ({
         name: node.name,
         node,
         path: folderPath(node),
         holders: unique(node.servers.map(ref => ref.ref && serverOf.get(ref.ref)))
     }));
-    const backups: BackupModel[] = backupNodes.map(node => {
-        const tapeNode = first(node.to)?.ref;
-        return {
-            name: node.name,
-            node,
-            servers: unique(node.servers.flatMap(list => list.refs.map(ref => ref.ref && serverOf.get(ref.ref)))),
-            tape: tapeNode && tapeOf.get(tapeNode),
-            schedule: first(node.schedule),
-            parallel: backupParallelism(node),
-            staleAfterMs: validStaleAfter(first(node.staleAfter))
-        };
-    });
+    const backups = decls.backups.map(node => toBackupModel(node, serverOf, tapeOf));
     const folderOf = new Map(folders.map(f => [f.node, f]));
     const backupOf = new Map(backups.map(b => [b.node, b]));
-    const drills = drillNodes.map(node => toDrillModel(node, serverOf, tapeOf, backups));
+    const drills = decls.drills.map(node => toDrillModel(node, serverOf, tapeOf, backups));
     const drillOf = new Map(drills.map(d => [d.node, d]));
     const blockOf = new Map<Backup | Drill, BlockModel>([...backupOf, ...drillOf]);
-    const notifies = notifyNodes.map(node => toNotifyModel(node, blockOf));
+    const notifies = decls.notifies.map(node => toNotifyModel(node, blockOf));
     const foldersOf = new Map<ServerModel, FolderModel[]>(servers.map(s => [s, []]));
     for (const folder of folders) {
         for (const holder of folder.holders) foldersOf.get(holder)?.push(folder);
@@ -255,6 +242,20 @@ export function buildRunbookModel(root: URI, documents: ReadonlyArray<{ uri: URI
         backup: node => backupOf.get(node),
         drill: node => drillOf.get(node),
         notifiesFor: (block, event) => notifies.filter(n => n.events.includes(event) && (!n.blocks || n.blocks.some(b => b.name === block)))
+    };
+}
+
+/** A backup block's model: its servers, its tape, its schedule. */
+function toBackupModel(node: Backup, serverOf: ReadonlyMap<Server, ServerModel>, tapeOf: ReadonlyMap<Tape, TapeModel>): BackupModel {
+    const tapeNode = first(node.to)?.ref;
+    return {
+        name: node.name,
+        node,
+        servers: unique(node.servers.flatMap(list => list.refs.map(ref => ref.ref && serverOf.get(ref.ref)))),
+        tape: tapeNode && tapeOf.get(tapeNode),
+        schedule: first(node.schedule),
+        parallel: backupParallelism(node),
+        staleAfterMs: validStaleAfter(first(node.staleAfter))
     };
 }
 
