@@ -12,6 +12,9 @@
  *                     entry checked against the manifest, sync, rename)
  *                     vs  restic restore latest --target T; sync            ≤ 1.15× wall
  *
+ * Every timed command starts after a `sync`, outside the timing: a restore that follows the
+ * first backups otherwise shares the disk with their writeback and loses to whichever side
+ * restores second (seen: ~1.7× for the same side, by order alone).
  * Before each round one repository is made with `restic init` and copied (`cp -a`) to
  * be the other, outside the timings: both then hold the same key, whose scrypt parameters
  * `restic init` calibrates to the machine's speed at that moment — two inits on a loaded
@@ -19,8 +22,8 @@
  * an unchanged backup's 1–2 s. Each side has its own restic cache folder (the copies share
  * a repository ID, so one cache would serve whichever side runs second). Backplan's figures are whole CLI
  * runs: start-up, runbook check, journal, lock, pre-flight (restic version, the
- * repository's locks), restic backup, the snapshot listed back (restic find), the manifest
- * snapshot. The data is bench/lib/mixed-data.mjs's, shared with bench/backup-throughput.
+ * repository's locks), restic backup, the snapshot listed back (restic find) with the
+ * manifest's restic started beside it, the manifest snapshot. The data is bench/lib/mixed-data.mjs's, shared with bench/backup-throughput.
  *
  *   node bench/restic/run.mjs [--runs N] [--size-mb M] [--write-results]
  */
@@ -50,7 +53,9 @@ const env = (repository) => ({ ...process.env, RESTIC_REPOSITORY: repository, RE
 const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const bytesOf = dir => Number(execFileSync('du', ['-sb', dir]).toString().split('\t')[0]);
 
+/** `fn`'s wall time, after a sync outside it: what the other side wrote (1 GB and more) must not be written back during this one. */
 function time(fn) {
+    execFileSync('sync');
     const t = process.hrtime.bigint();
     const value = fn();
     return { s: Number(process.hrtime.bigint() - t) / 1e9, value };
@@ -110,9 +115,16 @@ backup Nightly { servers Bench to Vault }
 `);
 run('sh', ['-c', `find "${data}" -type f -exec cat {} + > /dev/null`]); // both sides read from the page cache
 
+// The last round's folders go to the trash, emptied at the end: this disk is mounted with
+// `discard`, and the first gigabyte written after deleting one took twice as long (seen:
+// restic restore 16-20 s right after an rm -rf of 2 GB, 8-9 s next), which made whichever
+// side wrote first lose by ~1.6x.
+const trash = path.join(work, 'trash');
+fs.rmSync(trash, { recursive: true, force: true });
+fs.mkdirSync(trash);
 const samples = { first: { restic: [], backplan: [] }, second: { restic: [], backplan: [], window: [], growthR: [], growthB: [] }, restore: { restic: [], backplan: [] } };
 for (let i = 0; i < runs; i++) {
-    for (const dir of [repoB, repoR, targetB, targetR, cacheB, cacheR]) fs.rmSync(dir, { recursive: true, force: true });
+    for (const dir of [repoB, repoR, targetB, targetR, cacheB, cacheR]) if (fs.existsSync(dir)) fs.renameSync(dir, path.join(trash, `${i}-${path.basename(dir)}`));
     restic(repoB, 'init');
     run('cp', ['-a', repoB, repoR]);
     const order = i % 2 === 0 ? ['restic', 'backplan'] : ['backplan', 'restic'];
@@ -146,6 +158,7 @@ console.log(`data: ${mib(dataBytes)} MiB mixed; ${version}; median of ${runs}`);
 for (const r of rows) console.log(`${r.what.padEnd(40)} restic ${r.base.toFixed(2)} s  backplan ${r.ours.toFixed(2)} s  ${r.ratio.toFixed(2)}× (target ≤ ${r.target}×) ${r.ok ? 'ok' : 'MISSED'}`);
 console.log(`${'second backup: repository growth'.padEnd(40)} backplan ${m.second.growthB} B = ${(growth * 100).toFixed(4)}% of the data (restic alone ${m.second.growthR} B; target ≤ 1%) ${growth <= 0.01 ? 'ok' : 'MISSED'}`);
 console.log(`${'second backup: backplan wall'.padEnd(40)} ${m.second.wall.toFixed(2)} s (the run: pre-flight, listing back, manifest; not a target)`);
+fs.rmSync(trash, { recursive: true, force: true });
 fs.writeFileSync(path.join(work, 'results.json'), JSON.stringify({ date: new Date().toISOString(), dataBytes, version, medians: m, samples }, null, 2));
 
 if (args.includes('--write-results')) {
@@ -160,7 +173,7 @@ if (args.includes('--write-results')) {
 
 \`node bench/restic/run.mjs\`: a restic tape against plain restic (${version}) on the same
 ${mib(dataBytes)} MiB of mixed data (bench/lib/mixed-data.mjs), the same binary, alternating which goes
-first, median of ${runs}; before each round one repository made with \`restic init\` and copied to be the
+first, median of ${runs}, each timed command after a \`sync\` outside its timing, nothing deleted until the end (the disk discards freed blocks: writing into them is slow); before each round one repository made with \`restic init\` and copied to be the
 other (the same key, so the same scrypt cost per open), outside the timings; a restic cache folder per side.
 ${new Date().toISOString().slice(0, 10)}, ${cpu}, ${cores} cores; load average ${os.loadavg().map(x => x.toFixed(1)).join(', ')} at the end (shared machine).
 
@@ -170,9 +183,10 @@ ${table}
 | second backup: repository growth | ${m.second.growthR} B | ${m.second.growthB} B | ${(growth * 100).toFixed(4)}% of the data | ≤ 1% | ${growth <= 0.01 ? 'ok' : 'MISSED'} |
 
 The second backup's whole Backplan run took ${m.second.wall.toFixed(2)} s (not a target): besides the stop
-window it runs restic four more times — \`version\` and \`list locks\` in pre-flight, \`find\` to
-list the snapshot back for its manifest, \`backup --stdin\` for the manifest — each opening the
-repository (restic derives its key with scrypt, ≈ 0.5 s here), after the application is up again.
+window it runs restic four more times — \`version\` and \`list locks\` in pre-flight, then, once the
+application is up again, \`find\` to list the snapshot back for its manifest and, beside it,
+\`backup --stdin\` for the manifest, which opens the repository (restic derives its key with
+scrypt, ≈ 0.5 s here) while the listing runs and then waits for the manifest.
 ${end}`;
     let text = fs.readFileSync(file, 'utf8');
     text = text.includes(start) ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), section) : `${text.trimEnd()}\n\n${section}\n`;

@@ -17,8 +17,12 @@
  *            for this server is forgotten (`restic forget ID…`); where restic cannot now
  *            (another backup holds the repository), the next `prune` forgets it — a data
  *            snapshot without manifest is never listed, verified or restored
- *
- *            (and a waiting manifest restic is ended with SIGINT before it read a byte)
+ *            (and a waiting manifest restic is ended with SIGINT before it read a byte;
+ *            over SSH the abort ends the session, and restic 0.14 may take the end of its
+ *            input for an empty manifest and save it: the discard forgets it with the
+ *            run's other snapshots — only when the discard fails too does a data snapshot
+ *            stay paired with a manifest that does not parse: verify reports it, restore
+ *            and drill refuse it before any stop)
  *
  * Interruption: SIGINT/SIGTERM abort restic with SIGINT (it removes its lock); SIGKILL
  * leaves at most a data snapshot without manifest and a stale restic lock, which the next
