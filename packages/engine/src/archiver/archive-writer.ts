@@ -36,7 +36,7 @@
  */
 import { ToolExitError } from '../hosts/tool-exit-error.js';
 import { SshError } from '../hosts/ssh/ssh-errors.js';
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { spawnProcess, type Spawned } from '../hosts/child-process.js';
@@ -157,6 +157,27 @@ function feed(source: Readable, target: Writable, tap: (chunk: Buffer) => void):
     });
 }
 
+/**
+ * Fills the temporary archive file (durableWrite created it empty, O_EXCL, and fsyncs it
+ * after): the compressed bytes, hashed as written; a write error (ENOSPC, EIO) ends the
+ * stream with that error. Resolves with the bytes written.
+ */
+async function fillTemp(tmp: string, job: { options: WriteArchiveOptions; site: CompressionSite; signal: AbortSignal; scanner: TarScanner; fail: (err: unknown) => never; hash: Hash }): Promise<number> {
+    const fd = openSync(tmp, 'r+');
+    let size = 0;
+    try {
+        const store = (chunk: Buffer): void => {
+            job.hash.update(chunk);
+            for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off);
+            size += chunk.length;
+        };
+        await pumpArchive({ options: job.options, site: job.site, signal: job.signal, scanner: job.scanner, store, fail: job.fail });
+    } finally {
+        closeSync(fd);
+    }
+    return size;
+}
+
 /** Streams the data folder into the tape; resolves once the archive file is durable. */
 export async function writeArchive(options: WriteArchiveOptions): Promise<WrittenArchive> {
     const { host, tape, id, compressor } = options;
@@ -182,20 +203,7 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
     try {
         await tape.writeArchive(id, compressor.kind, {
             writeFile: async tmp => {
-                // durableWrite created TMP (empty, O_EXCL); it fsyncs it after this returns.
-                const fd = openSync(tmp, 'r+');
-                try {
-                    // Compressed bytes → TMP, hashed as written; a write error (ENOSPC, EIO)
-                    // ends the stream with that error.
-                    const store = (chunk: Buffer): void => {
-                        archiveHash.update(chunk);
-                        for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off);
-                        size += chunk.length;
-                    };
-                    await pumpArchive({ options, site, signal: abort.signal, scanner, store, fail });
-                } finally {
-                    closeSync(fd);
-                }
+                size = await fillTemp(tmp, { options, site, signal: abort.signal, scanner, fail, hash: archiveHash });
                 // Every check BEFORE the rename: a failed write must never appear under
                 // the archive's final name (durableWrite removes the temporary file).
                 if (errors.length > 0) throw errors[0];

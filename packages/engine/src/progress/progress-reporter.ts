@@ -37,67 +37,81 @@ function rateText(l: Live): string {
     return text;
 }
 
-/** A reporter for a stream; live lines when it is a TTY. */
-export function createReporter(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, options: { live?: boolean } = {}): Reporter {
-    const live = options.live ?? stream.isTTY === true;
-    const lines = new Map<string, Live>();
-    let drawn = 0;
-    let lastDraw = 0;
-    const clear = (): void => {
-        if (!live || drawn === 0) return;
-        stream.write(`\u001b[${drawn}A\u001b[J`);
-        drawn = 0;
-    };
-    const draw = (force = false): void => {
-        if (!live) return;
+type ReporterStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+
+/** The live lines at the bottom of a terminal, one per server: redrawn in place, at most every 100 ms unless forced. */
+class LiveBoard {
+    readonly lines = new Map<string, Live>();
+    private drawn = 0;
+    private lastDraw = 0;
+
+    constructor(private readonly stream: ReporterStream, readonly live: boolean) {}
+
+    clear(): void {
+        if (!this.live || this.drawn === 0) return;
+        this.stream.write(`\u001b[${this.drawn}A\u001b[J`);
+        this.drawn = 0;
+    }
+
+    draw(force = false): void {
+        if (!this.live) return;
         const now = Date.now();
-        if (!force && now - lastDraw < 100) return;
-        lastDraw = now;
-        clear();
-        const width = Math.max(40, (stream.columns || 80) - 1);
-        for (const [server, l] of lines) {
+        if (!force && now - this.lastDraw < 100) return;
+        this.lastDraw = now;
+        this.clear();
+        const width = Math.max(40, (this.stream.columns || 80) - 1);
+        for (const [server, l] of this.lines) {
             const text = l.bytes > 0 ? `${server}: ${l.text} ${rateText(l)}` : `${server}: ${l.text}`;
-            stream.write(text.slice(0, width) + '\n');
-            drawn++;
+            this.stream.write(text.slice(0, width) + '\n');
+            this.drawn++;
         }
-    };
-    const entry = (server: string): Live => {
-        let l = lines.get(server);
-        if (!l) lines.set(server, l = { text: '', bytes: 0, started: Date.now(), lastPlain: Date.now() });
+    }
+
+    /** A line printed above the live ones. */
+    print(text: string): void {
+        this.clear();
+        this.stream.write(text + '\n');
+        this.draw(true);
+    }
+
+    entry(server: string): Live {
+        let l = this.lines.get(server);
+        if (!l) this.lines.set(server, l = { text: '', bytes: 0, started: Date.now(), lastPlain: Date.now() });
         return l;
-    };
+    }
+}
+
+/** A reporter for a stream; live lines when it is a TTY. */
+export function createReporter(stream: ReporterStream, options: { live?: boolean } = {}): Reporter {
+    const board = new LiveBoard(stream, options.live ?? stream.isTTY === true);
     return {
         notice(message) {
-            clear();
-            stream.write(message + '\n');
-            draw(true);
+            board.print(message);
         },
         step(server, text) {
-            const l = entry(server);
+            const l = board.entry(server);
             l.text = text;
             if (text.startsWith('archiving')) { l.started = Date.now(); l.bytes = 0; }
-            if (live) draw(true);
+            if (board.live) board.draw(true);
             else stream.write(`${server}: ${text}\n`);
         },
         bytes(server, bytes, total) {
-            const l = entry(server);
+            const l = board.entry(server);
             l.bytes = bytes;
             l.total = total;
-            if (live) draw();
+            if (board.live) board.draw();
             else if (Date.now() - l.lastPlain >= 10_000) {
                 l.lastPlain = Date.now();
                 stream.write(`${server}: ${rateText(l)}\n`);
             }
         },
         end(server, text) {
-            lines.delete(server);
-            clear();
-            stream.write(`${server}: ${text}\n`);
-            draw(true);
+            board.lines.delete(server);
+            board.print(`${server}: ${text}`);
         },
         close() {
-            clear();
-            lines.clear();
+            board.clear();
+            board.lines.clear();
         }
     };
 }

@@ -68,6 +68,18 @@ function isDumpSnapshot(manifest: ResticManifest): boolean {
     return manifest.source !== undefined && isOurSibling(manifest.source, manifest.runId, 'dump');
 }
 
+/** What the operation puts in place: the whole data folder, or each folder asked for (below `root`, restic's path, in staging). */
+function partsOf(op: TapeRestoreOp, manifest: ResticManifest, at: { dest: string; aside: string; staging: string; root: string }): Part[] {
+    return (op.folders ?? [undefined]).map(f => {
+        const sub = f ? `/${f.path}` : '';
+        return {
+            inArchive: f ? f.path : '.', want: entriesBelow(manifest.entries, f ? f.path : '.'),
+            data: f && !op.target ? `${at.dest}${sub}` : at.dest, aside: `${at.aside}${f && !op.target ? sub : ''}`,
+            staged: `${at.staging}${at.root === '/' ? '' : at.root}${sub}`, moved: false, swapped: false
+        };
+    });
+}
+
 /** Restores one operation from a checked restic snapshot; never throws for failures (see the outcome). */
 export async function restoreFromRestic(op: TapeRestoreOp, repo: ResticRepository, manifest: ResticManifest, ctx: RestoreRunContext): Promise<OpOutcome> {
     const { server } = op;
@@ -76,14 +88,7 @@ export async function restoreFromRestic(op: TapeRestoreOp, repo: ResticRepositor
     const { aside, staging } = siblingPaths(dest, ctx.runId);
     const root = snapshotRoot(manifest.source ?? manifest.data);
     const outcome: OpOutcome = { server: server.name, kind: 'tape', ok: false, archive: op.archive.id, swapped: false, kept: [], folders: op.folders?.map(f => f.name), target: op.target };
-    const parts: Part[] = (op.folders ?? [undefined]).map(f => {
-        const sub = f ? `/${f.path}` : '';
-        return {
-            inArchive: f ? f.path : '.', want: entriesBelow(manifest.entries, f ? f.path : '.'),
-            data: f && !op.target ? `${dest}${sub}` : dest, aside: `${aside}${f && !op.target ? sub : ''}`,
-            staged: `${staging}${root === '/' ? '' : root}${sub}`, moved: false, swapped: false
-        };
-    });
+    const parts = partsOf(op, manifest, { dest, aside, staging, root });
     const fail = (error: string): OpOutcome => {
         outcome.error = error;
         ctx.reporter.end(server.name, `FAILED: ${error}`);

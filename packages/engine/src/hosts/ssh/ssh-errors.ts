@@ -52,16 +52,8 @@ function lastLines(stderr: string, n = 2): string {
         .slice(-n).join(' | ');
 }
 
-/**
- * Classifies an ssh run that exited 255 (or died) from its stderr. Returns undefined when
- * the text shows no ssh-level failure (then the remote command itself failed).
- */
-export function classifySshFailure(stderr: string, target: SshTargetInfo): SshFailure | undefined {
-    const at = target.label;
-    const text = stderr;
-    const fail = (kind: SshFailureKind, message: string, beforeCommand = true): SshFailure =>
-        ({ kind, message: `${at}: ${message}`, beforeCommand });
-
+/** A changed or unknown host key, with the commands that check and fix it (undefined: neither). */
+function hostKeyFailure(text: string, target: SshTargetInfo, fail: (kind: SshFailureKind, message: string) => SshFailure): SshFailure | undefined {
     if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for \S+ has changed/.test(text)) {
         const name = /Host key for (\S+) has changed/.exec(text)?.[1] ?? knownHostsName(target.hostname, target.port);
         const { host, port } = splitKnownHostsName(name, target.port);
@@ -83,6 +75,21 @@ export function classifySshFailure(stderr: string, target: SshTargetInfo): SshFa
             + `then add it: \`ssh-keyscan${port !== 22 ? ` -p ${port}` : ''} ${host} >> ~/.ssh/known_hosts\` `
             + '(or to the UserKnownHostsFile of your --ssh-config)');
     }
+    return undefined;
+}
+
+/**
+ * Classifies an ssh run that exited 255 (or died) from its stderr. Returns undefined when
+ * the text shows no ssh-level failure (then the remote command itself failed).
+ */
+export function classifySshFailure(stderr: string, target: SshTargetInfo): SshFailure | undefined {
+    const at = target.label;
+    const text = stderr;
+    const fail = (kind: SshFailureKind, message: string, beforeCommand = true): SshFailure =>
+        ({ kind, message: `${at}: ${message}`, beforeCommand });
+
+    const hostKey = hostKeyFailure(text, target, fail);
+    if (hostKey) return hostKey;
     if (/Permission denied \(|Too many authentication failures/.test(text)) {
         const who = /(\S+): Permission denied/.exec(text)?.[1];
         return fail('permission-denied',
