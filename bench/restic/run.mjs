@@ -22,8 +22,8 @@
  * an unchanged backup's 1–2 s. Each side has its own restic cache folder (the copies share
  * a repository ID, so one cache would serve whichever side runs second). Backplan's figures are whole CLI
  * runs: start-up, runbook check, journal, lock, pre-flight (restic version, the
- * repository's locks), restic backup, the snapshot listed back (restic find) with the
- * manifest's restic started beside it, the manifest snapshot. The data is bench/lib/mixed-data.mjs's, shared with bench/backup-throughput.
+ * repository's locks), restic backup, the snapshot listed back (restic find), the manifest
+ * snapshot. The data is bench/lib/mixed-data.mjs's, shared with bench/backup-throughput.
  *
  *   node bench/restic/run.mjs [--runs N] [--size-mb M] [--write-results]
  */
@@ -183,10 +183,9 @@ ${table}
 | second backup: repository growth | ${m.second.growthR} B | ${m.second.growthB} B | ${(growth * 100).toFixed(4)}% of the data | ≤ 1% | ${growth <= 0.01 ? 'ok' : 'MISSED'} |
 
 The second backup's whole Backplan run took ${m.second.wall.toFixed(2)} s (not a target): besides the stop
-window it runs restic four more times — \`version\` and \`list locks\` in pre-flight, then, once the
-application is up again, \`find\` to list the snapshot back for its manifest and, beside it,
-\`backup --stdin\` for the manifest, which opens the repository (restic derives its key with
-scrypt, ≈ 0.5 s here) while the listing runs and then waits for the manifest.
+window it runs restic four more times — \`version\` and \`list locks\` in pre-flight, \`find\` to
+list the snapshot back for its manifest, \`backup --stdin\` for the manifest — each opening the
+repository (restic derives its key with scrypt, ≈ 0.5 s here), after the application is up again.
 ${end}`;
     let text = fs.readFileSync(file, 'utf8');
     text = text.includes(start) ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), section) : `${text.trimEnd()}\n\n${section}\n`;

@@ -150,20 +150,6 @@ describe('tags, manifests and retention flags', () => {
         expect(p.orphans.map(s => s.shortId).sort()).toEqual(['d', 'e', 'f']);
     });
 
-    it('pairs a manifest tagged with the short ID a backup\'s summary names: same server and run, one data snapshot alone', () => {
-        const run = runTag('20261207T020000.000Z-run-0001');
-        const data = { ...snap('a', 'Mail', ['backplan', run]), id: `1234abcd${'0'.repeat(56)}`, shortId: '1234abcd' };
-        const otherRun = { ...snap('b', 'Mail', ['backplan', runTag('20261206T020000.000Z-run-0009')]), id: `1234abcd${'1'.repeat(56)}`, shortId: '1234abcd' };
-        const m = snap('c', 'Mail', ['backplan-manifest', snapshotTag('1234abcd'), run]);
-        const noRun = snap('d', 'Mail', ['backplan-manifest', snapshotTag('1234abcd')]);
-        const p = pairManifests([data, otherRun, m, noRun]);
-        expect(p.archives.map(x => [x.snapshot.id, x.manifestSnapshot.shortId])).toEqual([[data.id, 'c']]);
-        expect(p.orphans.map(s => s.shortId)).toEqual(['d']);
-        // Two data snapshots of one run and server behind one short ID: the tag names neither alone.
-        const twin = { ...data, id: `1234abcd${'2'.repeat(56)}` };
-        expect(pairManifests([data, twin, m]).orphans.map(s => s.shortId)).toEqual(['c']);
-    });
-
     it('keep counts become restic flags, in restic\'s order', () => {
         expect(keepArgs({ monthly: 12, last: 3, daily: 7 })).toEqual(['--keep-last', '3', '--keep-daily', '7', '--keep-monthly', '12']);
         expect(keepArgs({})).toEqual([]);

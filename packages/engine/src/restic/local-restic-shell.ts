@@ -2,8 +2,7 @@
  * restic on this machine (`host local`).
  *
  *   start(cmd) → /bin/sh -c cmd, env = this process's environment + the given vars,
- *                stdin = the input (then closed; it may come later) or nothing,
- *                stdout/stderr piped
+ *                stdin = the input (then closed) or nothing, stdout/stderr piped
  *   abort      → SIGINT (restic 0.14 removes its lock on SIGINT only; SIGTERM leaves
  *                it behind), SIGKILL 10 s later if it is still there
  *
@@ -12,7 +11,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawnProcess } from '../hosts/child-process.js';
-import { feedStdin, type ResticShell, type ShellExit, type ShellOptions, type ShellProcess } from './restic-shell.js';
+import type { ResticShell, ShellExit, ShellOptions, ShellProcess } from './restic-shell.js';
 
 /** A ResticShell for `host local`. */
 export class LocalResticShell implements ResticShell {
@@ -25,7 +24,10 @@ export class LocalResticShell implements ResticShell {
             group: false
         });
         const stopAbort = interruptOnAbort(p.child, options.signal);
-        if (options.input !== undefined) feedStdin(p.child.stdin!, options.input);
+        if (options.input !== undefined) {
+            p.child.stdin!.on('error', () => undefined); // a command that exits early closes its stdin
+            p.child.stdin!.end(options.input);
+        }
         const closed = new Promise<void>(resolve => p.child.once('close', () => resolve()));
         const exited: Promise<ShellExit> = p.exited.then(
             async r => { await closed; return { code: r.code, signal: r.signal }; },

@@ -17,7 +17,7 @@ import type { Readable } from 'node:stream';
 import { OutputTail } from '../hosts/child-process.js';
 import { shCommand } from '../hosts/ssh/remote-quote.js';
 import { ResticError, resticFailure } from './restic-error.js';
-import type { ResticShell, ShellInput } from './restic-shell.js';
+import type { ResticShell } from './restic-shell.js';
 
 /** One repository as restic reaches it. */
 export interface ResticTarget {
@@ -33,8 +33,8 @@ export interface ResticTarget {
 
 /** How to run one command. */
 export interface ResticRunOptions {
-    /** Bytes for restic's stdin (`backup --stdin`), now or later (ShellOptions.input). */
-    readonly input?: ShellInput;
+    /** Bytes for restic's stdin (`backup --stdin`). */
+    readonly input?: Buffer | string;
     readonly signal?: AbortSignal;
     /** Stop the command after this long (it then fails with kind `timeout`). */
     readonly timeoutMs?: number;

@@ -5,7 +5,6 @@
  * Storage: a second, one-file snapshot beside the data snapshot, made by
  *   restic backup --stdin --stdin-filename backplan-manifest.json
  *          --host SERVER --tag backplan-manifest --tag snapshot:DATA_ID --tag run:RUN
- *   (DATA_ID: the short ID a backup's summary gives, or a full one; pairManifests)
  * and read back with `restic dump MANIFEST_ID /backplan-manifest.json`. So the manifest is
  * encrypted, deduplicated, checked by `restic check` and copied with the repository like
  * the data, and needs no other store (an S3 or REST repository has no folder to put a
@@ -78,22 +77,16 @@ export interface ManifestPairing {
     readonly orphans: ResticSnapshot[];
 }
 
-/**
- * Pairs Backplan's snapshots by the manifest's `snapshot:ID` tag and the server (`--host`).
- * A backup tags its manifest with the data snapshot's short ID (all restic 0.14's summary
- * names): it pairs with the one data snapshot of the same server and run whose ID starts
- * with it; a full ID pairs alone.
- */
+/** Pairs Backplan's snapshots by the manifest's `snapshot:ID` tag and the server (`--host`). */
 export function pairManifests(snapshots: readonly ResticSnapshot[]): ManifestPairing {
     const data = snapshots.filter(s => s.tags.includes(BACKPLAN_TAG));
-    const byPrefix = new Map<string, ResticSnapshot[]>();
-    for (const s of data) byPrefix.set(s.id.slice(0, 8), [...byPrefix.get(s.id.slice(0, 8)) ?? [], s]);
+    const byId = new Map(data.map(s => [s.id, s]));
     const manifestOf = new Map<string, ResticSnapshot>();
     const orphans: ResticSnapshot[] = [];
     const manifests = snapshots.filter(s => s.tags.includes(MANIFEST_TAG)).sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
     for (const m of manifests) {
-        const target = describedBy(m, byPrefix);
-        if (!target || manifestOf.has(target.id)) orphans.push(m);
+        const target = byId.get(tagValue(m, 'snapshot') ?? '');
+        if (!target || target.hostname !== m.hostname || manifestOf.has(target.id)) orphans.push(m);
         else manifestOf.set(target.id, m);
     }
     const archives: ResticArchive[] = [];
@@ -103,15 +96,6 @@ export function pairManifests(snapshots: readonly ResticSnapshot[]): ManifestPai
         if (m) archives.push({ snapshot: s, manifestSnapshot: m }); else unfinished.push(s);
     }
     return { archives, unfinished, orphans };
-}
-
-/** The data snapshot a manifest snapshot's `snapshot:ID` tag names (undefined: none, or not one alone). */
-function describedBy(manifest: ResticSnapshot, byPrefix: ReadonlyMap<string, readonly ResticSnapshot[]>): ResticSnapshot | undefined {
-    const id = tagValue(manifest, 'snapshot') ?? '';
-    if (!/^[0-9a-f]{8,64}$/.test(id)) return undefined;
-    const run = tagValue(manifest, 'run');
-    const found = (byPrefix.get(id.slice(0, 8)) ?? []).filter(s => s.hostname === manifest.hostname && s.id.startsWith(id) && (id.length === 64 || tagValue(s, 'run') === run));
-    return found.length === 1 ? found[0] : undefined;
 }
 
 /** The manifest's bytes as stored (one JSON document, newline-terminated). */

@@ -12,9 +12,7 @@
  *   snapshots()     restic snapshots --json [--host S] [--tag T,…]
  *   archives()      both kinds of snapshot, paired (restic-manifest.ts)
  *   entries(ID)     restic find --json --snapshot ID '*'   (restic-entries.ts)
- *   beginManifest   restic backup --stdin … --tag backplan-manifest --tag snapshot:ID, started
- *                   before the manifest is known (its repository open overlaps the listing);
- *                   storeManifest / writeManifest write one at once
+ *   writeManifest   restic backup --stdin … --tag backplan-manifest --tag snapshot:ID
  *   readManifest    restic dump MANIFEST_ID /backplan-manifest.json
  *   check()         restic check [--read-data | --read-data-subset S]  (0.14 checks the
  *                   whole repository: it has no way to name snapshots)
@@ -41,14 +39,6 @@ import { MANIFEST_FILE, manifestBytes, pairManifests, parseResticManifest, type 
 import type { ResticShell } from './restic-shell.js';
 import { BACKPLAN_TAG, MANIFEST_TAG, parseSnapshots, policyTag, runTag, snapshotTag, type ResticSnapshot } from './restic-snapshot.js';
 import { readJsonLines, readJsonObjects } from './json-stream.js';
-
-/** A manifest snapshot being made (ResticRepository.beginManifest). */
-export interface PendingManifest {
-    /** Writes the manifest; resolves with the manifest snapshot's short ID. */
-    store(manifest: ResticManifest): Promise<string>;
-    /** Ends restic without a snapshot (never throws). */
-    cancel(): Promise<void>;
-}
 
 /** Per-call options: cancellation and a time limit. */
 export type CallOptions = Pick<ResticRunOptions, 'signal' | 'timeoutMs'>;
@@ -243,53 +233,25 @@ export class ResticRepository {
     }
 
     /**
-     * Starts the manifest snapshot of data snapshot `snapshotId` (short or full) now, so
-     * that restic opens the repository while the caller still works out the manifest:
-     * `store` hands it over (LAST), `cancel` ends restic before it read a byte.
+     * Stores a manifest as the snapshot's manifest snapshot (LAST); resolves with its short
+     * ID (one repository open). A manifest restic did not read whole is forgotten and refused.
      */
-    beginManifest(of: { server: string; runId: string; snapshotId: string }, options: CallOptions & { time?: Date } = {}): PendingManifest {
-        const args = ['backup', '--json', '--stdin', '--stdin-filename', MANIFEST_FILE, '--host', of.server,
-            '--tag', MANIFEST_TAG, '--tag', snapshotTag(of.snapshotId), '--tag', runTag(of.runId)];
+    async storeManifest(manifest: ResticManifest, options: CallOptions & { time?: Date } = {}): Promise<string> {
+        const bytes = manifestBytes(manifest);
+        const args = ['backup', '--json', '--stdin', '--stdin-filename', MANIFEST_FILE, '--host', manifest.server,
+            '--tag', MANIFEST_TAG, '--tag', snapshotTag(manifest.snapshot), '--tag', runTag(manifest.runId)];
         if (options.time) args.push('--time', resticTime(options.time));
-        const cancelled = new AbortController();
-        let feed!: { resolve(bytes: Buffer): void; reject(err: Error): void };
-        const input = new Promise<Buffer>((resolve, reject) => { feed = { resolve, reject }; });
         let summary: Record<string, unknown> | undefined;
-        const signal = options.signal ? AbortSignal.any([options.signal, cancelled.signal]) : cancelled.signal;
-        const running = this.run(args, readJsonLines(v => { if ((v as Record<string, unknown>).message_type === 'summary') summary = v as Record<string, unknown>; }),
-            { timeoutMs: options.timeoutMs, signal, input });
-        running.catch(() => undefined); // awaited by store or cancel
-        return {
-            store: async manifest => {
-                if (!manifest.snapshot.startsWith(of.snapshotId)) throw new Error(`the manifest describes snapshot ${manifest.snapshot.slice(0, 8)}, not ${of.snapshotId.slice(0, 8)}`);
-                const bytes = manifestBytes(manifest);
-                feed.resolve(bytes);
-                await running;
-                return this.checkStored(manifest, bytes.length, summary);
-            },
-            cancel: async () => {
-                cancelled.abort(); // SIGINT first: an end of input would be a (short) manifest
-                feed.reject(new Error('cancelled'));
-                await running.catch(() => undefined);
-            }
-        };
-    }
-
-    /** The stored manifest's short ID; a manifest restic did not read whole is forgotten and refused. */
-    private async checkStored(manifest: ResticManifest, size: number, summary: Record<string, unknown> | undefined): Promise<string> {
+        await this.run(args, readJsonLines(v => { if ((v as Record<string, unknown>).message_type === 'summary') summary = v as Record<string, unknown>; }),
+            { ...options, input: bytes });
         const shortId = typeof summary?.snapshot_id === 'string' && /^[0-9a-f]{8,64}$/.test(summary.snapshot_id) ? summary.snapshot_id : '';
-        const whole = summary?.total_bytes_processed === size;
+        const whole = summary?.total_bytes_processed === bytes.length;
         if (shortId !== '' && !whole) await this.forgetIds([shortId]);
         if (shortId === '' || !whole) {
             throw new ResticError({ kind: 'output', command: 'backup', host: this.shell.label, stderrTail: [],
                 message: `the manifest of snapshot ${manifest.snapshot.slice(0, 8)} was not stored whole on ${this.shell.label}` });
         }
         return shortId;
-    }
-
-    /** Stores a manifest as the snapshot's manifest snapshot (LAST); resolves with its short ID (one repository open). */
-    storeManifest(manifest: ResticManifest, options: CallOptions & { time?: Date } = {}): Promise<string> {
-        return this.beginManifest({ server: manifest.server, runId: manifest.runId, snapshotId: manifest.snapshot }, options).store(manifest);
     }
 
     /** Stores a manifest (storeManifest) and returns its snapshot as listed. */

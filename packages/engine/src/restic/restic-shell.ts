@@ -13,29 +13,16 @@
  * connection; `resticShellFor(host)` picks one for a `Host`. A `Host` method with this
  * shape would replace both.
  */
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 
 /** How to start one command. */
 export interface ShellOptions {
     /** Extra environment variables (names must be valid shell names). */
     readonly env?: Readonly<Record<string, string>>;
-    /**
-     * Bytes for the command's stdin, which is closed after them; none: stdin is empty. A
-     * promise: the command starts now and its stdin waits for the bytes (a rejected one
-     * leaves stdin open, for the caller's abort to end the command: EOF would be input).
-     */
-    readonly input?: ShellInput;
+    /** Bytes for the command's stdin, which is closed after them; none: stdin is empty. */
+    readonly input?: Buffer | string;
     /** Terminates the command (its process group, on the host) when aborted. */
     readonly signal?: AbortSignal;
-}
-
-/** stdin's bytes, now or later. */
-export type ShellInput = Buffer | string | Promise<Buffer | string>;
-
-/** Writes `input` to `stdin` and closes it, once the bytes are there (see ShellOptions.input). */
-export function feedStdin(stdin: Writable, input: ShellInput): void {
-    stdin.on('error', () => undefined); // a command that exits early closes its stdin
-    Promise.resolve(input).then(bytes => stdin.end(bytes), () => undefined);
 }
 
 /** How a command ended. */

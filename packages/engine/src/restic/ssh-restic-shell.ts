@@ -21,7 +21,7 @@
  */
 import { shQuote, withEnv } from '../hosts/ssh/remote-quote.js';
 import type { SshConnection } from '../hosts/ssh/ssh-connection.js';
-import { feedStdin, type ResticShell, type ShellExit, type ShellOptions, type ShellProcess } from './restic-shell.js';
+import type { ResticShell, ShellExit, ShellOptions, ShellProcess } from './restic-shell.js';
 
 /**
  * `command` with its stdout and stderr relayed (see the header); the exit status is the
@@ -67,8 +67,8 @@ export class SshResticShell implements ResticShell {
             ? watchedScript(withEnv(options.env, ['/bin/sh', '-c', relayedScript(command)]))
             : withEnv(options.env, ['/bin/sh', '-c', command]);
         const p = this.connection.spawn(script, { stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal });
-        if (options.input !== undefined) feedStdin(p.child.stdin!, options.input);
-        else p.child.stdin!.on('error', () => undefined);
+        p.child.stdin!.on('error', () => undefined);
+        if (options.input !== undefined) p.child.stdin!.end(options.input);
         const closed = new Promise<void>(resolve => p.child.once('close', () => resolve()));
         const exited: Promise<ShellExit> = p.exited.then(async r => {
             await closed;

@@ -9,20 +9,12 @@
  *            status lines are the progress; exit 3 (files it could not read) fails the
  *            step, the snapshot it saved anyway is kept in mind to be forgotten
  *   verify   the snapshot's entries read back from the repository (`restic find`), in the
- *            manifest's shape; the application already runs again. The manifest
- *            snapshot's restic starts beside it, so its repository open (restic's scrypt,
- *            ≈ 0.5 s) overlaps the listing; it waits for its input
- *   record   the manifest written to that restic, LAST: the commit → journal → outcome
+ *            manifest's shape; the application already runs again
+ *   record   the manifest snapshot, LAST: the commit → journal → outcome
  *   discard  (after the steps) a backup that did not commit: every snapshot this run saved
  *            for this server is forgotten (`restic forget ID…`); where restic cannot now
  *            (another backup holds the repository), the next `prune` forgets it — a data
  *            snapshot without manifest is never listed, verified or restored
- *            (and a waiting manifest restic is ended with SIGINT before it read a byte;
- *            over SSH the abort ends the session, and restic 0.14 may take the end of its
- *            input for an empty manifest and save it: the discard forgets it with the
- *            run's other snapshots — only when the discard fails too does a data snapshot
- *            stay paired with a manifest that does not parse: verify reports it, restore
- *            and drill refuse it before any stop)
  *
  * Interruption: SIGINT/SIGTERM abort restic with SIGINT (it removes its lock); SIGKILL
  * leaves at most a data snapshot without manifest and a stale restic lock, which the next
@@ -39,7 +31,6 @@ import { formatBytes } from '../progress/progress-reporter.js';
 import { ResticError } from '../restic/restic-error.js';
 import type { ResticBackupSummary, ResticManifest } from '../restic/restic-manifest.js';
 import { folderTag } from '../restic/restic-snapshot.js';
-import type { PendingManifest } from '../restic/restic-repo.js';
 
 /** A server's restic tape as pre-flight found it on the server's host. */
 export type { ResticServerTarget } from '../restic/restic-backup-preflight.js';
@@ -79,8 +70,6 @@ export class ResticArchiveStep {
     private summary?: ResticBackupSummary;
     private source?: string;
     private entries?: ManifestEntry[];
-    /** The manifest snapshot's restic, started by verify, written by record. */
-    private manifest?: PendingManifest;
     private started = '';
     private finished = '';
     /** Snapshots this backup saved (to forget unless committed). */
@@ -121,7 +110,6 @@ export class ResticArchiveStep {
         const { job, snapshot } = this;
         job.reporter.step(job.server.name, `listing snapshot ${snapshot!.shortId} back from the repository`);
         await job.journal(step, { event: 'begin', archive: snapshot!.shortId });
-        this.manifest = this.target.repo.beginManifest({ server: job.server.name, runId: job.runId, snapshotId: snapshot!.shortId }, { signal: job.signal });
         try {
             const listed = await this.target.repo.listSnapshot(snapshot!.shortId, this.source!);
             snapshot!.id = listed.snapshotId;
@@ -150,7 +138,7 @@ export class ResticArchiveStep {
             summary: { ...this.summary }, files: entries.filter(e => e.type === 'file').length, entries
         };
         try {
-            this.saved.add(await this.manifest!.store(manifest));
+            this.saved.add(await this.target.repo.storeManifest(manifest));
         } catch (err) {
             const error = `the manifest could not be stored in the repository: ${(err as Error).message}`;
             await job.journal(step, { event: 'end', ok: false, archive: snapshot!.shortId, error });
@@ -172,7 +160,6 @@ export class ResticArchiveStep {
     /** After the steps: a backup that did not commit leaves no snapshot behind (see the header). Never throws. */
     async discardUncommitted(): Promise<void> {
         if (this.committed) return;
-        await this.manifest?.cancel();
         const { repo } = this.target;
         const name = this.job.server.name;
         try {
