@@ -17,8 +17,8 @@ import { sample, statusLab } from './status-lab.js';
 let lab: Lab | undefined;
 afterEach(() => { lab?.dispose(); lab = undefined; });
 
-function labWithJournal(records: JournalRecord[], schedule?: string): Lab {
-    const l = statusLab({ schedule });
+function labWithJournal(records: JournalRecord[], schedule?: string, drills?: readonly string[]): Lab {
+    const l = statusLab({ schedule, drills });
     lab = l;
     const file = journalFile(l.state, l.runbook);
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -124,7 +124,7 @@ describe('drills in status', () => {
             },
             { type: 'run', event: 'end', run: 'd1', time: '2026-11-24T04:00:21Z', ok: false }
         ];
-        const l = labWithJournal([...run('r1', '2026-11-24T02:30:00Z'), ...drill]);
+        const l = labWithJournal([...run('r1', '2026-11-24T02:30:00Z'), ...drill], undefined, ['Weekly']);
         const json = JSON.parse((await l.cli('status', ['--format', 'json'], at('2026-11-24T05:00:00Z'))).stdout);
         const [mail1, mail2] = json.blocks[0].servers;
         expect(mail1.lastDrill).toMatchObject({ ok: true, drill: 'Weekly', recoverySeconds: 12.5, archive: 'A1' });
@@ -147,13 +147,15 @@ describe('drills in status', () => {
             ...run('r1', '2026-11-24T02:30:00Z'),
             ...drilled('d1', '2026-11-24T04:00:00Z', 'Weekly', true),
             ...drilled('d2', '2026-11-24T05:00:00Z', 'Monthly', true),
-            ...drilled('d3', '2026-11-24T06:00:00Z', 'Weekly', false)
-        ]);
+            ...drilled('d3', '2026-11-24T06:00:00Z', 'Weekly', false),
+            ...drilled('d4', '2026-11-24T06:30:00Z', 'Retired', true) // a drill block no longer in the runbook
+        ], undefined, ['Weekly', 'Monthly']);
         const prom = (await l.cli('status', ['--format', 'prometheus'], at('2026-11-24T07:00:00Z'))).stdout;
         expect(sample(prom, 'backplan_last_drill_success_timestamp_seconds', { runbook: 'lab', drill: 'Weekly', server: 'Mail1' })).toBe(Date.parse('2026-11-24T04:00:00Z') / 1000);
         expect(sample(prom, 'backplan_last_drill_success_timestamp_seconds', { runbook: 'lab', drill: 'Monthly', server: 'Mail1' })).toBe(Date.parse('2026-11-24T05:00:00Z') / 1000);
         const json = JSON.parse((await l.cli('status', ['--format', 'json'], at('2026-11-24T07:00:00Z'))).stdout);
-        expect(json.blocks[0].servers[0].lastDrill).toMatchObject({ drill: 'Weekly', ok: false }); // the server's last drill, of any block
+        expect(json.blocks[0].servers[0].lastDrill).toMatchObject({ drill: 'Retired', ok: true }); // the server's last drill, of any block
         expect(json.drills.map((d: { drill: string; lastDrill: { ok: boolean } }) => [d.drill, d.lastDrill.ok])).toEqual([['Weekly', false], ['Monthly', true]]);
+        expect(prom).not.toMatch(/drill="Retired"/);
     });
 });

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Lab, seedMail } from '../engine/lab.js';
 
-/** A lab whose runbook `lab.backplan` backs up Mail1 and Mail2 with `Nightly`, scheduled at 02:00. */
-export function statusLab(options: { schedule?: string } = {}): Lab {
+/** A lab whose runbook `lab.backplan` backs up Mail1 and Mail2 with `Nightly`, scheduled at 02:00 (and drills them from T with `drills`). */
+export function statusLab(options: { schedule?: string; drills?: readonly string[] } = {}): Lab {
     const lab = Lab.create();
     const lines = [`tape T { at "${lab.tape}" }`];
     for (const name of ['Mail1', 'Mail2']) {
@@ -16,6 +16,7 @@ export function statusLab(options: { schedule?: string } = {}): Lab {
         lines.push(`server ${name} { role mail host local data "${lab.data(name)}" stop "test ! -e ${failFlag(lab, name)}" start "true" }`);
     }
     lines.push(`backup Nightly { servers Mail1, Mail2 to T${options.schedule === undefined ? ' schedule "0 2 * * *"' : options.schedule ? ` schedule "${options.schedule}"` : ''} }`);
+    for (const drill of options.drills ?? []) lines.push(`drill ${drill} { from T }`);
     fs.writeFileSync(lab.runbook, lines.join('\n') + '\n');
     return lab;
 }

@@ -118,6 +118,21 @@ describe('the journal tail the status needs', () => {
         expect(enough([...weekly.slice(1), ...night])).toBe(false);
         expect(enough([...nightly('n0', '2026-11-21T02:00:00Z').slice(4), ...weekly, ...night])).toBe(true);
     });
+
+    it('waits for a passed drill of every (drill block, server): a failed last drill leaves its last pass further back', async () => {
+        const { model } = await modelOf(`${RUNBOOK}drill Check { servers Mail1 from Vault }\n`);
+        const enough = statusTailIsEnough(model, dead);
+        const drilled = (run: string, time: string, ok: boolean): JournalRecord[] => [
+            { type: 'run', event: 'begin', run, time, verb: 'drill', command: 'backplan drill', pid: 1, host: 'elsewhere', runbook: '/rb/main.backplan' },
+            { type: 'drill', run, time, drill: 'Check', server: 'Mail1', tape: 'Vault', ok, archive: 'A', pick: { order: 'newest', index: 0, of: 1 }, verified: ok },
+            { type: 'run', event: 'end', run, time, ok }
+        ];
+        const weekly = madeRun({ run: 'w1', at: '2026-11-22T03:00:00Z', parts: [{ server: 'Cat1', policy: 'Weekly' }, { server: 'Cat2', policy: 'Weekly' }] });
+        const night = nightly('n1', '2026-11-25T02:00:00Z');
+        expect(enough([...drilled('d1', '2026-11-21T04:00:00Z', true), ...weekly, ...night])).toBe(true);
+        expect(enough([...weekly, ...night, ...drilled('d2', '2026-11-25T04:00:00Z', false)])).toBe(false);
+        expect(enough([...drilled('d1', '2026-11-21T04:00:00Z', true), ...weekly, ...night, ...drilled('d2', '2026-11-25T04:00:00Z', false)])).toBe(true);
+    });
 });
 
 it('skips unparsed only lines the status does not read', () => {

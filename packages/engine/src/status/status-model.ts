@@ -148,7 +148,7 @@ export async function buildStatus(input: StatusInput): Promise<RunbookStatus> {
         if (problem) problems.push(problem);
     }
     for (const b of model.backups) judge(blocks.get(b.name)!, b, now);
-    const drills = addDrills(all(blocks), input.records);
+    const drills = addDrills(all(blocks), input.records, model);
     const pendingRestarts = findUnfinished(input.records, alive).flatMap(u => u.pending.map(p => ({
         run: u.begin.run, command: u.begin.command, server: p.server!, stopped: p.time, runEnded: u.ended
     })));
@@ -164,8 +164,12 @@ function all(blocks: Map<string, BlockStatus>): BlockStatus[] {
     return [...blocks.values()];
 }
 
-/** Each server's last drill and last passed drill, from the journal's `drill` records: of any drill block, and per block (returned). */
-function addDrills(blocks: readonly BlockStatus[], records: readonly JournalRecord[]): DrillStatus[] {
+/**
+ * Each server's last drill and last passed drill, from the journal's `drill` records: of any
+ * drill block, and per drill block of the runbook and server it drills (returned; a block
+ * renamed or removed leaves no series behind).
+ */
+function addDrills(blocks: readonly BlockStatus[], records: readonly JournalRecord[], model: RunbookModel): DrillStatus[] {
     const last = new Map<string, DrillRecord>();
     const lastOk = new Map<string, DrillRecord>();
     const perBlock = new Map<string, DrillStatus>();
@@ -177,14 +181,12 @@ function addDrills(blocks: readonly BlockStatus[], records: readonly JournalReco
         const key = `${r.drill}\0${r.server}`;
         perBlock.set(key, { drill: r.drill, server: r.server, lastDrill: fact(r), lastDrillSuccess: r.ok ? fact(r) : perBlock.get(key)?.lastDrillSuccess });
     }
-    const servers = new Set<string>();
     for (const b of blocks) for (const st of b.servers) {
-        servers.add(st.server);
         const [l, ok] = [last.get(st.server), lastOk.get(st.server)];
         st.lastDrill = l && fact(l);
         st.lastDrillSuccess = ok && fact(ok);
     }
-    return [...perBlock.values()].filter(d => servers.has(d.server));
+    return model.drills.flatMap(d => d.servers.flatMap(sv => perBlock.get(`${d.name}\0${sv.name}`) ?? []));
 }
 
 /** Seconds between two journal times (undefined when one is not a time). */

@@ -5,7 +5,8 @@
  *   start = where the longest suffix begins in which every run it mentions begins
  *   enough ⇔ such a suffix exists, and every (block, server) of the runbook has a last
  *            success in it (checked cheaply first: a committed archive of it), and
- *            every (drill block, server it drills) has a drill record in it
+ *            every (drill block, server it drills) has a passed drill in it (so its last
+ *            drill, and each server's last drill and last passed one, are in it too)
  *
  * Older records cannot change the status then: a last run, success or archive is never
  * older than a success, and an application an older run left stopped was started (or
@@ -55,8 +56,8 @@ export function statusTailIsEnough(model: RunbookModel, alive: (b: RunBeginRecor
         const start = wholeRunsFrom(records);
         if (start === undefined) return false;
         const tail = records.slice(start);
-        // Every server of every drill block: that block's last drill of it (one never drilled means the whole journal).
-        const drills = new Set(tail.flatMap(r => (r.type === 'drill' ? [`${r.drill}\0${r.server}`] : [])));
+        // Every server of every drill block: that block's last passed drill of it, so its last drill too (one never passed means the whole journal).
+        const drills = new Set(tail.flatMap(r => (r.type === 'drill' && r.ok ? [`${r.drill}\0${r.server}`] : [])));
         if (!drilled.every(s => drills.has(s))) return false;
         // Cheap first: a success needs a committed archive of that (block, server) in the tail.
         const recorded = new Set<string>();
