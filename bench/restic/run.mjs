@@ -12,9 +12,9 @@
  *                     entry checked against the manifest, sync, rename)
  *                     vs  restic restore latest --target T; sync            ≤ 1.15× wall
  *
- * Every timed command starts after a `sync`, outside the timing: a restore that follows the
- * first backups otherwise shares the disk with their writeback and loses to whichever side
- * restores second (seen: ~1.7× for the same side, by order alone).
+ * Every timed command starts after a `sync`, outside the timing, and nothing is deleted
+ * until the end (see `trash` below): the side that wrote first after a round's deletes lost
+ * by ~1.6x, by order alone.
  * Before each round one repository is made with `restic init` and copied (`cp -a`) to
  * be the other, outside the timings: both then hold the same key, whose scrypt parameters
  * `restic init` calibrates to the machine's speed at that moment — two inits on a loaded

@@ -130,7 +130,7 @@ describe.skipIf(resticSkip)(resticSuiteName('restic tapes: failures'), () => {
         expect(r.stderr).toMatch(/Mail: forgot the snapshot the failed backup saved \([0-9a-f]{8}\)/);
         expect(lab.eventLines()).toEqual(['stopping Mail', 'started Mail']);
         expect(lab.snapshots()).toHaveLength(2); // the first backup's data and manifest only
-        // The manifest's restic, started beside the listing, was ended before it read a byte: no snapshot, no lock left.
+        // The failed listing and the forget that followed left no restic lock behind.
         expect(fs.readdirSync(path.join(lab.repository, 'locks'))).toEqual([]);
         expect(JSON.parse((await lab.cli('archives', ['--format', 'json'])).stdout).archives).toHaveLength(1);
     }, 180_000);

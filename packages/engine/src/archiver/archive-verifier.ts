@@ -79,7 +79,7 @@ export async function verifyArchive(item: ListedArchive, options: VerifyOptions)
 }
 
 /** The whole archive hashed, decompressed and its tar headers compared with the manifest: the problems found. */
-async function readBack(item: ListedArchive, m: Manifest, dec: { command: string; args: string[] }, options: VerifyOptions): Promise<string[]> {
+async function readBack(item: ListedArchive, m: Manifest, dec: ReturnType<typeof decompressorFor>, options: VerifyOptions): Promise<string[]> {
     const problems: string[] = [];
     const hash = createHash('sha256');
     let read = 0;

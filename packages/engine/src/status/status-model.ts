@@ -110,7 +110,7 @@ export interface RunbookStatus {
     ok: boolean;
     blocks: BlockStatus[];
     pendingRestarts: StatusPendingRestart[];
-    /** Per drill block and server of the blocks: its last drill (a server drilled by two blocks has two). */
+    /** Per drill block of the runbook and server it drills, once drilled: its last drill (a server two blocks drill has two). */
     drills: DrillStatus[];
     /** What could not be read (a tape, damaged journal lines): said, never fatal. */
     problems: string[];
