@@ -110,3 +110,4 @@ export * from './run/restic-verify.js';
 export * from './retention/restic-prune.js';
 export * from './journal/restic-catalog.js';
 export * from './restore/restic-restore-check.js';
+export * from './restore/manifest-prefetch.js';

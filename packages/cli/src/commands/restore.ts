@@ -6,15 +6,16 @@
  */
 import type { Command } from 'commander';
 import {
-    hostFor, planRestore, renderRestorePlanText, restorePlanJson, runRestore,
+    hostFor, ManifestPrefetch, planRestore, renderRestorePlanText, restorePlanJson, runRestore,
     type RestoreOptions, type RestorePlan
 } from '@backplan/engine';
+import type { RunbookModel } from '@backplan/language/model';
 import type { CommandContext } from './command-support.js';
 import { choice } from './command-support.js';
 import { renderRestoreResult, restoreResultJson } from './restore-output.js';
 import {
     addRunFlags, addStoppingFlags, commandLine, commandTimeoutMs, guardianLaunch, hostOptions, catalogId, loadForServers, planOrFail, readAllArchives, withRun, writeJson,
-    type RunFlags, type StoppingFlags
+    type RunContext, type RunFlags, type StoppingFlags
 } from './run-support.js';
 
 interface RestoreFlags extends RunFlags, StoppingFlags, RestoreOptions {}
@@ -31,29 +32,48 @@ export function registerRestore(program: Command, context: CommandContext): void
         .option('--target <dir>', 'restore into this empty folder instead of the server (no stop, no start)')
         .option('--keep-old', 'keep the set-aside copy of the previous data')))
         .action(context.action(async (file: string, flags: RestoreFlags) => {
-            const timeoutMs = commandTimeoutMs(flags.commandTimeout);
             const ctx = await loadForServers(file, 'restore', flags, [flags.server]);
-            const catalog = await readAllArchives(ctx, flags);
-            const plan: RestorePlan = planOrFail(() => planRestore(ctx.model, catalog.map(c => c.info), {
-                server: flags.server, from: flags.from, archive: catalogId(catalog, flags.archive), folder: flags.folder, target: flags.target, keepOld: flags.keepOld
-            }));
-            if (flags.dryRun) {
-                if (flags.format === 'json') writeJson(restorePlanJson(plan));
-                else process.stdout.write(renderRestorePlanText(plan));
-                return 0;
+            const manifests = newestManifestAhead(ctx.model, flags);
+            try {
+                return await restoreWith(context, file, ctx, flags, manifests);
+            } finally {
+                manifests?.dispose();
             }
-            const result = await withRun(ctx, flags, ({ reporter, journal, signal }) => {
-                reporter.notice(`restore ${plan.op.server.name} from ${plan.op.kind}: ${plan.why}`);
-                for (const n of plan.notes) reporter.notice(`note: ${n}`);
-                return runRestore({
-                    verb: 'restore', ops: [plan.op], catalog, runbookPath: ctx.model.root.fsPath, journal, command: commandLine(),
-                    wait: flags.wait, keepOld: flags.keepOld, timeoutMs, reporter, signal,
-                    hostFor: server => hostFor(server, hostOptions(flags)), guardian: guardianLaunch(context.entry, file, flags), restic: hostOptions(flags)
-                });
-            });
-            if (flags.format === 'json') writeJson(restoreResultJson(result));
-            else process.stdout.write(renderRestoreResult(result));
-            if (!result.ok && result.error) process.stderr.write(`backplan: ${result.error}\n`);
-            return result.ok ? 0 : 1;
         }));
+}
+
+/** A restore of the newest archive reads its manifest beside the catalog's listing (engine manifest-prefetch.ts); one named, replicas or a dry run: no. */
+function newestManifestAhead(model: RunbookModel, flags: RestoreFlags): ManifestPrefetch | undefined {
+    const server = model.servers.find(s => s.name === flags.server);
+    if (server === undefined || flags.archive !== undefined || flags.from === 'replica' || flags.dryRun) return undefined;
+    const manifests = new ManifestPrefetch(hostOptions(flags));
+    manifests.start(server, model.tapes, hostFor(server, hostOptions(flags)));
+    return manifests;
+}
+
+/** Plans the restore from the catalog and runs it; the exit code. */
+async function restoreWith(context: CommandContext, file: string, ctx: RunContext, flags: RestoreFlags, manifests: ManifestPrefetch | undefined): Promise<number> {
+    const timeoutMs = commandTimeoutMs(flags.commandTimeout);
+    const catalog = await readAllArchives(ctx, flags);
+    const plan: RestorePlan = planOrFail(() => planRestore(ctx.model, catalog.map(c => c.info), {
+        server: flags.server, from: flags.from, archive: catalogId(catalog, flags.archive), folder: flags.folder, target: flags.target, keepOld: flags.keepOld
+    }));
+    if (flags.dryRun) {
+        if (flags.format === 'json') writeJson(restorePlanJson(plan));
+        else process.stdout.write(renderRestorePlanText(plan));
+        return 0;
+    }
+    const result = await withRun(ctx, flags, ({ reporter, journal, signal }) => {
+        reporter.notice(`restore ${plan.op.server.name} from ${plan.op.kind}: ${plan.why}`);
+        for (const n of plan.notes) reporter.notice(`note: ${n}`);
+        return runRestore({
+            verb: 'restore', ops: [plan.op], catalog, runbookPath: ctx.model.root.fsPath, journal, command: commandLine(),
+            wait: flags.wait, keepOld: flags.keepOld, timeoutMs, reporter, signal,
+            hostFor: server => hostFor(server, hostOptions(flags)), guardian: guardianLaunch(context.entry, file, flags), restic: hostOptions(flags), manifests
+        });
+    });
+    if (flags.format === 'json') writeJson(restoreResultJson(result));
+    else process.stdout.write(renderRestoreResult(result));
+    if (!result.ok && result.error) process.stderr.write(`backplan: ${result.error}\n`);
+    return result.ok ? 0 : 1;
 }

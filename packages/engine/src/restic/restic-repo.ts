@@ -14,6 +14,7 @@
  *   entries(ID)     restic find --json --snapshot ID '*'   (restic-entries.ts)
  *   writeManifest   restic backup --stdin … --tag backplan-manifest --tag snapshot:ID
  *   readManifest    restic dump MANIFEST_ID /backplan-manifest.json
+ *   latestManifestText(S)  restic dump --host S --tag backplan-manifest latest /backplan-manifest.json
  *   check()         restic check [--read-data | --read-data-subset S]  (0.14 checks the
  *                   whole repository: it has no way to name snapshots)
  *   forget(S, keep) restic forget --json --host S --tag backplan --group-by host --keep-…
@@ -269,6 +270,12 @@ export class ResticRepository {
     async readManifest(archive: ResticArchive, options: CallOptions = {}): Promise<ResticManifest> {
         const text = await this.dump(archive.manifestSnapshot.id, `/${MANIFEST_FILE}`, readText(), options);
         return parseResticManifest(text, archive.snapshot);
+    }
+
+    /** The text of the newest manifest of a server, unchecked: restic picks it (`latest`), no listing first. */
+    async latestManifestText(server: string, options: CallOptions = {}): Promise<string> {
+        const args = ['dump', '--no-lock', '--host', server, '--tag', MANIFEST_TAG, 'latest', `/${MANIFEST_FILE}`];
+        return (await this.run(args, readText(), options)).value;
     }
 
     /** `restic check`: structure always; with `readData` every pack's content, with `subset` (`n/t`, `x%`, a size) a part of them. */

@@ -9,6 +9,8 @@
  *     it parses, names this data snapshot and this server        ─┐ the archive is bad:
  *     every entry safe to restore (archive/entry-safety.ts)      ─┘ recover plans again
  *                                                                   without it
+ * A manifest read ahead beside the catalog's listing (manifest-prefetch.ts) stands for the
+ * version check and the read when it describes this snapshot.
  * The manifest is authenticated by restic (only a password holder can write it); the
  * restored tree is compared with it before the swap (restic-restore.ts).
  */
@@ -20,6 +22,7 @@ import type { ResticManifest } from '../restic/restic-manifest.js';
 import { repositoryOn, type ResticRunPlace } from '../restic/restic-places.js';
 import type { ResticRepository } from '../restic/restic-repo.js';
 import { checkResticVersion } from '../restic/restic-version.js';
+import type { ManifestPrefetch } from './manifest-prefetch.js';
 
 /** restic failures that say nothing about the archive: where restic runs, or how it reaches the repository. */
 const PLACE_KINDS: ReadonlySet<ResticFailureKind> = new Set<ResticFailureKind>(
@@ -31,13 +34,17 @@ export type ResticArchiveCheck =
     | { ok: false; problems: string[]; /** true: the archive itself is bad (not the place). */ bad: boolean };
 
 /** Checks a restic archive from `host` (see the header). Never throws. */
-export async function checkResticArchive(entry: ResticCatalogEntry, host: Host, run: ResticRunPlace = {}, signal?: AbortSignal): Promise<ResticArchiveCheck> {
+export async function checkResticArchive(entry: ResticCatalogEntry, host: Host, run: ResticRunPlace = {}, signal?: AbortSignal, prefetched?: ManifestPrefetch): Promise<ResticArchiveCheck> {
     const { tape, archive } = entry.restic;
     const repo = repositoryOn(tape, host, run);
     let manifest: ResticManifest;
     try {
-        await checkResticVersion(repo.shell, { env: repo.target.env, signal });
-        manifest = await repo.readManifest(archive, { signal });
+        const ahead = await prefetched?.take(entry, host);
+        if (ahead) manifest = ahead;
+        else {
+            await checkResticVersion(repo.shell, { env: repo.target.env, signal });
+            manifest = await repo.readManifest(archive, { signal });
+        }
     } catch (err) {
         const place = err instanceof ResticError && PLACE_KINDS.has(err.kind);
         return { ok: false, bad: !place, problems: [`tape ${tape.name}: ${(err as Error).message}`] };

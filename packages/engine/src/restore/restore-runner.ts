@@ -37,6 +37,7 @@ import type { OpOutcome, RestoreRunContext } from './restore-context.js';
 import { unsafeEntries } from '../archive/entry-safety.js';
 import { readResticCatalog, type ResticCatalogEntry, type ResticCatalogOptions } from '../journal/restic-catalog.js';
 import { checkResticArchive } from './restic-restore-check.js';
+import type { ManifestPrefetch } from './manifest-prefetch.js';
 import { restoreFromRestic } from './restic-restore.js';
 import type { ResticManifest } from '../restic/restic-manifest.js';
 import type { ResticRepository } from '../restic/restic-repo.js';
@@ -121,6 +122,8 @@ export interface RestoreRunOptions {
     guardian?: GuardianLaunch;
     /** What restic commands get (restic tapes). */
     restic?: ResticCatalogOptions['run'];
+    /** Newest manifests read beside the catalog's listing (manifest-prefetch.ts). */
+    manifests?: ManifestPrefetch;
 }
 
 export interface RestoreRunResult {
@@ -188,7 +191,7 @@ async function checkArchives(options: RestoreRunOptions, tools: ToolVersions, pr
         reporter.step(op.server.name, `checking archive ${op.archive.id}`);
         if (isResticEntry(entry)) {
             // restic runs where the data goes: the restored server's host.
-            const found = await checkResticArchive(entry, options.hostFor(op.server), options.restic, signal);
+            const found = await checkResticArchive(entry, options.hostFor(op.server), options.restic, signal, options.manifests);
             if (found.ok) checked.resticOf.set(op, found);
             else if (found.bad) result.badArchives.push({ id: op.archive.id, problems: found.problems });
             else problems.push(`${op.server.name}: ${found.problems.join('; ')}`);
@@ -207,8 +210,8 @@ async function checkArchives(options: RestoreRunOptions, tools: ToolVersions, pr
 /** The run itself: pre-flight, archive checks, locks, operations in order. */
 async function restoreRun(options: RestoreRunOptions, session: RunSession, result: RestoreRunResult): Promise<void> {
     const { reporter, signal } = options;
-    const tools = await localTools();
-    const problems = await restorePreflight(options.ops, options.hostFor);
+    // Both only ask tools for their versions: side by side, the run waits for the slower one.
+    const [tools, problems] = await Promise.all([localTools(), restorePreflight(options.ops, options.hostFor)]);
     const { listedOf, resticOf, tapesRead } = await checkArchives(options, tools, problems, result);
     await session.step({ event: 'end', step: 'check', ok: problems.length === 0 && result.badArchives.length === 0,
         error: [...problems, ...result.badArchives.map(b => `${b.id}: ${b.problems[0]}`)].join('; ') || undefined });

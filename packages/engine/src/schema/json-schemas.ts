@@ -175,6 +175,11 @@ function validator(kind: ShapeKind): ValidateFunction {
     return v;
 }
 
+/** Compiles the schema of `kind` now, while the caller waits on something else (first use would). */
+export function prepareShape(kind: ShapeKind): void {
+    validator(kind);
+}
+
 /** The first schema error, in one short line. */
 function describe(error: ErrorObject | undefined): string {
     if (!error) return 'unknown shape';
