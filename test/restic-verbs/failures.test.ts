@@ -5,8 +5,9 @@
  *   SIGKILL mid-backup (Backplan and restic killed together, once restic holds its lock
  *   and the journal shows the backup step begun): the next run starts the application,
  *   removes the stale restic lock (the journal shows no live run) and succeeds;
- *   a backup that fails after restic saved its snapshot (a restic whose `find` fails,
- *   wrapped around the real one) forgets that snapshot and starts the application.
+ *   a backup that fails after restic saved its snapshot (a restic whose manifest backup,
+ *   or whose listing back of a server with `exclude`, fails, wrapped around the real one)
+ *   forgets that snapshot and starts the application.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,9 +20,9 @@ import { VerbLab } from './verb-lab.js';
 
 const labs: VerbLab[] = [];
 
-/** A lab with one local mail server, its data, its application running, and a repository folder. */
-function mailLab(repository?: string): VerbLab {
-    const lab = new VerbLab(root => repository ?? path.join(root, 'repo'), [{ name: 'Mail', role: 'mail' }]);
+/** A lab with one local mail server (its `exclude`), its data, its application running, and a repository folder. */
+function mailLab(repository?: string, exclude?: string[]): VerbLab {
+    const lab = new VerbLab(root => repository ?? path.join(root, 'repo'), [{ name: 'Mail', role: 'mail', exclude }]);
     labs.push(lab);
     makeDataTree(path.dirname(lab.data('Mail')), 1 << 20, { absoluteLink: false });
     expect(lab.app('start', 'Mail')).toBe(0);
@@ -122,6 +123,24 @@ describe.skipIf(resticSkip)(resticSuiteName('restic tapes: failures'), () => {
         const lab = mailLab();
         expect((await lab.cli('backup')).code).toBe(0);
         lab.clearEvents();
+        // The manifest's restic (`backup --stdin`) fails, after the data snapshot was saved.
+        const bin = lab.restic.dir('failing-manifest');
+        fs.writeFileSync(path.join(bin, 'restic'), '#!/bin/sh\ncase " $* " in *" --stdin "*) echo "Fatal: injected failure" >&2; exit 1;; esac\nexec /usr/bin/restic "$@"\n', { mode: 0o755 });
+        const r = await lab.cli('backup', [], { PATH: `${bin}:${process.env.PATH}` });
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(/FAILED +Mail → tape Vault: the manifest could not be stored in the repository: restic backup .*injected failure/);
+        expect(r.stderr).toMatch(/Mail: forgot the snapshot the failed backup saved \([0-9a-f]{8}\)/);
+        expect(lab.eventLines()).toEqual(['stopping Mail', 'started Mail']);
+        expect(lab.snapshots()).toHaveLength(2); // the first backup's data and manifest only
+        // The failed manifest and the forget that followed left no restic lock behind.
+        expect(fs.readdirSync(path.join(lab.repository, 'locks'))).toEqual([]);
+        expect(JSON.parse((await lab.cli('archives', ['--format', 'json'])).stdout).archives).toHaveLength(1);
+    }, 180_000);
+
+    test('a backup whose snapshot cannot be listed back (a server with exclude) forgets it and starts the application', async () => {
+        const lab = mailLab(undefined, ['cur/msg-0001']);
+        expect((await lab.cli('backup')).code).toBe(0);
+        lab.clearEvents();
         const bin = lab.restic.dir('failing-find');
         fs.writeFileSync(path.join(bin, 'restic'), '#!/bin/sh\n[ "$1" = find ] && { echo "Fatal: injected failure" >&2; exit 1; }\nexec /usr/bin/restic "$@"\n', { mode: 0o755 });
         const r = await lab.cli('backup', [], { PATH: `${bin}:${process.env.PATH}` });
@@ -129,9 +148,7 @@ describe.skipIf(resticSkip)(resticSuiteName('restic tapes: failures'), () => {
         expect(r.stdout).toMatch(/FAILED +Mail → tape Vault: snapshot [0-9a-f]{8} could not be listed back: restic find .*injected failure/);
         expect(r.stderr).toMatch(/Mail: forgot the snapshot the failed backup saved \([0-9a-f]{8}\)/);
         expect(lab.eventLines()).toEqual(['stopping Mail', 'started Mail']);
-        expect(lab.snapshots()).toHaveLength(2); // the first backup's data and manifest only
-        // The failed listing and the forget that followed left no restic lock behind.
+        expect(lab.snapshots()).toHaveLength(2);
         expect(fs.readdirSync(path.join(lab.repository, 'locks'))).toEqual([]);
-        expect(JSON.parse((await lab.cli('archives', ['--format', 'json'])).stdout).archives).toHaveLength(1);
     }, 180_000);
 });

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { makeDataTree, resticSkip, resticSuiteName } from '../restic/restic-lab.js';
-import { tree, VerbLab } from './verb-lab.js';
+import { loggedRestic, tree, VerbLab } from './verb-lab.js';
 
 const labs: VerbLab[] = [];
 afterEach(() => { for (const lab of labs.splice(0)) lab.dispose(); });
@@ -29,22 +29,13 @@ async function backedUp(): Promise<VerbLab> {
     return lab;
 }
 
-/** A restic on a PATH that logs `begin ARGS` and `end VERB`; its `snapshots` waits (60 s at most) for a `dump … latest` to begin. */
+/** A logged restic whose `snapshots` waits (60 s at most) for a `dump … latest` to begin. */
 function loggingRestic(lab: VerbLab): { path: string; lines: () => string[] } {
-    const bin = lab.restic.dir('logging-restic');
-    const log = path.join(bin, 'calls.log');
-    fs.writeFileSync(path.join(bin, 'restic'), `#!/bin/sh
-echo "begin $*" >> '${log}'
-if [ "$1" = snapshots ]; then
+    const r = loggedRestic(lab, { before: `if [ "$1" = snapshots ]; then
   i=0
-  while ! grep -q '^begin dump .* latest ' '${log}' && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
-fi
-/usr/bin/restic "$@"
-rc=$?
-echo "end $1" >> '${log}'
-exit $rc
-`, { mode: 0o755 });
-    return { path: `${bin}:${process.env.PATH}`, lines: () => fs.readFileSync(log, 'utf8').trim().split('\n') };
+  while ! grep -q '^begin dump .* latest ' "$(dirname "$0")/calls.log" && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+fi` });
+    return { path: r.path, lines: r.calls };
 }
 
 describe.skipIf(resticSkip)(resticSuiteName('restic restore: the newest manifest read beside the listing'), () => {

@@ -10,6 +10,7 @@
  *   restic(ARGS…)        plain restic on the repository, with the lab's password
  *   tree(DIR)            every entry: type, mode, owner, mtime (ns), size, SHA-256, link
  *   noRestic()           a PATH of every tool of /usr/bin except restic
+ *   loggedRestic(LAB)    a PATH whose restic logs each call, around the real one
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -30,6 +31,8 @@ export interface VerbServer {
     host?: string;
     /** Data folder (default ROOT/servers/NAME/data). */
     data?: string;
+    /** The server's `exclude` patterns. */
+    exclude?: string[];
 }
 
 /** The lab: one restic tape `Vault`, one backup `Nightly` of every server. */
@@ -56,7 +59,7 @@ export class VerbLab extends RunbookLab {
         const app = `EVENTS=${this.events} ${process.execPath} ${APP}`;
         const lines = [`tape Vault { restic "${options.repository ?? this.repository}" password-file "${options.passwordFile ?? this.restic.passwordFile}" offsite${options.keep ? ` keep ${options.keep}` : ''} }`];
         for (const s of this.servers) {
-            lines.push(`server ${s.name} { role ${s.role}${s.master ? ' master' : ''} host ${s.host ? `"${s.host}"` : 'local'} data "${this.data(s.name)}" stop "${app} stop" start "${app} start" }`);
+            lines.push(`server ${s.name} { role ${s.role}${s.master ? ' master' : ''} host ${s.host ? `"${s.host}"` : 'local'} data "${this.data(s.name)}" stop "${app} stop" start "${app} start"${s.exclude ? ` exclude ${s.exclude.map(p => `"${p}"`).join(' ')}` : ''} }`);
         }
         for (const f of this.folders) lines.push(`folder ${f.name} on ${f.on.join(', ')}${f.path ? ` { path "${f.path}" }` : ''}`);
         lines.push(`backup Nightly { servers ${this.servers.map(s => s.name).join(', ')} to Vault }`);
@@ -132,12 +135,32 @@ export function tree(dir: string): string[] {
         if (st.isDirectory()) line = `dir ${meta}`;
         else if (st.isSymbolicLink()) line = `symlink ${st.uid}:${st.gid} ${st.mtimeNs} -> ${fs.readlinkSync(abs)}`;
         else if (st.isFIFO()) line = `fifo ${meta}`;
+        else if (st.isSocket()) line = `socket ${meta}`;
         else line = `file ${meta} ${st.size} ${createHash('sha256').update(fs.readFileSync(abs)).digest('hex')}`;
         out.push(`${JSON.stringify(rel)}: ${line}`);
         if (st.isDirectory()) for (const n of fs.readdirSync(abs).sort()) walk(rel === '.' ? n : `${rel}/${n}`);
     };
     walk('.');
     return out;
+}
+
+/**
+ * A restic on a PATH of its own that logs each call (`begin ARGS`, then `end VERB`) in
+ * order: `before` runs first (shell, with the call's "$@"), then `run` (default: the real
+ * restic with the same arguments).
+ */
+export function loggedRestic(lab: VerbLab, options: { before?: string; run?: string } = {}): { path: string; calls: () => string[] } {
+    const bin = lab.restic.dir(`logged-restic-${Math.random().toString(36).slice(2, 8)}`);
+    const log = path.join(bin, 'calls.log');
+    fs.writeFileSync(path.join(bin, 'restic'), `#!/bin/sh
+echo "begin $*" >> '${log}'
+${options.before ?? ''}
+${options.run ?? '/usr/bin/restic "$@"'}
+rc=$?
+echo "end $1" >> '${log}'
+exit $rc
+`, { mode: 0o755 });
+    return { path: `${bin}:${process.env.PATH}`, calls: () => fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [] };
 }
 
 /** Bytes of every file below a folder. */

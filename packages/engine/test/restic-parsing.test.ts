@@ -10,7 +10,7 @@ import { readJsonObjects } from '../src/restic/json-stream.js';
 import { mtimeFromRfc3339, posixMode, toManifestEntry } from '../src/restic/restic-entries.js';
 import { classifyResticFailure, stderrTail } from '../src/restic/restic-error.js';
 import { keepArgs, parseForget } from '../src/restic/restic-forget.js';
-import { pairManifests } from '../src/restic/restic-manifest.js';
+import { pairManifests, parseResticManifest } from '../src/restic/restic-manifest.js';
 import { runTag, snapshotTag, type ResticSnapshot } from '../src/restic/restic-snapshot.js';
 import { isSupported, parseResticVersion } from '../src/restic/restic-version.js';
 import { resticTarget } from '../src/restic/restic-target.js';
@@ -148,6 +148,36 @@ describe('tags, manifests and retention flags', () => {
         expect(p.archives.map(x => [x.snapshot.shortId, x.manifestSnapshot.shortId])).toEqual([['a', 'c']]);
         expect(p.unfinished.map(s => s.shortId)).toEqual(['b']);
         expect(p.orphans.map(s => s.shortId).sort()).toEqual(['d', 'e', 'f']);
+    });
+
+    it('a short snapshot: tag pairs only with the one data snapshot of its server and run that begins with it', () => {
+        const full = (hex: string): string => hex.padEnd(64, '0');
+        const data = (id: string, host: string, run: string): ResticSnapshot =>
+            ({ id: full(id), shortId: id.slice(0, 8), time: '2026-01-01T00:00:00Z', hostname: host, paths: ['/d'], tags: ['backplan', `run:${run}`], tree: '' });
+        const manifest = (id: string, host: string, run: string, of: string): ResticSnapshot =>
+            ({ ...data(id, host, run), tags: ['backplan-manifest', snapshotTag(of), `run:${run}`] });
+        const a = data('aaaaaaaa1', 'Mail', 'r1');
+        const twinA = data('aaaaaaaa2', 'Mail', 'r2'); // same 8 digits, another run
+        const b = data('bbbbbbbb1', 'Mail', 'r3');
+        const twinB = data('bbbbbbbb2', 'Mail', 'r3'); // same 8 digits and run: ambiguous
+        const p = pairManifests([a, twinA, b, twinB,
+            manifest('cccccccc', 'Mail', 'r1', 'aaaaaaaa'), manifest('dddddddd', 'Cat1', 'r2', 'aaaaaaaa'),
+            manifest('eeeeeeee', 'Mail', 'r3', 'bbbbbbbb'), manifest('ffffffff', 'Mail', 'r4', 'aaaaaaa')]);
+        expect(p.archives.map(x => [x.snapshot.shortId, x.manifestSnapshot.shortId])).toEqual([['aaaaaaaa', 'cccccccc']]);
+        expect(p.orphans.map(s => s.shortId).sort()).toEqual(['dddddddd', 'eeeeeeee', 'ffffffff']);
+    });
+
+    it('a manifest naming a short ID is read back as its snapshot\'s full ID; another snapshot\'s is refused', () => {
+        const snapshot: ResticSnapshot = { id: '1234abcd'.padEnd(64, 'e'), shortId: '1234abcd', time: '2026-01-01T00:00:00Z', hostname: 'Mail', paths: ['/d'], tags: ['backplan', 'run:r'], tree: '' };
+        const text = (id: string, runId = 'r'): string => JSON.stringify({
+            format: 'backplan-restic-manifest', version: 1, snapshot: id, server: 'Mail', policy: 'Nightly', runId, runbook: '/r.backplan', tape: 'Vault', host: 'local',
+            data: '/d', folders: [], times: { backupStarted: 't', backupFinished: 't' }, tools: {}, files: 0, entries: []
+        });
+        expect(parseResticManifest(text('1234abcd'), snapshot).snapshot).toBe(snapshot.id);
+        expect(() => parseResticManifest(text('1234abce'), snapshot)).toThrow(/describes snapshot 1234abce/);
+        expect(() => parseResticManifest(text('1234abc'), snapshot)).toThrow(/not valid/);
+        expect(() => parseResticManifest(text('1234abcd', 'another run'), snapshot)).toThrow(/describes snapshot 1234abcd/);
+        expect(parseResticManifest(text(snapshot.id, 'another run'), snapshot).snapshot).toBe(snapshot.id); // a full ID needs no run
     });
 
     it('keep counts become restic flags, in restic\'s order', () => {

@@ -47,7 +47,7 @@ function newestManifestAhead(model: RunbookModel, flags: RestoreFlags): Manifest
     const server = model.servers.find(s => s.name === flags.server);
     if (server === undefined || flags.archive !== undefined || flags.from === 'replica' || flags.dryRun) return undefined;
     const manifests = new ManifestPrefetch(hostOptions(flags));
-    manifests.start(server, model.tapes, hostFor(server, hostOptions(flags)));
+    manifests.start(model, server, hostFor(server, hostOptions(flags)));
     return manifests;
 }
 

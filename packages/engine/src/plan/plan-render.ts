@@ -14,8 +14,9 @@ function describeRestic(step: PlanStep, repo: string): string | undefined {
     switch (step.action) {
         case 'lock': return `lock tape ${step.tape} (backup ${step.policy}; restic repository ${repo}): Backplan's lock in the state folder; `
             + 'on each host, create the repository (restic init) if pre-flight found none, and remove stale restic locks (restic unlock) when the journal shows no live run';
-        case 'archive': return `${who}restic backup of ${step.source ?? 'the data folder'} on the server's host into ${repo} (--host ${step.server}, tags backplan, run:…, policy:${step.policy}, folder:…)`;
-        case 'verify': return `${who}list the snapshot back from the repository (restic find) for its manifest`;
+        case 'archive': return `${who}restic backup of ${step.source ?? 'the data folder'} on the server's host into ${repo} (--host ${step.server}, tags backplan, run:…, policy:${step.policy}, folder:…); `
+            + 'beside it, where that folder cannot change and the server has no exclude, its walk on the host';
+        case 'verify': return `${who}the manifest: that walk, when restic's summary counts it and nothing changed meanwhile; else the snapshot listed back from the repository (restic find)`;
         case 'record': return `${who}store the manifest as a second snapshot, last (the commit), and the journal record; a backup that fails before this forgets what it saved`;
         default: return undefined;
     }

@@ -5,6 +5,10 @@
  * Storage: a second, one-file snapshot beside the data snapshot, made by
  *   restic backup --stdin --stdin-filename backplan-manifest.json
  *          --host SERVER --tag backplan-manifest --tag snapshot:DATA_ID --tag run:RUN
+ * DATA_ID is the data snapshot's full ID when the backup listed the snapshot back, or the
+ * short ID restic 0.14's summary prints when the manifest came from the walk of the
+ * quiesced data (run/restic-archive-step.ts): a short one pairs with the one data snapshot
+ * of the same server and run whose ID it begins, and is read back as that full ID.
  * and read back with `restic dump MANIFEST_ID /backplan-manifest.json`. So the manifest is
  * encrypted, deduplicated, checked by `restic check` and copied with the repository like
  * the data, and needs no other store (an S3 or REST repository has no folder to put a
@@ -47,7 +51,7 @@ export interface ResticBackupSummary {
 export interface ResticManifest extends Pick<Manifest, 'server' | 'role' | 'policy' | 'runId' | 'runbook' | 'tape' | 'host' | 'data' | 'folders'> {
     format: 'backplan-restic-manifest';
     version: 1;
-    /** The full ID of the data snapshot it describes. */
+    /** The data snapshot it describes: its full ID, or (stored from a walk) restic's short ID; read back, always the full one. */
     snapshot: string;
     /**
      * The folder restic read, when it is not `data` (a `snapshot` or `dump` sibling): the
@@ -85,7 +89,7 @@ export function pairManifests(snapshots: readonly ResticSnapshot[]): ManifestPai
     const orphans: ResticSnapshot[] = [];
     const manifests = snapshots.filter(s => s.tags.includes(MANIFEST_TAG)).sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
     for (const m of manifests) {
-        const target = byId.get(tagValue(m, 'snapshot') ?? '');
+        const target = describedSnapshot(m, byId, data);
         if (!target || target.hostname !== m.hostname || manifestOf.has(target.id)) orphans.push(m);
         else manifestOf.set(target.id, m);
     }
@@ -97,6 +101,19 @@ export function pairManifests(snapshots: readonly ResticSnapshot[]): ManifestPai
     }
     return { archives, unfinished, orphans };
 }
+
+/** The data snapshot a manifest snapshot's `snapshot:ID` tag names: by its full ID, or a short one of the same server and run (see the header). */
+function describedSnapshot(m: ResticSnapshot, byId: ReadonlyMap<string, ResticSnapshot>, data: readonly ResticSnapshot[]): ResticSnapshot | undefined {
+    const id = tagValue(m, 'snapshot') ?? '';
+    if (id.length === 64) return byId.get(id);
+    if (!SHORT_ID.test(id)) return undefined;
+    const run = tagValue(m, 'run');
+    const named = data.filter(s => s.id.startsWith(id) && s.hostname === m.hostname && run !== undefined && tagValue(s, 'run') === run);
+    return named.length === 1 ? named[0] : undefined;
+}
+
+/** A prefix of a snapshot ID as restic prints it (8 digits) or longer. */
+const SHORT_ID = /^[0-9a-f]{8,63}$/;
 
 /** The manifest's bytes as stored (one JSON document, newline-terminated). */
 export function manifestBytes(manifest: ResticManifest): Buffer {
@@ -116,7 +133,10 @@ export function parseResticManifest(text: string, snapshot: ResticSnapshot): Res
         throw new ShapeError(what, `not JSON (${(err as Error).message.slice(0, 120)})`);
     }
     const manifest = checkShape<ResticManifest>('restic-manifest', value, what);
-    if (manifest.snapshot !== snapshot.id) throw new ShapeError(what, `it describes snapshot ${manifest.snapshot.slice(0, 8)}`);
+    // A short ID names its snapshot with its run, as pairManifests pairs them.
+    const same = manifest.snapshot === snapshot.id
+        || (SHORT_ID.test(manifest.snapshot) && snapshot.id.startsWith(manifest.snapshot) && manifest.runId === tagValue(snapshot, 'run'));
+    if (!same) throw new ShapeError(what, `it describes snapshot ${manifest.snapshot.slice(0, 8)}`);
     if (manifest.server !== snapshot.hostname) throw new ShapeError(what, `it names server ${manifest.server}, the snapshot is of ${snapshot.hostname}`);
-    return manifest;
+    return { ...manifest, snapshot: snapshot.id };
 }

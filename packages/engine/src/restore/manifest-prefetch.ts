@@ -3,7 +3,7 @@
  * that a restore of the newest archive does not open the repository twice in a row
  * (restic derives its key with scrypt on every open, ≈ 0.5 s).
  *
- *   start(S)   for each restic tape of S, on S's host, at once and side by side:
+ *   start(S)   for each restic tape S backs up to, on S's host, at once and side by side:
  *                restic version ≥ 0.14 (a restic too old: nothing read ahead), and
  *                restic dump --no-lock --host S --tag backplan-manifest latest /backplan-manifest.json
  *              a failure is kept quiet: the archive check reads the manifest again the
@@ -11,18 +11,18 @@
  *   take(E)    the manifest read for E's tape, only when it parses and describes E's data
  *              snapshot and server (parseResticManifest): else undefined, and the check
  *              reads E's own manifest snapshot
- *   dispose()  reads still running get SIGINT
+ *   dispose()  reads still running get SIGINT (so does the run's signal, while take waits)
  *
  * A manifest is accepted by what it says, not by which manifest snapshot held it: restic
  * authenticates both (only a password holder writes the repository), and the restored
  * tree is compared with it before any swap.
  * Interruption: `--no-lock` reads leave nothing behind.
  */
-import type { ServerModel, TapeModel } from '@backplan/language/model';
+import type { RunbookModel, ServerModel } from '@backplan/language/model';
 import type { Host } from '../hosts/host.js';
 import type { ResticCatalogEntry } from '../journal/restic-catalog.js';
 import { parseResticManifest, type ResticManifest } from '../restic/restic-manifest.js';
-import { repositoryOn, type ResticRunPlace } from '../restic/restic-places.js';
+import { repositoryOn, serversOfTape, type ResticRunPlace } from '../restic/restic-places.js';
 import { checkResticVersion } from '../restic/restic-version.js';
 import { prepareShape } from '../schema/json-schemas.js';
 
@@ -37,10 +37,11 @@ export class ManifestPrefetch {
         return `${host}\n${tape}\n${server}`;
     }
 
-    /** Starts reading the newest manifest of `server` on each of `tapes` that is a restic tape, from `host`. */
-    start(server: ServerModel, tapes: readonly TapeModel[], host: Host): void {
+    /** Starts reading the newest manifest of `server` on each restic tape it backs up to, from `host`. */
+    start(model: RunbookModel, server: ServerModel, host: Host): void {
         const { signal } = this.abort;
-        for (const tape of tapes.filter(t => t.restic !== undefined && t.passwordFile !== undefined)) {
+        const tapes = model.tapes.filter(t => t.restic !== undefined && t.passwordFile !== undefined && serversOfTape(model, t).includes(server));
+        for (const tape of tapes) {
             const key = ManifestPrefetch.key(host.label, tape.name, server.name);
             if (this.reads.has(key)) continue;
             const repo = repositoryOn(tape, host, this.run);
@@ -53,10 +54,14 @@ export class ManifestPrefetch {
         setImmediate(() => prepareShape('restic-manifest'));
     }
 
-    /** The manifest read ahead for the entry, when it is the entry's (see the header). */
-    async take(entry: ResticCatalogEntry, host: Host): Promise<ResticManifest | undefined> {
+    /** The manifest read ahead for the entry, when it is the entry's (see the header); `signal` ends the wait (and the reads). */
+    async take(entry: ResticCatalogEntry, host: Host, signal?: AbortSignal): Promise<ResticManifest | undefined> {
         const { tape, archive } = entry.restic;
+        const onAbort = (): void => this.dispose();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        if (signal?.aborted) this.dispose();
         const text = await this.reads.get(ManifestPrefetch.key(host.label, tape.name, archive.snapshot.hostname));
+        signal?.removeEventListener('abort', onAbort);
         if (text === undefined) return undefined;
         try {
             return parseResticManifest(text, archive.snapshot);

@@ -39,7 +39,7 @@ export async function checkResticArchive(entry: ResticCatalogEntry, host: Host, 
     const repo = repositoryOn(tape, host, run);
     let manifest: ResticManifest;
     try {
-        const ahead = await prefetched?.take(entry, host);
+        const ahead = await prefetched?.take(entry, host, signal);
         if (ahead) manifest = ahead;
         else {
             await checkResticVersion(repo.shell, { env: repo.target.env, signal });

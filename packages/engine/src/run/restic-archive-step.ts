@@ -8,8 +8,12 @@
  *            --tag policy:POLICY --tag folder:NAME… with the server's excludes; restic's
  *            status lines are the progress; exit 3 (files it could not read) fails the
  *            step, the snapshot it saved anyway is kept in mind to be forgotten
- *   verify   the snapshot's entries read back from the repository (`restic find`), in the
- *            manifest's shape; the application already runs again
+ *            where the source cannot change under restic (the application stopped, or a
+ *            snapshot or dump sibling) and the server has no `exclude`, its walk on the
+ *            host runs beside restic, in the manifest's shape (still-walk.ts)
+ *   verify   the walk, when it is what restic read (restic's summary counts it, nothing
+ *            changed meanwhile): no repository open; else the snapshot's entries read back
+ *            from the repository (`restic find`); the application already runs again
  *   record   the manifest snapshot, LAST: the commit → journal → outcome
  *   discard  (after the steps) a backup that did not commit: every snapshot this run saved
  *            for this server is forgotten (`restic forget ID…`); where restic cannot now
@@ -21,6 +25,7 @@
  * run removes (restic-stale-locks.ts) once the journal shows this run dead.
  */
 import type { FolderModel, ServerModel } from '@backplan/language/model';
+import type { Host } from '../hosts/host.js';
 import { undecodableNames, type ManifestEntry } from '../archive/manifest.js';
 import type { StepRecord } from '../journal/journal-record.js';
 import { InterruptedError } from '../kernel/quiesce.js';
@@ -31,6 +36,7 @@ import { formatBytes } from '../progress/progress-reporter.js';
 import { ResticError } from '../restic/restic-error.js';
 import type { ResticBackupSummary, ResticManifest } from '../restic/restic-manifest.js';
 import { folderTag } from '../restic/restic-snapshot.js';
+import { StillWalk } from './still-walk.js';
 
 /** A server's restic tape as pre-flight found it on the server's host. */
 export type { ResticServerTarget } from '../restic/restic-backup-preflight.js';
@@ -41,7 +47,7 @@ export interface ResticStepJob {
     readonly server: ServerModel;
     readonly policy: string;
     readonly folders: readonly FolderModel[];
-    readonly hostLabel: string;
+    readonly host: Host;
     readonly tapeName: string;
     readonly runId: string;
     readonly runbookPath: string;
@@ -65,7 +71,7 @@ const now = (): string => new Date().toISOString();
 
 /** One server's restic backup in progress. */
 export class ResticArchiveStep {
-    /** The data snapshot: restic's short ID after the backup, the full one once listed back. */
+    /** The data snapshot: restic's short ID after the backup, the full one once listed back (not when walked). */
     private snapshot?: { shortId: string; id?: string };
     private summary?: ResticBackupSummary;
     private source?: string;
@@ -78,14 +84,16 @@ export class ResticArchiveStep {
 
     constructor(readonly job: ResticStepJob, readonly target: ResticServerTarget) {}
 
-    /** restic backup of `source` (throws with one line; journalled). */
-    async archive(step: PlanStep, source: string, excludes: readonly string[]): Promise<void> {
+    /** restic backup of `source`, and its walk where `still` (see the header); throws with one line; journalled. */
+    async archive(step: PlanStep, source: string, excludes: readonly string[], still: boolean): Promise<void> {
         const { job } = this;
         if (job.signal.aborted) throw new InterruptedError('interrupted before the backup');
         job.reporter.step(job.server.name, `restic backup to tape ${job.tapeName}`);
         this.source = source;
         this.started = now();
         await job.journal(step, { event: 'begin' });
+        // A walk that fails or disagrees only means the listing back: never the backup's failure.
+        const walk = still && excludes.length === 0 ? StillWalk.begin(job.host, source, job.signal) : undefined;
         try {
             const r = await this.target.repo.backupShort(source, {
                 server: job.server.name, runId: job.runId, policy: job.policy, excludes, signal: job.signal,
@@ -96,18 +104,26 @@ export class ResticArchiveStep {
             this.summary = r.summary;
             this.saved.add(r.shortId);
         } catch (err) {
+            walk?.abort();
             if (err instanceof ResticError && err.failure.snapshotId) this.saved.add(err.failure.snapshotId);
             const error = `restic backup failed: ${(err as Error).message}`;
             await job.journal(step, { event: 'end', ok: false, error });
             throw new Error(error);
         }
         this.finished = now();
+        this.entries = await walk?.entries(this.summary, job.signal);
         await job.journal(step, { event: 'end', ok: true, archive: this.snapshot.shortId, bytes: this.summary.dataAdded });
     }
 
-    /** The snapshot's entries, read back from the repository. */
+    /** The snapshot's entries: the walk restic's summary agrees with, else read back from the repository. */
     async verify(step: PlanStep): Promise<void> {
         const { job, snapshot } = this;
+        if (this.entries) {
+            // The walk of a source that could not change, as many files and bytes as restic read.
+            await job.journal(step, { event: 'begin', archive: snapshot!.shortId });
+            await job.journal(step, { event: 'end', ok: true, archive: snapshot!.shortId });
+            return;
+        }
         job.reporter.step(job.server.name, `listing snapshot ${snapshot!.shortId} back from the repository`);
         await job.journal(step, { event: 'begin', archive: snapshot!.shortId });
         try {
@@ -128,10 +144,10 @@ export class ResticArchiveStep {
         const { job, snapshot } = this;
         const entries = this.entries!;
         const manifest: ResticManifest = {
-            format: 'backplan-restic-manifest', version: 1, snapshot: snapshot!.id!,
+            format: 'backplan-restic-manifest', version: 1, snapshot: snapshot!.id ?? snapshot!.shortId,
             source: this.source !== job.server.data ? this.source : undefined,
             server: job.server.name, role: job.server.role, policy: job.policy, runId: job.runId, runbook: job.runbookPath,
-            tape: job.tapeName, host: job.hostLabel, data: job.server.data!,
+            tape: job.tapeName, host: job.host.label, data: job.server.data!,
             folders: job.folders.map(f => ({ name: f.name, path: f.path })),
             times: { ...times, backupStarted: this.started, backupFinished: this.finished },
             tools: { restic: this.target.version.version, backplan: job.version },

@@ -87,7 +87,7 @@ class ServerBackup {
         this.window = new StopWindow({ server: sp.server, host, scope: this.scope }, ctx);
         if (ctx.restic) {
             this.restic = new ResticArchiveStep({
-                server: sp.server, policy: item.backup.name, folders: sp.folders, hostLabel: host.label, tapeName: tape.name, runId: ctx.runId,
+                server: sp.server, policy: item.backup.name, folders: sp.folders, host, tapeName: tape.name, runId: ctx.runId,
                 runbookPath: ctx.runbookPath, version: ctx.version, reporter: ctx.reporter, signal: ctx.signal, journal: (step, fields) => this.journal(step, fields)
             }, ctx.restic);
         }
@@ -115,7 +115,7 @@ class ServerBackup {
             case 'drop-snapshot': return this.dropSnapshot(step);
             case 'dump': return this.dump(step);
             case 'drop-dump': return this.dropDump(step);
-            case 'archive': return this.restic ? this.restic.archive(step, this.source, this.dumpDir ? [] : this.server.exclude) : this.archive(step);
+            case 'archive': return this.restic ? this.restic.archive(step, this.source, this.dumpDir ? [] : this.server.exclude, this.sourceStill) : this.archive(step);
             case 'verify': return committing(this.restic ? this.restic.verify(step) : this.verify(step));
             case 'record': return committing(this.restic ? this.recordRestic(step, this.restic) : this.record(step));
             default: throw new Error(`step ${step.action} is not a server step`);
@@ -186,6 +186,11 @@ class ServerBackup {
     /** What the archive reads: the dump, the snapshot, or the data folder. */
     private get source(): string {
         return this.dumpDir ?? this.snapshot?.path ?? this.server.data!;
+    }
+
+    /** Whether the source cannot change while it is read: a dump or snapshot sibling, or the data of an application stopped and not yet started. */
+    private get sourceStill(): boolean {
+        return this.dumpDir !== undefined || this.snapshot !== undefined || (this.outcome.stopped === true && this.outcome.started === undefined);
     }
 
     private async recordRestic(step: PlanStep, restic: ResticArchiveStep): Promise<void> {

@@ -60,7 +60,7 @@ const RESTIC_MANIFEST = {
     required: ['format', 'version', 'snapshot', 'server', 'policy', 'runId', 'runbook', 'tape', 'host', 'data', 'folders', 'times', 'tools', 'files', 'entries'],
     properties: {
         format: { const: 'backplan-restic-manifest' }, version: { const: 1 },
-        snapshot: { type: 'string', pattern: '^[0-9a-f]{64}$' }, server: str, role: str, policy: str, runId: str, runbook: str, tape: str, host: str, data: str, source: str,
+        snapshot: { type: 'string', pattern: '^[0-9a-f]{8,64}$' }, server: str, role: str, policy: str, runId: str, runbook: str, tape: str, host: str, data: str, source: str,
         folders: MANIFEST.properties.folders,
         times: { type: 'object', required: ['backupStarted', 'backupFinished'], properties: { stopStarted: str, stopped: str, backupStarted: str, backupFinished: str } },
         tools: { type: 'object', properties: { restic: str, backplan: str } },
