@@ -4,7 +4,8 @@
  *   run      → /bin/sh -c CMD, detached process group, env = process env + given vars
  *   tarOut   → tar --create … -C folder .   (stdout is the stream)
  *   tarIn    → tar --extract … -C folder    (stdin is the stream)
- *   listFiles→ lstat walk, files hashed with streaming SHA-256 (1 MiB reads)
+ *   listFiles→ lstat walk, files hashed with streaming SHA-256 (1 MiB reads); metadata
+ *              only: GNU find -printf, as on SSH hosts (ssh/remote-scripts.ts listScript)
  *
  * Interruption: a killed run leaves whatever the command did; a killed tarIn leaves the
  * files extracted so far; the others leave nothing.
@@ -18,6 +19,7 @@ import { mtimeFromNs, type ManifestEntry } from '../archive/manifest.js';
 import { OutputTail, captureOutput, limitTime, outputClosedWithin, spawnProcess } from './child-process.js';
 import type { CommandResult, Host, HostStream, RunOptions, TarOutOptions, ToolVersions } from './host.js';
 import { parseRestoreProbe, parseTarProbe, RESTORE_TOOLS_PROBE, tarCreateArgs, tarExtractArgs } from './tar-options.js';
+import { listScript, parseListing } from './ssh/remote-scripts.js';
 
 /** tar's environment, now: only the options given here (TAR_OPTIONS would change what an archive holds). */
 const tarEnv = (): NodeJS.ProcessEnv => ({ ...process.env, TAR_OPTIONS: '' });
@@ -108,6 +110,7 @@ export class LocalHost implements Host {
     }
 
     async listFiles(folder: string, options: { signal?: AbortSignal; hash?: boolean } = {}): Promise<ManifestEntry[]> {
+        if (options.hash === false) return listWithFind(folder, options.signal);
         const entries: ManifestEntry[] = [];
         // Depth-first, names sorted. Synchronous lstat/readdir: a promise per entry costs
         // ≈ 15× more (25,000 entries: 2.4 s against 0.17 s); the walk yields to the event
@@ -130,7 +133,7 @@ export class LocalHost implements Host {
             } else if (st.isSymbolicLink()) {
                 entries.push({ ...base, type: 'symlink', linkTarget: readlinkSync(abs) });
             } else if (st.isFile()) {
-                entries.push({ ...base, type: 'file', size: Number(st.size), sha256: options.hash === false ? undefined : await hashFile(abs, { signal: options.signal }) });
+                entries.push({ ...base, type: 'file', size: Number(st.size), sha256: await hashFile(abs, { signal: options.signal }) });
             } else {
                 const type = st.isFIFO() ? 'fifo' : st.isCharacterDevice() ? 'chardev' : st.isBlockDevice() ? 'blockdev' : 'socket';
                 entries.push({ ...base, type });
@@ -155,6 +158,24 @@ export class LocalHost implements Host {
 }
 
 let cachedTools: ToolVersions | undefined;
+
+/**
+ * Metadata of every entry below a folder from GNU find in a process of its own: the SSH
+ * hosts' listing (remote-scripts.ts), one format and one parser for both. The walk's work
+ * leaves this process's thread (25,700 entries: ≈ 0.1 s of find, against 0.2–0.5 s of lstat
+ * calls here), which matters while restic runs beside it.
+ */
+async function listWithFind(folder: string, signal?: AbortSignal): Promise<ManifestEntry[]> {
+    const p = spawnProcess('sh', ['-c', listScript(folder, false)], { stdio: ['ignore', 'pipe', 'pipe'], signal, group: false });
+    const chunks: Buffer[] = [];
+    p.child.stdout!.on('data', (c: Buffer) => chunks.push(c));
+    // 'close', not 'exit': the output may still be in the pipe when the process exits.
+    const closed = new Promise<void>(resolve => p.child.once('close', () => resolve()));
+    const result = await p.exited;
+    await closed;
+    if (result.code !== 0) throw new ToolExitError('find', result, p.stderr.text());
+    return parseListing(Buffer.concat(chunks));
+}
 
 /** Entries the walk of listFiles reads between two turns of the event loop. */
 const WALK_BATCH = 500;
