@@ -6,6 +6,8 @@
  *     with its snapshot, restores byte for byte (modes, owners, mtimes, links, a fifo; a
  *     socket left out, as restic leaves it out) and verifies against restic's listing
  *   a change below the data folder while restic ran (its change time): listed back
+ *   a walk not done when restic is done (a find held back until restic's backup ended):
+ *     given up, never holding the application down, and listed back
  *   restic reading other than the walk (the wrapper adds an `--exclude`; the summary then
  *     counts one file less): the snapshot is listed back and the manifest is that listing,
  *     so the restore, checked against it, holds what restic stored
@@ -73,6 +75,28 @@ describe.skipIf(resticSkip)(resticSuiteName('restic backup: the manifest from th
         const r = await lab.cli('backup', [], { PATH: restic.path });
         expect([r.code, r.stderr]).toEqual([0, expect.any(String)]);
         expect(restic.calls().filter(l => l.startsWith('begin find'))).toHaveLength(1);
+        const { tag, data } = pairing(lab);
+        expect(tag).toBe(data.id);
+    }, 180_000);
+
+    test('a walk not done when restic is: given up, the snapshot listed back after the start', async () => {
+        const lab = mailLab();
+        const restic = loggedRestic(lab);
+        // A find that lists (the walk's -printf, not the probes or the change check) only once restic's backup has ended.
+        const bin = lab.restic.dir('slow-find');
+        const log = path.join(restic.path.split(':')[0], 'calls.log');
+        fs.writeFileSync(path.join(bin, 'find'), `#!/bin/sh
+case "$*" in *"%y %m %U"*)
+  i=0
+  while ! grep -q '^end backup' '${log}' 2>/dev/null && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done;;
+esac
+exec /usr/bin/find "$@"
+`, { mode: 0o755 });
+        const r = await lab.cli('backup', [], { PATH: `${bin}:${restic.path}` });
+        expect([r.code, r.stderr]).toEqual([0, expect.any(String)]);
+        expect(lab.eventLines()).toEqual(['stopping Mail', 'started Mail']);
+        const calls = restic.calls();
+        expect(calls.filter(l => l.startsWith('begin find'))).toHaveLength(1);
         const { tag, data } = pairing(lab);
         expect(tag).toBe(data.id);
     }, 180_000);

@@ -20,7 +20,7 @@ import type { ArchiveInfo } from '../plan/restore-plan.js';
 import type { TapeStore } from '../tape/tape-store.js';
 import type { ResticArchive } from '../restic/restic-manifest.js';
 import { tapePlaces, type ResticRunPlace, type TapePlace } from '../restic/restic-places.js';
-import { BACKPLAN_TAG, tagValue, tagValues } from '../restic/restic-snapshot.js';
+import { BACKPLAN_TAG, isIdOf, tagValue, tagValues } from '../restic/restic-snapshot.js';
 import { resticTapeStore } from './restic-tape-store.js';
 
 /** How to reach a runbook's restic tapes. */
@@ -47,7 +47,7 @@ export interface ResticPlaceProblem {
 
 /** Whether an ID names a snapshot: its short ID, or a longer prefix of its full ID. */
 export function namesSnapshot(id: string, archive: ResticArchive): boolean {
-    return id.length >= 8 && /^[0-9a-f]+$/.test(id) && archive.snapshot.id.startsWith(id);
+    return isIdOf(id, archive.snapshot);
 }
 
 /** Every Backplan archive of the given restic tapes, oldest first per place; unreadable places in `problems`. */

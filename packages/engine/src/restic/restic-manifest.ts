@@ -24,7 +24,7 @@
  */
 import type { Manifest, ManifestEntry } from '../archive/manifest.js';
 import { checkShape, ShapeError } from '../schema/json-schemas.js';
-import { BACKPLAN_TAG, MANIFEST_TAG, tagValue, type ResticSnapshot } from './restic-snapshot.js';
+import { BACKPLAN_TAG, isIdOf, MANIFEST_TAG, tagValue, type ResticSnapshot } from './restic-snapshot.js';
 
 /** The manifest's file name inside its snapshot. */
 export const MANIFEST_FILE = 'backplan-manifest.json';
@@ -102,18 +102,18 @@ export function pairManifests(snapshots: readonly ResticSnapshot[]): ManifestPai
     return { archives, unfinished, orphans };
 }
 
-/** The data snapshot a manifest snapshot's `snapshot:ID` tag names: by its full ID, or a short one of the same server and run (see the header). */
+/** The data snapshot a manifest snapshot's `snapshot:ID` tag names, among those of its server (see `describes`). */
 function describedSnapshot(m: ResticSnapshot, byId: ReadonlyMap<string, ResticSnapshot>, data: readonly ResticSnapshot[]): ResticSnapshot | undefined {
     const id = tagValue(m, 'snapshot') ?? '';
     if (id.length === 64) return byId.get(id);
-    if (!SHORT_ID.test(id)) return undefined;
-    const run = tagValue(m, 'run');
-    const named = data.filter(s => s.id.startsWith(id) && s.hostname === m.hostname && run !== undefined && tagValue(s, 'run') === run);
+    const named = data.filter(s => s.hostname === m.hostname && describes(id, tagValue(m, 'run'), s));
     return named.length === 1 ? named[0] : undefined;
 }
 
-/** A prefix of a snapshot ID as restic prints it (8 digits) or longer. */
-const SHORT_ID = /^[0-9a-f]{8,63}$/;
+/** Whether a manifest's snapshot ID (with its run) names this data snapshot: the full ID, or a short one of the same run (see the header). */
+function describes(id: string, runId: string | undefined, snapshot: ResticSnapshot): boolean {
+    return id === snapshot.id || (isIdOf(id, snapshot) && runId !== undefined && tagValue(snapshot, 'run') === runId);
+}
 
 /** The manifest's bytes as stored (one JSON document, newline-terminated). */
 export function manifestBytes(manifest: ResticManifest): Buffer {
@@ -133,10 +133,7 @@ export function parseResticManifest(text: string, snapshot: ResticSnapshot): Res
         throw new ShapeError(what, `not JSON (${(err as Error).message.slice(0, 120)})`);
     }
     const manifest = checkShape<ResticManifest>('restic-manifest', value, what);
-    // A short ID names its snapshot with its run, as pairManifests pairs them.
-    const same = manifest.snapshot === snapshot.id
-        || (SHORT_ID.test(manifest.snapshot) && snapshot.id.startsWith(manifest.snapshot) && manifest.runId === tagValue(snapshot, 'run'));
-    if (!same) throw new ShapeError(what, `it describes snapshot ${manifest.snapshot.slice(0, 8)}`);
+    if (!describes(manifest.snapshot, manifest.runId, snapshot)) throw new ShapeError(what, `it describes snapshot ${manifest.snapshot.slice(0, 8)}`);
     if (manifest.server !== snapshot.hostname) throw new ShapeError(what, `it names server ${manifest.server}, the snapshot is of ${snapshot.hostname}`);
     return { ...manifest, snapshot: snapshot.id };
 }

@@ -69,6 +69,11 @@ export function tagValue(snapshot: ResticSnapshot, key: string): string | undefi
     return tag?.slice(key.length + 1);
 }
 
+/** Whether an ID names a snapshot: its full ID, or a prefix of it of 8 hex digits (restic's short ID) or more. */
+export function isIdOf(id: string, snapshot: ResticSnapshot): boolean {
+    return id.length >= 8 && /^[0-9a-f]+$/.test(id) && snapshot.id.startsWith(id);
+}
+
 /** The snapshot's time as a Date (restic's nanoseconds cut to milliseconds). */
 export function snapshotTime(snapshot: ResticSnapshot): Date {
     return new Date(snapshot.time);

@@ -94,6 +94,7 @@ export class ResticArchiveStep {
         await job.journal(step, { event: 'begin' });
         // A walk that fails or disagrees only means the listing back: never the backup's failure.
         const walk = still && excludes.length === 0 ? StillWalk.begin(job.host, source, job.signal) : undefined;
+        const t0 = Date.now();
         try {
             const r = await this.target.repo.backupShort(source, {
                 server: job.server.name, runId: job.runId, policy: job.policy, excludes, signal: job.signal,
@@ -111,7 +112,7 @@ export class ResticArchiveStep {
             throw new Error(error);
         }
         this.finished = now();
-        this.entries = await walk?.entries(this.summary, job.signal);
+        this.entries = await walk?.entries(this.summary, job.signal, Math.max(5000, Date.now() - t0));
         await job.journal(step, { event: 'end', ok: true, archive: this.snapshot.shortId, bytes: this.summary.dataAdded });
     }
 
